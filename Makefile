@@ -1,0 +1,35 @@
+# One target each for serve, test, lint, bench. Every target builds its own
+# virtual environment first, so a fresh machine needs only python3.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
+.PHONY: venv serve test lint fmt clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+serve: venv
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'cds_service:create_app()'
+
+test: venv
+	$(BIN)/pytest -q
+
+lint: venv
+	$(BIN)/ruff check cds_service tests
+	$(BIN)/ruff format --check cds_service tests
+	$(BIN)/mypy
+
+fmt: venv
+	$(BIN)/ruff format cds_service tests
+	$(BIN)/ruff check --fix cds_service tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache instance

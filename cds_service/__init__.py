@@ -1,0 +1,1 @@
+"""CDS Hooks service for atopic dermatitis prescribing."""
