@@ -1,1 +1,5 @@
-"""CDS Hooks service for atopic dermatitis prescribing."""
+"""CDS Hooks service for atopic dermatitis / eczema prescribing."""
+
+from cds_service.app import create_app
+
+__all__ = ["create_app"]

@@ -1,0 +1,42 @@
+"""HTTP layer: thin blueprints that parse, dispatch and answer JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, current_app, request
+
+from cds_service.errors import BadRequest, NotFound
+from cds_service.runtime import Runtime
+from cds_service.services import ServiceDefinition
+
+bp = Blueprint("cds", __name__)
+
+
+def runtime() -> Runtime:
+    """The start-up products of the current app."""
+    rt: Runtime = current_app.extensions["cds_runtime"]
+    return rt
+
+
+def service_or_404(service_id: str) -> ServiceDefinition:
+    """The service with this id, or a 404."""
+    service = runtime().services.get(service_id)
+    if service is None:
+        raise NotFound(f"Unknown CDS service: {service_id[:100]}")
+    return service
+
+
+def json_body() -> Any:
+    """The request body parsed as JSON whatever the Content-Type; 400 when it is not JSON."""
+    raw = request.get_data(cache=False)
+    if not raw:
+        raise BadRequest("Request body is empty; a JSON object is required")
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise BadRequest("Request body is not valid JSON") from exc
+
+
+from cds_service.api import discovery, feedback, health, hooks  # noqa: E402,F401  (routes)

@@ -1,0 +1,26 @@
+"""POST /cds-services/{id}/feedback: store every entry durably, then answer 200."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Response, jsonify
+
+from cds_service import schemas
+from cds_service.api import bp, json_body, runtime, service_or_404
+from cds_service.errors import BadRequest
+
+log = logging.getLogger("cds_service.feedback")
+
+
+@bp.post("/cds-services/<service_id>/feedback")
+def feedback(service_id: str) -> Response:
+    """Accept the spec's feedback array; committed to the database before the 200."""
+    service = service_or_404(service_id)
+    body = json_body()
+    errors = schemas.validation_errors("feedback", body)
+    if errors:
+        raise BadRequest("Invalid feedback", errors)
+    stored = runtime().store.add(service.id, body["feedback"])
+    log.info("feedback stored", extra={"service": service.id, "entries": stored})
+    return jsonify({"stored": stored})

@@ -1,0 +1,32 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Flask
+
+from cds_service.errors import register_error_handlers
+from cds_service.runtime import Runtime, utc_now
+from cds_service.settings import Settings
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now
+) -> Flask:
+    """Build the Flask app; with no arguments, settings come from CDS_* environment variables."""
+    settings = settings or Settings.from_env()
+    logging.getLogger("cds_service").setLevel(settings.log_level.upper())
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["cds_runtime"] = Runtime.start(settings, clock=clock)
+
+    from cds_service.api import bp
+
+    app.register_blueprint(bp)
+    register_error_handlers(app)
+    return app

@@ -1,0 +1,134 @@
+"""Small defensive accessors over raw FHIR JSON: wrong types cost the fact, never the call."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+Coding = tuple[str | None, str | None, str | None]  # (system, code, display)
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def as_list(value: Any) -> list[Any]:
+    """A FHIR 0..* element as a list; a lone object (as the Sandbox sends) becomes one item."""
+    if isinstance(value, list):
+        return value
+    if value is None:
+        return []
+    return [value]
+
+
+def dicts(value: Any) -> Iterator[dict[str, Any]]:
+    """The dict items of a 0..* element, skipping anything else."""
+    for item in as_list(value):
+        if isinstance(item, dict):
+            yield item
+
+
+def text(value: Any, limit: int = 2000) -> str | None:
+    """A non-empty string, trimmed to `limit`, else None."""
+    if isinstance(value, str) and value.strip():
+        return value[:limit]
+    return None
+
+
+def number(value: Any) -> float | None:
+    """A finite JSON number (booleans excluded), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        return None
+    return float(value)
+
+
+def codings(concept: Any) -> tuple[Coding, ...]:
+    """(system, code, display) for each coding of a CodeableConcept."""
+    if not isinstance(concept, dict):
+        return ()
+    return tuple(
+        (text(c.get("system")), text(c.get("code")), text(c.get("display")))
+        for c in dicts(concept.get("coding"))
+    )
+
+
+def concept_text(concept: Any) -> str | None:
+    """CodeableConcept.text, or the first coding display."""
+    if not isinstance(concept, dict):
+        return None
+    found = text(concept.get("text"))
+    if found:
+        return found
+    for _system, _code, display in codings(concept):
+        if display:
+            return display
+    return None
+
+
+def code_of(concept: Any, *systems: str) -> str | None:
+    """The first code of a CodeableConcept (restricted to `systems` when given)."""
+    for system, code, _display in codings(concept):
+        if code and (not systems or system in systems):
+            return code
+    return None
+
+
+def parse_date(value: Any) -> date | None:
+    """A FHIR date/dateTime/instant as a date (partial dates take the first day), else None."""
+    if not isinstance(value, str):
+        return None
+    match = _DATE.match(value.strip())
+    if not match:
+        return None
+    year, month, day = match.group(1), match.group(2) or "01", match.group(3) or "01"
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """A FHIR dateTime as an aware datetime (date-only values at midnight UTC)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        day = parse_date(value)
+        return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+_UNIT_DAYS = {"s": 1 / 86400, "min": 1 / 1440, "h": 1 / 24, "d": 1.0, "wk": 7.0, "mo": 30.0, "a": 365.0}
+_UNIT_ALIASES = {
+    "day": "d", "days": "d", "week": "wk", "weeks": "wk", "wks": "wk", "month": "mo",
+    "months": "mo", "year": "a", "years": "a", "hour": "h", "hours": "h",
+}
+
+
+def duration_days(quantity: Any) -> float | None:
+    """A Duration/Quantity of time (UCUM or plain unit words) in days."""
+    if not isinstance(quantity, dict):
+        return None
+    value = number(quantity.get("value"))
+    if value is None or value < 0:
+        return None
+    unit = text(quantity.get("code")) or text(quantity.get("unit")) or ""
+    unit = _UNIT_ALIASES.get(unit.lower(), unit)
+    factor = _UNIT_DAYS.get(unit)
+    return value * factor if factor is not None else None
+
+
+def reference(value: Any) -> str | None:
+    """Reference.reference as a string."""
+    return text(value.get("reference")) if isinstance(value, dict) else None
+
+
+def ref_id(ref: str | None) -> str | None:
+    """The id part of 'Type/id' (or of an absolute URL ending in Type/id)."""
+    if not ref:
+        return None
+    parts = ref.rstrip("/").split("/")
+    return parts[-1] if len(parts) >= 2 else None

@@ -1,0 +1,162 @@
+"""Build the patient picture from the request context and the resolved prefetch/FHIR data.
+
+All knowledge of FHIR shapes lives here and in `access.py`: clinicalStatus, onset[x],
+medicationCodeableConcept vs medicationReference, dosageInstruction.site vs text, timing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from cds_service.terminology import Terminology
+
+from . import access as fx
+from .model import ConditionFact, MedicationOrder, ObservationFact, PatientPicture, RecordFact
+from .orders import build_observation, build_order, build_record
+
+log = logging.getLogger(__name__)
+
+_CONDITION_DATE = ("onsetDateTime", "onsetPeriod", "onsetString")
+
+
+def build_picture(
+    *,
+    hook: str,
+    context: Mapping[str, Any],
+    resources: Iterable[Mapping[str, Any]],
+    medications: Mapping[str, Mapping[str, Any]],
+    terminology: Terminology,
+    now: datetime,
+    unavailable: Iterable[str] = (),
+) -> PatientPicture:
+    """One snapshot per call; a resource that cannot be read is skipped and counted."""
+    patient_id = fx.text(context.get("patientId"))
+    drafts = list(_draft_requests(context))
+    selections = _selections(context) if hook == "order-select" else None
+    draft_ids = {d.get("id") for d in drafts}
+
+    patient: Mapping[str, Any] | None = None
+    conditions: list[ConditionFact] = []
+    orders: list[MedicationOrder] = []
+    observations: list[ObservationFact] = []
+    records: list[RecordFact] = []
+    unreadable = 0
+    seen: set[tuple[str, str]] = set()
+
+    for draft in drafts:
+        in_scope = selections is None or f"MedicationRequest/{draft.get('id')}" in selections
+        order = _safe(build_order, draft, medications, terminology, True, in_scope)
+        if order is None:
+            unreadable += 1
+        else:
+            orders.append(order)
+
+    for res in resources:
+        rtype = res.get("resourceType")
+        rid = res.get("id")
+        if isinstance(rid, str) and isinstance(rtype, str):
+            if (rtype, rid) in seen:
+                continue  # the same resource prefetched under two keys
+            seen.add((rtype, rid))
+        built: Any = None
+        if rtype == "Patient":
+            if patient is None or res.get("id") == patient_id:
+                patient = res
+            continue
+        if rtype == "Condition":
+            built = _safe(_condition, res, terminology)
+            target: list[Any] = conditions
+        elif rtype == "MedicationRequest":
+            if rid in draft_ids and isinstance(rid, str):
+                continue  # the draft itself, echoed by a search
+            built = _safe(build_order, res, medications, terminology, False, False)
+            target = orders
+        elif rtype == "Observation":
+            built = _safe(build_observation, res)
+            target = observations
+        elif rtype in ("CarePlan", "ServiceRequest"):
+            built = _safe(build_record, res)
+            target = records
+        else:
+            continue
+        if built is None:
+            unreadable += 1
+        else:
+            target.append(built)
+
+    birth = fx.parse_date(patient.get("birthDate")) if isinstance(patient, Mapping) else None
+    gender = fx.text(patient.get("gender")) if isinstance(patient, Mapping) else None
+    return PatientPicture(
+        hook=hook,
+        now=now,
+        terminology=terminology,
+        patient_id=patient_id,
+        birth_date=birth,
+        gender=gender,
+        conditions=tuple(conditions),
+        orders=tuple(orders),
+        observations=tuple(observations),
+        records=tuple(records),
+        unavailable=frozenset(unavailable),
+        unreadable=unreadable,
+    )
+
+
+def _safe(fn: Any, *args: Any) -> Any:
+    try:
+        return fn(*args)
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+        log.info("skipped an unreadable resource: %s", type(exc).__name__)
+        return None
+
+
+def _draft_requests(context: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
+    bundle = context.get("draftOrders")
+    if not isinstance(bundle, Mapping):
+        return
+    for entry in fx.dicts(bundle.get("entry")):
+        res = entry.get("resource")
+        if isinstance(res, dict) and res.get("resourceType") == "MedicationRequest":
+            yield res
+
+
+def _selections(context: Mapping[str, Any]) -> frozenset[str]:
+    return frozenset(s for s in fx.as_list(context.get("selections")) if isinstance(s, str))
+
+
+def _status(concept: Any) -> str | None:
+    return fx.code_of(concept)
+
+
+def _condition(res: Mapping[str, Any], terminology: Terminology) -> ConditionFact:
+    code = res.get("code")
+    site_codings: list[tuple[str | None, str | None]] = []
+    site_text: list[str] = []
+    for site in fx.dicts(res.get("bodySite")):
+        site_codings.extend((s, c) for s, c, _d in fx.codings(site))
+        if label := fx.concept_text(site):
+            site_text.append(label)
+    onset = next((_start(res.get(k)) for k in _CONDITION_DATE if res.get(k)), None)
+    abatement = next(
+        (_start(res.get(k)) for k in ("abatementDateTime", "abatementPeriod") if res.get(k)), None
+    )
+    return ConditionFact(
+        id=fx.text(res.get("id")),
+        codings=fx.codings(code),
+        text=fx.concept_text(code),
+        clinical_status=_status(res.get("clinicalStatus")),
+        verification_status=_status(res.get("verificationStatus")),
+        onset=onset,
+        abatement=abatement,
+        recorded=fx.parse_date(res.get("recordedDate")),
+        body_sites=terminology.body_sites(site_codings, " ; ".join(site_text) or None),
+    )
+
+
+def _start(value: Any) -> date | None:
+    if isinstance(value, dict):
+        return fx.parse_date(value.get("start"))
+    return fx.parse_date(value)

@@ -1,0 +1,203 @@
+"""The patient picture: one normalized, frozen snapshot of what a hook call knows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from .access import Coding
+
+if TYPE_CHECKING:
+    from cds_service.terminology import DrugInfo, Terminology
+
+ACTIVE_CLINICAL = frozenset({"active", "recurrence", "relapse"})
+EXCLUDED_VERIFICATION = frozenset({"refuted", "entered-in-error"})
+ACTIVE_ORDER = frozenset({"active", "draft", "on-hold"})
+
+
+@dataclass(frozen=True)
+class ConditionFact:
+    """A Condition as the rules need it."""
+
+    id: str | None
+    codings: tuple[Coding, ...]
+    text: str | None
+    clinical_status: str | None
+    verification_status: str | None
+    onset: date | None
+    abatement: date | None
+    recorded: date | None
+    body_sites: frozenset[str]
+
+    @property
+    def active(self) -> bool:
+        """Active (or relapsed) and not refuted; a missing status counts only without abatement."""
+        if self.verification_status in EXCLUDED_VERIFICATION:
+            return False
+        if self.clinical_status is None:
+            return self.abatement is None
+        return self.clinical_status in ACTIVE_CLINICAL
+
+    @property
+    def started(self) -> date | None:
+        """Onset, else recorded date."""
+        return self.onset or self.recorded
+
+
+@dataclass(frozen=True)
+class MedicationOrder:
+    """A MedicationRequest (draft or historical), classified."""
+
+    id: str | None
+    is_draft: bool
+    in_scope: bool  # a draft this call is about (selections for order-select, all for sign)
+    status: str | None
+    intent: str | None
+    drug: DrugInfo
+    name: str | None  # medication display text as ordered
+    codings: tuple[Coding, ...]
+    has_medication: bool
+    sites: frozenset[str]
+    site_evidence: str | None  # e.g. "dosageInstruction.site 80243003" or "instruction text"
+    site_codings: tuple[Coding, ...]
+    instruction_text: str | None
+    frequency: float | None  # administrations per period
+    period_days: float | None
+    days_of_week: tuple[str, ...]
+    when: tuple[str, ...]
+    as_needed: bool
+    duration_days: float | None
+    quantity_value: float | None
+    quantity_unit: str | None
+    refills: int | None
+    authored_on: date | None
+    start: date | None
+    end: date | None
+    reason_codings: tuple[Coding, ...]
+    reason_references: tuple[str, ...]
+
+    @property
+    def reference(self) -> str | None:
+        """'MedicationRequest/<id>' for suggestion actions."""
+        return f"MedicationRequest/{self.id}" if self.id else None
+
+    @property
+    def per_day(self) -> float | None:
+        """Administrations per day, when the timing says."""
+        if self.frequency is None or not self.period_days:
+            return None
+        return self.frequency / self.period_days
+
+    @property
+    def is_active_or_draft(self) -> bool:
+        """Current orders: draft or active (status missing counts as current)."""
+        return self.status is None or self.status in ACTIVE_ORDER
+
+    def is_a(self, drug_class: str) -> bool:
+        """True when the drug belongs to the named class."""
+        return drug_class in self.drug.drug_classes
+
+
+@dataclass(frozen=True)
+class ObservationFact:
+    """An Observation reduced to code, time and value."""
+
+    codings: tuple[Coding, ...]
+    effective: date | None
+    value: float | None
+    unit: str | None
+    text_value: str | None
+    status: str | None
+
+
+@dataclass(frozen=True)
+class RecordFact:
+    """A CarePlan or ServiceRequest: codes, status and date."""
+
+    resource_type: str
+    codings: tuple[Coding, ...]
+    status: str | None
+    authored: date | None
+
+
+@dataclass(frozen=True)
+class PatientPicture:
+    """Everything a rule may look at. Built once per hook call; rules never do I/O."""
+
+    hook: str
+    now: datetime
+    terminology: Terminology
+    patient_id: str | None
+    birth_date: date | None
+    gender: str | None
+    conditions: tuple[ConditionFact, ...] = ()
+    orders: tuple[MedicationOrder, ...] = ()
+    observations: tuple[ObservationFact, ...] = ()
+    records: tuple[RecordFact, ...] = ()
+    unavailable: frozenset[str] = field(default_factory=frozenset)
+    unreadable: int = 0  # resources skipped because they could not be read
+
+    @property
+    def today(self) -> date:
+        """The call's date."""
+        return self.now.date()
+
+    @property
+    def age_years(self) -> int | None:
+        """Completed years of age at `now`, or None without a birth date."""
+        if self.birth_date is None or self.birth_date > self.today:
+            return None
+        b, t = self.birth_date, self.today
+        return t.year - b.year - ((t.month, t.day) < (b.month, b.day))
+
+    @property
+    def age_months(self) -> int | None:
+        """Completed months of age at `now`."""
+        if self.birth_date is None or self.birth_date > self.today:
+            return None
+        b, t = self.birth_date, self.today
+        return (t.year - b.year) * 12 + t.month - b.month - (t.day < b.day)
+
+    @property
+    def drafts(self) -> tuple[MedicationOrder, ...]:
+        """The draft orders this call is about."""
+        return tuple(o for o in self.orders if o.in_scope)
+
+    @property
+    def history(self) -> tuple[MedicationOrder, ...]:
+        """Orders already on record (not drafts of this call)."""
+        return tuple(o for o in self.orders if not o.is_draft)
+
+    def active_conditions(self, value_set: str) -> tuple[ConditionFact, ...]:
+        """Active conditions whose code is in the value set."""
+        vs = self.terminology
+        return tuple(
+            c for c in self.conditions if c.active and vs.in_value_set(value_set, _sc(c.codings))
+        )
+
+    def has_active(self, value_set: str) -> bool:
+        """True when an active condition is in the value set."""
+        return bool(self.active_conditions(value_set))
+
+    def has_eczema(self, order: MedicationOrder | None = None) -> bool:
+        """The AD gate: active eczema condition, or the order's reason points into set A."""
+        if self.has_active("atopic-dermatitis"):
+            return True
+        if order is None:
+            return False
+        if self.terminology.in_value_set("atopic-dermatitis", _sc(order.reason_codings)):
+            return True
+        gated = {
+            c.id
+            for c in self.conditions
+            if c.id
+            and c.verification_status not in EXCLUDED_VERIFICATION
+            and self.terminology.in_value_set("atopic-dermatitis", _sc(c.codings))
+        }
+        return any(ref.rsplit("/", 1)[-1] in gated for ref in order.reason_references)
+
+
+def _sc(codings: Iterable[Coding]) -> list[tuple[str | None, str | None]]:
+    return [(s, c) for s, c, _d in codings]

@@ -1,0 +1,166 @@
+"""MedicationRequest, Observation and record readers for the picture builder."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cds_service.terminology import Terminology
+
+from . import access as fx
+from .model import MedicationOrder, ObservationFact, RecordFact
+
+_MASS_TO_GRAMS = {"g": 1.0, "gm": 1.0, "gram": 1.0, "grams": 1.0, "mg": 0.001, "kg": 1000.0}
+
+
+def medication_concept(
+    res: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]]
+) -> tuple[Any, str | None]:
+    """The medication CodeableConcept (direct or via a resolved reference) and its display."""
+    concept = res.get("medicationCodeableConcept")
+    if isinstance(concept, dict):
+        return concept, fx.concept_text(concept)
+    ref_obj = res.get("medicationReference")
+    ref = fx.reference(ref_obj)
+    display = fx.text(ref_obj.get("display")) if isinstance(ref_obj, dict) else None
+    med = medications.get(ref) if ref else None
+    if isinstance(med, Mapping) and isinstance(med.get("code"), dict):
+        code = med["code"]
+        return code, fx.concept_text(code) or display
+    if display:
+        return {"text": display}, display
+    return None, None
+
+
+def build_order(
+    res: Mapping[str, Any],
+    medications: Mapping[str, Mapping[str, Any]],
+    terminology: Terminology,
+    is_draft: bool,
+    in_scope: bool,
+) -> MedicationOrder:
+    """Classify one MedicationRequest: drug class, potency, sites, timing, duration, quantity."""
+    concept, name = medication_concept(res, medications)
+    med_codings = fx.codings(concept)
+    drug = terminology.classify_drug(med_codings, fx.concept_text(concept) if concept else None)
+
+    dosages = list(fx.dicts(res.get("dosageInstruction")))
+    site_codings = tuple(c for d in dosages for c in fx.codings(d.get("site")))
+    texts = [fx.text(d.get("text")) for d in dosages]
+    texts += [fx.text(d.get("patientInstruction")) for d in dosages]
+    texts += [fx.concept_text(d.get("site")) for d in dosages if isinstance(d.get("site"), dict)]
+    texts += [fx.text(n.get("text")) for n in fx.dicts(res.get("note"))]
+    instruction = " ; ".join(t for t in texts if t) or None
+
+    coded_sites = terminology.body_sites([(s, c) for s, c, _ in site_codings], None)
+    text_sites = terminology.body_sites((), instruction) if instruction else frozenset()
+    if coded_sites:
+        codes = ", ".join(c for _s, c, _d in site_codings if c)
+        evidence: str | None = f"dosageInstruction.site {codes}"
+    elif text_sites:
+        evidence = "the instruction text"
+    else:
+        evidence = None
+
+    timing = _first(d.get("timing") for d in dosages)
+    repeat = timing.get("repeat") if isinstance(timing, dict) else None
+    repeat = repeat if isinstance(repeat, dict) else {}
+    period_days = fx.duration_days(
+        {"value": repeat.get("period"), "code": repeat.get("periodUnit")}
+    )
+    bounds = repeat.get("boundsDuration")
+    duration = fx.duration_days(bounds)
+    bounds_period = repeat.get("boundsPeriod") if isinstance(repeat.get("boundsPeriod"), dict) else {}
+    start = fx.parse_date(bounds_period.get("start"))
+    end = fx.parse_date(bounds_period.get("end"))
+    if duration is None and start and end and end >= start:
+        duration = float((end - start).days)
+
+    dispense = res.get("dispenseRequest") if isinstance(res.get("dispenseRequest"), dict) else {}
+    validity = dispense.get("validityPeriod") if isinstance(dispense.get("validityPeriod"), dict) else {}
+    start = start or fx.parse_date(validity.get("start"))
+    if duration is None:
+        duration = fx.duration_days(dispense.get("expectedSupplyDuration"))
+    quantity = dispense.get("quantity") if isinstance(dispense.get("quantity"), dict) else {}
+    refills = fx.number(dispense.get("numberOfRepeatsAllowed"))
+
+    reasons = [c for r in fx.dicts(res.get("reasonCode")) for c in fx.codings(r)]
+    reason_refs = tuple(
+        ref for r in fx.dicts(res.get("reasonReference")) if (ref := fx.reference(r))
+    )
+    return MedicationOrder(
+        id=fx.text(res.get("id")),
+        is_draft=is_draft,
+        in_scope=in_scope,
+        status=fx.text(res.get("status")),
+        intent=fx.text(res.get("intent")),
+        drug=drug,
+        name=name,
+        codings=med_codings,
+        has_medication=concept is not None,
+        sites=coded_sites or text_sites,
+        site_evidence=evidence,
+        site_codings=site_codings,
+        instruction_text=instruction,
+        frequency=fx.number(repeat.get("frequency")),
+        period_days=period_days,
+        days_of_week=tuple(d for d in fx.as_list(repeat.get("dayOfWeek")) if isinstance(d, str)),
+        when=tuple(w for w in fx.as_list(repeat.get("when")) if isinstance(w, str)),
+        as_needed=any(d.get("asNeededBoolean") is True or "asNeededCodeableConcept" in d for d in dosages),
+        duration_days=duration,
+        quantity_value=fx.number(quantity.get("value")),
+        quantity_unit=fx.text(quantity.get("code")) or fx.text(quantity.get("unit")),
+        refills=int(refills) if refills is not None and refills >= 0 else None,
+        authored_on=fx.parse_date(res.get("authoredOn")),
+        start=start or fx.parse_date(res.get("authoredOn")),
+        end=end,
+        reason_codings=tuple(reasons),
+        reason_references=reason_refs,
+    )
+
+
+def grams(order: MedicationOrder) -> float | None:
+    """Dispensed quantity in grams when its unit is a mass unit."""
+    if order.quantity_value is None or not order.quantity_unit:
+        return None
+    factor = _MASS_TO_GRAMS.get(order.quantity_unit.strip().lower())
+    return order.quantity_value * factor if factor is not None else None
+
+
+def build_observation(res: Mapping[str, Any]) -> ObservationFact:
+    """Code, effective date and value of an Observation."""
+    qty = res.get("valueQuantity") if isinstance(res.get("valueQuantity"), dict) else {}
+    effective = res.get("effectiveDateTime") or res.get("issued")
+    if isinstance(res.get("effectivePeriod"), dict):
+        effective = res["effectivePeriod"].get("start")
+    concept = res.get("valueCodeableConcept")
+    return ObservationFact(
+        codings=fx.codings(res.get("code")),
+        effective=fx.parse_date(effective),
+        value=fx.number(qty.get("value")),
+        unit=fx.text(qty.get("code")) or fx.text(qty.get("unit")),
+        text_value=fx.text(res.get("valueString")) or fx.concept_text(concept),
+        status=fx.text(res.get("status")),
+    )
+
+
+def build_record(res: Mapping[str, Any]) -> RecordFact:
+    """CarePlan / ServiceRequest codes (code, category, activity), status and date."""
+    concepts = [res.get("code")] + list(fx.dicts(res.get("category")))
+    for activity in fx.dicts(res.get("activity")):
+        detail = activity.get("detail")
+        if isinstance(detail, dict):
+            concepts.append(detail.get("code"))
+    return RecordFact(
+        resource_type=str(res.get("resourceType")),
+        codings=tuple(c for concept in concepts for c in fx.codings(concept)),
+        status=fx.text(res.get("status")),
+        authored=fx.parse_date(res.get("authoredOn") or res.get("created")),
+    )
+
+
+def _first(values: Any) -> Any:
+    for value in values:
+        if value is not None:
+            return value
+    return None

@@ -1,0 +1,151 @@
+"""A hook call, end to end: validate -> prefetch/fetch -> picture -> rules -> cards."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from cds_service import schemas
+from cds_service.cards import render_card
+from cds_service.errors import BadRequest, PreconditionFailed
+from cds_service.fhir import (
+    Deadline,
+    FhirClient,
+    PrefetchUnavailable,
+    resolve_medications,
+    resolve_prefetch,
+)
+from cds_service.picture import build_picture
+from cds_service.rules import Finding, evaluate_all
+from cds_service.runtime import Runtime
+from cds_service.services import ESSENTIAL, ServiceDefinition
+
+log = logging.getLogger(__name__)
+
+UNAVAILABLE_EXTENSION = "org.eczema-cds.unavailable-data"
+TRACE_EXTENSION = "org.eczema-cds.decision-trace"
+
+
+@dataclass
+class HookResult:
+    """The response body plus what the log and the metrics need (no patient data)."""
+
+    body: dict[str, Any]
+    fired: list[str] = field(default_factory=list)
+    trace: list[dict[str, str]] = field(default_factory=list)
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+def validate_request(service: ServiceDefinition, body: Any) -> dict[str, Any]:
+    """Envelope + hook-specific context against our JSON Schemas; 400 with paths on failure."""
+    if not isinstance(body, dict):
+        raise BadRequest("Request body must be a JSON object")
+    errors = schemas.validation_errors("hook-request", body)
+    if errors:
+        raise BadRequest("Invalid CDS Hooks request", errors)
+    if body["hook"] != service.hook:
+        raise BadRequest(f"Service {service.id} answers the {service.hook} hook only")
+    errors = schemas.validation_errors(schemas.CONTEXT_SCHEMAS[service.hook], body["context"])
+    if errors:
+        raise BadRequest(f"Invalid {service.hook} context", [f"context{e[1:]}" for e in errors])
+    return body
+
+
+def _client(rt: Runtime, body: dict[str, Any], session: requests.Session) -> FhirClient | None:
+    server = body.get("fhirServer")
+    if not isinstance(server, str) or not server:
+        return None
+    auth = body.get("fhirAuthorization")
+    token = auth.get("access_token") if isinstance(auth, dict) else None
+    s = rt.settings
+    return FhirClient(
+        server,
+        token if isinstance(token, str) and token else None,
+        session=session,
+        request_timeout=s.fhir_timeout_seconds,
+        max_bytes=s.fhir_max_bytes,
+        max_pages=s.fhir_max_pages,
+    )
+
+
+def run_hook(rt: Runtime, service: ServiceDefinition, body: Any) -> HookResult:
+    """Answer one validated hook call; raises BadRequest (400) or PreconditionFailed (412)."""
+    t0 = time.perf_counter()
+    request = validate_request(service, body)
+    stages = {"validate": time.perf_counter() - t0}
+    deadline = Deadline(rt.settings.hook_deadline_seconds)
+    now = rt.clock()
+
+    t = time.perf_counter()
+    with requests.Session() as session:
+        client = _client(rt, request, session)
+        try:
+            data = resolve_prefetch(
+                service.prefetch,
+                request,
+                required=ESSENTIAL,
+                client=client,
+                deadline=deadline,
+                max_workers=rt.settings.fhir_max_workers,
+            )
+        except PrefetchUnavailable as exc:
+            raise PreconditionFailed(
+                "Required FHIR data could neither be read from prefetch nor fetched",
+                [f"unavailable: {key}" for key in exc.keys],
+            ) from exc
+        resources = [r for rs in data.resources.values() for r in rs]
+        drafts = _draft_resources(request["context"])
+        medications = resolve_medications(
+            [r for r in resources + drafts if r.get("resourceType") == "MedicationRequest"],
+            resources + drafts,
+            client=client,
+            deadline=deadline,
+        )
+    stages["fetch"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    unavailable = sorted(k for k, st in data.states.items() if st == "unavailable")
+    picture = build_picture(
+        hook=service.hook,
+        context=request["context"],
+        resources=resources,
+        medications=medications,
+        terminology=rt.terminology,
+        now=now,
+        unavailable=unavailable,
+    )
+    stages["picture"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    decisions = evaluate_all(list(service.rules), picture)
+    stages["rules"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    result = HookResult(body={"cards": []}, stages=stages)
+    for rule, decision in decisions:
+        fired = isinstance(decision, Finding)
+        result.trace.append(
+            {"rule": rule.id, "outcome": "fired" if fired else "silent", "why": decision.reason}
+        )
+        if isinstance(decision, Finding):
+            card = render_card(rt.cards[rule.id], decision, picture, rt.builders, rt.version)
+            result.body["cards"].append(card)
+            result.fired.append(rule.id)
+    if unavailable:
+        result.body["extension"] = {UNAVAILABLE_EXTENSION: unavailable}
+    stages["render"] = time.perf_counter() - t
+    return result
+
+
+def _draft_resources(context: dict[str, Any]) -> list[dict[str, Any]]:
+    bundle = context.get("draftOrders")
+    entries = bundle.get("entry") if isinstance(bundle, dict) else None
+    if not isinstance(entries, list):
+        return []
+    return [
+        e["resource"] for e in entries if isinstance(e, dict) and isinstance(e.get("resource"), dict)
+    ]

@@ -1,0 +1,108 @@
+"""Rules: pure functions of the patient picture that return a Finding or a Silent reason.
+
+A rule never does I/O and never writes card text: it names the rule id, the values the
+card needs, the orders that triggered it and the suggestion keys to offer. The card text
+lives in `cards/<rule-id>.toml`. Rule modules in this package register themselves with
+`@rule(...)`; `load_rules()` imports every module here, so adding a rule is adding a file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cds_service.picture import MedicationOrder, PatientPicture
+
+SELECT, SIGN, VIEW = "order-select", "order-sign", "patient-view"
+ALL_HOOKS = frozenset({SELECT, SIGN, VIEW})
+
+# Prefetch keys (templates in cds_service/services.py) a rule can declare it needs.
+PATIENT, CONDITIONS, MEDICATIONS = "patient", "conditions", "medications"
+OBSERVATIONS, CAREPLANS, SERVICEREQUESTS = "observations", "careplans", "servicerequests"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule fired: what the card needs, and why (for the explain trace)."""
+
+    rule_id: str
+    reason: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+    orders: tuple[MedicationOrder, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    variant: str | None = None
+
+
+@dataclass(frozen=True)
+class Silent:
+    """A rule stayed silent, and why (shown by `explain`)."""
+
+    reason: str
+
+
+Decision = Finding | Silent
+Evaluator = Callable[[PatientPicture], Decision]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule: id, the hooks it runs on, the data it needs, and its function."""
+
+    id: str
+    hooks: frozenset[str]
+    needs: frozenset[str]
+    evaluate: Evaluator
+    guideline: str
+
+    def run(self, picture: PatientPicture) -> Decision:
+        """Evaluate; a rule whose data is unavailable stays silent instead of guessing."""
+        missing = sorted(self.needs & picture.unavailable)
+        if missing:
+            return Silent(f"data unavailable: {', '.join(missing)}")
+        return self.evaluate(picture)
+
+
+_REGISTRY: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, *, hooks: frozenset[str], needs: frozenset[str]) -> Callable[[Evaluator], Evaluator]:
+    """Register a rule function under its stable id (from clinical-rules.md)."""
+
+    def register(fn: Evaluator) -> Evaluator:
+        if rule_id in _REGISTRY and _REGISTRY[rule_id].evaluate is not fn:
+            raise ValueError(f"rule id registered twice: {rule_id}")
+        doc = (fn.__doc__ or "").strip().splitlines()
+        module_doc = (importlib.import_module(fn.__module__).__doc__ or "").strip().splitlines()
+        _REGISTRY[rule_id] = Rule(
+            id=rule_id,
+            hooks=hooks,
+            needs=needs | {PATIENT, CONDITIONS},
+            evaluate=fn,
+            guideline=(module_doc or doc or [""])[0],
+        )
+        return fn
+
+    return register
+
+
+def load_rules() -> Mapping[str, Rule]:
+    """Import every rule module in this package and return the registry (id -> Rule)."""
+    for info in pkgutil.iter_modules(__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{info.name}")
+    return dict(_REGISTRY)
+
+
+def evaluate_all(rules: list[Rule], picture: PatientPicture) -> list[tuple[Rule, Decision]]:
+    """Run each rule once; at most one finding per rule per call by construction."""
+    return [(r, r.run(picture)) for r in rules]
+
+
+def first_match(
+    orders: tuple[MedicationOrder, ...], test: Callable[[MedicationOrder], Any]
+) -> MedicationOrder | None:
+    """The first order passing `test`."""
+    return next((o for o in orders if test(o)), None)

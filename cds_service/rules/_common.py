@@ -1,0 +1,66 @@
+"""Shared vocabulary for rule modules: class groups, site labels, potency wording."""
+
+from __future__ import annotations
+
+from cds_service.picture import MedicationOrder
+
+ANTI_INFLAMMATORY = ("tcs", "tci", "pde4-topical", "jak-topical")
+
+US_CLASS_LABEL = {
+    1: "US class I (super-high potency)",
+    2: "US class II (high potency)",
+    3: "US class III (upper mid-strength)",
+    4: "US class IV (mid-strength)",
+    5: "US class V (lower mid-strength)",
+    6: "US class VI (mild)",
+    7: "US class VII (least potent)",
+}
+UK_LABEL = {"mild": "mild", "moderate": "moderate", "potent": "potent", "very-potent": "very potent"}
+
+SITE_LABEL = {
+    "face": "face",
+    "eyelid": "eyelids",
+    "neck": "neck",
+    "axilla": "axillae",
+    "groin": "groin",
+    "genital": "genital skin",
+    "perineum": "perineum",
+    "skin-fold": "skin folds",
+    "scalp": "scalp",
+    "hand": "hands",
+}
+
+# Order matters: the most specific sensitive site names the card.
+SITE_PRIORITY = ("eyelid", "face", "genital", "perineum", "groin", "axilla", "neck", "skin-fold")
+
+
+def is_potent_tcs(order: MedicationOrder) -> bool:
+    """US class I-III, or UK potent / very potent when the US class is unknown."""
+    if not order.is_a("tcs"):
+        return False
+    if order.drug.us_class is not None:
+        return order.drug.us_class <= 3
+    return order.drug.uk_potency in ("potent", "very-potent")
+
+
+def potency_label(order: MedicationOrder) -> str:
+    """'US class I (super-high potency); UK very potent' as far as known."""
+    parts = []
+    if order.drug.us_class is not None:
+        parts.append(US_CLASS_LABEL[order.drug.us_class])
+    if order.drug.uk_potency:
+        parts.append(f"UK {UK_LABEL.get(order.drug.uk_potency, order.drug.uk_potency)}")
+    return "; ".join(parts) or "potency unknown"
+
+
+def drug_label(order: MedicationOrder) -> str:
+    """The medication as the prescriber ordered it."""
+    return order.name or order.drug.ingredient or "the ordered medication"
+
+
+def site_label(sites: frozenset[str]) -> str:
+    """A readable label for the most specific site in `sites`."""
+    for site in SITE_PRIORITY:
+        if site in sites:
+            return SITE_LABEL[site]
+    return ", ".join(sorted(SITE_LABEL.get(s, s) for s in sites))

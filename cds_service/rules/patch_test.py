@@ -1,0 +1,92 @@
+"""Patch testing for suspected allergic contact dermatitis (clinical-rules R-40): eczema that is
+worst where products touch (face, eyelids, neck, hands), keeps needing anti-inflammatory
+courses, or has allergic contact dermatitis coded. AAD 2023 / JTF 2023 atopic dermatitis
+guidance; seed article 003 ("Clues you may need patch testing").
+https://doi.org/10.1016/j.anai.2023.11.009
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from cds_service.picture import MedicationOrder, PatientPicture
+
+from . import SELECT, SERVICEREQUESTS, SIGN, VIEW, Decision, Finding, Silent, rule
+from ._common import ANTI_INFLAMMATORY, site_label
+
+CONTACT_PRONE = frozenset({"face", "eyelid", "neck", "hand"})
+WINDOW = timedelta(days=182)  # "≥2 anti-inflammatory orders in 6 months"
+MIN_COURSES = 2
+LONG_TREATMENT_DAYS = 28  # "a new course after ≥4 weeks of treatment"
+RECENT_WORKUP = timedelta(days=365)
+
+
+def _anti_inflammatory(order: MedicationOrder) -> bool:
+    return any(order.is_a(c) for c in ANTI_INFLAMMATORY)
+
+
+@rule(
+    "patch-test-suggested",
+    hooks=frozenset({VIEW, SELECT, SIGN}),
+    needs=frozenset({"medications", SERVICEREQUESTS}),
+)
+def patch_test_suggested(picture: PatientPicture) -> Decision:
+    """Suggest patch testing when the eczema pattern points to a contact allergen."""
+    if not picture.has_eczema(next(iter(picture.drafts), None)):
+        return Silent("no active atopic dermatitis / eczema")
+    vs = picture.terminology
+    for record in picture.records:
+        recent = record.authored is None or picture.today - record.authored <= RECENT_WORKUP
+        codes = [(s, c) for s, c, _d in record.codings]
+        if recent and record.status not in ("revoked", "entered-in-error") and (
+            vs.in_value_set("patch-test", codes) or vs.in_value_set("dermatology-referral", codes)
+        ):
+            return Silent("a patch test or dermatology referral is already on record")
+
+    if picture.has_active("allergic-contact-dermatitis"):
+        return _finding("allergic contact dermatitis is recorded", "")
+
+    since = picture.today - WINDOW
+    courses = [
+        o
+        for o in picture.orders
+        if _anti_inflammatory(o)
+        and (o.in_scope or (not o.is_draft and o.authored_on and o.authored_on >= since))
+    ]
+    sites = frozenset().union(*(o.sites for o in courses)) if courses else frozenset()
+    for condition in picture.active_conditions("atopic-dermatitis"):
+        sites |= condition.body_sites
+    prone = sites & CONTACT_PRONE
+    if len(courses) >= MIN_COURSES and prone:
+        return _finding(
+            f"{len(courses)} anti-inflammatory courses in 6 months with eczema at the "
+            f"{site_label(prone)}",
+            site_label(prone),
+        )
+
+    drafts = [o for o in picture.drafts if _anti_inflammatory(o)]
+    prior_days = sum(
+        o.duration_days or 0
+        for o in picture.history
+        if _anti_inflammatory(o) and o.authored_on and o.authored_on >= since
+    )
+    if drafts and prior_days >= LONG_TREATMENT_DAYS:
+        return _finding(
+            f"a new anti-inflammatory course after {prior_days:.0f} days of treatment in 6 months",
+            "",
+        )
+    if not courses:
+        return Silent("no anti-inflammatory course in the last 6 months")
+    return Silent(
+        f"{len(courses)} course(s) in 6 months; contact-prone site "
+        f"{'found' if prone else 'not found'}; {prior_days:.0f} days of prior treatment"
+    )
+
+
+def _finding(reason: str, site: str) -> Finding:
+    return Finding(
+        rule_id="patch-test-suggested",
+        reason=reason,
+        values={"clue": reason, "site": site},
+        suggestions=("order-patch-test", "refer-dermatology"),
+    )

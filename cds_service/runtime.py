@@ -1,0 +1,68 @@
+"""Everything loaded once at start-up and shared by every request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cds_service import schemas
+from cds_service.cards import CardFileError, CardTemplate, catalogue_version, load_card_files
+from cds_service.rules import Rule, load_rules
+from cds_service.services import ServiceDefinition, build_services
+from cds_service.settings import Settings
+from cds_service.storage import FeedbackStore, make_engine
+from cds_service.suggestions import Builder, load_builders
+from cds_service.terminology import Terminology
+
+REPO_CARDS = Path(__file__).resolve().parent.parent / "cards"
+
+
+def utc_now() -> datetime:
+    """The wall clock (the only place the service reads it)."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Start-up products: settings, terminology, rules, services, card templates, storage."""
+
+    settings: Settings
+    terminology: Terminology
+    rules: Mapping[str, Rule]
+    services: Mapping[str, ServiceDefinition]
+    cards: Mapping[str, CardTemplate]
+    builders: Mapping[str, Builder]
+    version: str
+    store: FeedbackStore
+    clock: Callable[[], datetime]
+
+    @classmethod
+    def start(cls, settings: Settings, clock: Callable[[], datetime] = utc_now) -> Runtime:
+        """Load and check everything; raise with the file name when something is wrong."""
+        schemas.load_all()
+        terminology = Terminology.load()
+        rules = load_rules()
+        builders = load_builders()
+        cards_dir = Path(settings.cards_dir) if settings.cards_dir else REPO_CARDS
+        cards = load_card_files(cards_dir, rules.keys())
+        for template in cards.values():
+            for suggestion in template.data.get("suggestions", []):
+                if suggestion["key"] not in builders:
+                    raise CardFileError(
+                        f"{template.path}: suggestion key {suggestion['key']!r} has no builder"
+                    )
+        store = FeedbackStore(make_engine(settings.database_url))
+        store.create_schema()
+        return cls(
+            settings=settings,
+            terminology=terminology,
+            rules=rules,
+            services=build_services(rules),
+            cards=cards,
+            builders=builders,
+            version=catalogue_version(cards_dir),
+            store=store,
+            clock=clock,
+        )

@@ -1,0 +1,77 @@
+"""Service settings: read once from ``CDS_*`` environment variables into a frozen object."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DB_FILE = Path("instance") / "cds.sqlite3"
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service can be configured with; see `.env.example` and the README."""
+
+    database_url: str = f"sqlite:///{DEFAULT_DB_FILE}"
+    public_base_url: str = "http://127.0.0.1:8080"
+    bind_host: str = "127.0.0.1"
+    auth_mode: str = "jwt"
+    trusted_issuers_file: str = ""
+    cors_origins: tuple[str, ...] = ()
+    max_body_bytes: int = 5_000_000
+    hook_deadline_seconds: float = 2.5
+    fhir_timeout_seconds: float = 2.0
+    fhir_max_bytes: int = 20_000_000
+    fhir_max_pages: int = 20
+    fhir_max_workers: int = 4
+    debug_trace: bool = False
+    log_level: str = "INFO"
+    cards_dir: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """Return a copy with some fields changed (tests use this)."""
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``CDS_<FIELD>`` variables; unset ones keep their defaults."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = env.get(f"CDS_{f.name.upper()}")
+            if raw is None:
+                continue
+            default = getattr(cls(), f.name)
+            try:
+                if isinstance(default, bool):
+                    values[f.name] = _bool(raw)
+                elif isinstance(default, int):
+                    values[f.name] = int(raw)
+                elif isinstance(default, float):
+                    values[f.name] = float(raw)
+                elif isinstance(default, tuple):
+                    values[f.name] = _list(raw)
+                else:
+                    values[f.name] = raw.strip()
+            except ValueError as exc:
+                raise ValueError(f"CDS_{f.name.upper()}: {exc}") from exc
+        return cls(**values)

@@ -1,0 +1,160 @@
+"""Suggestion builders: a finding + the picture -> CDS Hooks actions with complete R4 resources.
+
+Each builder is registered under the suggestion key a rule returns and a card file labels
+(`@builder("swap-to-tacrolimus")`). Resources are drafts (`status: draft`) for the patient,
+RxNorm- or SNOMED-coded, with site, timing and duration. Modules in this package register
+themselves; `load_builders()` imports them all.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.rules import Finding
+
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+SNOMED = "http://snomed.info/sct"
+
+Action = dict[str, Any]
+Builder = Callable[[Finding, PatientPicture], list[Action]]
+
+
+def _subject(picture: PatientPicture) -> dict[str, str]:
+    return {"reference": f"Patient/{picture.patient_id}"}
+
+
+def _site(order: MedicationOrder | None) -> dict[str, Any] | None:
+    if order is None:
+        return None
+    coded = [
+        {k: v for k, v in (("system", s), ("code", c), ("display", d)) if v}
+        for s, c, d in order.site_codings
+        if c
+    ]
+    if coded:
+        return {"coding": coded}
+    return None
+
+
+def medication_request(
+    picture: PatientPicture,
+    *,
+    code: tuple[str, str],
+    text: str,
+    instruction: str,
+    per_day: int,
+    days: int,
+    quantity_g: int | None,
+    like: MedicationOrder | None,
+) -> dict[str, Any]:
+    """A draft MedicationRequest for a topical product, copying the site from `like`."""
+    dosage: dict[str, Any] = {
+        "text": instruction,
+        "timing": {
+            "repeat": {
+                "frequency": per_day,
+                "period": 1,
+                "periodUnit": "d",
+                "boundsDuration": {
+                    "value": days,
+                    "unit": "days",
+                    "system": "http://unitsofmeasure.org",
+                    "code": "d",
+                },
+            }
+        },
+        "route": {"coding": [{"system": SNOMED, "code": "6064005", "display": "Topical route"}]},
+    }
+    site = _site(like)
+    if site:
+        dosage["site"] = site
+    resource: dict[str, Any] = {
+        "resourceType": "MedicationRequest",
+        "status": "draft",
+        "intent": "order",
+        "medicationCodeableConcept": {
+            "coding": [{"system": RXNORM, "code": code[0], "display": code[1]}],
+            "text": text,
+        },
+        "subject": _subject(picture),
+        "authoredOn": picture.today.isoformat(),
+        "dosageInstruction": [dosage],
+    }
+    if like is not None and like.reason_codings:
+        resource["reasonCode"] = [
+            {"coding": [{k: v for k, v in zip(("system", "code", "display"), c, strict=True) if v}]}
+            for c in like.reason_codings
+            if c[1]
+        ][:3]
+    if quantity_g:
+        resource["dispenseRequest"] = {
+            "quantity": {
+                "value": quantity_g,
+                "unit": "g",
+                "system": "http://unitsofmeasure.org",
+                "code": "g",
+            }
+        }
+    return resource
+
+
+def delete(order: MedicationOrder) -> Action:
+    return {
+        "type": "delete",
+        "description": "Remove the draft order",
+        "resourceId": order.reference,
+    }
+
+
+def create(resource: dict[str, Any], description: str) -> Action:
+    return {"type": "create", "description": description, "resource": resource}
+
+
+def swap(finding: Finding, picture: PatientPicture, **med: Any) -> list[Action]:
+    order = finding.orders[0]
+    resource = medication_request(picture, like=order, **med)
+    return [delete(order), create(resource, f"Order {med['text']}")]
+
+
+def service_request(
+    picture: PatientPicture, code: str, display: str, *, note: str | None = None
+) -> dict[str, Any]:
+    """A draft ServiceRequest (procedure or referral) for the patient."""
+    resource: dict[str, Any] = {
+        "resourceType": "ServiceRequest",
+        "status": "draft",
+        "intent": "proposal",
+        "code": {"coding": [{"system": SNOMED, "code": code, "display": display}], "text": display},
+        "subject": _subject(picture),
+        "authoredOn": picture.today.isoformat(),
+    }
+    if note:
+        resource["note"] = [{"text": note}]
+    return resource
+
+
+_BUILDERS: dict[str, Builder] = {}
+
+
+def builder(key: str) -> Callable[[Builder], Builder]:
+    """Register a suggestion builder under its key."""
+
+    def register(fn: Builder) -> Builder:
+        if key in _BUILDERS and _BUILDERS[key] is not fn:
+            raise ValueError(f"suggestion key registered twice: {key}")
+        _BUILDERS[key] = fn
+        return fn
+
+    return register
+
+
+def load_builders() -> Mapping[str, Builder]:
+    """Import every builder module in this package and return key -> builder."""
+    for info in pkgutil.iter_modules(__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{info.name}")
+    return dict(_BUILDERS)
