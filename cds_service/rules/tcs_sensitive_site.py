@@ -39,9 +39,10 @@ def potent_tcs_on_sensitive_site(picture: PatientPicture) -> Decision:
         return Silent("no active atopic dermatitis / eczema and the order's reason is not eczema")
 
     age = picture.age_years
+    tci_ok = age is not None and age >= TCI_MIN_AGE
     suggestions: list[str] = []
-    if order.reference:
-        if age is not None and age >= TCI_MIN_AGE:
+    if order.reference:  # a swap needs the draft's id for the delete action
+        if tci_ok:
             suggestions += ["swap-to-tacrolimus", "swap-to-pimecrolimus"]
         suggestions.append("swap-to-hydrocortisone")
     site = site_label(order.sites & SENSITIVE_SITES)
@@ -60,4 +61,5 @@ def potent_tcs_on_sensitive_site(picture: PatientPicture) -> Decision:
         },
         orders=(order,),
         suggestions=tuple(suggestions),
+        variant=None if tci_ok else "no-tci",
     )

@@ -1,0 +1,9 @@
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY cds_service ./cds_service
+COPY cards ./cards
+RUN pip install --no-cache-dir . "psycopg[binary]>=3.2"
+ENV CDS_BIND_HOST=0.0.0.0
+EXPOSE 8080
+CMD ["gunicorn", "--workers", "2", "--bind", "0.0.0.0:8080", "cds_service:create_app()"]

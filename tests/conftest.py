@@ -1,0 +1,83 @@
+"""Shared fixtures: an app with pinned time, a temporary database and auth off."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from cds_service import create_app
+from cds_service.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+SHARED = ROOT.parent / "shared"
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+SERVICE_FOR_HOOK = {
+    "order-select": "eczema-order-select",
+    "order-sign": "eczema-order-sign",
+    "patient-view": "eczema-patient-view",
+}
+
+
+def pinned_clock() -> datetime:
+    """Fixtures keep absolute dates; tests pin `now` to the day they were written for."""
+    return NOW
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    """Test settings: own SQLite file, auth off, loopback."""
+    base = Settings(database_url=f"sqlite:///{tmp_path / 'test.sqlite3'}", auth_mode="off")
+    return base.with_overrides(**overrides)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Flask]:
+    application = create_app(settings, clock=pinned_clock)
+    yield application
+    application.extensions["cds_runtime"].store.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def load_fixture(path: Path | str) -> dict[str, Any]:
+    """A fixture request by path (absolute or relative to fixtures/)."""
+    p = Path(path)
+    if not p.is_absolute():
+        p = FIXTURES / p
+    data: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
+    return data
+
+
+def post_hook(client: FlaskClient, body: dict[str, Any], service: str | None = None) -> Any:
+    """POST a hook request to the service for its hook; returns the test response."""
+    service = service or SERVICE_FOR_HOOK[body["hook"]]
+    return client.post(f"/cds-services/{service}", json=body)
+
+
+def cards_for(response: Any, rule_id: str) -> list[dict[str, Any]]:
+    """The cards in a response whose topic code is the rule id."""
+    return [c for c in response.get_json()["cards"] if c["source"]["topic"]["code"] == rule_id]
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """../shared beside the repository (CI clones it there); skip when absent."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not beside the repository")
+    return SHARED
