@@ -5,8 +5,10 @@ models (hl7.fhir.uv.tools CDSHooks*) and the 2.0.1 text. Received payloads (requ
 are checked leniently, emitted payloads (responses, discovery) strictly.
 
 Messages never contain instance values (they may be patient data or tokens): they are built
-from the failing keyword, the schema's own values and the instance path. A ``$comment`` on the
-subschema that fails is appended to the message, so conditional rules explain themselves.
+from the failing keyword, the schema's own values and the instance path. Object keys in a path
+are shown only when they look like identifiers (``prefetch.patient``, ``['com.example.x']``);
+any other key is shown as ``[<key>]``. A ``$comment`` on the subschema that fails is appended
+to the message, so conditional rules explain themselves.
 
 ``format`` is an annotation only (no format checker: its results would depend on optional
 packages); URLs and timestamps are checked with ``pattern``. Patterns end with
@@ -92,8 +94,9 @@ def load_all() -> None:
         for entry in resources.files(__package__).iterdir()
         if entry.name.endswith(_SUFFIX)
     }
-    for filename in sorted(files - {n + _SUFFIX for n in SCHEMA_NAMES}):
-        raise SchemaLoadError(f"{filename}: not listed in SCHEMA_NAMES")
+    unlisted = sorted(files - {n + _SUFFIX for n in SCHEMA_NAMES})
+    if unlisted:
+        raise SchemaLoadError(f"{unlisted[0]}: not listed in SCHEMA_NAMES")
     for name in SCHEMA_NAMES:
         validator(name)
 
