@@ -1,0 +1,234 @@
+"""JSON Schemas (draft 2020-12) for CDS Hooks 2.0.1 payloads, compiled once, with safe messages.
+
+There is no official JSON Schema for CDS Hooks; these files are written from HL7's logical
+models (hl7.fhir.uv.tools CDSHooks*) and the 2.0.1 text. Received payloads (requests, feedback)
+are checked leniently, emitted payloads (responses, discovery) strictly.
+
+Messages never contain instance values (they may be patient data or tokens): they are built
+from the failing keyword, the schema's own values and the instance path. Object keys in a path
+are shown only when they look like identifiers (``prefetch.patient``, ``['com.example.x']``);
+any other key is shown as ``[<key>]``. A ``$comment`` on the subschema that fails is appended
+to the message, so conditional rules explain themselves.
+
+``format`` is an annotation only (no format checker: its results would depend on optional
+packages); URLs and timestamps are checked with ``pattern``. Patterns end with
+``(?![\\s\\S])`` instead of ``$`` because Python's ``$`` also matches before a final newline.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+import jsonschema
+from jsonschema.protocols import Validator
+
+__all__ = [
+    "CONTEXT_SCHEMAS",
+    "SCHEMA_NAMES",
+    "SchemaLoadError",
+    "hook_request_errors",
+    "load_all",
+    "validation_errors",
+    "validator",
+]
+
+_SUFFIX = ".schema.json"
+
+SCHEMA_NAMES: tuple[str, ...] = (
+    "hook-request",
+    "context-patient-view",
+    "context-order-select",
+    "context-order-sign",
+    "cds-response",
+    "discovery",
+    "feedback",
+)
+
+CONTEXT_SCHEMAS: Mapping[str, str] = MappingProxyType(
+    {
+        "patient-view": "context-patient-view",
+        "order-select": "context-order-select",
+        "order-sign": "context-order-sign",
+    }
+)
+"""Hook name -> schema for that hook's ``context`` object (hooks this service serves)."""
+
+
+class SchemaLoadError(RuntimeError):
+    """A schema file is missing, is not JSON, or is not a valid draft 2020-12 schema."""
+
+
+@cache
+def validator(name: str) -> Validator:
+    """Return the compiled validator for schema ``name`` (e.g. ``"hook-request"``), cached."""
+    if name not in SCHEMA_NAMES:
+        raise KeyError(f"unknown schema {name!r}; known: {', '.join(SCHEMA_NAMES)}")
+    return _compile(name + _SUFFIX)
+
+
+def _compile(filename: str) -> Validator:
+    try:
+        text = resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
+        schema = json.loads(text)
+        cls = jsonschema.validators.validator_for(schema, default=None)
+        if cls is not jsonschema.Draft202012Validator:
+            raise ValueError("$schema must be https://json-schema.org/draft/2020-12/schema")
+        cls.check_schema(schema)
+        compiled: Validator = cls(schema)
+    except Exception as exc:
+        raise SchemaLoadError(f"{filename}: {exc}") from exc
+    return compiled
+
+
+def load_all() -> None:
+    """Compile every schema file in this package (call at start-up; fails with the file name)."""
+    files = {
+        entry.name
+        for entry in resources.files(__package__).iterdir()
+        if entry.name.endswith(_SUFFIX)
+    }
+    unlisted = sorted(files - {n + _SUFFIX for n in SCHEMA_NAMES})
+    if unlisted:
+        raise SchemaLoadError(f"{unlisted[0]}: not listed in SCHEMA_NAMES")
+    for name in SCHEMA_NAMES:
+        validator(name)
+
+
+def validation_errors(
+    name: str, instance: object, limit: int = 10, *, root: str = "$"
+) -> list[str]:
+    """Return up to ``limit`` messages like ``"$.context.patientId: required property missing"``.
+
+    An empty list means the instance is valid. ``root`` prefixes the paths (e.g. ``"$.context"``
+    when validating a request's context on its own).
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    messages: list[str] = []
+    for error in validator(name).iter_errors(instance):
+        for message in _describe(error, root):
+            if message not in messages:
+                messages.append(message)
+                if len(messages) >= limit:
+                    return messages
+    return messages
+
+
+def hook_request_errors(body: object, limit: int = 10) -> list[str]:
+    """Validate a hook call body: the envelope, then its context if the hook is one we serve.
+
+    Hooks without a context schema (e.g. the deprecated ``medication-prescribe``) get the
+    envelope check only; whether the hook is served by a given service is the caller's check.
+    """
+    messages = validation_errors("hook-request", body, limit)
+    if isinstance(body, dict) and isinstance(body.get("context"), dict):
+        schema = CONTEXT_SCHEMAS.get(body["hook"]) if isinstance(body.get("hook"), str) else None
+        if schema is not None and len(messages) < limit:
+            messages += validation_errors(
+                schema, body["context"], limit - len(messages), root="$.context"
+            )
+    return messages
+
+
+# --- messages --------------------------------------------------------------------------------
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_SAFE_KEY = re.compile(r"[A-Za-z0-9_.:\-]{1,64}\Z")
+
+
+def _path(root: str, parts: Iterable[Any]) -> str:
+    out = [root]
+    for part in parts:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif isinstance(part, str) and _IDENTIFIER.match(part):
+            out.append(f".{part}")
+        elif isinstance(part, str) and _SAFE_KEY.match(part):
+            out.append(f"['{part}']")
+        else:  # a key that could carry data: don't echo it
+            out.append("[<key>]")
+    return "".join(out)
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "non-JSON value"
+
+
+def _listing(values: object) -> str:
+    items = values if isinstance(values, list) else [values]
+    return ", ".join(json.dumps(v) for v in items)
+
+
+def _describe(error: jsonschema.ValidationError, root: str) -> Iterator[str]:
+    """Yield value-free messages for one error (``required`` may yield several)."""
+    keyword = error.validator
+    value: Any = error.validator_value
+    instance = error.instance
+    path = deque(error.absolute_path)
+    comment = error.schema.get("$comment") if isinstance(error.schema, dict) else None
+    suffix = f" ({comment})" if isinstance(comment, str) else ""
+    here = _path(root, path)
+
+    if keyword == "required" and isinstance(instance, dict):
+        for prop in value:
+            if prop not in instance:
+                yield f"{_path(root, [*path, prop])}: required property missing{suffix}"
+        return
+    if keyword == "dependentRequired" and isinstance(instance, dict):
+        for prop, needed in value.items():
+            for dep in needed:
+                if prop in instance and dep not in instance:
+                    yield f"{_path(root, [*path, dep])}: required when '{prop}' is present{suffix}"
+        return
+
+    if keyword == "type":
+        expected = " or ".join(value) if isinstance(value, list) else str(value)
+        text = f"expected {expected}, got {_json_type(instance)}"
+    elif keyword == "minLength":
+        text = "must not be empty" if value == 1 else f"must be at least {value} characters"
+    elif keyword == "maxLength":
+        text = f"must be at most {value} characters"
+    elif keyword == "minItems":
+        text = "must not be an empty array" if value == 1 else f"must have at least {value} items"
+    elif keyword == "maxItems":
+        text = f"must have at most {value} items"
+    elif keyword == "minProperties":
+        text = "must not be an empty object" if value == 1 else f"needs {value}+ members"
+    elif keyword == "enum":
+        text = f"must be one of {_listing(value)}"
+    elif keyword == "const":
+        text = f"must be {_listing(value)}"
+    elif keyword == "pattern":
+        text = "has the wrong format"
+    elif keyword is None or (keyword == "not" and value in ({}, True)):  # None: `false` schema
+        text = "not allowed here"
+    elif keyword == "not":
+        text = "breaks a rule"
+    elif keyword in ("anyOf", "oneOf"):
+        text = "matches none of the allowed forms"
+    elif keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        text = f"fails {keyword} {value}"
+    else:
+        text = f"fails the '{keyword}' rule"
+    yield f"{here}: {text}{suffix}"
