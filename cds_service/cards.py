@@ -42,10 +42,11 @@ _OVERRIDABLE = {
 CARD_FILE_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
-    "required": ["rule", "title", "indicator", "summary", "detail", "source"],
+    "required": ["rule", "title", "trigger", "indicator", "summary", "detail", "source"],
     "properties": {
         "rule": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
         "title": _TEXT,
+        "trigger": _TEXT,  # one line for the README rule table and the card gallery
         **_OVERRIDABLE,
         "source": {
             "type": "object",

@@ -49,9 +49,10 @@ def validate_request(service: ServiceDefinition, body: Any) -> dict[str, Any]:
         raise BadRequest("Invalid CDS Hooks request", errors)
     if body["hook"] != service.hook:
         raise BadRequest(f"Service {service.id} answers the {service.hook} hook only")
-    errors = schemas.validation_errors(schemas.CONTEXT_SCHEMAS[service.hook], body["context"])
+    context_schema = schemas.CONTEXT_SCHEMAS[service.hook]
+    errors = schemas.validation_errors(context_schema, body["context"], root="$.context")
     if errors:
-        raise BadRequest(f"Invalid {service.hook} context", [f"context{e[1:]}" for e in errors])
+        raise BadRequest(f"Invalid {service.hook} context", errors)
     return body
 
 
