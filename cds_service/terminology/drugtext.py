@@ -117,9 +117,14 @@ class Vocabulary:
             base, salt = self.split_name(entry["ingredient"])
             extra = {k: entry.get(k) for k in ("route", "vehicle", "augmented")}
             self.lexicon[brand] = (base, {**extra, "salt": salt})
+        self.stems: dict[str, str] = dict(doc.get("stems", {}))
+        unknown = set(self.stems.values()) - set(self.ingredients)
+        if unknown:
+            raise ValueError(f"stems point to unknown ingredients {sorted(unknown)}")
         self.by_rxnorm = {i.rxnorm: i.name for i in self.ingredients.values() if i.rxnorm}
-        names = sorted(self.lexicon, key=len, reverse=True)
-        self._name_re = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
+        names = [re.escape(n) for n in sorted(self.lexicon, key=len, reverse=True)]
+        stems = [re.escape(s) + r"[a-z]*" for s in self.stems]
+        self._name_re = re.compile(r"\b(?:" + "|".join(names + stems) + r")\b")
 
     def split_name(self, full: str) -> tuple[str, str | None]:
         """Split "clobetasol propionate" into its known base ingredient and salt."""
@@ -139,7 +144,7 @@ class Vocabulary:
         mentions: list[Mention] = []
         seen: set[str] = set()
         for i, hit in enumerate(hits):
-            base, brand = self.lexicon[hit.group(0)]
+            base, brand = self._lookup(hit.group(0))
             if base in seen:
                 continue
             seen.add(base)
@@ -150,6 +155,12 @@ class Vocabulary:
         vehicle_hit = _VEHICLE_RE.search(text)
         vehicle = _VEHICLES[vehicle_hit.group(0)] if vehicle_hit else None
         return ParsedText(tuple(mentions), route_cue, vehicle)
+
+    def _lookup(self, word: str) -> tuple[str, dict[str, Any]]:
+        if word in self.lexicon:
+            return self.lexicon[word]
+        stem = next(s for s in self.stems if word.startswith(s))
+        return self.stems[stem], {}
 
     def _mention(
         self, text: str, pos: int, start: int, end: int, base: str, brand: dict[str, Any]

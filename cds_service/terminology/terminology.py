@@ -85,14 +85,19 @@ class Terminology:
     def in_value_set(
         self, name: str, codings: Iterable[tuple[str | None, str | None]], text: str | None = None
     ) -> bool:
-        """True if a coding is in the set, or the text matches it (drug sets: via classify_drug)."""
+        """True if a coding is in the set or the text matches it.
+
+        Drug sets ask classify_drug (so "prednisone tablet" is not a TCS); their text patterns are
+        only a fallback for text in which the classifier recognises no ingredient at all.
+        """
         vs = self.value_set(name)
         codings = list(codings)
         if vs.any_code(codings):
             return True
         if name in self._drug_classes:
             info = self.classify_drug([(s, c, None) for s, c in codings], text)
-            return name in info.drug_classes
+            if info.ingredient is not None or info.drug_classes:
+                return name in info.drug_classes
         return vs.matches_text(text)
 
     def classify_drug(
