@@ -200,6 +200,8 @@ def strength_of(m: Mention, topical: bool) -> tuple[float | None, str | None]:
     if m.strength_value is None or m.strength_unit is None:
         return None, None
     value, unit, den = m.strength_value, m.strength_unit, m.strength_den or ""
+    if topical and unit in ("g", "ml"):
+        return None, None  # "Temovate cream 30 g" is a tube size, not a strength
     pct: float | None = None
     if unit == "%":
         pct = value

@@ -254,3 +254,9 @@ def test_acetylsalicylic_is_aspirin_not_salicylic_acid(term: Terminology) -> Non
 def test_drug_set_text_pattern_is_a_fallback_for_unrecognised_text(term: Terminology) -> None:
     assert term.in_value_set("emollient", [], "Moisturising lotion (own brand)")
     assert not term.in_value_set("emollient", [], "hydrocortisone 1% in aqueous cream")
+
+
+def test_tube_size_is_not_a_strength(term: Terminology) -> None:
+    info = term.classify_drug([], "Temovate cream 30 g")
+    assert (info.strength_percent, info.strength_text, info.us_class) == (None, None, 1)
+    assert term.classify_drug([], "Clobetasol 0.05% oint 60 g").strength_text == "0.05%"
