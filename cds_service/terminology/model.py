@@ -1,0 +1,66 @@
+"""Value objects shared by the terminology layer: errors, value sets, drug classification."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SNOMED = "http://snomed.info/sct"
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+LOINC = "http://loinc.org"
+
+# OIDs and common spellings some EHRs send instead of the canonical FHIR system URIs.
+SYSTEM_ALIASES = {
+    "urn:oid:2.16.840.1.113883.6.96": SNOMED,
+    "http://snomed.info/sct/": SNOMED,
+    "urn:oid:2.16.840.1.113883.6.90": ICD10CM,
+    "http://hl7.org/fhir/sid/icd-10-cm/": ICD10CM,
+    "urn:oid:2.16.840.1.113883.6.88": RXNORM,
+    "http://www.nlm.nih.gov/research/umls/rxnorm/": RXNORM,
+    "urn:oid:2.16.840.1.113883.6.1": LOINC,
+    "http://loinc.org/": LOINC,
+}
+
+# The sites where high-potency TCS cause atrophy (clinical-rules.md R-14, §2.3).
+SENSITIVE_SITES: frozenset[str] = frozenset(
+    {"face", "eyelid", "neck", "axilla", "groin", "genital", "perineum", "skin-fold"}
+)
+
+
+class TerminologyError(Exception):
+    """A terminology data file is missing, malformed or inconsistent; the message names the file."""
+
+
+def normalise_system(system: str | None) -> str | None:
+    """Map a coding system URI or OID to the canonical FHIR URI (None stays None)."""
+    if system is None:
+        return None
+    system = system.strip()
+    return SYSTEM_ALIASES.get(system, system)
+
+
+def normalise_code(system: str | None, code: str) -> str:
+    """Canonical form of a code: ICD-10-CM upper case without the dot, others stripped."""
+    code = code.strip()
+    if system == ICD10CM:
+        return code.replace(".", "").upper()
+    return code
+
+
+@dataclass(frozen=True)
+class DrugInfo:
+    """What the terminology layer knows about one medication."""
+
+    drug_classes: frozenset[str]
+    ingredient: str | None
+    strength_percent: float | None
+    strength_text: str | None
+    vehicle: str | None
+    route: str | None
+    us_class: int | None
+    uk_potency: str | None
+    rxnorm: str | None
+    matched_by: str
+
+
+UNKNOWN_DRUG = DrugInfo(frozenset(), None, None, None, None, None, None, None, None, "none")

@@ -1,0 +1,189 @@
+"""Body sites from SNOMED codes and free text, with negation; no site is ever guessed."""
+
+import time
+
+import pytest
+
+from cds_service.terminology import SENSITIVE_SITES, SITE_CATEGORIES, Terminology
+
+from .conftest import ICD, SNOMED
+
+
+@pytest.mark.parametrize(
+    ("code", "site"),
+    [
+        ("89545001", "face"),
+        ("73897004", "face"),
+        ("110488009", "face"),
+        ("80243003", "eyelid"),
+        ("41310005", "eyelid"),
+        ("362916000", "eyelid"),
+        ("45048000", "neck"),
+        ("43081002", "neck"),
+        ("91470000", "axilla"),
+        ("76261009", "axilla"),
+        ("26893007", "groin"),
+        ("280387007", "groin"),
+        ("71934003", "genital"),
+        ("45292006", "genital"),
+        ("81992007", "genital"),
+        ("38864007", "perineum"),
+        ("59112000", "perineum"),
+        ("32361000", "skin-fold"),
+        ("17957002", "skin-fold"),
+        ("63029009", "skin-fold"),
+        ("41695006", "scalp"),
+        ("43067004", "scalp"),
+        ("85562004", "hand"),
+        ("70887009", "hand"),
+        ("56459004", "foot"),
+        ("22943007", "trunk"),
+        ("69536005", "head"),
+        ("53120007", "upper-limb"),
+        ("371304004", "lower-limb"),
+        ("39937001", "skin"),
+    ],
+)
+def test_snomed_site_code_maps_to_one_category(term: Terminology, code, site) -> None:
+    assert term.body_sites([(SNOMED, code)], None) == {site}
+
+
+def test_eyelid_code_does_not_add_face(term: Terminology) -> None:
+    assert term.body_sites([(SNOMED, "80243003")], None) == {"eyelid"}
+
+
+def test_unverified_axilla_code_and_other_systems_are_ignored(term: Terminology) -> None:
+    assert (
+        term.body_sites([(SNOMED, "34797008"), (ICD, "89545001"), (None, "89545001")], None)
+        == set()
+    )
+
+
+def test_snomed_oid_is_accepted(term: Terminology) -> None:
+    assert term.body_sites([("urn:oid:2.16.840.1.113883.6.96", "45048000")], None) == {"neck"}
+
+
+def test_codes_and_text_combine(term: Terminology) -> None:
+    assert term.body_sites([(SNOMED, "85562004")], "and to the neck") == {"hand", "neck"}
+
+
+@pytest.mark.parametrize(
+    ("text", "sites"),
+    [
+        ("apply to eyelids twice daily", {"eyelid"}),
+        ("Apply thinly to the face BID", {"face"}),
+        ("facial eczema", {"face"}),
+        ("to cheeks and forehead", {"face"}),
+        ("periorbital area", {"eyelid"}),
+        ("apply around the eyes at night", {"eyelid"}),
+        ("apply to neck", {"neck"}),
+        ("both axillae", {"axilla"}),
+        ("armpits once daily", {"axilla"}),
+        ("groin and skin folds", {"groin", "skin-fold"}),
+        ("genitals", {"genital"}),
+        ("vulval skin", {"genital"}),
+        ("scrotum", {"genital"}),
+        ("perianal", {"perineum"}),
+        ("perineal skin", {"perineum"}),
+        ("skin folds", {"skin-fold"}),
+        ("flexures of arms", {"skin-fold", "upper-limb"}),
+        ("flexural eczema", {"skin-fold"}),
+        ("intertriginous areas", {"skin-fold"}),
+        ("nappy area", {"groin"}),
+        ("diaper area", {"groin"}),
+        ("inframammary", {"skin-fold"}),
+        ("elbow creases", {"skin-fold"}),
+        ("antecubital fossae", {"skin-fold"}),
+        ("behind the knees", {"skin-fold"}),
+        ("popliteal fossa", {"skin-fold"}),
+        ("scalp", {"scalp"}),
+        ("hands and fingers", {"hand"}),
+        ("palms", {"hand"}),
+        ("back of the hands", {"hand"}),
+        ("soles of feet", {"foot"}),
+        ("trunk and chest", {"trunk"}),
+        ("apply to back", {"trunk"}),
+        ("upper back", {"trunk"}),
+        ("abdomen", {"trunk"}),
+        ("arms and legs", {"upper-limb", "lower-limb"}),
+        ("forearms", {"upper-limb"}),
+        ("shins", {"lower-limb"}),
+    ],
+)
+def test_site_in_text(term: Terminology, text, sites) -> None:
+    assert term.body_sites([], text) == sites
+
+
+@pytest.mark.parametrize(
+    ("text", "sites"),
+    [
+        ("avoid face", set()),
+        ("Avoid face, neck and groin", set()),
+        ("not on the face", set()),
+        ("do not apply to eyelids", set()),
+        ("Don't use on eyelids", set()),
+        ("except face and groin", set()),
+        ("apply to all affected areas except the face", set()),
+        ("keep away from eyes", set()),
+        ("avoid contact with eyes", set()),
+        ("never on genitals", set()),
+        ("apply to arms, not face", {"upper-limb"}),
+        ("apply to trunk; avoid axillae", {"trunk"}),
+        ("avoid the face. Apply to legs", {"lower-limb"}),
+        ("avoid eyes, apply to eyelid margins sparingly", {"eyelid"}),
+        ("avoid eyes, apply to cheeks", {"face"}),
+        ("use on hands but not on the face", {"hand"}),
+        ("no more than 2 weeks on the face", {"face"}),
+        ("not to exceed 14 days on neck", {"neck"}),
+    ],
+)
+def test_negated_sites_are_not_reported(term: Terminology, text, sites) -> None:
+    assert term.body_sites([], text) == sites
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,
+        "",
+        "apply BID",
+        "apply to affected areas twice daily",
+        "thin layer to rash",
+        "wash hands after use",
+        "surface of the lesion",
+        "call back in 2 weeks",
+        "come back if worse",
+        "preface: use sparingly",
+    ],
+)
+def test_no_site_named_gives_empty_set(term: Terminology, text) -> None:
+    assert term.body_sites([], text) == set()
+
+
+def test_only_the_start_of_a_huge_text_is_scanned_and_fast(term: Terminology) -> None:
+    text = "apply to arms " + "a " * 500_000 + " and face"
+    start = time.perf_counter()
+    assert term.body_sites([], text) == {"upper-limb"}
+    assert time.perf_counter() - start < 0.5
+
+
+def test_adversarial_text_stays_linear(term: Terminology) -> None:
+    nasty = ("behind the " * 300) + ("around your " * 300) + ("back of " * 300)
+    start = time.perf_counter()
+    term.body_sites([], nasty)
+    term.classify_drug([], ("0." * 1000) + "5 mg/" * 200)
+    assert time.perf_counter() - start < 0.5
+
+
+def test_sensitive_sites_are_site_categories() -> None:
+    assert SENSITIVE_SITES == {
+        "face",
+        "eyelid",
+        "neck",
+        "axilla",
+        "groin",
+        "genital",
+        "perineum",
+        "skin-fold",
+    }
+    assert SENSITIVE_SITES <= set(SITE_CATEGORIES)

@@ -1,0 +1,248 @@
+"""Value-set files: FHIR shape, ICD-10-CM codes exist in the CDC release, loading errors."""
+
+import json
+import pathlib
+import shutil
+import warnings
+
+import pytest
+
+from cds_service.terminology import Terminology, TerminologyError
+from cds_service.terminology.terminology import DATA_DIR
+
+from .conftest import ICD, LOINC, RXNORM, SNOMED
+
+# simple_icd_10_cm 1.5 reads its data with a deprecated importlib.resources call at import.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import simple_icd_10_cm as cm
+
+VS_DIR = DATA_DIR / "valuesets"
+FILES = sorted(VS_DIR.glob("*.json"))
+REQUIRED = set(
+    """
+    atopic-dermatitis allergic-contact-dermatitis other-dermatitis hand-eczema tinea scabies
+    rosacea-perioral psoriasis skin-infection eczema-herpeticum cellulitis
+    antihistamine-indication conjunctivitis-keratitis hepatic-impairment serious-infection
+    immunosuppression tcs tci pde4-topical jak-topical jak-oral biologic
+    systemic-immunosuppressant oral-corticosteroid antihistamine-sedating
+    antihistamine-non-sedating antihistamine-topical emollient topical-antimicrobial
+    irritant-topical antifungal-topical scabicide antiviral antiplatelet lab-cbc lab-lipids
+    lab-liver lab-creatinine lab-tb lab-hepatitis-b lab-hepatitis-c blood-pressure body-weight
+    patch-test dermatology-referral skin-care-plan
+    """.split()
+)
+
+
+def test_every_required_value_set_is_shipped(term: Terminology) -> None:
+    assert REQUIRED <= term.names
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_value_set_file_is_a_dated_fhir_valueset(path: pathlib.Path) -> None:
+    doc = json.loads(path.read_text())
+    assert doc["resourceType"] == "ValueSet" and doc["status"] == "active"
+    assert doc["url"] == f"https://cds.eczema.example.org/fhir/ValueSet/{path.stem}"
+    assert doc["expansion"]["timestamp"].startswith("2026-11-22")
+    assert doc["expansion"]["total"] == len(doc["expansion"].get("contains", []))
+    assert any(mark in doc["description"] for mark in ("V", "S", "UNVERIFIED"))
+    for entry in doc["expansion"].get("contains", []):
+        assert entry["system"] in {SNOMED, ICD, RXNORM, LOINC}
+        assert entry["code"].strip() == entry["code"] and entry.get("display")
+
+
+def _icd_codes():
+    for path in FILES:
+        doc = json.loads(path.read_text())
+        codes = {e["code"] for e in doc["expansion"].get("contains", []) if e["system"] == ICD}
+        for inc in doc.get("compose", {}).get("include", []):
+            codes |= {f["value"] for f in inc.get("filter", [])}
+        for code in sorted(codes):
+            yield pytest.param(code, id=f"{path.stem}-{code}")
+
+
+@pytest.mark.parametrize("code", list(_icd_codes()))
+def test_icd10cm_code_exists_in_cdc_release(code: str) -> None:
+    assert cm.is_valid_item(code)
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("atopic-dermatitis", "L20.0"),
+        ("atopic-dermatitis", "L20.81"),
+        ("atopic-dermatitis", "L2084"),
+        ("atopic-dermatitis", "l20.89"),
+        ("atopic-dermatitis", "L30.9"),
+        ("allergic-contact-dermatitis", "L23.7"),
+        ("other-dermatitis", "L24.A0"),
+        ("other-dermatitis", "L21.0"),
+        ("other-dermatitis", "L30.1"),
+        ("tinea", "B35.6"),
+        ("scabies", "B86"),
+        ("rosacea-perioral", "L71.0"),
+        ("psoriasis", "L40.0"),
+        ("skin-infection", "L01.01"),
+        ("skin-infection", "L30.3"),
+        ("eczema-herpeticum", "B00.0"),
+        ("cellulitis", "L03.211"),
+        ("cellulitis", "L03315"),
+        ("antihistamine-indication", "L50.9"),
+        ("antihistamine-indication", "J30.2"),
+        ("antihistamine-indication", "H10.45"),
+        ("conjunctivitis-keratitis", "H16.001"),
+        ("hepatic-impairment", "K74.60"),
+        ("hepatic-impairment", "K70.31"),
+        ("serious-infection", "A15.0"),
+        ("serious-infection", "A41.9"),
+        ("serious-infection", "B18.1"),
+        ("immunosuppression", "D84.9"),
+        ("immunosuppression", "B20"),
+    ],
+)
+def test_icd_code_in_set(term: Terminology, name: str, code: str) -> None:
+    assert term.in_value_set(name, [(ICD, code)])
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("atopic-dermatitis", "L30.1"),
+        ("atopic-dermatitis", "L2"),
+        ("atopic-dermatitis", "L21.9"),
+        ("hepatic-impairment", "K74.00"),
+        ("antihistamine-indication", "H10.0"),
+        ("tinea", "B36.0"),
+        ("serious-infection", "B18.9"),
+    ],
+)
+def test_icd_code_outside_set(term: Terminology, name: str, code: str) -> None:
+    assert not term.in_value_set(name, [(ICD, code)])
+
+
+@pytest.mark.parametrize(
+    ("name", "system", "code"),
+    [
+        ("atopic-dermatitis", SNOMED, "24079001"),
+        ("atopic-dermatitis", SNOMED, "43116000"),
+        ("allergic-contact-dermatitis", SNOMED, "238575004"),
+        ("other-dermatitis", SNOMED, "40275004"),
+        ("tinea", SNOMED, "238435009"),
+        ("scabies", SNOMED, "128870005"),
+        ("psoriasis", SNOMED, "9014002"),
+        ("skin-infection", SNOMED, "400079002"),
+        ("eczema-herpeticum", SNOMED, "186535001"),
+        ("cellulitis", SNOMED, "128045006"),
+        ("patch-test", SNOMED, "41778007"),
+        ("dermatology-referral", SNOMED, "308472003"),
+        ("dermatology-referral", SNOMED, "183897008"),
+        ("skin-care-plan", SNOMED, "711282006"),
+        ("skin-care-plan", SNOMED, "225130001"),
+        ("blood-pressure", LOINC, "85354-9"),
+        ("blood-pressure", LOINC, "8480-6"),
+        ("blood-pressure", LOINC, "8462-4"),
+        ("body-weight", LOINC, "29463-7"),
+        ("lab-creatinine", LOINC, "2160-0"),
+        ("lab-cbc", LOINC, "777-3"),
+        ("lab-lipids", LOINC, "2093-3"),
+        ("lab-liver", LOINC, "1742-6"),
+    ],
+)
+def test_spec_code_in_set(term: Terminology, name: str, system: str, code: str) -> None:
+    assert term.in_value_set(name, [(system, code)])
+
+
+def test_code_needs_the_right_system(term: Terminology) -> None:
+    assert not term.in_value_set("atopic-dermatitis", [(ICD, "24079001")])
+    assert not term.in_value_set("atopic-dermatitis", [(None, "24079001")])
+    assert term.in_value_set("atopic-dermatitis", [("urn:oid:2.16.840.1.113883.6.96", "24079001")])
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("atopic-dermatitis", "Atopic eczema of flexures", True),
+        ("atopic-dermatitis", "Psoriasis vulgaris", False),
+        ("hand-eczema", "Chronic hand eczema", True),
+        ("tinea", "Tinea corporis", True),
+        ("rosacea-perioral", "Perioral dermatitis", True),
+        ("eczema-herpeticum", "Kaposi varicelliform eruption", True),
+        ("lab-tb", "QuantiFERON-TB Gold Plus", True),
+        ("lab-hepatitis-b", "HBsAg screen", True),
+        ("lab-tb", "Hemoglobin", False),
+        ("cellulitis", None, False),
+    ],
+)
+def test_text_patterns_back_up_codes(term: Terminology, name, text, expected) -> None:
+    assert term.in_value_set(name, [("urn:local", "X")], text) is expected
+
+
+def test_unknown_value_set_name_raises_key_error(term: Terminology) -> None:
+    with pytest.raises(KeyError, match="no-such-set"):
+        term.value_set("no-such-set")
+
+
+def test_value_set_object_exposes_url_version_and_codes(term: Terminology) -> None:
+    vs = term.value_set("patch-test")
+    assert vs.url.endswith("/patch-test") and vs.version == "2026.11.22"
+    assert vs.codes == {(SNOMED, "41778007")} and vs.text_patterns == ("patch test",)
+
+
+@pytest.fixture
+def data_copy(tmp_path: pathlib.Path) -> pathlib.Path:
+    shutil.copytree(DATA_DIR, tmp_path / "data")
+    return tmp_path / "data"
+
+
+def test_copy_of_data_loads(data_copy: pathlib.Path) -> None:
+    assert "tcs" in Terminology.load(data_copy).names
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("{not json", "cannot read JSON"),
+        ('{"resourceType": "CodeSystem"}', "not ValueSet"),
+        (
+            '{"resourceType": "ValueSet", "url": "x", "version": "1", "name": "n",'
+            ' "status": "active"}',
+            "url",
+        ),
+    ],
+)
+def test_malformed_value_set_names_the_file(
+    data_copy: pathlib.Path, content: str, problem: str
+) -> None:
+    (data_copy / "valuesets" / "tinea.json").write_text(content)
+    with pytest.raises(TerminologyError, match=rf"tinea\.json: .*{problem}"):
+        Terminology.load(data_copy)
+
+
+def test_value_set_entry_without_code_names_the_file(data_copy: pathlib.Path) -> None:
+    path = data_copy / "valuesets" / "scabies.json"
+    doc = json.loads(path.read_text())
+    doc["expansion"]["contains"][0].pop("code")
+    path.write_text(json.dumps(doc))
+    with pytest.raises(TerminologyError, match=r"scabies\.json: expansion.contains\[0\]"):
+        Terminology.load(data_copy)
+
+
+def test_bad_potency_row_names_the_file(data_copy: pathlib.Path) -> None:
+    path = data_copy / "tcs-potency.json"
+    doc = json.loads(path.read_text())
+    doc["rows"][0]["us_class"] = 8
+    path.write_text(json.dumps(doc))
+    with pytest.raises(TerminologyError, match=r"tcs-potency\.json: .*us_class 8"):
+        Terminology.load(data_copy)
+
+
+def test_missing_drug_file_names_it(data_copy: pathlib.Path) -> None:
+    (data_copy / "drugs.json").unlink()
+    with pytest.raises(TerminologyError, match=r"drugs\.json"):
+        Terminology.load(data_copy)
+
+
+def test_drug_class_without_value_set_is_rejected(data_copy: pathlib.Path) -> None:
+    (data_copy / "valuesets" / "scabicide.json").unlink()
+    with pytest.raises(TerminologyError, match=r"drugs\.json: .*scabicide"):
+        Terminology.load(data_copy)
