@@ -8,6 +8,7 @@ whose message holds the full URL.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +22,7 @@ from cds_service.fhir.bundle import entry_list, is_bundle, next_link, self_link
 
 _CHUNK = 65_536
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_TOKEN = re.compile(r"[\x21-\x7e]+")
 
 
 class FhirError(Exception):
@@ -88,6 +90,8 @@ class FhirClient:
         self._session = session
         self._headers = {"Accept": "application/fhir+json"}
         if isinstance(access_token, str) and access_token:
+            if not usable_token(access_token):
+                raise ValueError("access_token has characters not allowed in a header")
             self._headers["Authorization"] = f"Bearer {access_token}"
         self._request_timeout = request_timeout
         self._max_bytes = max_bytes
@@ -172,8 +176,10 @@ class FhirClient:
             )
         except requests.Timeout:
             raise FhirTimeout() from None
-        except requests.RequestException:
+        except requests.ConnectionError:
             raise FhirError("connection failed") from None
+        except (requests.RequestException, ValueError):  # e.g. a URL requests cannot send
+            raise FhirError("request failed") from None
         with response:
             status = response.status_code
             if 300 <= status < 400:
@@ -212,6 +218,11 @@ class FhirClient:
             chunks.append(chunk)
         budget[0] -= size
         return b"".join(chunks)
+
+
+def usable_token(token: str) -> bool:
+    """True when a bearer token is visible ASCII only, as an HTTP header value needs."""
+    return _TOKEN.fullmatch(token) is not None
 
 
 def origin(url: str) -> tuple[str, str, int] | None:

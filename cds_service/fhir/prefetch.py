@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from cds_service.fhir.bundle import flatten, is_error_outcome, is_resource, next_link, outcomes
-from cds_service.fhir.client import Deadline, FhirClient, FhirError, origin
+from cds_service.fhir.client import Deadline, FhirClient, FhirError, origin, usable_token
 from cds_service.fhir.concurrency import run_all
 from cds_service.fhir.medications import resolve_medications
 
@@ -54,11 +54,14 @@ def render_template(template: str, context: Mapping[str, Any]) -> str | None:
     def substitute(match: re.Match[str]) -> str:
         nonlocal unresolved
         value = _token_value(match.group(1), context)
-        if value is None:
-            unresolved = True
-            return ""
-        # safe="" quotes "/", "&", "?", "#", "," and "|" too, so a value cannot change the query.
-        return quote(value, safe="")
+        try:
+            if value is not None:
+                # safe="" quotes "/", "&", "?", "#", "," and "|" too: a value stays one value.
+                return quote(value, safe="")
+        except UnicodeEncodeError:  # a lone surrogate, which JSON's "\ud800" can carry
+            pass
+        unresolved = True
+        return ""
 
     rendered = _TOKEN.sub(substitute, template)
     if unresolved or "{{" in rendered or "}}" in rendered:
@@ -216,9 +219,11 @@ def client_for_request(
         return None
     auth = request.get("fhirAuthorization")
     token = auth.get("access_token") if isinstance(auth, Mapping) else None
+    if not isinstance(token, str) or not usable_token(token):
+        token = None  # an unsendable token: try without; a secured server then answers 401
     return FhirClient(
         server.strip(),
-        token if isinstance(token, str) else None,
+        token,
         session=session,
         request_timeout=request_timeout,
         max_bytes=max_bytes,
