@@ -143,13 +143,16 @@ def catalogue_version(directory: Path) -> str:
     return version
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 def escape_markdown(value: object) -> str:
     """Chart text made inert in GitHub-flavoured markdown (no links, HTML or emphasis)."""
-    return _MD_SPECIAL.sub(r"\\\1", _CONTROL.sub(" ", str(value)))
+    flat = _CONTROL.sub(" ", str(value))
+    flat = "".join(_HTML.get(ch, ch) for ch in flat)  # HTML first: entities hold no specials
+    return _MD_SPECIAL.sub(r"\\\1", flat)
 
 
 def plain(value: object) -> str:
@@ -201,8 +204,7 @@ def render_card(
     reasons = template.data.get("override_reasons")
     if reasons:
         card["overrideReasons"] = [
-            {"system": OVERRIDE_SYSTEM, "code": r["code"], "display": r["display"]}
-            for r in reasons
+            {"system": OVERRIDE_SYSTEM, "code": r["code"], "display": r["display"]} for r in reasons
         ]
     suggestions = []
     labels = {s["key"]: s for s in template.data.get("suggestions", [])}

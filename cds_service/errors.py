@@ -52,7 +52,9 @@ def operation_outcome(code: str, message: str, details: list[str] | None = None)
     return {"resourceType": "OperationOutcome", "issue": issues}
 
 
-def error_response(status: int, code: str, message: str, details: list[str] | None = None) -> Response:
+def error_response(
+    status: int, code: str, message: str, details: list[str] | None = None
+) -> Response:
     """JSON error response with the right status."""
     response = jsonify(operation_outcome(code, message, details))
     response.status_code = status

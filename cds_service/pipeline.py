@@ -148,5 +148,7 @@ def _draft_resources(context: dict[str, Any]) -> list[dict[str, Any]]:
     if not isinstance(entries, list):
         return []
     return [
-        e["resource"] for e in entries if isinstance(e, dict) and isinstance(e.get("resource"), dict)
+        e["resource"]
+        for e in entries
+        if isinstance(e, dict) and isinstance(e.get("resource"), dict)
     ]

@@ -126,7 +126,9 @@ def _feedback() -> dict[str, Any]:
 def test_feedback_is_stored_and_survives_a_restart(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     first = create_app(settings, clock=pinned_clock)
-    response = first.test_client().post("/cds-services/eczema-order-sign/feedback", json=_feedback())
+    response = first.test_client().post(
+        "/cds-services/eczema-order-sign/feedback", json=_feedback()
+    )
     assert response.status_code == 200
     first.extensions["cds_runtime"].store.engine.dispose()
 
@@ -155,7 +157,9 @@ def test_spec_feedback_examples_are_accepted(client: Any, shared_dir: Path) -> N
     import json
 
     for name in ("feedback-accepted", "feedback-overridden", "feedback-overridden-with-reason"):
-        body = json.loads((shared_dir / "cds-hooks-spec-examples/v2.0.1" / f"{name}.json").read_text())
+        body = json.loads(
+            (shared_dir / "cds-hooks-spec-examples/v2.0.1" / f"{name}.json").read_text()
+        )
         response = client.post("/cds-services/eczema-order-select/feedback", json=body)
         assert response.status_code == 200, name
 

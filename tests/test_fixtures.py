@@ -11,9 +11,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from cds_service import schemas
 from tests.conftest import FIXTURES, cards_for, load_fixture, post_hook
 
-RULE_FIXTURES = sorted(
-    p for p in FIXTURES.glob("*/*.json") if p.stem.endswith(("-in", "-out"))
-)
+RULE_FIXTURES = sorted(p for p in FIXTURES.glob("*/*.json") if p.stem.endswith(("-in", "-out")))
 
 
 def _ids(paths: list[Path]) -> list[str]:

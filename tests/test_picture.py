@@ -54,7 +54,13 @@ def test_sandbox_draft_with_object_category_and_reason_code(terminology: Termino
         "category": {"coding": [{"code": "outpatient"}]},
         "reasonCode": {"coding": [{"system": "http://snomed.info/sct", "code": "24079001"}]},
         "medicationCodeableConcept": {
-            "coding": [{"system": RXNORM, "code": "106258", "display": "hydrocortisone 10 MG/ML Topical Cream"}]
+            "coding": [
+                {
+                    "system": RXNORM,
+                    "code": "106258",
+                    "display": "hydrocortisone 10 MG/ML Topical Cream",
+                }
+            ]
         },
     }
     picture = _picture(terminology, [draft])
@@ -89,7 +95,9 @@ def test_site_from_code_and_from_text(terminology: Terminology) -> None:
         "resourceType": "MedicationRequest",
         "id": "a",
         "medicationCodeableConcept": {"text": "clobetasol propionate 0.05% ointment"},
-        "dosageInstruction": [{"site": {"coding": [{"system": "http://snomed.info/sct", "code": "80243003"}]}}],
+        "dosageInstruction": [
+            {"site": {"coding": [{"system": "http://snomed.info/sct", "code": "80243003"}]}}
+        ],
     }
     texted = {
         "resourceType": "MedicationRequest",

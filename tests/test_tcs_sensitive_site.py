@@ -91,7 +91,9 @@ def test_same_request_with_hydrocortisone_instead_of_clobetasol_is_silent(client
 def test_chart_text_in_detail_is_escaped(client: Any) -> None:
     body = load_fixture(f"{DIR}/clobetasol-face-in-text-in.json")
     draft = body["context"]["draftOrders"]["entry"][0]["resource"]
-    draft["medicationCodeableConcept"]["text"] = "clobetasol 0.05% ointment [click](https://evil.example) <b>x</b>"
+    draft["medicationCodeableConcept"]["text"] = (
+        "clobetasol 0.05% ointment [click](https://evil.example) <b>x</b>"
+    )
     card = cards_for(post_hook(client, body), RULE)[0]
     assert "[click](https://evil.example)" not in card["detail"]
     assert "<b>" not in card["detail"]

@@ -21,6 +21,11 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
+def obj(value: Any) -> dict[str, Any]:
+    """A FHIR complex element as a dict; anything else becomes an empty dict."""
+    return value if isinstance(value, dict) else {}
+
+
 def dicts(value: Any) -> Iterator[dict[str, Any]]:
     """The dict items of a 0..* element, skipping anything else."""
     for item in as_list(value):
@@ -101,10 +106,27 @@ def parse_datetime(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-_UNIT_DAYS = {"s": 1 / 86400, "min": 1 / 1440, "h": 1 / 24, "d": 1.0, "wk": 7.0, "mo": 30.0, "a": 365.0}
+_UNIT_DAYS = {
+    "s": 1 / 86400,
+    "min": 1 / 1440,
+    "h": 1 / 24,
+    "d": 1.0,
+    "wk": 7.0,
+    "mo": 30.0,
+    "a": 365.0,
+}
 _UNIT_ALIASES = {
-    "day": "d", "days": "d", "week": "wk", "weeks": "wk", "wks": "wk", "month": "mo",
-    "months": "mo", "year": "a", "years": "a", "hour": "h", "hours": "h",
+    "day": "d",
+    "days": "d",
+    "week": "wk",
+    "weeks": "wk",
+    "wks": "wk",
+    "month": "mo",
+    "months": "mo",
+    "year": "a",
+    "years": "a",
+    "hour": "h",
+    "hours": "h",
 }
 
 

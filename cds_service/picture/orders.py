@@ -63,25 +63,24 @@ def build_order(
         evidence = None
 
     timing = _first(d.get("timing") for d in dosages)
-    repeat = timing.get("repeat") if isinstance(timing, dict) else None
-    repeat = repeat if isinstance(repeat, dict) else {}
+    repeat = fx.obj(fx.obj(timing).get("repeat"))
     period_days = fx.duration_days(
         {"value": repeat.get("period"), "code": repeat.get("periodUnit")}
     )
     bounds = repeat.get("boundsDuration")
     duration = fx.duration_days(bounds)
-    bounds_period = repeat.get("boundsPeriod") if isinstance(repeat.get("boundsPeriod"), dict) else {}
+    bounds_period = fx.obj(repeat.get("boundsPeriod"))
     start = fx.parse_date(bounds_period.get("start"))
     end = fx.parse_date(bounds_period.get("end"))
     if duration is None and start and end and end >= start:
         duration = float((end - start).days)
 
-    dispense = res.get("dispenseRequest") if isinstance(res.get("dispenseRequest"), dict) else {}
-    validity = dispense.get("validityPeriod") if isinstance(dispense.get("validityPeriod"), dict) else {}
+    dispense = fx.obj(res.get("dispenseRequest"))
+    validity = fx.obj(dispense.get("validityPeriod"))
     start = start or fx.parse_date(validity.get("start"))
     if duration is None:
         duration = fx.duration_days(dispense.get("expectedSupplyDuration"))
-    quantity = dispense.get("quantity") if isinstance(dispense.get("quantity"), dict) else {}
+    quantity = fx.obj(dispense.get("quantity"))
     refills = fx.number(dispense.get("numberOfRepeatsAllowed"))
 
     reasons = [c for r in fx.dicts(res.get("reasonCode")) for c in fx.codings(r)]
@@ -106,7 +105,9 @@ def build_order(
         period_days=period_days,
         days_of_week=tuple(d for d in fx.as_list(repeat.get("dayOfWeek")) if isinstance(d, str)),
         when=tuple(w for w in fx.as_list(repeat.get("when")) if isinstance(w, str)),
-        as_needed=any(d.get("asNeededBoolean") is True or "asNeededCodeableConcept" in d for d in dosages),
+        as_needed=any(
+            d.get("asNeededBoolean") is True or "asNeededCodeableConcept" in d for d in dosages
+        ),
         duration_days=duration,
         quantity_value=fx.number(quantity.get("value")),
         quantity_unit=fx.text(quantity.get("code")) or fx.text(quantity.get("unit")),
@@ -129,7 +130,7 @@ def grams(order: MedicationOrder) -> float | None:
 
 def build_observation(res: Mapping[str, Any]) -> ObservationFact:
     """Code, effective date and value of an Observation."""
-    qty = res.get("valueQuantity") if isinstance(res.get("valueQuantity"), dict) else {}
+    qty = fx.obj(res.get("valueQuantity"))
     effective = res.get("effectiveDateTime") or res.get("issued")
     if isinstance(res.get("effectivePeriod"), dict):
         effective = res["effectivePeriod"].get("start")

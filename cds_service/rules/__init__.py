@@ -68,7 +68,9 @@ class Rule:
 _REGISTRY: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, *, hooks: frozenset[str], needs: frozenset[str]) -> Callable[[Evaluator], Evaluator]:
+def rule(
+    rule_id: str, *, hooks: frozenset[str], needs: frozenset[str]
+) -> Callable[[Evaluator], Evaluator]:
     """Register a rule function under its stable id (from clinical-rules.md)."""
 
     def register(fn: Evaluator) -> Evaluator:

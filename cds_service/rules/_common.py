@@ -15,7 +15,12 @@ US_CLASS_LABEL = {
     6: "US class VI (mild)",
     7: "US class VII (least potent)",
 }
-UK_LABEL = {"mild": "mild", "moderate": "moderate", "potent": "potent", "very-potent": "very potent"}
+UK_LABEL = {
+    "mild": "mild",
+    "moderate": "moderate",
+    "potent": "potent",
+    "very-potent": "very potent",
+}
 
 SITE_LABEL = {
     "face": "face",
