@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     delete,
     insert,
+    inspect,
 )
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -61,8 +62,13 @@ class ReplayStore:
         self._purge_lock = threading.Lock()
 
     def create_table(self) -> None:
-        """Create the table if it does not exist (idempotent)."""
-        metadata.create_all(self._engine, tables=[seen_tokens])
+        """Create the table if it does not exist (idempotent, safe when workers race)."""
+        try:
+            metadata.create_all(self._engine, tables=[seen_tokens])
+        except SQLAlchemyError:
+            # Gunicorn workers start together: another one may have created it meanwhile.
+            if not inspect(self._engine).has_table(seen_tokens.name):
+                raise
 
     def claim(self, iss: str, jti: str, exp: float) -> bool:
         """Record (iss, jti) as used until exp; False if it was already recorded (a replay)."""

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy.exc import OperationalError
 
+from cds_service.auth import replay
 from cds_service.auth.replay import ReplayStore, ReplayStoreError, seen_tokens
 from tests.auth.tokens import ISS, NOW, Clock
 
@@ -102,3 +104,15 @@ def test_replay_is_detected_on_postgresql(clock: Clock) -> None:
         with engine.begin() as conn:
             conn.execute(seen_tokens.delete().where(seen_tokens.c.jti == jti))
         engine.dispose()
+
+
+def test_create_table_tolerates_another_worker_creating_it_first(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ReplayStore(engine).create_table()  # the "other worker"
+
+    def lost_the_race(*args: object, **kwargs: object) -> None:
+        raise OperationalError("CREATE TABLE", {}, Exception("table already exists"))
+
+    monkeypatch.setattr(replay.metadata, "create_all", lost_the_race)
+    ReplayStore(engine).create_table()
