@@ -16,8 +16,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# Local development: auth off unless CDS_AUTH_MODE is set; the service refuses `off` when
+# HOST is not a loopback address, so CDS_BIND_HOST must tell it the real listen address.
 serve: venv
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'cds_service:create_app()'
+	CDS_BIND_HOST=$(HOST) CDS_AUTH_MODE=$${CDS_AUTH_MODE:-off} \
+		$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'cds_service:create_app()'
 
 test: venv
 	$(BIN)/pytest -q

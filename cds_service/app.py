@@ -8,6 +8,8 @@ from datetime import datetime
 
 from flask import Flask
 
+from cds_service.auth.guard import init_auth
+from cds_service.cors import init_cors
 from cds_service.errors import register_error_handlers
 from cds_service.runtime import Runtime, utc_now
 from cds_service.settings import Settings
@@ -23,7 +25,11 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.extensions["cds_runtime"] = Runtime.start(settings, clock=clock)
+    runtime = Runtime.start(settings, clock=clock)
+    app.extensions["cds_runtime"] = runtime
+    # CORS first: a preflight is answered before any auth check runs.
+    init_cors(app, settings.cors_origins)
+    init_auth(app, settings, runtime.store.engine)
 
     from cds_service.api import bp
 

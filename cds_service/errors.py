@@ -16,6 +16,7 @@ class ServiceError(Exception):
 
     status = 500
     code = "exception"  # FHIR issue-type code
+    headers: tuple[tuple[str, str], ...] = ()
 
     def __init__(self, message: str, details: list[str] | None = None) -> None:
         super().__init__(message)
@@ -36,6 +37,8 @@ class NotFound(ServiceError):
 class Unauthorized(ServiceError):
     status = 401
     code = "login"
+    # RFC 6750 section 3: a 401 from a bearer-token resource names the scheme.
+    headers = (("WWW-Authenticate", "Bearer"),)
 
 
 class PreconditionFailed(ServiceError):
@@ -69,7 +72,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError) -> Response:
-        return error_response(exc.status, exc.code, exc.message, exc.details)
+        response = error_response(exc.status, exc.code, exc.message, exc.details)
+        response.headers.extend(exc.headers)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

@@ -1,0 +1,124 @@
+"""Flask wiring: every non-OPTIONS request under /cds-services must carry a verified EHR JWT."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import time
+from collections.abc import Callable
+
+from flask import Flask, g, request
+from sqlalchemy import Engine
+
+from cds_service.auth.issuers import load_issuers
+from cds_service.auth.jwks import HttpSession, JwksCache
+from cds_service.auth.replay import ReplayStore
+from cds_service.auth.verifier import Authenticator, AuthError
+from cds_service.errors import Unauthorized
+from cds_service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PROTECTED_PREFIX = "/cds-services"
+AUTH_MODES = ("jwt", "off")
+# The body never says which check failed: that would help an attacker tune a forgery.
+GENERIC_MESSAGE = "Authentication failed"
+
+
+class AuthConfigError(ValueError):
+    """The auth settings are inconsistent; the service refuses to start."""
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback IP addresses (127.0.0.0/8, ::1)."""
+    host = host.strip().strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def init_auth(
+    app: Flask,
+    settings: Settings,
+    engine: Engine,
+    *,
+    session: HttpSession | None = None,
+    clock: Callable[[], float] | None = None,
+) -> Authenticator | None:
+    """Install the auth check for ``settings.auth_mode``; raise AuthConfigError when unsafe."""
+    mode = settings.auth_mode.strip().lower()
+    if mode not in AUTH_MODES:
+        raise AuthConfigError(f"CDS_AUTH_MODE must be one of {AUTH_MODES}, got {mode!r}")
+    if mode == "off":
+        _install_off(app, settings)
+        return None
+    if not settings.trusted_issuers_file:
+        raise AuthConfigError(
+            "CDS_AUTH_MODE=jwt needs CDS_TRUSTED_ISSUERS_FILE "
+            "(see config/trusted-issuers.example.toml)"
+        )
+    issuers = load_issuers(settings.trusted_issuers_file)
+    for issuer in issuers.values():
+        if issuer.test_only:
+            log.warning(
+                "trusted issuer %s is TEST ONLY: its private key is public, so anyone can "
+                "mint tokens it accepts; remove it from production configuration",
+                issuer.iss,
+            )
+    if not settings.public_base_url.startswith("https://") and not is_loopback(settings.bind_host):
+        log.warning("CDS_PUBLIC_BASE_URL is not https; CDS Hooks requires TLS for every call")
+    replay = ReplayStore(engine)
+    replay.create_table()
+    keys = JwksCache(session) if clock is None else JwksCache(session, clock=clock)
+    authenticator = Authenticator(
+        issuers, keys, replay, public_base_url=settings.public_base_url, clock=clock or time.time
+    )
+    base = settings.public_base_url.rstrip("/")
+
+    @app.before_request
+    def _authenticate() -> None:
+        if request.method == "OPTIONS" or not _protected(request.path):
+            return
+        try:
+            caller = authenticator.authenticate(
+                request.headers.get("Authorization"), base + request.path
+            )
+        except AuthError:
+            raise Unauthorized(GENERIC_MESSAGE) from None
+        g.caller = caller
+        log.info(
+            "caller authenticated",
+            extra={"iss": caller.iss, "jti": caller.jti, "tenant": caller.tenant},
+        )
+
+    app.extensions["cds_auth"] = authenticator
+    log.info("authentication: jwt, %d trusted issuer(s)", len(issuers))
+    return authenticator
+
+
+def _install_off(app: Flask, settings: Settings) -> None:
+    if not is_loopback(settings.bind_host):
+        raise AuthConfigError(
+            f"CDS_AUTH_MODE=off is refused: CDS_BIND_HOST={settings.bind_host!r} is not a "
+            "loopback address. Use CDS_AUTH_MODE=jwt with CDS_TRUSTED_ISSUERS_FILE."
+        )
+    log.warning(
+        "AUTHENTICATION IS OFF (CDS_AUTH_MODE=off): any local process can call this service "
+        "without a token. For local development only."
+    )
+
+    @app.before_request
+    def _loopback_only() -> None:
+        # Belt and braces: CDS_BIND_HOST is a claim about the listener; the peer address is fact.
+        if request.method == "OPTIONS" or not _protected(request.path):
+            return
+        if not is_loopback(request.remote_addr or ""):
+            log.warning("auth off: refused a call from a non-loopback peer")
+            raise Unauthorized(GENERIC_MESSAGE)
+
+
+def _protected(path: str) -> bool:
+    return path == PROTECTED_PREFIX or path.startswith(PROTECTED_PREFIX + "/")

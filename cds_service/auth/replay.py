@@ -1,0 +1,105 @@
+"""Replay protection: each (iss, jti) is accepted once, recorded in the shared database."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from sqlalchemy import (
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    delete,
+    insert,
+    inspect,
+)
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+log = logging.getLogger(__name__)
+
+MAX_ISS_LENGTH = 512
+MAX_JTI_LENGTH = 255
+
+metadata = MetaData()
+
+# The UNIQUE constraint is what makes a claim atomic across gunicorn workers and replicas:
+# two concurrent INSERTs of one (iss, jti) cannot both commit.
+seen_tokens = Table(
+    "auth_seen_token",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("iss", String(MAX_ISS_LENGTH), nullable=False),
+    Column("jti", String(MAX_JTI_LENGTH), nullable=False),
+    Column("expires_at", Integer, nullable=False, index=True),
+    UniqueConstraint("iss", "jti", name="uq_auth_seen_token_iss_jti"),
+)
+
+
+class ReplayStoreError(Exception):
+    """The database could not record the token; callers must refuse the request."""
+
+
+class ReplayStore:
+    """Records token ids until they expire; ``claim`` is True only for the first use."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Callable[[], float] = time.time,
+        purge_interval_seconds: float = 60.0,
+    ) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._purge_interval = purge_interval_seconds
+        self._next_purge = 0.0
+        self._purge_lock = threading.Lock()
+
+    def create_table(self) -> None:
+        """Create the table if it does not exist (idempotent, safe when workers race)."""
+        try:
+            metadata.create_all(self._engine, tables=[seen_tokens])
+        except SQLAlchemyError:
+            # Gunicorn workers start together: another one may have created it meanwhile.
+            if not inspect(self._engine).has_table(seen_tokens.name):
+                raise
+
+    def claim(self, iss: str, jti: str, exp: float) -> bool:
+        """Record (iss, jti) as used until exp; False if it was already recorded (a replay)."""
+        if len(iss) > MAX_ISS_LENGTH or len(jti) > MAX_JTI_LENGTH:
+            raise ValueError("iss or jti too long to record")
+        self._maybe_purge()
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(insert(seen_tokens).values(iss=iss, jti=jti, expires_at=int(exp) + 1))
+        except IntegrityError:
+            return False
+        except SQLAlchemyError as exc:
+            raise ReplayStoreError(type(exc).__name__) from exc
+        return True
+
+    def purge_expired(self) -> int:
+        """Delete records whose token has expired; returns how many went."""
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                delete(seen_tokens).where(seen_tokens.c.expires_at < int(self._clock()))
+            )
+        return result.rowcount or 0
+
+    def _maybe_purge(self) -> None:
+        # Opportunistic, at most once per interval per process; a failed purge only delays cleanup.
+        now = self._clock()
+        with self._purge_lock:
+            if now < self._next_purge:
+                return
+            self._next_purge = now + self._purge_interval
+        try:
+            self.purge_expired()
+        except SQLAlchemyError as exc:
+            log.warning("replay store purge failed: %s", type(exc).__name__)

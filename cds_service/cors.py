@@ -1,0 +1,61 @@
+"""CORS for browser CDS clients (e.g. the CDS Hooks Sandbox): an exact-origin allow-list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, request
+
+ALLOW_METHODS = "GET, POST, OPTIONS"
+ALLOW_HEADERS = "Authorization, Content-Type"
+PREFLIGHT_MAX_AGE = "600"
+
+
+def normalize_origin(origin: str) -> str:
+    """``scheme://host[:port]`` in lower case; raise ValueError for anything else (incl. ``*``)."""
+    parts = urlsplit(origin.strip().rstrip("/"))
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or parts.path
+        or parts.query
+        or parts.fragment
+        or parts.username
+    ):
+        raise ValueError(f"CORS origin must look like https://host[:port], got {origin!r}")
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def init_cors(app: Flask, origins: Iterable[str], path_prefix: str = "/cds-services") -> None:
+    """Answer preflights under ``path_prefix`` without auth; allow only the listed origins."""
+    allowed = frozenset(normalize_origin(o) for o in origins)
+
+    def in_scope() -> bool:
+        path = request.path
+        return path == path_prefix or path.startswith(path_prefix + "/")
+
+    @app.before_request
+    def _preflight() -> Response | None:
+        # Browsers never send credentials on a preflight, so it must not need a token.
+        if request.method == "OPTIONS" and in_scope():
+            response = app.make_response(("", 204))
+            response.headers["Allow"] = ALLOW_METHODS
+            return response
+        return None
+
+    @app.after_request
+    def _cors_headers(response: Response) -> Response:
+        if not in_scope():
+            return response
+        response.vary.add("Origin")
+        origin = request.headers.get("Origin")
+        if origin is None or origin not in allowed:
+            return response
+        # No Access-Control-Allow-Credentials: callers authenticate with a bearer token.
+        response.headers["Access-Control-Allow-Origin"] = origin
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = ALLOW_METHODS
+            response.headers["Access-Control-Allow-Headers"] = ALLOW_HEADERS
+            response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
+        return response
