@@ -21,9 +21,11 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
 )
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 metadata = MetaData()
 
@@ -92,8 +94,12 @@ class FeedbackStore:
         self.engine = engine
 
     def create_schema(self) -> None:
-        """Create missing tables (idempotent)."""
-        metadata.create_all(self.engine)
+        """Create missing tables (idempotent, safe when gunicorn workers race at start-up)."""
+        try:
+            metadata.create_all(self.engine)
+        except SQLAlchemyError:
+            if not inspect(self.engine).has_table(feedback.name):
+                raise
 
     def add(self, service_id: str, entries: Iterable[Mapping[str, Any]]) -> int:
         """Store every entry in one transaction; return how many were stored."""
