@@ -23,6 +23,7 @@ from tests.fhir.fake_fhir import (
     bundle,
     drip,
     hang,
+    headers_then_hang,
     send_bytes,
     send_chunked,
     send_json,
@@ -232,6 +233,15 @@ def test_declared_size_over_max_bytes_is_refused(fhir, session) -> None:
     with pytest.raises(FhirResponseError) as caught:
         client(fhir, session, max_bytes=1000).get("Patient/p1", Deadline(5))
     assert caught.value.reason == "response over 1000 bytes"
+
+
+def test_declared_size_over_max_bytes_is_refused_before_reading_the_body(fhir, session) -> None:
+    fhir.on("/fhir/Patient/p1", headers_then_hang(content_length=10**9))
+    started = time.monotonic()
+    with pytest.raises(FhirResponseError) as caught:
+        client(fhir, session, max_bytes=1000).get("Patient/p1", Deadline(2))
+    assert caught.value.reason == "response over 1000 bytes"
+    assert time.monotonic() - started < 0.5
 
 
 def test_streamed_size_over_max_bytes_is_refused(fhir, session) -> None:
