@@ -1,8 +1,17 @@
 """A small, bounded FHIR client: one session, a timeout on every call, a deadline, typed errors.
 
-Error ``reason`` strings are fixed phrases: never a URL (queries carry patient ids), a token or a
-response body. Exceptions are raised ``from None`` so tracebacks do not chain a requests error
-whose message holds the full URL.
+Decisions (house style item 10):
+* Redirects and ``next`` links to another scheme/host/port are refused with FhirResponseError,
+  never followed: the bearer token must not leave the server it was issued for.
+* More pages than ``max_pages`` is an error ("page limit reached"), not a silently short search;
+  a ``next`` link back to a page already read ends paging normally (every page has been read).
+* ``max_bytes`` bounds the bytes of one ``get`` across all its pages.
+* The deadline is enforced per socket read, also while streaming the body. A server dripping
+  response *headers* is bounded only per read here; resolve_prefetch / resolve_medications bound
+  it by abandoning the call at the deadline (see concurrency.run_all).
+* Error ``reason`` strings are fixed phrases: never a URL (queries carry patient ids), a token or
+  a response body. Exceptions are raised ``from None`` so tracebacks do not chain a requests error
+  whose message holds the full URL.
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ def resolve_medications(
             if reference not in refs:
                 refs.append(reference)
 
-    if client is not None and wanted and not deadline.expired:
+    if client is not None and wanted:
         jobs: dict[str, Callable[[], dict[str, Any]]] = {
             med_id: partial(client.get, f"Medication/{med_id}", deadline) for med_id in wanted
         }

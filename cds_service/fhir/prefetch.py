@@ -5,6 +5,13 @@ absent / not an object / OperationOutcome / Bundle with an OperationOutcome entr
 ``null`` -> NULL (authoritative "no data", never fetched); Bundle without entries -> EMPTY;
 Bundle with a ``next`` link -> pages followed on ``fhirServer`` when there is one;
 anything else -> PROVIDED. What could not be had is UNAVAILABLE, with a short reason.
+
+``states`` says where data came from, ``resources`` what it is: a fetched search with no hits is
+FETCHED with ``()``; a prefetched Bundle whose further pages we read stays PROVIDED. A fetch that
+answers 404 is UNAVAILABLE, not NULL (a wrong fhirServer base also answers 404). Our own searches
+may carry warning OperationOutcome entries (dropped); an error or fatal one makes the key
+UNAVAILABLE. ``problems`` holds the reason for every UNAVAILABLE key, and also a note for a
+PROVIDED key whose Bundle is known to be incomplete (a ``next`` page with no fhirServer to read it).
 """
 
 from __future__ import annotations
@@ -159,9 +166,7 @@ def resolve_prefetch(
                 unavailable(key, "template token unavailable")
             elif client is None:
                 unavailable(key, "no FHIR server")
-            elif deadline.expired:
-                unavailable(key, "deadline expired")
-            else:
+            else:  # past the deadline, client.get refuses at once without any I/O
                 jobs[key] = partial(client.get, rendered, deadline)
 
     for key, result in run_all(jobs, deadline, max_workers).items():

@@ -137,12 +137,39 @@ def send_chunked(body: bytes, chunk: int = 1000) -> Responder:
     return respond
 
 
+def headers_then_hang(content_length: int) -> Responder:
+    """Announce a body of ``content_length`` bytes, then send none of it."""
+
+    def respond(handler: _Handler, fake: FakeFhirServer) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(content_length))
+        handler.end_headers()
+        handler.close_connection = True
+        fake.stop.wait(10)
+
+    return respond
+
+
 def hang() -> Responder:
     """Never answer (until the test ends)."""
 
     def respond(handler: _Handler, fake: FakeFhirServer) -> None:
         fake.stop.wait(10)
         handler.close_connection = True
+
+    return respond
+
+
+def drip_headers(interval: float) -> Responder:
+    """Send the status line, then one header byte every ``interval`` seconds, never finishing."""
+
+    def respond(handler: _Handler, fake: FakeFhirServer) -> None:
+        handler.close_connection = True
+        handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        handler.wfile.flush()
+        while not fake.stop.wait(interval):
+            handler.wfile.write(b"a")
+            handler.wfile.flush()
 
     return respond
 

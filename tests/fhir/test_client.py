@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import time
@@ -23,6 +24,7 @@ from tests.fhir.fake_fhir import (
     bundle,
     drip,
     hang,
+    headers_then_hang,
     send_bytes,
     send_chunked,
     send_json,
@@ -234,6 +236,15 @@ def test_declared_size_over_max_bytes_is_refused(fhir, session) -> None:
     assert caught.value.reason == "response over 1000 bytes"
 
 
+def test_declared_size_over_max_bytes_is_refused_before_reading_the_body(fhir, session) -> None:
+    fhir.on("/fhir/Patient/p1", headers_then_hang(content_length=10**9))
+    started = time.monotonic()
+    with pytest.raises(FhirResponseError) as caught:
+        client(fhir, session, max_bytes=1000).get("Patient/p1", Deadline(2))
+    assert caught.value.reason == "response over 1000 bytes"
+    assert time.monotonic() - started < 0.5
+
+
 def test_streamed_size_over_max_bytes_is_refused(fhir, session) -> None:
     fhir.on("/fhir/Patient/p1", send_chunked(json.dumps({**PATIENT, "text": "x" * 5000}).encode()))
     with pytest.raises(FhirResponseError) as caught:
@@ -244,6 +255,21 @@ def test_streamed_size_over_max_bytes_is_refused(fhir, session) -> None:
 def test_chunked_body_within_max_bytes_is_read(fhir, session) -> None:
     fhir.on("/fhir/Patient/p1", send_chunked(json.dumps(PATIENT).encode(), chunk=3))
     assert client(fhir, session, max_bytes=1000).get("Patient/p1", Deadline(5)) == PATIENT
+
+
+def test_gzip_body_is_decoded(fhir, session) -> None:
+    body = gzip.compress(json.dumps(PATIENT).encode())
+    fhir.on("/fhir/Patient/p1", send_bytes(body, headers={"Content-Encoding": "gzip"}))
+    assert client(fhir, session).get("Patient/p1", Deadline(5)) == PATIENT
+
+
+def test_max_bytes_counts_decoded_bytes_so_a_gzip_bomb_is_refused(fhir, session) -> None:
+    bomb = gzip.compress(b'{"resourceType":"Patient","x":"' + b"0" * 5_000_000 + b'"}')
+    assert len(bomb) < 10_000
+    fhir.on("/fhir/Patient/p1", send_bytes(bomb, headers={"Content-Encoding": "gzip"}))
+    with pytest.raises(FhirResponseError) as caught:
+        client(fhir, session, max_bytes=100_000).get("Patient/p1", Deadline(5))
+    assert caught.value.reason == "response over 100000 bytes"
 
 
 def test_max_bytes_counts_all_pages_together(fhir, session) -> None:

@@ -17,7 +17,7 @@ from cds_service.fhir import (
     resolve_prefetch,
 )
 from cds_service.fhir.concurrency import GRACE_SECONDS
-from tests.fhir.fake_fhir import FakeFhirServer, bundle, hang
+from tests.fhir.fake_fhir import FakeFhirServer, bundle, drip_headers, hang
 
 TEMPLATES = {
     "patient": "Patient/{{context.patientId}}",
@@ -283,6 +283,18 @@ def test_hanging_server_cannot_hold_the_hook_past_the_deadline(fhir, session) ->
     assert time.monotonic() - started < 0.5 + GRACE_SECONDS + 0.15
     assert data.states == {"patient": KeyState.UNAVAILABLE, "conditions": KeyState.FETCHED}
     assert data.problems["patient"] == "timeout"
+
+
+def test_server_dripping_headers_cannot_hold_the_hook_past_the_deadline(fhir, session) -> None:
+    # Every header byte arrives within the socket timeout, so only the pool's wait bounds this.
+    fhir.on("/fhir/Patient/p1", drip_headers(interval=0.1))
+    fhir.json("/fhir/Condition", bundle(CONDITION))
+    slow = FhirClient(fhir.base, None, session=session, request_timeout=10)
+    started = time.monotonic()
+    data = resolve(hook_request({}), slow, seconds=0.5)
+    assert time.monotonic() - started < 0.5 + GRACE_SECONDS + 0.15
+    assert data.states == {"patient": KeyState.UNAVAILABLE, "conditions": KeyState.FETCHED}
+    assert data.problems["patient"] == "deadline expired"
 
 
 # --- client_for_request ---------------------------------------------------------------------
