@@ -16,6 +16,7 @@ from cds_service.fhir import (
     Deadline,
     FhirClient,
     PrefetchUnavailable,
+    client_for_request,
     resolve_medications,
     resolve_prefetch,
 )
@@ -57,15 +58,9 @@ def validate_request(service: ServiceDefinition, body: Any) -> dict[str, Any]:
 
 
 def _client(rt: Runtime, body: dict[str, Any], session: requests.Session) -> FhirClient | None:
-    server = body.get("fhirServer")
-    if not isinstance(server, str) or not server:
-        return None
-    auth = body.get("fhirAuthorization")
-    token = auth.get("access_token") if isinstance(auth, dict) else None
     s = rt.settings
-    return FhirClient(
-        server,
-        token if isinstance(token, str) and token else None,
+    return client_for_request(
+        body,
         session=session,
         request_timeout=s.fhir_timeout_seconds,
         max_bytes=s.fhir_max_bytes,
@@ -96,7 +91,7 @@ def run_hook(rt: Runtime, service: ServiceDefinition, body: Any) -> HookResult:
         except PrefetchUnavailable as exc:
             raise PreconditionFailed(
                 "Required FHIR data could neither be read from prefetch nor fetched",
-                [f"unavailable: {key}" for key in exc.keys],
+                [f"{key}: {exc.problems.get(key, 'unavailable')}" for key in exc.keys],
             ) from exc
         resources = [r for rs in data.resources.values() for r in rs]
         drafts = _draft_resources(request["context"])
