@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .access import Coding
 
@@ -77,6 +77,8 @@ class MedicationOrder:
     end: date | None
     reason_codings: tuple[Coding, ...]
     reason_references: tuple[str, ...]
+    # The resource as received, for `update` suggestions only; rules read the fields above.
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def reference(self) -> str | None:

@@ -117,6 +117,7 @@ def build_order(
         end=end,
         reason_codings=tuple(reasons),
         reason_references=reason_refs,
+        raw=res,
     )
 
 

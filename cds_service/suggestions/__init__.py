@@ -8,6 +8,7 @@ themselves; `load_builders()` imports them all.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import pkgutil
 from collections.abc import Callable, Mapping
@@ -112,6 +113,15 @@ def delete(order: MedicationOrder) -> Action:
 
 def create(resource: dict[str, Any], description: str) -> Action:
     return {"type": "create", "description": description, "resource": resource}
+
+
+def update(
+    order: MedicationOrder, changes: Callable[[dict[str, Any]], None], description: str
+) -> Action:
+    """An update action: a deep copy of the draft as received, changed by `changes`."""
+    resource = copy.deepcopy(dict(order.raw))
+    changes(resource)
+    return {"type": "update", "description": description, "resource": resource}
 
 
 def swap(finding: Finding, picture: PatientPicture, **med: Any) -> list[Action]:
