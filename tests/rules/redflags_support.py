@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cds_service.picture import PatientPicture, build_picture
-from cds_service.rules import Decision, load_rules
+from cds_service.rules import Decision, Silent, load_rules
 from cds_service.terminology import Terminology
 from tests.conftest import NOW, cards_for, load_fixture, post_hook
 
@@ -31,9 +31,12 @@ def picture_of(body: dict[str, Any]) -> PatientPicture:
 
 
 def decide(rule_id: str, fixture: str | dict[str, Any]) -> Decision:
-    """Run one rule on a fixture (path under fixtures/ or a request body)."""
+    """Run one rule on a fixture (path under fixtures/ or a request body), as its service would."""
     body = load_fixture(fixture) if isinstance(fixture, str) else fixture
-    return load_rules()[rule_id].run(picture_of(body))
+    rule = load_rules()[rule_id]
+    if body["hook"] not in rule.hooks:  # the service never runs it (as in the pipeline)
+        return Silent(f"{rule_id} does not run on {body['hook']}")
+    return rule.run(picture_of(body))
 
 
 def card(client: Any, rule_id: str, fixture: str | dict[str, Any]) -> dict[str, Any]:
