@@ -66,6 +66,16 @@ CARD_FILE_SCHEMA: dict[str, Any] = {
             },
         },
         "suggestions": {"type": "array", "minItems": 1, "items": _LABELLED},
+        "links": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["label", "url"],
+                "properties": {"label": _TEXT, "url": {"type": "string", "pattern": "^https://"}},
+                "additionalProperties": False,
+            },
+        },
         "variants": {
             "type": "object",
             "additionalProperties": {
@@ -211,6 +221,9 @@ def render_card(
         card["overrideReasons"] = [
             {"system": OVERRIDE_SYSTEM, "code": r["code"], "display": r["display"]} for r in reasons
         ]
+    links = template.data.get("links")
+    if links:  # fixed https URLs from the card file (patient handouts); never chart text
+        card["links"] = [{"label": k["label"], "url": k["url"], "type": "absolute"} for k in links]
     suggestions = []
     labels = {s["key"]: s for s in template.data.get("suggestions", [])}
     for key in finding.suggestions:
