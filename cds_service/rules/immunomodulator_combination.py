@@ -49,8 +49,10 @@ def immunomodulator_combination(picture: PatientPicture) -> Decision:
                 reason=f"fired: {drug_name(draft)} with {drug_name(other)} {state}",
                 values={
                     "drug": drug_name(draft),
+                    "drug_short": ingredient(draft) or drug_name(draft),
                     "drug_class": CLASS_LABEL[_kind(draft) or ""],
                     "other": drug_name(other),
+                    "other_short": ingredient(other) or drug_name(other),
                     "other_class": CLASS_LABEL[_kind(other) or ""],
                     "other_state": state,
                 },

@@ -43,11 +43,10 @@ def topical_jak_label_check(picture: PatientPicture) -> Decision:
         issues.append(f"{drug_name(others[0])} is current")
     g, days = grams(order), _supply_days(order)
     per_week = g / days * 7 if g is not None and days else None
-    heavy = per_week is not None and per_week > MAX_G_PER_WEEK
-    if heavy:
-        issues.append(f"{g:g} g over {days:g} days is {per_week:.0f} g a week")
+    if per_week is not None and per_week > MAX_G_PER_WEEK:
+        issues.append(f"{g:g} g over {days:g} days is {round(per_week, 1):g} g a week")
     if not issues:
-        amount = f"{per_week:.0f} g/week" if per_week is not None else "quantity/week unknown"
+        amount = f"{round(per_week, 1):g} g/week" if per_week is not None else "g/week unknown"
         return Silent(f"ruxolitinib cream: age {age_text(picture)}, {amount}, no immunomodulator")
     variant = "age" if young else "combination" if others else None
     if variant and order.reference:
@@ -64,7 +63,7 @@ def topical_jak_label_check(picture: PatientPicture) -> Decision:
             "age": age_text(picture),
             "issues": "; ".join(issues),
             "other": drug_name(others[0]) if others else "none",
-            "per_week": f"{per_week:.0f}" if per_week is not None else "unknown",
+            "per_week": f"{round(per_week, 1):g}" if per_week is not None else "unknown",
             "weeks": round(days / 7, 2) if days else 0,
             "max_grams": int(MAX_G_PER_WEEK * days / 7) if days else 0,
         },
