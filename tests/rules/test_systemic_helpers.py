@@ -9,7 +9,8 @@ import pytest
 from cds_service.picture import build_picture
 from cds_service.rules import _systemic as sx
 from cds_service.terminology import Terminology
-from tests.conftest import NOW
+from tests.conftest import NOW, load_fixture
+from tests.rules._systemic_helpers import silent
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +68,25 @@ def test_latest_weight_converts_pounds(terminology: Terminology) -> None:
 def test_weight_with_unknown_unit_is_unknown(terminology: Terminology) -> None:
     obs = _obs("29463-7", "Body weight", "2026-11-01", valueQuantity={"value": 40, "code": "st"})
     assert sx.latest_weight_kg(_picture(terminology, [obs])) is None
+
+
+@pytest.mark.parametrize(
+    ("rule", "name"),
+    [
+        ("oral-jak-screening", "upadacitinib-no-screening-in"),
+        ("cyclosporine-monitoring", "cyclosporine-no-checks-in"),
+        ("biologic-label-check", "tralokinumab-age-11-in"),
+    ],
+)
+def test_rules_reading_observations_are_silent_when_they_are_unavailable(
+    client: Any, rule: str, name: str
+) -> None:
+    body = load_fixture(f"{rule}/{name}.json")
+    body["prefetch"].pop("observations")  # no prefetch and no fhirServer: unavailable
+    assert silent(client, rule, body)
+
+
+def test_eye_rule_is_silent_when_medications_are_unavailable(client: Any) -> None:
+    body = load_fixture("eye-symptoms-on-biologic/dupilumab-conjunctivitis-in.json")
+    body["prefetch"].pop("medications")
+    assert silent(client, "eye-symptoms-on-biologic", body)
