@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 from cds_service.picture import MedicationOrder, PatientPicture
 
+from ._common import SITE_LABEL, site_label
+
 SIX_MONTHS = timedelta(days=182)
 TWELVE_MONTHS = timedelta(days=365)
 VOID_STATUSES = frozenset({"entered-in-error", "cancelled"})
@@ -28,7 +30,8 @@ def real(order: MedicationOrder) -> bool:
 def per_week(order: MedicationOrder) -> float | None:
     """Administrations per week from frequency/period, or from the listed weekdays."""
     if order.days_of_week:
-        return float(len(order.days_of_week)) * (order.frequency or 1)
+        per_day = order.per_day if order.period_days and order.period_days <= 1 else None
+        return float(len(order.days_of_week)) * (per_day or 1)
     if order.per_day is None:
         return None
     return order.per_day * 7
@@ -126,6 +129,23 @@ def very_potent(order: MedicationOrder) -> bool:
 def tacrolimus_strength(age: int | None) -> str:
     """The labelled tacrolimus strength for the age (0.03% under 16 y)."""
     return "0.1%" if age is not None and age >= TACROLIMUS_ADULT_AGE else "0.03%"
+
+
+_MORE_SITES = {
+    "trunk": "trunk",
+    "upper-limb": "arms",
+    "lower-limb": "legs",
+    "foot": "feet",
+    "head": "head",
+    "skin": "skin",
+}
+
+
+def site_name(sites: frozenset[str]) -> str:
+    """A readable label for the most specific site, including non-sensitive regions."""
+    if sites & SITE_LABEL.keys() or not sites:
+        return site_label(sites) if sites else "previously affected areas"
+    return ", ".join(sorted(_MORE_SITES.get(s, s) for s in sites))
 
 
 def days(value: float | None) -> str:
