@@ -23,7 +23,9 @@ from ._topical import (
     shared_site,
     site_name,
 )
+from .taper import tcs_taper_after_long_use
 
+TAPER_HOOKS = frozenset({SIGN, VIEW})  # where tcs-taper-after-long-use runs
 MAX_TCS_MAINTENANCE_DAYS = 16 * 7.0  # twice weekly for up to 16 weeks
 LONG_DAILY_DAYS = 28.0  # "a daily TCS for the same sites active > 4 weeks"
 MIN_COURSES = 2  # "≥2 courses in 6 months for the same site"
@@ -64,6 +66,8 @@ def tcs_proactive_maintenance(picture: PatientPicture) -> Decision:
             suggestions=("shorten-course",) if order.raw else (),
             variant="too-long",
         )
+    if picture.hook in TAPER_HOOKS and isinstance(tcs_taper_after_long_use(picture), Finding):
+        return Silent("long daily potent use: tcs-taper-after-long-use proposes the step-down")
     trigger = _flare_pattern(picture, "tcs")
     if isinstance(trigger, Silent):
         return trigger

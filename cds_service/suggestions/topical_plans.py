@@ -193,8 +193,8 @@ def taper_tcs(finding: Finding, picture: PatientPicture) -> list[Action]:
         dosages.append({"sequence": i, "text": text, "timing": {"repeat": repeat}})
     resource = _request(picture, _same_medication(order), dosages, order, 30)
     actions: list[Action] = []
-    if order.in_scope and order.reference:
-        actions.append(delete(order))
+    if order.in_scope and order.reference and order.status in (None, "draft", "active"):
+        actions.append(delete(order))  # replace a renewal; a stop order stays as it is
     actions.append(create(resource, "Order a 4-week taper of the same steroid"))
     return actions
 
