@@ -141,13 +141,16 @@ class FeedbackStore:
         return len(self.add_resolved(service_id, entries))
 
     def add_resolved(
-        self, service_id: str, entries: Iterable[Mapping[str, Any]]
+        self,
+        service_id: str,
+        entries: Iterable[Mapping[str, Any]],
+        now: datetime | None = None,
     ) -> list[tuple[str | None, str]]:
         """Store entries with the rule id of the card they name; return (rule id, outcome)s."""
         items = list(entries)
         if not items:
             return []
-        now = datetime.now(UTC)
+        now = now or datetime.now(UTC)
         uuids = sorted({str(e["card"]) for e in items})
         with self.engine.begin() as conn:
             found = conn.execute(

@@ -21,7 +21,8 @@ def feedback(service_id: str) -> Response:
     errors = schemas.validation_errors("feedback", body)
     if errors:
         raise BadRequest("Invalid feedback", errors)
-    resolved = runtime().store.add_resolved(service.id, body["feedback"])
+    rt = runtime()
+    resolved = rt.store.add_resolved(service.id, body["feedback"], now=rt.clock())
     g.feedback_resolved = resolved
     unknown = sum(1 for rule_id, _ in resolved if rule_id is None)
     log.info(
