@@ -166,7 +166,11 @@ class FeedbackStore:
     def record_cards(
         self, service_id: str, cards: list[Mapping[str, Any]], version: str, now: datetime
     ) -> int:
-        """Remember issued cards (one multi-row INSERT; nothing at all when there are none)."""
+        """Remember issued cards (one multi-row INSERT; nothing at all when there are none).
+
+        On SQLite this commit skips the fsync: losing the last rows on power loss only makes
+        feedback on those cards "unknown"; feedback itself stays fully synchronous.
+        """
         rows = [
             {
                 "card_uuid": card["uuid"],
@@ -179,9 +183,21 @@ class FeedbackStore:
             for card in cards
             if card.get("uuid")
         ]
-        if rows:
-            with self.engine.begin() as conn:
+        if not rows:
+            return 0
+        with self.engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:  # no fsync for this index (WAL stays consistent); ~5 ms saved per call
+                conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+                conn.commit()
+            try:
                 conn.execute(insert(issued_card), rows)
+                conn.commit()
+            finally:
+                if sqlite:
+                    conn.rollback()  # no-op after the commit; ends a failed transaction
+                    conn.exec_driver_sql("PRAGMA synchronous=FULL")
+                    conn.commit()
         return len(rows)
 
     def issued(self) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from cds_service.ops import explain as ex
 from cds_service.ops import gallery
 from cds_service.ops.report import build_report, render_text
 from cds_service.ops.report_html import render_html
+from cds_service.ops.seed import seed_bundle
 from cds_service.runtime import REPO_CARDS
 from cds_service.settings import Settings
 from cds_service.storage import FeedbackStore, make_engine
@@ -39,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("build/gallery.html"))
     p.add_argument("--fixtures", type=Path, default=REPO_FIXTURES)
     p.add_argument("--now", default=gallery.FIXTURE_NOW, help="default: the fixtures' day")
+    p = sub.add_parser("seed-bundle", help="a fixture's prefetch as a FHIR transaction Bundle")
+    p.add_argument("file", type=Path, help="a hook request (JSON), e.g. a fixture")
     return parser
 
 
@@ -50,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
             return _explain(args)
         if args.command == "feedback-report":
             return _report(args)
+        if args.command == "seed-bundle":
+            request = json.loads(args.file.read_text(encoding="utf-8"))
+            print(json.dumps(seed_bundle(request), indent=2, ensure_ascii=False))
+            return 0
         return _gallery(args)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

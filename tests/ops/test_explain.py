@@ -76,3 +76,15 @@ def test_missing_data_is_explained_not_raised(
 def test_unreadable_file_is_a_clean_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", "/nonexistent/request.json"]) == 1
     assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_seed_bundle_puts_every_prefetch_resource_once(capsys: pytest.CaptureFixture[str]) -> None:
+    path = FIXTURES / "patch-test-suggested/allergic-contact-dermatitis-coded-in.json"
+    assert main(["seed-bundle", str(path)]) == 0
+    bundle = json.loads(capsys.readouterr().out)
+    assert bundle["type"] == "transaction"
+    urls = [e["request"]["url"] for e in bundle["entry"]]
+    assert "Patient/patch-acd" in urls and "Condition/patch-acd-ad" in urls
+    assert len(urls) == len(set(urls))
+    assert all(e["request"]["method"] == "PUT" for e in bundle["entry"])
+    assert all(e["resource"]["id"] == e["request"]["url"].split("/")[1] for e in bundle["entry"])

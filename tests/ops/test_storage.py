@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, inspect, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from cds_service import storage
 from cds_service.ops.report import UNKNOWN, build_report
@@ -129,3 +129,20 @@ def test_create_schema_tolerates_a_worker_that_won_the_race(
 
     monkeypatch.setattr(storage.metadata, "create_all", lost)
     FeedbackStore(engine).create_schema()
+
+
+def test_recording_cards_leaves_the_connection_fully_synchronous(store: FeedbackStore) -> None:
+    store.record_cards("svc", [card("a")], "v1", T0)
+    store.record_cards("svc", [card("b")], "v1", T0)
+    assert [r["card_uuid"] for r in store.issued()] == ["a", "b"]
+    if store.engine.dialect.name == "sqlite":
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+def test_a_duplicate_uuid_fails_cleanly_and_the_store_keeps_working(store: FeedbackStore) -> None:
+    store.record_cards("svc", [card("dup")], "v1", T0)
+    with pytest.raises(IntegrityError):
+        store.record_cards("svc", [card("dup")], "v1", T0)
+    store.record_cards("svc", [card("after")], "v1", T0)
+    assert [r["card_uuid"] for r in store.issued()] == ["dup", "after"]
