@@ -76,6 +76,8 @@ def test_suggestion_key_without_builder_is_refused(tmp_path: Path) -> None:
         ("<img src=x onerror=alert(1)>", "<img"),
         ("**bold**", "**"),
         ("line\n# heading", "\n#"),
+        ("see https://evil.example/x", "https:"),
+        ("see www.evil.example", "www\\."),
     ],
 )
 def test_escape_markdown_neutralises_chart_text(raw: str, forbidden: str) -> None:
