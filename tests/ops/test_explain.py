@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,12 @@ def test_explain_agrees_with_every_fixture(
     if not path.stem.endswith(("-in", "-out")):
         pytest.skip("not a rule fixture")
     [item] = run_json(capsys, str(path))
-    step = next(s for s in item["rules"] if s["rule"] == rule)
+    steps = [s for s in item["rules"] if s["rule"] == rule]
+    if not steps:  # the rule does not run on this hook: only an "-out" fixture may say so
+        assert path.stem.endswith("-out")
+        assert rule not in [c["source"]["topic"]["code"] for c in item["cards"]]
+        return
+    [step] = steps
     assert step["outcome"] == ("fired" if path.stem.endswith("-in") else "silent")
     assert step["why"]
     fired_rules = sorted(c["source"]["topic"]["code"] for c in item["cards"])
@@ -59,7 +65,7 @@ def test_text_output_names_every_rule_and_the_card(
     assert f"fired  {TCS}: clobetasol" in out
     assert "silent patch-test-suggested: " in out
     assert "offline: prefetch only" in out
-    assert "[warning] " in out and "cards: 1" in out
+    assert "[warning] " in out and re.search(r"cards: [1-9]", out)
 
 
 def test_missing_data_is_explained_not_raised(

@@ -37,7 +37,7 @@ def test_every_line_is_json_with_hook_instance_and_service(
     answered = [e for e in entries if e["message"] == "hook answered"]
     assert answered and answered[0]["hookInstance"] == body["hookInstance"]
     assert answered[0]["service"] == "eczema-order-sign"
-    assert answered[0]["rules_fired"] == ["tcs-potent-on-sensitive-site"]
+    assert "tcs-potent-on-sensitive-site" in answered[0]["rules_fired"]
     inside = [e for e in entries if e["message"] == "inside a hook call"]
     assert inside[0]["hookInstance"] == "hi-1" and inside[0]["service"] == "svc-1"
     assert all({"time", "level", "logger", "message"} <= set(e) for e in entries)

@@ -24,8 +24,11 @@ def test_discovery_and_every_card_carry_the_catalogue_version(client: FlaskClien
 
 
 def test_issued_cards_are_recorded_with_the_version(app: object, client: FlaskClient) -> None:
-    card = post_hook(client, load_fixture(FIXTURE)).get_json()["cards"][0]
-    [issued] = app.extensions["cds_runtime"].store.issued()  # type: ignore[attr-defined]
+    cards = post_hook(client, load_fixture(FIXTURE)).get_json()["cards"]
+    card = next(c for c in cards if c["source"]["topic"]["code"] == "tcs-potent-on-sensitive-site")
+    recorded = app.extensions["cds_runtime"].store.issued()  # type: ignore[attr-defined]
+    assert len(recorded) == len(cards)
+    issued = next(i for i in recorded if i["card_uuid"] == card["uuid"])
     assert issued["card_uuid"] == card["uuid"]
     assert issued["catalogue_version"] == VERSION
     assert issued["rule_id"] == "tcs-potent-on-sensitive-site"
