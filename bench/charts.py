@@ -36,7 +36,11 @@ MEDICATIONS: tuple[tuple[str | None, str, str | None], ...] = (
     ("1876376", "dupilumab", None),
     (None, "amoxicillin 500 MG Oral Capsule", None),
 )
-SITE_CODES = (("80243003", "Eyelid structure"), ("89545001", "Face structure"), ("45048000", "Neck"))
+SITE_CODES = (
+    ("80243003", "Eyelid structure"),
+    ("89545001", "Face structure"),
+    ("45048000", "Neck"),
+)
 CONDITIONS = (
     (SNOMED, "24079001", "Atopic dermatitis"),
     (SNOMED, "43116000", "Eczema"),
@@ -55,7 +59,14 @@ OBSERVATIONS = (
     ("8480-6", "Systolic blood pressure", "mm[Hg]", 100.0, 160.0, "vital-signs"),
     ("718-7", "Hemoglobin [Mass/volume] in Blood", "g/dL", 10.0, 17.0, "laboratory"),
     ("2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "mg/dL", 0.5, 1.5, "laboratory"),
-    ("1742-6", "Alanine aminotransferase [Enzymatic activity/volume]", "U/L", 8.0, 60.0, "laboratory"),
+    (
+        "1742-6",
+        "Alanine aminotransferase [Enzymatic activity/volume]",
+        "U/L",
+        8.0,
+        60.0,
+        "laboratory",
+    ),
     ("2093-3", "Cholesterol [Mass/volume] in Serum or Plasma", "mg/dL", 120.0, 280.0, "laboratory"),
 )
 META = {"tag": [{"system": "https://smarthealthit.org/tags", "code": "synthea-5-2019"}]}

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,7 @@ def _post(client: FlaskClient, path: str, raw: bytes) -> Callable[[], Any]:
         response = client.post(path, data=raw, content_type="application/json")
         if response.status_code != 200:
             raise RuntimeError(f"{path}: HTTP {response.status_code} {response.get_data()[:300]!r}")
+        response.close()  # as a server does once the answer is sent
         return response
 
     return call
@@ -131,10 +133,9 @@ def measure(
                 full = _post(client, path, raw)
                 answer = full().get_json()
                 fired.update(c["source"]["topic"]["code"] for c in answer["cards"])
+                plain: Callable[[], Any] = partial(json.loads, raw)  # the collector running
                 loads, loads_gc, flask_floor, full_time = medians(
-                    [parse_floor(raw), lambda raw=raw: json.loads(raw), _post(floor, path, raw), full],
-                    rounds,
-                    budget,
+                    [parse_floor(raw), plain, _post(floor, path, raw), full], rounds, budget
                 )
                 rows.append(
                     Row(hook, charts.count(body), len(raw), loads, loads_gc, flask_floor,

@@ -184,14 +184,14 @@ class PatientPicture:
     def active_conditions(self, value_set: str) -> tuple[ConditionFact, ...]:
         """Active conditions whose code is in the value set."""
         key = f"active:{value_set}"
-        found = self._memo.get(key)
+        found: tuple[ConditionFact, ...] | None = self._memo.get(key)
         if found is None:
             # Charts repeat the same few codes: ask the value set once per distinct coding.
-            vs, answers = self.terminology, {}
+            answers: dict[Any, bool] = {}
             found = self._memo[key] = tuple(
-                c for c in self._active if _in_set(vs, value_set, c.codings, answers)
+                c for c in self._active if _in_set(self.terminology, value_set, c.codings, answers)
             )
-        return found  # type: ignore[no-any-return]
+        return found
 
     def has_active(self, value_set: str) -> bool:
         """True when an active condition is in the value set."""
@@ -207,15 +207,15 @@ class PatientPicture:
             return True
         if not order.reason_references:
             return False
-        gated = self._memo.get("eczema-ids")
+        gated: set[str | None] | None = self._memo.get("eczema-ids")
         if gated is None:
-            vs, answers = self.terminology, {}
+            answers: dict[Any, bool] = {}
             gated = self._memo["eczema-ids"] = {
                 c.id
                 for c in self.conditions
                 if c.id
                 and c.verification_status not in EXCLUDED_VERIFICATION
-                and _in_set(vs, "atopic-dermatitis", c.codings, answers)
+                and _in_set(self.terminology, "atopic-dermatitis", c.codings, answers)
             }
         return any(ref.rsplit("/", 1)[-1] in gated for ref in order.reason_references)
 

@@ -101,7 +101,7 @@ class Terminology:
         key = tuple(codings)
         if not _memoisable(key, text):
             return self._in_value_set(name, key, text)
-        return self._in_set(name, key, text)  # type: ignore[no-any-return]
+        return self._in_set(name, key, text)
 
     def _in_value_set(
         self, name: str, codings: tuple[tuple[str | None, str | None], ...], text: str | None
