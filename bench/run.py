@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [10, 50] if args.quick else [int(s) for s in args.sizes.split(",")]
     rounds, budget = (2, 1.0) if args.quick else (args.rounds, 20.0)
 
-    print(f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; load average {load}")
     rows, fired = inprocess.measure(sizes, HOOKS, rounds, budget)
     print("\n## In process (Flask test client), medians")
     print("\n".join(table(rows)))
