@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Response, jsonify
+from flask import Response, g, jsonify
 
 from cds_service import schemas
 from cds_service.api import bp, json_body, runtime, service_or_404
@@ -21,6 +21,12 @@ def feedback(service_id: str) -> Response:
     errors = schemas.validation_errors("feedback", body)
     if errors:
         raise BadRequest("Invalid feedback", errors)
-    stored = runtime().store.add(service.id, body["feedback"])
-    log.info("feedback stored", extra={"service": service.id, "entries": stored})
-    return jsonify({"stored": stored})
+    rt = runtime()
+    resolved = rt.store.add_resolved(service.id, body["feedback"], now=rt.clock())
+    g.feedback_resolved = resolved
+    unknown = sum(1 for rule_id, _ in resolved if rule_id is None)
+    log.info(
+        "feedback stored",
+        extra={"service": service.id, "entries": len(resolved), "unknown_cards": unknown},
+    )
+    return jsonify({"stored": len(resolved)})
