@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: venv serve test lint fmt clean gallery browser test-postgres
+.PHONY: venv serve test lint fmt clean gallery browser test-postgres bench bench-smoke
 
 venv: $(VENV)/.installed
 
@@ -25,14 +25,22 @@ serve: venv
 test: venv
 	$(BIN)/pytest -q
 
+# Timings (several minutes; see README "Performance"). Not part of `make test`.
+bench: venv
+	$(BIN)/python -m bench.run
+
+# CI: checks the benchmark still runs (tiny charts, one round); never a timed assertion.
+bench-smoke: venv
+	$(BIN)/python -m bench.run --quick
+
 lint: venv
-	$(BIN)/ruff check cds_service tests
-	$(BIN)/ruff format --check cds_service tests
+	$(BIN)/ruff check cds_service tests bench
+	$(BIN)/ruff format --check cds_service tests bench
 	$(BIN)/mypy
 
 fmt: venv
-	$(BIN)/ruff format cds_service tests
-	$(BIN)/ruff check --fix cds_service tests
+	$(BIN)/ruff format cds_service tests bench
+	$(BIN)/ruff check --fix cds_service tests bench
 
 # Every "-in" fixture's cards on one static page (build/gallery.html) for clinical review.
 gallery: venv
