@@ -17,6 +17,7 @@ import sys
 from datetime import UTC, datetime
 
 from bench import fallback, http_load, inprocess
+from cds_service import jsonbody
 
 HOOKS = ["order-select", "order-sign", "patient-view"]
 
@@ -87,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; load average {load}")
     rows, fired = inprocess.measure(sizes, HOOKS, rounds, budget)
     print("\n## In process (Flask test client), medians")
+    print(f"floor: stdlib json.loads; the service parses with {jsonbody.PARSER}")
     print("\n".join(table(rows)))
     print(f"rules that fired on the charts: {', '.join(fired) or 'none'}")
 

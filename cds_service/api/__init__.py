@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, current_app, request
 
+from cds_service import jsonbody
 from cds_service.errors import BadRequest, NotFound
 from cds_service.runtime import Runtime
 from cds_service.services import ServiceDefinition
@@ -34,7 +34,7 @@ def json_body() -> Any:
     if not raw:
         raise BadRequest("Request body is empty; a JSON object is required")
     try:
-        return json.loads(raw)
+        return jsonbody.loads(raw)
     except (ValueError, RecursionError) as exc:
         raise BadRequest("Request body is not valid JSON") from exc
 

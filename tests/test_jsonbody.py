@@ -1,0 +1,55 @@
+"""The body parser: msgspec where it agrees with json.loads, json.loads for everything else."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from flask.testing import FlaskClient
+
+from cds_service import jsonbody
+
+SAME = [
+    b'{"a": 1, "a": 2}',
+    b"[123456789012345678901234567890, -0.0, 1.5e-7, 0.1, true, null]",
+    '{"text": "ecz\u00e9ma \\u00e9 \\ud83d\\ude00"}'.encode(),
+    b"  {}  ",
+    b"\xef\xbb\xbf{}",  # a UTF-8 byte-order mark: json.loads accepts it
+    '["\u00e9"]'.encode("utf-16"),  # json.loads detects UTF-16
+    b'["\\ud800"]',  # a lone surrogate
+]
+
+
+@pytest.mark.parametrize("raw", SAME)
+def test_parses_what_json_loads_parses(raw: bytes) -> None:
+    assert jsonbody.loads(raw) == json.loads(raw)
+
+
+def test_nan_infinity_and_huge_numbers_as_json_loads_reads_them() -> None:
+    nan, inf, big = jsonbody.loads(b"[NaN, Infinity, 1e400]")
+    assert math.isnan(nan) and inf == math.inf and big == math.inf
+
+
+@pytest.mark.parametrize("raw", [b"{} x", b"{", b"", b"\xff\xfe\x00", b"{'a': 1}"])
+def test_rejects_what_json_loads_rejects(raw: bytes) -> None:
+    with pytest.raises(ValueError):
+        json.loads(raw)
+    with pytest.raises(ValueError):
+        jsonbody.loads(raw)
+
+
+def test_deep_nesting_is_a_recursion_error() -> None:
+    with pytest.raises(RecursionError):
+        jsonbody.loads(b"[" * 100_000 + b"]" * 100_000)
+
+
+@pytest.mark.parametrize(
+    "raw", [b"[" * 100_000 + b"]" * 100_000, b'{"hook": NaN', b"\xff\xfe{}", b"{} trailing"]
+)
+def test_hook_endpoint_answers_400_for_non_json(client: FlaskClient, raw: bytes) -> None:
+    response = client.post(
+        "/cds-services/eczema-order-sign", data=raw, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.get_json()["resourceType"] == "OperationOutcome"
