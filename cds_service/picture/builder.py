@@ -14,6 +14,7 @@ from typing import Any
 from cds_service.terminology import Terminology
 
 from . import access as fx
+from .lazy import LazyFacts
 from .model import ConditionFact, MedicationOrder, ObservationFact, PatientPicture, RecordFact
 from .orders import build_observation, build_order, build_record
 
@@ -42,7 +43,7 @@ def build_picture(
     patient: Mapping[str, Any] | None = None
     conditions: list[ConditionFact] = []
     orders: list[MedicationOrder] = []
-    observations: list[ObservationFact] = []
+    observations: list[Mapping[str, Any]] = []  # built when a rule first reads them
     records: list[RecordFact] = []
     unreadable = 0
     seen: set[tuple[str, str]] = set()
@@ -76,8 +77,8 @@ def build_picture(
             built = _safe(build_order, res, medications, terminology, False, False)
             target = orders
         elif rtype == "Observation":
-            built = _safe(build_observation, res)
-            target = observations
+            observations.append(res)
+            continue
         elif rtype in ("CarePlan", "ServiceRequest"):
             built = _safe(build_record, res)
             target = records
@@ -99,7 +100,7 @@ def build_picture(
         gender=gender,
         conditions=tuple(conditions),
         orders=tuple(orders),
-        observations=tuple(observations),
+        observations=LazyFacts(observations, _observation),
         records=tuple(records),
         unavailable=frozenset(unavailable),
         unreadable=unreadable,
@@ -112,6 +113,11 @@ def _safe(fn: Any, *args: Any) -> Any:
     except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
         log.info("skipped an unreadable resource: %s", type(exc).__name__)
         return None
+
+
+def _observation(res: Mapping[str, Any]) -> ObservationFact | None:
+    found: ObservationFact | None = _safe(build_observation, res)
+    return found
 
 
 def _draft_requests(context: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:

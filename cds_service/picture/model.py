@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -138,10 +138,10 @@ class PatientPicture:
     gender: str | None
     conditions: tuple[ConditionFact, ...] = ()
     orders: tuple[MedicationOrder, ...] = ()
-    observations: tuple[ObservationFact, ...] = ()
+    observations: Sequence[ObservationFact] = ()  # a LazyFacts from the builder
     records: tuple[RecordFact, ...] = ()
     unavailable: frozenset[str] = field(default_factory=frozenset)
-    unreadable: int = 0  # resources skipped because they could not be read
+    unreadable: int = 0  # resources skipped because they could not be read (not lazy ones)
     # Answers every rule may ask again (per value set), computed once per call.
     _memo: dict[str, Any] = field(
         default_factory=dict, init=False, compare=False, repr=False, hash=False
