@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .access import Coding
 
 if TYPE_CHECKING:
     from cds_service.terminology import DrugInfo, Terminology
 
+T = TypeVar("T")
 ACTIVE_CLINICAL = frozenset({"active", "recurrence", "relapse"})
 EXCLUDED_VERIFICATION = frozenset({"refuted", "entered-in-error"})
 ACTIVE_ORDER = frozenset({"active", "draft", "on-hold"})
@@ -177,6 +178,27 @@ class PatientPicture:
     def history(self) -> tuple[MedicationOrder, ...]:
         """Orders already on record (not drafts of this call)."""
         return tuple(o for o in self.orders if not o.is_draft)
+
+    def orders_in(self, *classes: str, unclassified: bool = False) -> tuple[MedicationOrder, ...]:
+        """Orders (in picture order) of any of the drug classes, or of none with `unclassified`."""
+        key = f"orders-in:{','.join(classes)}:{unclassified}"
+        found: tuple[MedicationOrder, ...] | None = self._memo.get(key)
+        if found is None:
+            wanted = frozenset(classes)
+            found = self._memo[key] = tuple(
+                o
+                for o in self.orders
+                if not wanted.isdisjoint(o.drug.drug_classes)
+                or (unclassified and not o.drug.drug_classes)
+            )
+        return found
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()`, once per call: for answers several rules ask of the same picture."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        found: T = self._memo[key]
+        return found
 
     @cached_property
     def _active(self) -> tuple[ConditionFact, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from contextlib import suppress
 from datetime import date
 
 from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
@@ -71,12 +72,27 @@ def timing_label(order: MedicationOrder) -> str:
 def recorded_conditions(picture: PatientPicture, value_set: str) -> list[ConditionFact]:
     """Conditions in the value set that are not refuted or entered in error (any status)."""
     vs = picture.terminology
-    return [
-        c
-        for c in picture.conditions
-        if c.verification_status not in EXCLUDED_VERIFICATION
-        and vs.in_value_set(value_set, [(s, k) for s, k, _d in c.codings], c.text)
-    ]
+
+    def find() -> tuple[ConditionFact, ...]:
+        answers: dict[tuple[object, ...], bool] = {}  # charts repeat the same few codes
+        found = []
+        for c in picture.conditions:
+            if c.verification_status in EXCLUDED_VERIFICATION:
+                continue
+            key = (c.codings, c.text)
+            try:
+                hit = answers.get(key)
+            except TypeError:  # codings built by hand as lists: ask directly
+                hit = None
+            if hit is None:
+                hit = vs.in_value_set(value_set, [(s, k) for s, k, _d in c.codings], c.text)
+                with suppress(TypeError):
+                    answers[key] = hit
+            if hit:
+                found.append(c)
+        return tuple(found)
+
+    return list(picture.memo(f"recorded:{value_set}", find))
 
 
 def days_ago(picture: PatientPicture, when: date | None) -> int | None:

@@ -69,7 +69,7 @@ def is_current(picture: PatientPicture, order: MedicationOrder) -> bool:
 
 def current(picture: PatientPicture, drug_class: str) -> list[MedicationOrder]:
     """Current orders (drafts or active on record) of the drug class."""
-    return [o for o in picture.orders if o.is_a(drug_class) and is_current(picture, o)]
+    return [o for o in picture.orders_in(drug_class) if is_current(picture, o)]
 
 
 def ingredient(order: MedicationOrder) -> str:

@@ -77,18 +77,14 @@ def courses(
     """Flare courses (not twice-weekly maintenance) of the class in the window, drafts included."""
     return [
         o
-        for o in picture.orders
-        if o.is_a(drug_class) and real(o) and not is_intermittent(o) and recent(picture, o, window)
+        for o in picture.orders_in(drug_class)
+        if real(o) and not is_intermittent(o) and recent(picture, o, window)
     ]
 
 
 def has_maintenance(picture: PatientPicture, classes: Iterable[str]) -> bool:
     """A current (active / draft / on-hold) intermittent TCS or TCI order exists."""
-    wanted = tuple(classes)
-    return any(
-        o.is_active_or_draft and any(o.is_a(c) for c in wanted) and is_intermittent(o)
-        for o in picture.orders
-    )
+    return any(o.is_active_or_draft and is_intermittent(o) for o in picture.orders_in(*classes))
 
 
 def shared_site(orders: Iterable[MedicationOrder]) -> str | None:

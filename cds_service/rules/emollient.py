@@ -44,7 +44,8 @@ def emollient_not_prescribed(picture: PatientPicture) -> Decision:
     """Suggest an emollient when anti-inflammatory therapy has none, or one is being stopped."""
     if not picture.has_eczema(next(iter(picture.drafts), None)):
         return Silent("no active atopic dermatitis / eczema")
-    emollients = [o for o in picture.orders if _emollient(picture, o)]
+    candidates = picture.orders_in("emollient", unclassified=True)
+    emollients = [o for o in candidates if _emollient(picture, o)]
     stopping = _being_stopped(picture, emollients)
     current = [o for o in emollients if _on_record(picture, o) and o is not stopping]
     if current:

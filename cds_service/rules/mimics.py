@@ -93,8 +93,8 @@ def tcs_with_scabies(picture: PatientPicture) -> Decision:
     scabies = active_in(picture, "scabies")
     if not scabies:
         return Silent("no active scabies on record")
-    for other in picture.orders:
-        if not other.is_a("scabicide") or not other.is_active_or_draft:
+    for other in picture.orders_in("scabicide"):
+        if not other.is_active_or_draft:
             continue
         age_days = days_ago(picture, other.authored_on)
         if other.is_draft or (age_days is not None and age_days <= RECENT_SCABICIDE.days):

@@ -54,9 +54,8 @@ def patch_test_suggested(picture: PatientPicture) -> Decision:
     since = picture.today - WINDOW
     courses = [
         o
-        for o in picture.orders
-        if _anti_inflammatory(o)
-        and (o.in_scope or (not o.is_draft and o.authored_on and o.authored_on >= since))
+        for o in picture.orders_in(*ANTI_INFLAMMATORY)
+        if (o.in_scope or (not o.is_draft and o.authored_on and o.authored_on >= since))
     ]
     sites = frozenset().union(*(o.sites for o in courses)) if courses else frozenset()
     for condition in picture.active_conditions("atopic-dermatitis"):
@@ -72,8 +71,8 @@ def patch_test_suggested(picture: PatientPicture) -> Decision:
     drafts = [o for o in picture.drafts if _anti_inflammatory(o)]
     prior_days = sum(
         o.duration_days or 0
-        for o in picture.history
-        if _anti_inflammatory(o) and o.authored_on and o.authored_on >= since
+        for o in picture.orders_in(*ANTI_INFLAMMATORY)
+        if not o.is_draft and o.authored_on and o.authored_on >= since
     )
     if drafts and prior_days >= LONG_TREATMENT_DAYS:
         return _finding(

@@ -98,9 +98,13 @@ def tcs_taper_after_long_use(picture: PatientPicture) -> Decision:
 
 def _qualifying_run(picture: PatientPicture) -> Run | None:
     """The latest run of daily potent courses long enough (4 weeks, or 2 on the face)."""
+    return picture.memo("taper-run", lambda: _find_run(picture))  # maintenance asks it too
+
+
+def _find_run(picture: PatientPicture) -> Run | None:
     pool = [
         o
-        for o in picture.orders
+        for o in picture.orders_in("tcs")
         if (not o.is_draft or (o.in_scope and o.status in STOPPING_STATUSES))
         and real(o)
         and is_potent_tcs(o)
