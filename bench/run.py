@@ -102,11 +102,13 @@ def main(argv: list[str] | None = None) -> int:
         result = http_load.run(
             50, "order-select", "eczema-order-select", clients=4, seconds=1.0 if args.quick else 10
         )
-        print("\n## HTTP: gunicorn, 2 sync workers, 127.0.0.1, 4 concurrent clients")
+        print("\n## HTTP: gunicorn, 2 sync workers, 127.0.0.1, 4 client processes (raw sockets)")
         print(
             f"order-select 50: {result.requests} requests in {result.seconds:.1f} s, "
             f"median {result.median * 1e3:.2f} ms, p99 {result.p99 * 1e3:.2f} ms, "
-            f"{result.rps:.0f} req/s, {result.errors} errors"
+            f"{result.rps:.0f} req/s, {result.errors} errors; the clients used "
+            f"{result.client_cpu:.2f} of the 2 cores "
+            f"({result.client_cpu / result.rps * 1e3:.2f} ms CPU per request)"
         )
         print(
             f"cold start to first answer: {result.cold_start:.2f} s; worker RSS: "
