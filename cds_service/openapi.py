@@ -129,7 +129,7 @@ def build_openapi(
 ) -> dict[str, Any]:
     """The OpenAPI 3.1 document for these services; ``auth`` adds the bearer-JWT requirement."""
     protected = _errors(401) if auth else {}
-    security = {"security": [{"ehrJwt": []}]} if auth else {}
+    security: dict[str, Any] = {"security": [{"ehrJwt": []}]} if auth else {}
     paths: dict[str, Any] = {
         "/cds-services": {
             "get": {
