@@ -3,6 +3,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY cds_service ./cds_service
 COPY cards ./cards
+COPY gunicorn.conf.py ./
 RUN pip install --no-cache-dir . "psycopg[binary]>=3.2"
 ENV CDS_BIND_HOST=0.0.0.0
 EXPOSE 8080

@@ -13,13 +13,15 @@ from cds_service.cors import init_cors
 from cds_service.errors import register_error_handlers
 from cds_service.runtime import Runtime, utc_now
 from cds_service.settings import Settings
+from cds_service.startup import from_environment
 
 
 def create_app(
     settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now
 ) -> Flask:
     """Build the Flask app; with no arguments, settings come from CDS_* environment variables."""
-    settings = settings or Settings.from_env()
+    if settings is None:  # gunicorn / make serve: a bad configuration is one line and exit 4
+        return from_environment(lambda env: create_app(env, clock=clock))
     logging.getLogger("cds_service").setLevel(settings.log_level.upper())
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
