@@ -66,6 +66,16 @@ CARD_FILE_SCHEMA: dict[str, Any] = {
             },
         },
         "suggestions": {"type": "array", "minItems": 1, "items": _LABELLED},
+        "links": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["label", "url"],
+                "properties": {"label": _TEXT, "url": {"type": "string", "pattern": "^https://"}},
+                "additionalProperties": False,
+            },
+        },
         "variants": {
             "type": "object",
             "additionalProperties": {
@@ -145,6 +155,8 @@ def catalogue_version(directory: Path) -> str:
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# GFM turns bare URLs into links; a zero-width space (as an entity) breaks the pattern.
+_BARE_URL = re.compile(r"(?i)\b(https?|ftp|mailto)(:)|\b(www)(\\?\.)")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
@@ -152,7 +164,10 @@ def escape_markdown(value: object) -> str:
     """Chart text made inert in GitHub-flavoured markdown (no links, HTML or emphasis)."""
     flat = _CONTROL.sub(" ", str(value))
     flat = "".join(_HTML.get(ch, ch) for ch in flat)  # HTML first: entities hold no specials
-    return _MD_SPECIAL.sub(r"\\\1", flat)
+    flat = _MD_SPECIAL.sub(r"\\\1", flat)
+    return _BARE_URL.sub(
+        lambda m: f"{m.group(1) or m.group(3)}&#8203;{m.group(2) or m.group(4)}", flat
+    )
 
 
 def plain(value: object) -> str:
@@ -206,6 +221,9 @@ def render_card(
         card["overrideReasons"] = [
             {"system": OVERRIDE_SYSTEM, "code": r["code"], "display": r["display"]} for r in reasons
         ]
+    links = template.data.get("links")
+    if links:  # fixed https URLs from the card file (patient handouts); never chart text
+        card["links"] = [{"label": k["label"], "url": k["url"], "type": "absolute"} for k in links]
     suggestions = []
     labels = {s["key"]: s for s in template.data.get("suggestions", [])}
     for key in finding.suggestions:

@@ -9,10 +9,11 @@ import pytest
 
 from cds_service import create_app
 from cds_service.cards import CardFileError, escape_markdown, load_card_files
+from cds_service.rules import load_rules
 from cds_service.runtime import REPO_CARDS
 from tests.conftest import make_settings, pinned_clock
 
-RULES = ("patch-test-suggested", "tcs-potent-on-sensitive-site")
+RULES = tuple(load_rules())  # every registered rule has a card file
 
 
 def _copy_cards(tmp_path: Path) -> Path:
@@ -76,6 +77,8 @@ def test_suggestion_key_without_builder_is_refused(tmp_path: Path) -> None:
         ("<img src=x onerror=alert(1)>", "<img"),
         ("**bold**", "**"),
         ("line\n# heading", "\n#"),
+        ("see https://evil.example/x", "https:"),
+        ("see www.evil.example", "www\\."),
     ],
 )
 def test_escape_markdown_neutralises_chart_text(raw: str, forbidden: str) -> None:

@@ -112,6 +112,7 @@ class ObservationFact:
     unit: str | None
     text_value: str | None
     status: str | None
+    code_text: str | None = None  # Observation.code.text (or first display), for text-only sets
 
 
 @dataclass(frozen=True)

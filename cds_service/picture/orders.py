@@ -143,6 +143,7 @@ def build_observation(res: Mapping[str, Any]) -> ObservationFact:
         unit=fx.text(qty.get("code")) or fx.text(qty.get("unit")),
         text_value=fx.text(res.get("valueString")) or fx.concept_text(concept),
         status=fx.text(res.get("status")),
+        code_text=fx.concept_text(res.get("code")),
     )
 
 

@@ -1,0 +1,116 @@
+"""Shared helpers for the antihistamine, mimic, infection, irritant and care-plan rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
+from cds_service.picture.model import EXCLUDED_VERIFICATION
+
+# Drafts to hold while eczema herpeticum is active (clinical-rules R-33): steroids, calcineurin
+# inhibitors, JAK inhibitors and systemic immunosuppressants. Biologics are not listed:
+# dupilumab is not known to worsen eczema herpeticum and is not routinely held.
+IMMUNOMODULATORS = (
+    "tcs",
+    "tci",
+    "jak-topical",
+    "jak-oral",
+    "systemic-immunosuppressant",
+    "oral-corticosteroid",
+)
+CLASS_LABEL = {
+    "tcs": "topical corticosteroid",
+    "tci": "topical calcineurin inhibitor",
+    "jak-topical": "topical JAK inhibitor",
+    "jak-oral": "oral JAK inhibitor",
+    "systemic-immunosuppressant": "systemic immunosuppressant",
+    "oral-corticosteroid": "oral corticosteroid",
+}
+FACE_SITES = frozenset({"face", "eyelid"})  # perioral region 110488009 maps to "face"
+
+# FHIR event-timing codes for bedtime / night, and the same in instruction text.
+BEDTIME_WHEN = frozenset({"HS", "NIGHT"})
+_BEDTIME_TEXT = re.compile(
+    r"\b(?:bed ?time|at bed|before bed|at night|night ?time|night-time|nightly|every night"
+    r"|each night|q\.? ?h\.? ?s\.?|hs|before sleep)\b",
+    re.IGNORECASE,
+)
+
+
+def drafts_of(picture: PatientPicture, *classes: str) -> list[MedicationOrder]:
+    """In-scope drafts in any of the drug classes."""
+    return [o for o in picture.drafts if any(o.is_a(c) for c in classes)]
+
+
+def eczema_drafts(picture: PatientPicture, *classes: str) -> list[MedicationOrder]:
+    """In-scope drafts in the classes that pass the AD gate (condition or reason)."""
+    return [o for o in drafts_of(picture, *classes) if picture.has_eczema(o)]
+
+
+def is_bedtime(order: MedicationOrder) -> bool:
+    """Timed at bedtime: timing.repeat.when HS/NIGHT, or bedtime words in the instructions."""
+    if BEDTIME_WHEN & {w.upper() for w in order.when}:
+        return True
+    return bool(order.instruction_text and _BEDTIME_TEXT.search(order.instruction_text))
+
+
+def timing_label(order: MedicationOrder) -> str:
+    """How the draft is timed, for the card ("3 times a day", "when needed")."""
+    if order.per_day:
+        n = order.per_day
+        return "once a day" if n == 1 else f"{n:g} times a day"
+    if order.when:
+        return "at " + ", ".join(order.when)
+    if order.as_needed:
+        return "when needed, no time of day"
+    return "no time of day given"
+
+
+def recorded_conditions(picture: PatientPicture, value_set: str) -> list[ConditionFact]:
+    """Conditions in the value set that are not refuted or entered in error (any status)."""
+    vs = picture.terminology
+    return [
+        c
+        for c in picture.conditions
+        if c.verification_status not in EXCLUDED_VERIFICATION
+        and vs.in_value_set(value_set, [(s, k) for s, k, _d in c.codings], c.text)
+    ]
+
+
+def days_ago(picture: PatientPicture, when: date | None) -> int | None:
+    """Whole days between `when` and the call's date (None without a date or in the future)."""
+    if when is None or when > picture.today:
+        return None
+    return (picture.today - when).days
+
+
+def latest_date(condition: ConditionFact) -> date | None:
+    """The most recent of onset and recorded date."""
+    dates = [d for d in (condition.onset, condition.recorded) if d is not None]
+    return max(dates) if dates else None
+
+
+def condition_label(conditions: Iterable[ConditionFact], fallback: str) -> str:
+    """The first condition's text or display, for the card."""
+    for c in conditions:
+        if c.text:
+            return c.text
+        for _s, _c, display in c.codings:
+            if display:
+                return display
+    return fallback
+
+
+def count_label(orders: list[MedicationOrder]) -> str:
+    """' (and 1 more draft)' when several drafts match, else ''."""
+    extra = len(orders) - 1
+    if extra <= 0:
+        return ""
+    return f" (and {extra} more draft{'s' if extra > 1 else ''})"
+
+
+def active_in(picture: PatientPicture, value_set: str) -> list[ConditionFact]:
+    """Active conditions in the value set, by code or (as a back-up) by the condition's text."""
+    return [c for c in recorded_conditions(picture, value_set) if c.active]

@@ -1,0 +1,153 @@
+"""Shared helpers for the topical steroid / calcineurin-inhibitor rules (courses, schedules)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from cds_service.picture import MedicationOrder, PatientPicture
+
+from ._common import SITE_LABEL, site_label
+
+SIX_MONTHS = timedelta(days=182)
+TWELVE_MONTHS = timedelta(days=365)
+VOID_STATUSES = frozenset({"entered-in-error", "cancelled"})
+STOPPING_STATUSES = frozenset({"stopped", "cancelled", "completed"})
+FACE_SITES = frozenset({"face", "eyelid"})
+TACROLIMUS_ADULT_AGE = 16  # Protopic label: 0.1% only from 16 years
+TCI_MIN_AGE = 2  # Protopic and Elidel: not under 2 years
+
+_WET_WRAP = re.compile(r"\bwet[\s-]?wrap\w*|\bwet (?:dressing|bandag)\w*|\bocclu(?:si|de|ded)\w*")
+_NEGATION = re.compile(r"\b(?:no|not|avoid\w*|without|never|don'?t|do not)\b[^.;,]{0,25}$")
+
+
+def real(order: MedicationOrder) -> bool:
+    """Not voided (entered in error / cancelled)."""
+    return order.status not in VOID_STATUSES
+
+
+def per_week(order: MedicationOrder) -> float | None:
+    """Administrations per week from frequency/period, or from the listed weekdays."""
+    if order.days_of_week:
+        per_day = order.per_day if order.period_days and order.period_days <= 1 else None
+        return float(len(order.days_of_week)) * (per_day or 1)
+    if order.per_day is None:
+        return None
+    return order.per_day * 7
+
+
+def is_intermittent(order: MedicationOrder, most: float = 3) -> bool:
+    """A weekly maintenance schedule: weekdays listed, or at most `most` applications a week."""
+    weekly = per_week(order)
+    return weekly is not None and 0 < weekly <= most
+
+
+def is_daily(order: MedicationOrder) -> bool:
+    """Applied at least once a day."""
+    return order.per_day is not None and order.per_day >= 1
+
+
+def started(order: MedicationOrder) -> date | None:
+    """When the course started (bounds start, else authored)."""
+    return order.start or order.authored_on
+
+
+def course_end(order: MedicationOrder) -> date | None:
+    """When the course ends: bounds end, else start + duration; None when unknown."""
+    if order.end:
+        return order.end
+    begin = started(order)
+    if begin is None or order.duration_days is None:
+        return None
+    return begin + timedelta(days=order.duration_days)
+
+
+def recent(picture: PatientPicture, order: MedicationOrder, window: timedelta) -> bool:
+    """A draft of this call, or an order on record authored within the window."""
+    if order.is_draft:
+        return order.in_scope
+    begin = started(order)
+    return begin is not None and picture.today - window <= begin <= picture.today
+
+
+def courses(
+    picture: PatientPicture, drug_class: str, window: timedelta = SIX_MONTHS
+) -> list[MedicationOrder]:
+    """Flare courses (not twice-weekly maintenance) of the class in the window, drafts included."""
+    return [
+        o
+        for o in picture.orders
+        if o.is_a(drug_class) and real(o) and not is_intermittent(o) and recent(picture, o, window)
+    ]
+
+
+def has_maintenance(picture: PatientPicture, classes: Iterable[str]) -> bool:
+    """A current (active / draft / on-hold) intermittent TCS or TCI order exists."""
+    wanted = tuple(classes)
+    return any(
+        o.is_active_or_draft and any(o.is_a(c) for c in wanted) and is_intermittent(o)
+        for o in picture.orders
+    )
+
+
+def shared_site(orders: Iterable[MedicationOrder]) -> str | None:
+    """A site category named by at least two of the orders (sites never guessed)."""
+    seen: set[str] = set()
+    for order in orders:
+        for site in sorted(order.sites):
+            if site in seen:
+                return site
+        seen |= order.sites
+    return None
+
+
+def latest(orders: Iterable[MedicationOrder]) -> MedicationOrder | None:
+    """The most recently started order (drafts count as today)."""
+    dated = [(started(o) or date.min, i, o) for i, o in enumerate(orders)]
+    return max(dated)[2] if dated else None
+
+
+def wet_wrap(order: MedicationOrder) -> str | None:
+    """The wet-wrap / occlusion phrase in the order's instructions, unless it is negated."""
+    text = (order.instruction_text or "").lower()[:2000]
+    for match in _WET_WRAP.finditer(text):
+        if not _NEGATION.search(text[: match.start()]):
+            return match.group(0)
+    return None
+
+
+def very_potent(order: MedicationOrder) -> bool:
+    """US class I, or UK very potent when the US class is unknown."""
+    if not order.is_a("tcs"):
+        return False
+    if order.drug.us_class is not None:
+        return order.drug.us_class == 1
+    return order.drug.uk_potency == "very-potent"
+
+
+def tacrolimus_strength(age: int | None) -> str:
+    """The labelled tacrolimus strength for the age (0.03% under 16 y)."""
+    return "0.1%" if age is not None and age >= TACROLIMUS_ADULT_AGE else "0.03%"
+
+
+_MORE_SITES = {
+    "trunk": "trunk",
+    "upper-limb": "arms",
+    "lower-limb": "legs",
+    "foot": "feet",
+    "head": "head",
+    "skin": "skin",
+}
+
+
+def site_name(sites: frozenset[str]) -> str:
+    """A readable label for the most specific site, including non-sensitive regions."""
+    if sites & SITE_LABEL.keys() or not sites:
+        return site_label(sites) if sites else "previously affected areas"
+    return ", ".join(sorted(_MORE_SITES.get(s, s) for s in sites))
+
+
+def days(value: float | None) -> str:
+    """A day count for card text."""
+    return "unknown" if value is None else f"{value:g}"

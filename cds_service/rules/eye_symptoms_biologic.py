@@ -1,0 +1,44 @@
+"""Dupilumab, tralokinumab and lebrikizumab labels (Dupixent, Adbry, Ebglyss: conjunctivitis and
+keratitis; advise patients to report new or worsening eye symptoms) and seed article 003 ("eye
+pain, light sensitivity, or significant eye redness, especially on systemic therapy")
+(clinical-rules R-35).
+https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=DUPIXENT
+"""
+
+from __future__ import annotations
+
+from cds_service.picture import PatientPicture
+
+from . import MEDICATIONS, VIEW, Decision, Finding, Silent, rule
+from ._systemic import drug_name, is_current, named
+
+RULE = "eye-symptoms-on-biologic"
+EYE_BIOLOGICS = ("dupilumab", "tralokinumab", "lebrikizumab")
+
+
+@rule(RULE, hooks=frozenset({VIEW}), needs=frozenset({MEDICATIONS}))
+def eye_symptoms_on_biologic(picture: PatientPicture) -> Decision:
+    """Suggest an eye review for conjunctivitis / keratitis on an IL-4/IL-13 biologic."""
+    biologics = named(
+        (o for o in picture.history if o.is_a("biologic") and is_current(picture, o)),
+        *EYE_BIOLOGICS,
+    )
+    if not biologics:
+        return Silent("no active dupilumab, tralokinumab or lebrikizumab order")
+    eyes = picture.active_conditions("conjunctivitis-keratitis")
+    if not eyes:
+        return Silent("no active conjunctivitis or keratitis recorded")
+    if not picture.has_eczema():
+        return Silent("no active atopic dermatitis / eczema")
+    order, eye = biologics[0], eyes[0]
+    return Finding(
+        rule_id=RULE,
+        reason=f"fired: {eye.text or 'conjunctivitis/keratitis'} on {drug_name(order)}",
+        values={
+            "drug": drug_name(order),
+            "eye": eye.text or "conjunctivitis / keratitis",
+            "since": eye.started.isoformat() if eye.started else "date not recorded",
+        },
+        orders=(order,),
+        suggestions=("refer-ophthalmology",),
+    )

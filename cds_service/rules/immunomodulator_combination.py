@@ -1,0 +1,62 @@
+"""FDA labels for AD biologics and oral JAK inhibitors (Rinvoq, Cibinqo: not with other JAK
+inhibitors, biologic immunomodulators or potent immunosuppressants such as azathioprine and
+ciclosporin) and EuroGuiDerm 2022: do not combine systemic immunomodulators outside a specialist
+plan (clinical-rules R-51).
+https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=RINVOQ
+"""
+
+from __future__ import annotations
+
+from cds_service.picture import MedicationOrder, PatientPicture
+
+from . import MEDICATIONS, SIGN, Decision, Finding, Silent, rule
+from ._systemic import IMMUNOMODULATORS, drug_name, ingredient, is_current
+
+RULE = "immunomodulator-combination"
+TARGETED = ("biologic", "jak-oral")  # one of the pair must be a biologic or an oral JAK
+CLASS_LABEL = {
+    "biologic": "biologic",
+    "jak-oral": "oral JAK inhibitor",
+    "systemic-immunosuppressant": "systemic immunosuppressant",
+}
+
+
+def _kind(order: MedicationOrder) -> str | None:
+    return next((c for c in IMMUNOMODULATORS if order.is_a(c)), None)
+
+
+@rule(RULE, hooks=frozenset({SIGN}), needs=frozenset({MEDICATIONS}))
+def immunomodulator_combination(picture: PatientPicture) -> Decision:
+    """Warn when a biologic / oral JAK meets another biologic, JAK or immunosuppressant."""
+    drafts = [o for o in picture.drafts if _kind(o)]
+    if not drafts:
+        return Silent("no biologic, oral JAK inhibitor or systemic immunosuppressant drafted")
+    others = [o for o in picture.orders if _kind(o) and is_current(picture, o)]
+    for draft in drafts:
+        for other in others:
+            if other is draft or ingredient(other) == ingredient(draft):
+                continue  # the same order, or a renewal of the same drug
+            kinds = {_kind(draft), _kind(other)}
+            if not kinds & set(TARGETED):
+                continue  # two conventional immunosuppressants: not this rule
+            if not picture.has_eczema(draft):
+                return Silent(
+                    "no active atopic dermatitis / eczema and the order's reason is not eczema"
+                )
+            state = "also drafted" if other.is_draft else f"on record ({other.status})"
+            return Finding(
+                rule_id=RULE,
+                reason=f"fired: {drug_name(draft)} with {drug_name(other)} {state}",
+                values={
+                    "drug": drug_name(draft),
+                    "drug_short": ingredient(draft) or drug_name(draft),
+                    "drug_class": CLASS_LABEL[_kind(draft) or ""],
+                    "other": drug_name(other),
+                    "other_short": ingredient(other) or drug_name(other),
+                    "other_class": CLASS_LABEL[_kind(other) or ""],
+                    "other_state": state,
+                },
+                orders=(draft, other),
+                suggestions=("delete-combination-draft",) if draft.reference else (),
+            )
+    return Silent("no second biologic, JAK inhibitor or immunosuppressant is current")

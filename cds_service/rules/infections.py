@@ -1,0 +1,164 @@
+"""Infection red flags in eczema (clinical-rules R-32 to R-37): eczema herpeticum and cellulitis are
+urgent, impetiginised eczema needs treatment and review, recurrent infection prompts dilute
+bleach-bath advice. NICE CG57 (eczema herpeticum: systemic aciclovir and same-day specialist
+advice; secondary bacterial infection now NICE NG190), AAD 2023 and JTF 2023 (bleach baths
+for moderate-to-severe eczema with frequent infections); seed article 003 red flags.
+https://www.nice.org.uk/guidance/cg57
+"""
+
+from __future__ import annotations
+
+from cds_service.picture import ConditionFact, PatientPicture
+
+from . import SELECT, SIGN, VIEW, Decision, Finding, Silent, rule
+from ._common import drug_label
+from ._redflags import (
+    CLASS_LABEL,
+    IMMUNOMODULATORS,
+    active_in,
+    condition_label,
+    days_ago,
+    drafts_of,
+    latest_date,
+    recorded_conditions,
+)
+
+HERPETICUM_RECENT_DAYS = 14  # "recorded in the last 14 days"
+EPISODE_WINDOW_DAYS = 365  # "≥2 skin-infection episodes in 12 months"
+RECURRENT_EPISODES = 2
+INFECTION_SETS = ("skin-infection", "cellulitis")
+
+
+@rule("eczema-herpeticum", hooks=frozenset({VIEW, SELECT, SIGN}), needs=frozenset())
+def eczema_herpeticum(picture: PatientPicture) -> Decision:
+    """Critical: eczema herpeticum active or recorded in the last 14 days (any patient)."""
+    current: list[tuple[ConditionFact, int | None]] = []
+    for c in recorded_conditions(picture, "eczema-herpeticum"):
+        ago = days_ago(picture, latest_date(c))
+        if c.active or (ago is not None and ago <= HERPETICUM_RECENT_DAYS):
+            current.append((c, ago))
+    if not current:
+        return Silent("no eczema herpeticum active or recorded in the last 14 days")
+    condition, ago = current[0]
+    when = "date not recorded" if ago is None else f"recorded {ago} days ago"
+    values = {
+        "condition": condition_label([condition], "eczema herpeticum"),
+        "when": when,
+        "status": "active" if condition.active else (condition.clinical_status or "not active"),
+        "condition_ref": f"Condition/{condition.id}" if condition.id else "",
+        "drug": "",
+        "drug_class": "",
+    }
+    held = drafts_of(picture, *IMMUNOMODULATORS)
+    if not held:
+        return Finding(
+            rule_id="eczema-herpeticum",
+            reason=f"{values['condition']} ({values['status']}, {when})",
+            values=values,
+            suggestions=("urgent-dermatology-review",),
+        )
+    order = held[0]
+    drug_class = next(CLASS_LABEL[c] for c in IMMUNOMODULATORS if order.is_a(c))
+    values |= {"drug": drug_label(order), "drug_class": drug_class}
+    return Finding(
+        rule_id="eczema-herpeticum",
+        reason=f"{values['condition']} ({values['status']}, {when}) and {drug_label(order)} "
+        f"({drug_class}) is being ordered",
+        values=values,
+        orders=tuple(held),
+        suggestions=(
+            ("hold-immunomodulator", "urgent-dermatology-review")
+            if all(o.reference for o in held)
+            else ("urgent-dermatology-review",)
+        ),
+        variant="hold",
+    )
+
+
+def _episodes(picture: PatientPicture) -> list[ConditionFact]:
+    """Impetigo / infected eczema / cellulitis started in the last 12 months, or active now."""
+    found = []
+    for value_set in INFECTION_SETS:
+        for c in recorded_conditions(picture, value_set):
+            ago = days_ago(picture, c.started)
+            if (ago is not None and ago <= EPISODE_WINDOW_DAYS) or c.active:
+                if c not in found:
+                    found.append(c)
+    return found
+
+
+@rule("skin-infection", hooks=frozenset({VIEW, SELECT}), needs=frozenset())
+def skin_infection(picture: PatientPicture) -> Decision:
+    """Warn on impetiginised eczema; bleach-bath advice after 2+ infections in 12 months."""
+    if not picture.has_eczema(next(iter(picture.drafts), None)):
+        return Silent("no active atopic dermatitis / eczema")
+    if picture.hook == SELECT and not any(o.drug.route == "topical" for o in picture.drafts):
+        return Silent("order-select without a topical skin treatment among the selected drafts")
+    infected = active_in(picture, "skin-infection")
+    episodes = _episodes(picture)
+    recurrent = len(episodes) >= RECURRENT_EPISODES
+    values = {
+        "condition": condition_label(infected or episodes, "skin infection"),
+        "episodes": len(episodes),
+    }
+    if infected:
+        return Finding(
+            rule_id="skin-infection",
+            reason=f"active {values['condition']}; {len(episodes)} episode(s) in 12 months",
+            values=values,
+            suggestions=("refer-dermatology",),
+            variant="recurrent" if recurrent else None,
+        )
+    if recurrent:
+        return Finding(
+            rule_id="skin-infection",
+            reason=f"{len(episodes)} skin-infection episodes in 12 months, none active now",
+            values=values,
+            variant="bleach-bath",
+        )
+    return Silent(f"no active impetigo / infected eczema; {len(episodes)} episode(s) in 12 months")
+
+
+@rule("cellulitis-urgent", hooks=frozenset({VIEW}), needs=frozenset())
+def cellulitis_urgent(picture: PatientPicture) -> Decision:
+    """Critical: active cellulitis in a patient with eczema needs urgent evaluation."""
+    if not picture.has_eczema():
+        return Silent("no active atopic dermatitis / eczema")
+    cellulitis = active_in(picture, "cellulitis")
+    if not cellulitis:
+        return Silent("no active cellulitis on record")
+    condition = cellulitis[0]
+    ago = days_ago(picture, latest_date(condition))
+    label = condition_label([condition], "cellulitis")
+    return Finding(
+        rule_id="cellulitis-urgent",
+        reason=f"active {label} with eczema",
+        values={
+            "condition": label,
+            "when": "date not recorded" if ago is None else f"recorded {ago} days ago",
+        },
+    )
+
+
+@rule("topical-antimicrobial-uninfected", hooks=frozenset({SELECT}), needs=frozenset())
+def topical_antimicrobial_uninfected(picture: PatientPicture) -> Decision:
+    """Suggest dropping topical mupirocin / fusidic acid on eczema with no infection recorded."""
+    drafts = [o for o in drafts_of(picture, "topical-antimicrobial") if picture.has_eczema(o)]
+    if not drafts:
+        return Silent("no topical antibacterial draft for a patient with eczema")
+    infected = [c for vs in INFECTION_SETS for c in active_in(picture, vs)]
+    if infected:
+        return Silent(f"active {condition_label(infected, 'skin infection')} on record")
+    vs = picture.terminology
+    for order in drafts:
+        codes = [(s, c) for s, c, _d in order.reason_codings]
+        if any(vs.in_value_set(name, codes) for name in INFECTION_SETS):
+            return Silent(f"{drug_label(order)} is ordered for a skin infection")
+    order = drafts[0]
+    return Finding(
+        rule_id="topical-antimicrobial-uninfected",
+        reason=f"{drug_label(order)} ordered with eczema and no skin infection on record",
+        values={"drug": drug_label(order)},
+        orders=tuple(drafts),
+        suggestions=("delete-topical-antimicrobial",),
+    )

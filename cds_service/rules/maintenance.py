@@ -1,0 +1,181 @@
+"""Proactive maintenance after repeated flares (AAD 2023 topical guideline: twice-weekly
+medium-potency TCS, strong recommendation; TCI 2-3 times weekly; seed 000; clinical-rules
+R-16, R-24): suggest it after repeated courses, and keep TCS maintenance to 16 weeks.
+https://www.jaad.org/article/S0190-9622(23)00004-X/fulltext
+"""
+
+from __future__ import annotations
+
+from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.terminology import SENSITIVE_SITES
+
+from . import MEDICATIONS, SELECT, SIGN, VIEW, Decision, Finding, Silent, rule
+from ._common import drug_label
+from ._topical import (
+    TCI_MIN_AGE,
+    courses,
+    days,
+    has_maintenance,
+    is_daily,
+    is_intermittent,
+    latest,
+    per_week,
+    shared_site,
+    site_name,
+)
+from .taper import tcs_taper_after_long_use
+
+TAPER_HOOKS = frozenset({SIGN, VIEW})  # where tcs-taper-after-long-use runs
+MAX_TCS_MAINTENANCE_DAYS = 16 * 7.0  # R-16: twice weekly for up to 16 weeks
+LONG_DAILY_DAYS = 28.0  # "a daily TCS for the same sites active > 4 weeks"
+MIN_COURSES = 2  # "≥2 courses in 6 months for the same site"
+MID_POTENCY = frozenset({4, 5})  # US class IV-V: the proactive-trial steroids
+TCI_WEEKLY = (2.0, 3.0)  # R-24: 2-3 times weekly
+
+
+@rule(
+    "tcs-proactive-maintenance",
+    hooks=frozenset({SELECT, SIGN, VIEW}),
+    needs=frozenset({MEDICATIONS}),
+)
+def tcs_proactive_maintenance(picture: PatientPicture) -> Decision:
+    """Suggest twice-weekly TCS after repeated flares; warn on maintenance beyond 16 weeks."""
+    long = [
+        o
+        for o in picture.drafts
+        if o.is_a("tcs")
+        and is_intermittent(o)
+        and o.duration_days is not None
+        and o.duration_days > MAX_TCS_MAINTENANCE_DAYS
+    ]
+    if long:
+        order = long[0]
+        if not picture.has_eczema(order):
+            return Silent(
+                "no active atopic dermatitis / eczema and the order's reason is not eczema"
+            )
+        return Finding(
+            rule_id="tcs-proactive-maintenance",
+            reason=f"twice-weekly {drug_label(order)} for {days(order.duration_days)} days",
+            values={
+                "drug": drug_label(order),
+                "weeks": f"{(order.duration_days or 0) / 7:.0f}",
+                "new_days": int(MAX_TCS_MAINTENANCE_DAYS),
+            },
+            orders=(order,),
+            suggestions=("shorten-course",) if order.raw else (),
+            variant="too-long",
+        )
+    if picture.hook in TAPER_HOOKS and isinstance(tcs_taper_after_long_use(picture), Finding):
+        return Silent("long daily potent use: tcs-taper-after-long-use proposes the step-down")
+    trigger = _flare_pattern(picture, "tcs")
+    if isinstance(trigger, Silent):
+        return trigger
+    last, why, sites = trigger
+    sensitive = bool(sites & SENSITIVE_SITES)
+    reuse = last.drug.us_class in MID_POTENCY and not sensitive
+    if not sensitive:
+        drug = drug_label(last) if reuse else "fluticasone propionate 0.05% cream"
+    else:
+        drug = "hydrocortisone 1% cream"
+    suggestions = ["create-tcs-maintenance"]
+    if sensitive and (picture.age_years or 0) >= TCI_MIN_AGE:
+        suggestions.append("create-tci-maintenance")
+    return Finding(
+        rule_id="tcs-proactive-maintenance",
+        reason=why,
+        values={
+            "why": why,
+            "drug": drug,
+            "reuse_drug": reuse,
+            "sensitive_site": sensitive,
+            "site": site_name(sites),
+        },
+        orders=(last,),
+        suggestions=tuple(suggestions),
+    )
+
+
+@rule(
+    "tci-proactive-maintenance",
+    hooks=frozenset({SELECT, SIGN, VIEW}),
+    needs=frozenset({MEDICATIONS}),
+)
+def tci_proactive_maintenance(picture: PatientPicture) -> Decision:
+    """Suggest 2-3 times weekly TCI after repeated flares; fix other weekly TCI schedules."""
+    age = picture.age_years
+    if age is None or age < TCI_MIN_AGE:
+        return Silent("age unknown or under 2 years: tci-age-strength covers TCIs there")
+    odd = [
+        o
+        for o in picture.drafts
+        if o.is_a("tci")
+        and _weekly_schedule(o)
+        and not (TCI_WEEKLY[0] <= (per_week(o) or 0) <= TCI_WEEKLY[1])
+    ]
+    if odd:
+        order = odd[0]
+        if not picture.has_eczema(order):
+            return Silent(
+                "no active atopic dermatitis / eczema and the order's reason is not eczema"
+            )
+        weekly = per_week(order)
+        return Finding(
+            rule_id="tci-proactive-maintenance",
+            reason=f"weekly {drug_label(order)} schedule of {weekly:g} times a week (2-3 advised)",
+            values={"drug": drug_label(order), "per_week": f"{weekly:g}"},
+            orders=(order,),
+            suggestions=("set-twice-weekly",) if order.raw else (),
+            variant="frequency",
+        )
+    trigger = _flare_pattern(picture, "tci")
+    if isinstance(trigger, Silent):
+        return trigger
+    last, why, sites = trigger
+    return Finding(
+        rule_id="tci-proactive-maintenance",
+        reason=why,
+        values={
+            "why": why,
+            "drug": drug_label(last),
+            "site": site_name(sites),
+        },
+        orders=(last,),
+        suggestions=("create-tci-maintenance",),
+    )
+
+
+def _weekly_schedule(order: MedicationOrder) -> bool:
+    return bool(order.days_of_week) or (order.period_days is not None and order.period_days >= 7)
+
+
+def _flare_pattern(
+    picture: PatientPicture, drug_class: str
+) -> tuple[MedicationOrder, str, frozenset[str]] | Silent:
+    """(last course, why, sites) for repeated courses without maintenance, else Silent."""
+    found = courses(picture, drug_class)
+    if picture.hook != VIEW and not any(o.in_scope for o in found):
+        return Silent(f"no {drug_class.upper()} flare course among the draft orders in scope")
+    if not found:
+        return Silent(f"no {drug_class.upper()} course in the last 6 months")
+    if has_maintenance(picture, ("tcs", "tci")):
+        return Silent("a twice-weekly maintenance order is already current")
+    site = shared_site(found)
+    long = [o for o in found if is_daily(o) and (o.duration_days or 0) > LONG_DAILY_DAYS]
+    if site is not None:
+        at_site = [o for o in found if site in o.sites]
+        label = site_name(frozenset({site}))
+        why = f"{len(at_site)} {drug_class.upper()} courses in 6 months for the {label}"
+        last, sites = latest(at_site) or at_site[-1], frozenset({site})
+    elif long:
+        last = long[-1]
+        why = f"daily {drug_label(last)} for {days(last.duration_days)} days"
+        sites = last.sites
+    else:
+        return Silent(
+            f"{len(found)} {drug_class.upper()} course(s) in 6 months, none at a shared known "
+            "site and none daily for over 4 weeks"
+        )
+    if not picture.has_eczema(last):
+        return Silent("no active atopic dermatitis / eczema")
+    return last, why, sites

@@ -1,0 +1,118 @@
+"""Eczema mimics that topical corticosteroids make worse (clinical-rules R-38; seed article 003,
+"eczema that will not improve"): tinea (tinea incognito), rosacea and perioral dermatitis on the
+face, and scabies. AAD 2023 topical guideline for the non-steroid alternatives; permethrin 5%
+cream label (from 2 months).
+https://www.jaad.org/article/S0190-9622(23)00004-X/fulltext
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from cds_service.picture import PatientPicture
+
+from . import SELECT, SIGN, Decision, Finding, Silent, rule
+from ._common import drug_label, site_label
+from ._redflags import FACE_SITES, active_in, condition_label, days_ago, eczema_drafts
+
+PIMECROLIMUS_MIN_AGE = 2  # Elidel label
+PERMETHRIN_MIN_MONTHS = 2  # Elimite label: not under 2 months
+CHILD_DOSE_AGE = 12  # under 12: a 30 g tube covers two applications
+RECENT_SCABICIDE = timedelta(days=28)
+
+
+def _condition_ref(condition_id: str | None) -> str:
+    return f"Condition/{condition_id}" if condition_id else ""
+
+
+@rule("tcs-with-tinea", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+def tcs_with_tinea(picture: PatientPicture) -> Decision:
+    """Warn that a topical steroid worsens an active tinea; swap to a topical antifungal."""
+    drafts = eczema_drafts(picture, "tcs")
+    if not drafts:
+        return Silent("no topical corticosteroid draft for a patient with eczema")
+    tinea = active_in(picture, "tinea")
+    if not tinea:
+        return Silent("no active tinea / dermatophytosis on record")
+    order = drafts[0]
+    label = condition_label(tinea, "tinea")
+    return Finding(
+        rule_id="tcs-with-tinea",
+        reason=f"{drug_label(order)} ordered with active {label}",
+        values={
+            "drug": drug_label(order),
+            "condition": label,
+            "condition_ref": _condition_ref(tinea[0].id),
+        },
+        orders=(order,),
+        suggestions=("swap-to-clotrimazole",) if order.reference else (),
+    )
+
+
+@rule("tcs-with-rosacea-perioral", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+def tcs_with_rosacea_perioral(picture: PatientPicture) -> Decision:
+    """Warn against a topical steroid on the face with rosacea or perioral dermatitis."""
+    drafts = eczema_drafts(picture, "tcs")
+    if not drafts:
+        return Silent("no topical corticosteroid draft for a patient with eczema")
+    rosacea = active_in(picture, "rosacea-perioral")
+    if not rosacea:
+        return Silent("no active rosacea or perioral dermatitis on record")
+    facial = [o for o in drafts if o.sites & FACE_SITES]
+    if not facial:
+        sited = [o for o in drafts if o.sites]
+        if not sited:
+            return Silent("no body site found in the steroid order's site codes or text")
+        return Silent(f"steroid ordered for {', '.join(sorted(sited[0].sites))}, not the face")
+    order = facial[0]
+    age = picture.age_years
+    suggestions = ["delete-facial-steroid"]
+    if age is not None and age >= PIMECROLIMUS_MIN_AGE:
+        suggestions.append("swap-to-pimecrolimus")
+    return Finding(
+        rule_id="tcs-with-rosacea-perioral",
+        reason=f"{drug_label(order)} for the {site_label(order.sites & FACE_SITES)} "
+        f"with active {condition_label(rosacea, 'rosacea')}",
+        values={
+            "drug": drug_label(order),
+            "site": site_label(order.sites & FACE_SITES),
+            "site_evidence": order.site_evidence or "",
+            "condition": condition_label(rosacea, "rosacea or perioral dermatitis"),
+        },
+        orders=(order,),
+        suggestions=tuple(suggestions) if order.reference else (),
+    )
+
+
+@rule("tcs-with-scabies", hooks=frozenset({SELECT, SIGN}), needs=frozenset({"medications"}))
+def tcs_with_scabies(picture: PatientPicture) -> Decision:
+    """Warn that scabies needs a scabicide, not a steroid; create permethrin 5% cream."""
+    drafts = eczema_drafts(picture, "tcs")
+    if not drafts:
+        return Silent("no topical corticosteroid draft for a patient with eczema")
+    scabies = active_in(picture, "scabies")
+    if not scabies:
+        return Silent("no active scabies on record")
+    for other in picture.orders:
+        if not other.is_a("scabicide") or not other.is_active_or_draft:
+            continue
+        age_days = days_ago(picture, other.authored_on)
+        if other.is_draft or (age_days is not None and age_days <= RECENT_SCABICIDE.days):
+            return Silent(f"scabies is being treated: {drug_label(other)} ordered")
+    order = drafts[0]
+    months = picture.age_months
+    years = picture.age_years
+    permethrin_ok = months is not None and months >= PERMETHRIN_MIN_MONTHS
+    return Finding(
+        rule_id="tcs-with-scabies",
+        reason=f"{drug_label(order)} ordered with active {condition_label(scabies, 'scabies')}",
+        values={
+            "drug": drug_label(order),
+            "condition": condition_label(scabies, "scabies"),
+            "condition_ref": _condition_ref(scabies[0].id),
+            "permethrin_grams": 30 if (years or 0) < CHILD_DOSE_AGE else 60,
+        },
+        orders=(order,),
+        suggestions=("order-permethrin",) if permethrin_ok else (),
+        variant=None if permethrin_ok else "no-permethrin",
+    )

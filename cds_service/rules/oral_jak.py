@@ -1,0 +1,122 @@
+"""FDA labels for oral JAK inhibitors in atopic dermatitis: Rinvoq (upadacitinib, 2022) and Cibinqo
+(abrocitinib, 2022/2023), boxed warning (serious infections, mortality, malignancy, MACE,
+thrombosis): ages 12+, TB / hepatitis B / hepatitis C screening and CBC and lipids before starting,
+no abrocitinib with antiplatelets (except aspirin <=81 mg) in the first 3 months; baricitinib
+(Olumiant) is not FDA-approved for AD (clinical-rules R-50, R-55).
+https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=RINVOQ
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from cds_service.picture import MedicationOrder, PatientPicture
+
+from . import MEDICATIONS, OBSERVATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
+from ._systemic import age_text, current, has_result_within, ingredient, named, strength_mg
+
+RULE = "oral-jak-screening"
+AD_JAKS = ("upadacitinib", "abrocitinib", "baricitinib")
+MIN_AGE = 12
+LAB_WINDOW_DAYS = 365  # screening results within 12 months
+FIRST_MONTHS = timedelta(days=90)  # abrocitinib + antiplatelet: first 3 months of treatment
+LOW_DOSE_ASPIRIN_MG = 81
+LABS = (
+    ("lab-tb", "TB", "order-lab-tb"),
+    ("lab-hepatitis-b", "hepatitis B", "order-lab-hepatitis-b"),
+    ("lab-hepatitis-c", "hepatitis C", "order-lab-hepatitis-c"),
+    ("lab-cbc", "CBC", "order-lab-cbc"),
+    ("lab-lipids", "lipids", "order-lab-lipids"),
+)
+
+
+def _antiplatelet(order: MedicationOrder) -> bool:
+    """Clopidogrel / prasugrel / ticagrelor, or aspirin above 81 mg a day (unknown dose: no)."""
+    if order.is_a("antiplatelet"):
+        return True
+    if not order.is_a("aspirin"):
+        return False
+    mg = strength_mg(order)
+    if mg is None:
+        return False
+    return mg * max(order.per_day or 1.0, 1.0) > LOW_DOSE_ASPIRIN_MG
+
+
+def _in_first_months(picture: PatientPicture) -> bool:
+    """No abrocitinib order on record started 3 or more months ago."""
+    starts = [
+        o.start or o.authored_on
+        for o in named(picture.history, "abrocitinib")
+        if o.status not in ("entered-in-error", "cancelled")
+    ]
+    dated = [s for s in starts if s is not None]
+    return not dated or min(dated) > picture.today - FIRST_MONTHS
+
+
+@rule(RULE, hooks=frozenset({SELECT, SIGN}), needs=frozenset({MEDICATIONS, OBSERVATIONS}))
+def oral_jak_screening(picture: PatientPicture) -> Decision:
+    """Label checks before an oral JAK inhibitor for eczema: age, screening, antiplatelets."""
+    jaks = named((o for o in picture.drafts if o.is_a("jak-oral")), *AD_JAKS)
+    if not jaks:
+        return Silent("no upadacitinib, abrocitinib or baricitinib among the drafts in scope")
+    gated = [o for o in jaks if picture.has_eczema(o)]
+    if not gated:
+        return Silent("no active atopic dermatitis / eczema and the order's reason is not eczema")
+    order = gated[0]
+    jak = ingredient(order)
+    issues: list[str] = []
+    infections = picture.active_conditions("serious-infection")
+    if infections:
+        issues.append(f"active serious infection recorded ({infections[0].text or 'coded'})")
+    age = picture.age_years
+    young = age is not None and age < MIN_AGE
+    if young:
+        issues.append(f"patient is {age_text(picture)}; labelled for AD from {MIN_AGE} years")
+    missing = [lab for lab in LABS if not has_result_within(picture, lab[0], LAB_WINDOW_DAYS)]
+    if missing:
+        issues.append(f"no result in 12 months for {', '.join(m[1] for m in missing)}")
+    platelets: list[MedicationOrder] = []
+    if jak == "abrocitinib" and _in_first_months(picture):
+        candidates = current(picture, "antiplatelet") + current(picture, "aspirin")
+        platelets = [o for o in candidates if _antiplatelet(o)]
+        if platelets:
+            issues.append(
+                f"antiplatelet {platelets[0].name or ingredient(platelets[0])} is current"
+            )
+    if not issues:
+        return Silent(f"{jak}: age {age_text(picture)}, screening within 12 months, no conflict")
+
+    variant = None
+    if infections:
+        variant = "serious-infection"
+    elif young:
+        variant = "age"
+    elif platelets:
+        variant = "antiplatelet"
+    suggestions: list[str] = []
+    if (infections or young or platelets) and order.reference:
+        suggestions.append("delete-jak-draft")
+    if not infections and not young:
+        suggestions += [m[2] for m in missing]
+    return Finding(
+        rule_id=RULE,
+        reason=f"fired: {order.name or jak}: " + "; ".join(issues),
+        values={
+            "drug": order.name or jak,
+            "jak": jak,
+            "age": age_text(picture),
+            "issues": "; ".join(issues),
+            "missing_labs": ", ".join(m[1] for m in missing) or "none",
+            "antiplatelet": (platelets[0].name or "antiplatelet") if platelets else "none",
+            "infection": (infections[0].text or "serious infection") if infections else "none",
+            "label_note": (
+                "Baricitinib is not FDA-approved for atopic dermatitis (EU-approved)."
+                if jak == "baricitinib"
+                else "Labelled for refractory moderate-to-severe AD from 12 years."
+            ),
+            "lab_reason": f"Screening before starting {jak} (JAK inhibitor boxed warning)",
+        },
+        orders=(order,),
+        suggestions=tuple(suggestions),
+        variant=variant,
+    )

@@ -1,0 +1,89 @@
+"""FDA labels for roflumilast cream (Zoryve): 0.15% for atopic dermatitis from 6 years (2024),
+0.05% for ages 2 to 5 (2025); 0.3% cream/foam is for psoriasis and seborrheic dermatitis;
+contraindicated in moderate-to-severe hepatic impairment (clinical-rules R-28, R-56).
+https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=ZORYVE
+"""
+
+from __future__ import annotations
+
+from cds_service.picture import MedicationOrder, PatientPicture
+
+from . import SELECT, SIGN, Decision, Finding, Silent, rule
+from ._systemic import age_text, drug_name, named
+
+RULE = "roflumilast-label-check"
+ADULT_STRENGTH, CHILD_STRENGTH = 0.15, 0.05
+ADULT_FROM, CHILD_FROM = 6, 2  # 0.15% from 6 years; 0.05% for 2-5 years
+NOT_AD = ("psoriasis", "other-dermatitis")  # 0.3% is labelled for these
+
+
+def _right_strength(age: int) -> float | None:
+    if age >= ADULT_FROM:
+        return ADULT_STRENGTH
+    return CHILD_STRENGTH if age >= CHILD_FROM else None
+
+
+def _maybe_other_indication(picture: PatientPicture, order: MedicationOrder) -> bool:
+    """The order is (or may be) for psoriasis / seborrheic dermatitis rather than eczema."""
+    codes = [(s, c) for s, c, _d in order.reason_codings]
+    vs = picture.terminology
+    if codes and vs.in_value_set("atopic-dermatitis", codes):
+        return False
+    if codes and any(vs.in_value_set(name, codes) for name in NOT_AD):
+        return True
+    return any(picture.has_active(name) for name in NOT_AD)
+
+
+@rule(RULE, hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+def roflumilast_label_check(picture: PatientPicture) -> Decision:
+    """Warn on a roflumilast cream strength wrong for the age, or with hepatic impairment."""
+    drafts = named((o for o in picture.drafts if o.is_a("pde4-topical")), "roflumilast")
+    if not drafts:
+        return Silent("no topical roflumilast among the draft orders in scope")
+    gated = [o for o in drafts if picture.has_eczema(o)]
+    if not gated:
+        return Silent("no active atopic dermatitis / eczema and the order's reason is not eczema")
+    order = gated[0]
+    strength = order.drug.strength_percent
+    age = picture.age_years
+    right = _right_strength(age) if age is not None else None
+    values = {
+        "drug": drug_name(order),
+        "strength": f"{strength:g}%" if strength is not None else "unknown strength",
+        "age": age_text(picture),
+        "right_strength": f"{right:g}%" if right is not None else "",
+        "liver": "",
+    }
+    liver = picture.active_conditions("hepatic-impairment")
+    if liver:
+        values["liver"] = liver[0].text or "hepatic impairment"
+        return _finding(order, values, f"{values['liver']} recorded", "hepatic")
+    if strength is None or age is None:
+        return Silent("roflumilast strength or patient age unknown")
+    if strength == right:
+        return Silent(
+            f"roflumilast {strength:g}% is the labelled AD strength at {age_text(picture)}"
+        )
+    if strength not in (ADULT_STRENGTH, CHILD_STRENGTH) and _maybe_other_indication(picture, order):
+        return Silent(f"roflumilast {strength:g}% may be for psoriasis / seborrheic dermatitis")
+    why = f"{strength:g}% at {age_text(picture)}; AD strength for this age: " + (
+        f"{right:g}%" if right is not None else "none (not approved under 2 years)"
+    )
+    return _finding(order, values, why, None if right is not None else "under-2")
+
+
+def _finding(
+    order: MedicationOrder, values: dict[str, str], why: str, variant: str | None
+) -> Finding:
+    if variant is None:
+        suggestions: tuple[str, ...] = ("swap-roflumilast-strength",)
+    else:
+        suggestions = ("delete-roflumilast-draft",)
+    return Finding(
+        rule_id=RULE,
+        reason=f"fired: {values['drug']}: {why}",
+        values=values,
+        orders=(order,),
+        suggestions=suggestions if order.reference else (),
+        variant=variant,
+    )

@@ -1,0 +1,131 @@
+"""Topical steroid withdrawal and rebound: after weeks of daily potent TCS, taper rather than
+stop abruptly and move to a non-steroid (seed 003, "don't cold turkey"; AAD 2023 topical
+guideline on TCS adverse effects; clinical-rules R-18).
+https://www.jaad.org/article/S0190-9622(23)00004-X/fulltext
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from cds_service.picture import MedicationOrder, PatientPicture
+
+from . import MEDICATIONS, SIGN, VIEW, Decision, Finding, Silent, rule
+from ._common import drug_label, is_potent_tcs, potency_label
+from ._topical import (
+    FACE_SITES,
+    STOPPING_STATUSES,
+    TCI_MIN_AGE,
+    course_end,
+    has_maintenance,
+    is_daily,
+    is_intermittent,
+    real,
+    started,
+)
+
+LONG_DAYS = 28  # ≥4 weeks continuous potent TCS
+FACE_DAYS = 14  # ≥2 weeks on the face
+MAX_GAP = timedelta(days=3)  # courses this close count as continuous
+RECENT = timedelta(days=14)  # "just ended"
+
+
+@dataclass(frozen=True)
+class Run:
+    """Back-to-back daily potent courses."""
+
+    start: date
+    end: date
+    orders: tuple[MedicationOrder, ...]
+
+    def used(self, today: date) -> int:
+        """Days of use so far (a planned end in the future does not count yet)."""
+        return (min(self.end, today) - self.start).days
+
+
+@rule("tcs-taper-after-long-use", hooks=frozenset({VIEW, SIGN}), needs=frozenset({MEDICATIONS}))
+def tcs_taper_after_long_use(picture: PatientPicture) -> Decision:
+    """Warn when long daily potent TCS use is being stopped or renewed: taper and switch."""
+    run = _qualifying_run(picture)
+    if run is None:
+        return Silent("no daily potent steroid use of 4 weeks (2 weeks on the face) on record")
+    last = run.orders[-1]
+    if picture.hook == SIGN:
+        same = [o for o in picture.drafts if o.drug.ingredient == last.drug.ingredient]
+        stopping = [o for o in same if o.status in STOPPING_STATUSES]
+        renewing = [o for o in same if o not in stopping and is_potent_tcs(o) and is_daily(o)]
+        if picture.today - run.end > RECENT:
+            return Silent(f"the potent course ended on {run.end.isoformat()}, over 2 weeks ago")
+        if any(o.is_a("tci") or (o.is_a("tcs") and is_intermittent(o)) for o in picture.drafts):
+            return Silent("a calcineurin inhibitor or intermittent steroid is being ordered too")
+        if not (stopping or renewing):
+            return Silent(f"{drug_label(last)} is neither renewed nor stopped by the drafts")
+        order, variant = (stopping[0], "stopping") if stopping else (renewing[0], None)
+    else:
+        if run.end > picture.today:
+            return Silent(f"{drug_label(last)} is still running (until {run.end.isoformat()})")
+        if picture.today - run.end > RECENT:
+            return Silent(f"the potent course ended on {run.end.isoformat()}, over 2 weeks ago")
+        if has_maintenance(picture, ("tcs", "tci")) or any(
+            o.is_a("tci") and o.is_active_or_draft and real(o) for o in picture.history
+        ):
+            return Silent("a calcineurin inhibitor or intermittent steroid is already current")
+        order, variant = last, "ended"
+    if not picture.has_eczema(order):
+        return Silent("no active atopic dermatitis / eczema")
+    used = run.used(picture.today)
+    face = bool(frozenset().union(*(o.sites for o in run.orders)) & FACE_SITES)
+    suggestions = ["taper-tcs"]
+    if (picture.age_years or 0) >= TCI_MIN_AGE:
+        suggestions.append("start-tci")
+    return Finding(
+        rule_id="tcs-taper-after-long-use",
+        reason=f"{used} days of daily {drug_label(last)} ({potency_label(last)}) "
+        f"{'on the face ' if face else ''}until {run.end.isoformat()}",
+        values={
+            "drug": drug_label(last),
+            "potency": potency_label(last),
+            "days": used,
+            "where": "on the face" if face else "",
+            "end": run.end.isoformat(),
+        },
+        orders=(order,),
+        suggestions=tuple(suggestions),
+        variant=variant,
+    )
+
+
+def _qualifying_run(picture: PatientPicture) -> Run | None:
+    """The latest run of daily potent courses long enough (4 weeks, or 2 on the face)."""
+    pool = [
+        o
+        for o in picture.orders
+        if (not o.is_draft or (o.in_scope and o.status in STOPPING_STATUSES))
+        and real(o)
+        and is_potent_tcs(o)
+        and is_daily(o)
+        and started(o) is not None
+        and course_end(o) is not None
+    ]
+    best: Run | None = None
+    for face_only, need in ((False, LONG_DAYS), (True, FACE_DAYS)):
+        chosen = [o for o in pool if not face_only or o.sites & FACE_SITES]
+        for run in _runs(chosen):
+            if run.used(picture.today) >= need and (best is None or run.end > best.end):
+                best = run
+    return best
+
+
+def _runs(orders: list[MedicationOrder]) -> list[Run]:
+    runs: list[Run] = []
+    for order in sorted(orders, key=lambda o: started(o) or date.min):
+        begin, end = started(order), course_end(order)
+        if begin is None or end is None:
+            continue
+        if runs and begin - runs[-1].end <= MAX_GAP:
+            prev = runs[-1]
+            runs[-1] = Run(prev.start, max(prev.end, end), (*prev.orders, order))
+        else:
+            runs.append(Run(begin, end, (order,)))
+    return runs

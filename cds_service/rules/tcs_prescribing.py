@@ -1,0 +1,196 @@
+"""Topical corticosteroid prescribing checks: AAD 2023 topical guideline (Sidbury et al., JAAD
+2023;89:e1-e20), NICE CG57 (children) and the clobetasol label: complete orders (R-12, R-17),
+class I limits (R-19), potency in young children (R-20), wet-wrap duration (R-21).
+https://www.jaad.org/article/S0190-9622(23)00004-X/fulltext
+"""
+
+from __future__ import annotations
+
+import math
+
+from cds_service.picture import MedicationOrder, PatientPicture, grams
+from cds_service.terminology import SENSITIVE_SITES
+
+from . import SELECT, SIGN, Decision, Finding, Silent, rule
+from ._common import drug_label, is_potent_tcs, potency_label
+from ._topical import days, very_potent, wet_wrap
+
+DEFAULT_PER_DAY = 2  # R-12: twice daily until clearly better
+DEFAULT_DAYS = 14  # R-12: usually 2-4 weeks; 14 days is inside every class I label too
+DEFAULT_GRAMS = 30
+MAX_GRAMS_PER_WEEK = 50.0  # clobetasol label
+MAX_CLASS_I_DAYS = 14.0  # clobetasol label: no more than 2 consecutive weeks
+INFANT_MONTHS = 12  # NICE CG57: no potent TCS under 12 months
+CHILD_YEARS = 12  # NICE CG57: no very potent TCS in children
+MAX_WET_WRAP_DAYS = 14.0  # R-21: 3-7 days, at most 14
+WET_WRAP_DAYS = 7
+
+
+def _tcs_drafts(picture: PatientPicture) -> list[MedicationOrder]:
+    return [o for o in picture.drafts if o.is_a("tcs")]
+
+
+@rule("tcs-incomplete-prescription", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+def tcs_incomplete_prescription(picture: PatientPicture) -> Decision:
+    """Info when a TCS draft has no frequency, duration or quantity."""
+    tcs = _tcs_drafts(picture)
+    if not tcs:
+        return Silent("no topical corticosteroid among the draft orders in scope")
+    gaps = [(o, _missing(o)) for o in tcs]
+    gaps = [(o, m) for o, m in gaps if m]
+    if not gaps:
+        return Silent("every steroid draft has a frequency, a duration and a quantity")
+    order, missing = gaps[0]
+    if not picture.has_eczema(order):
+        return Silent("no active atopic dermatitis / eczema and the order's reason is not eczema")
+    missing_text = " and ".join(
+        [", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing
+    )
+    return Finding(
+        rule_id="tcs-incomplete-prescription",
+        reason=f"{drug_label(order)} has no {missing_text}",
+        values={
+            "drug": drug_label(order),
+            "missing": missing_text,
+            "count": len(gaps),
+            "add_per_day": DEFAULT_PER_DAY if "frequency" in missing else 0,
+            "add_days": DEFAULT_DAYS if "duration" in missing else 0,
+            "add_grams": DEFAULT_GRAMS if "quantity" in missing else 0,
+        },
+        orders=(order,),
+        suggestions=("complete-tcs-order",) if order.raw else (),
+    )
+
+
+def _missing(order: MedicationOrder) -> list[str]:
+    missing = []
+    if order.frequency is None and not order.days_of_week:
+        missing.append("frequency")
+    if order.duration_days is None and not wet_wrap(order):  # wet-wrap-duration speaks there
+        missing.append("duration")
+    if order.quantity_value is None:
+        missing.append("quantity")
+    return missing
+
+
+@rule("tcs-very-potent-limits", hooks=frozenset({SIGN}), needs=frozenset())
+def tcs_very_potent_limits(picture: PatientPicture) -> Decision:
+    """Warn when a class I TCS is ordered for more than 50 g a week or more than 14 days."""
+    strong = [o for o in _tcs_drafts(picture) if very_potent(o)]
+    if not strong:
+        return Silent("no US class I (very potent) steroid among the draft orders")
+    age = picture.age_years
+    if age is not None and age < CHILD_YEARS:
+        return Silent(f"age {age}: tcs-potency-in-young-child advises a swap instead")
+    over = []
+    for order in strong:
+        duration, amount = order.duration_days, grams(order)
+        weekly = amount * 7 / duration if amount is not None and duration else None
+        if (weekly is not None and weekly > MAX_GRAMS_PER_WEEK) or (
+            duration is not None and duration > MAX_CLASS_I_DAYS
+        ):
+            over.append((order, duration, amount, weekly))
+    if not over:
+        return Silent("class I steroid within 50 g a week and 14 days (or amounts unknown)")
+    order, duration, amount, weekly = over[0]
+    if not picture.has_eczema(order):
+        return Silent("no active atopic dermatitis / eczema and the order's reason is not eczema")
+    new_days = int(min(duration or MAX_CLASS_I_DAYS, MAX_CLASS_I_DAYS))
+    new_grams = (
+        math.floor(min(amount, MAX_GRAMS_PER_WEEK * new_days / 7)) if amount is not None else 0
+    )
+    return Finding(
+        rule_id="tcs-very-potent-limits",
+        reason=(
+            f"{drug_label(order)}: {_num(weekly)} g/week over {days(duration)} days "
+            f"(limits 50 g/week, 14 days)"
+        ),
+        values={
+            "drug": drug_label(order),
+            "potency": potency_label(order),
+            "grams": _num(amount),
+            "grams_per_week": _num(weekly),
+            "days": days(duration),
+            "new_days": new_days,
+            "new_grams": new_grams,
+            "count": len(over),
+        },
+        orders=(order,),
+        suggestions=("limit-very-potent",) if order.raw else (),
+    )
+
+
+def _num(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:.0f}"
+
+
+@rule("tcs-potency-in-young-child", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+def tcs_potency_in_young_child(picture: PatientPicture) -> Decision:
+    """Warn on potent TCS under 12 months and very potent TCS under 12 years."""
+    tcs = _tcs_drafts(picture)
+    if not tcs:
+        return Silent("no topical corticosteroid among the draft orders in scope")
+    months, years = picture.age_months, picture.age_years
+    if months is None or years is None:
+        return Silent("age unknown (no birth date)")
+    if years >= CHILD_YEARS:
+        return Silent(f"patient is {years} years old")
+    infant = months < INFANT_MONTHS
+    hits = [o for o in tcs if (is_potent_tcs(o) if infant else very_potent(o))]
+    if not hits:
+        known = [o for o in tcs if o.drug.us_class is not None or o.drug.uk_potency]
+        if not known:
+            return Silent("potency of the ordered steroid could not be determined")
+        return Silent(f"{drug_label(known[0])} is {potency_label(known[0])}: allowed at this age")
+    elsewhere = [o for o in hits if not (o.sites & SENSITIVE_SITES)]
+    if not elsewhere:
+        return Silent("ordered for a sensitive site: tcs-potent-on-sensitive-site advises the swap")
+    order = elsewhere[0]
+    if not picture.has_eczema(order):
+        return Silent("no active atopic dermatitis / eczema and the order's reason is not eczema")
+    age = f"{months} months" if infant else f"{years} years"
+    return Finding(
+        rule_id="tcs-potency-in-young-child",
+        reason=f"{drug_label(order)} ({potency_label(order)}) ordered for a child aged {age}",
+        values={"drug": drug_label(order), "potency": potency_label(order), "age": age},
+        orders=(order,),
+        suggestions=("swap-to-hydrocortisone",) if order.reference else (),
+        variant="infant" if infant else None,
+    )
+
+
+@rule("wet-wrap-duration", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+def wet_wrap_duration(picture: PatientPicture) -> Decision:
+    """Warn when a wet-wrap / occlusive TCS course has no duration or runs over 14 days."""
+    wrapped = [(o, p) for o in _tcs_drafts(picture) if (p := wet_wrap(o))]
+    if not wrapped:
+        return Silent("no steroid draft mentions wet wraps or occlusion")
+    long = [
+        (o, p) for o, p in wrapped if o.duration_days is None or o.duration_days > MAX_WET_WRAP_DAYS
+    ]
+    if not long:
+        return Silent(f"wet-wrap course of {days(wrapped[0][0].duration_days)} days (at most 14)")
+    order, phrase = long[0]
+    age = picture.age_years
+    if (
+        picture.hook == SIGN
+        and very_potent(order)
+        and order.duration_days is not None
+        and (age is None or age >= CHILD_YEARS)
+    ):
+        return Silent("class I steroid over 14 days: tcs-very-potent-limits speaks at order-sign")
+    if not picture.has_eczema(order):
+        return Silent("no active atopic dermatitis / eczema and the order's reason is not eczema")
+    return Finding(
+        rule_id="wet-wrap-duration",
+        reason=f"{drug_label(order)} with '{phrase}' for {days(order.duration_days)} days",
+        values={
+            "drug": drug_label(order),
+            "phrase": phrase,
+            "days": days(order.duration_days),
+            "new_days": WET_WRAP_DAYS,
+        },
+        orders=(order,),
+        suggestions=("shorten-course",) if order.raw else (),
+        variant="no-duration" if order.duration_days is None else None,
+    )

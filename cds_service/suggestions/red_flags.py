@@ -1,0 +1,126 @@
+"""Suggestions for the antihistamine, mimic, infection and irritant rules (delete, swap, update)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cds_service.picture import PatientPicture
+from cds_service.rules import Finding
+
+from . import Action, builder, create, delete, medication_request, service_request, update
+
+UCUM = "http://unitsofmeasure.org"
+
+
+def _delete_all(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Delete every draft the finding names (several drafts can match one card)."""
+    return [delete(o) for o in finding.orders if o.reference]
+
+
+for _key in (
+    "delete-non-sedating-antihistamine",
+    "delete-sedating-antihistamine",
+    "delete-topical-antihistamine",
+    "delete-facial-steroid",
+    "hold-immunomodulator",
+    "delete-topical-antimicrobial",
+    "delete-irritant-topical",
+):
+    builder(_key)(_delete_all)
+
+
+def _text_only(resource: dict[str, Any], text: str, reason_ref: Any) -> dict[str, Any]:
+    """Replace the coded medication by text (no verified RxNorm code) and point the reason."""
+    resource["medicationCodeableConcept"] = {"text": text}
+    resource.pop("reasonCode", None)
+    if reason_ref:
+        resource["reasonReference"] = [{"reference": str(reason_ref)}]
+    return resource
+
+
+@builder("swap-to-clotrimazole")
+def swap_to_clotrimazole(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Delete the steroid draft, create clotrimazole 1% cream for the same site (4 weeks)."""
+    order = finding.orders[0]
+    if not order.reference:
+        return []
+    resource = medication_request(
+        picture,
+        code=("", ""),
+        text="clotrimazole 1% cream",
+        instruction=(
+            "Apply thinly to the rash and 2 cm of surrounding skin twice daily; "
+            "continue for 2 weeks after the rash has cleared"
+        ),
+        per_day=2,
+        days=28,
+        quantity_g=30,
+        like=order,
+    )
+    _text_only(resource, "clotrimazole 1% cream", finding.values.get("condition_ref"))
+    return [delete(order), create(resource, "Order clotrimazole 1% cream")]
+
+
+@builder("order-permethrin")
+def order_permethrin(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Create permethrin 5% cream: whole body, two applications 7 days apart."""
+    resource = medication_request(
+        picture,
+        code=("", ""),
+        text="permethrin 5% cream",
+        instruction=(
+            "Apply to the whole body from the neck down (include the scalp, face and ears in "
+            "young children and older adults), wash off after 8-14 hours; repeat after 7 days. "
+            "Treat household and close contacts at the same time"
+        ),
+        per_day=1,
+        days=8,
+        quantity_g=int(finding.values.get("permethrin_grams", 60)),
+        like=None,
+    )
+    resource["dosageInstruction"][0]["timing"] = {
+        "repeat": {"count": 2, "frequency": 1, "period": 7, "periodUnit": "d"}
+    }
+    _text_only(resource, "permethrin 5% cream", finding.values.get("condition_ref"))
+    return [create(resource, "Order permethrin 5% cream")]
+
+
+@builder("bedtime-timing")
+def bedtime_timing(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Update the antihistamine draft: once daily at bedtime, a 14-day course if none is set."""
+    order = finding.orders[0]
+    if not order.raw or not order.reference:
+        return []
+    return [update(order, _to_bedtime, "Give once daily at bedtime")]
+
+
+def _to_bedtime(resource: dict[str, Any]) -> None:
+    dosages = [d for d in resource.get("dosageInstruction") or [] if isinstance(d, dict)]
+    dosage = dict(dosages[0]) if dosages else {}
+    timing = dosage.get("timing")
+    timing = timing if isinstance(timing, dict) else {}
+    old = timing.get("repeat")
+    old = old if isinstance(old, dict) else {}
+    repeat: dict[str, Any] = {k: v for k, v in old.items() if k.startswith("bounds")}
+    if not repeat:
+        repeat["boundsDuration"] = {"value": 14, "unit": "days", "system": UCUM, "code": "d"}
+    repeat.update({"frequency": 1, "period": 1, "periodUnit": "d", "when": ["HS"]})
+    dosage["timing"] = {"repeat": repeat}
+    dosage["text"] = "Once daily at bedtime, for night-time itch and sleep"
+    resource["dosageInstruction"] = [dosage]
+
+
+@builder("urgent-dermatology-review")
+def urgent_dermatology_review(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Create an urgent same-day dermatology referral (SNOMED 308472003)."""
+    resource = service_request(
+        picture,
+        "308472003",
+        "Referral to dermatologist",
+        note="Suspected eczema herpeticum: same-day assessment; start systemic aciclovir",
+    )
+    resource["priority"] = "urgent"
+    ref = finding.values.get("condition_ref")
+    if ref:
+        resource["reasonReference"] = [{"reference": str(ref)}]
+    return [create(resource, "Urgent same-day dermatology review")]

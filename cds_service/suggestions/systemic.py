@@ -1,0 +1,151 @@
+"""Suggestions for systemic therapy and label checks: screening labs, referrals, deletes, swaps."""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any
+
+from cds_service.picture import PatientPicture
+from cds_service.rules import Finding
+
+from . import Action, _subject, builder, create, delete, update
+
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+LAB_CATEGORY = {
+    "coding": [{"system": SNOMED, "code": "108252007", "display": "Laboratory procedure"}]
+}
+
+# Lab sets -> the tests to order: (LOINC code or None for text only, text). Codes are those of the
+# project value sets (their marks are in each value set's description).
+LAB_ORDERS: dict[str, tuple[tuple[str | None, str], ...]] = {
+    "lab-tb": (
+        (None, "Tuberculosis screening (interferon-gamma release assay or tuberculin skin test)"),
+    ),
+    "lab-hepatitis-b": (
+        ("5196-1", "Hepatitis B virus surface antigen (HBsAg)"),
+        ("16933-4", "Hepatitis B virus core antibody (anti-HBc)"),
+    ),
+    "lab-hepatitis-c": (("16128-1", "Hepatitis C virus antibody"),),
+    "lab-cbc": (("58410-2", "Complete blood count (CBC) with platelets"),),
+    "lab-lipids": (("57698-3", "Lipid panel"),),
+    "lab-creatinine": (("2160-0", "Serum creatinine"),),
+    "blood-pressure": (("85354-9", "Blood pressure measurement"),),
+}
+
+
+def lab_request(
+    picture: PatientPicture, value_set: str, code: str | None, text: str, note: str
+) -> dict[str, Any]:
+    """A draft ServiceRequest for one test, LOINC-coded when the project's value set has a code."""
+    concept: dict[str, Any] = {"text": text}
+    if code:
+        coding = {"system": LOINC, "code": code}
+        display = picture.terminology.value_set(value_set).displays.get((LOINC, code))
+        if display:
+            coding["display"] = display
+        concept["coding"] = [coding]
+    return {
+        "resourceType": "ServiceRequest",
+        "status": "draft",
+        "intent": "proposal",
+        "category": [LAB_CATEGORY],
+        "code": concept,
+        "subject": _subject(picture),
+        "authoredOn": picture.today.isoformat(),
+        "note": [{"text": note}],
+    }
+
+
+def _labs(value_set: str) -> Any:
+    def build(finding: Finding, picture: PatientPicture) -> list[Action]:
+        reason = str(finding.values.get("lab_reason", "Monitoring before systemic therapy"))
+        return [
+            create(lab_request(picture, value_set, code, text, reason), f"Order {text}")
+            for code, text in LAB_ORDERS[value_set]
+        ]
+
+    return build
+
+
+for _key, _vs in (
+    ("order-lab-tb", "lab-tb"),
+    ("order-lab-hepatitis-b", "lab-hepatitis-b"),
+    ("order-lab-hepatitis-c", "lab-hepatitis-c"),
+    ("order-lab-cbc", "lab-cbc"),
+    ("order-lab-lipids", "lab-lipids"),
+    ("order-lab-creatinine", "lab-creatinine"),
+    ("order-blood-pressure-check", "blood-pressure"),
+):
+    builder(_key)(_labs(_vs))
+
+
+def _delete_first(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Delete the draft that triggered the card (nothing when it has no id)."""
+    order = finding.orders[0] if finding.orders else None
+    return [delete(order)] if order is not None and order.reference else []
+
+
+for _key in (
+    "delete-jak-draft",
+    "delete-combination-draft",
+    "delete-ruxolitinib-draft",
+    "delete-roflumilast-draft",
+):
+    builder(_key)(_delete_first)
+
+
+@builder("refer-ophthalmology")
+def refer_ophthalmology(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """A referral ServiceRequest for an eye review (text only: no verified SNOMED code)."""
+    resource = {
+        "resourceType": "ServiceRequest",
+        "status": "draft",
+        "intent": "proposal",
+        "code": {"text": "Referral to ophthalmology for eye review"},
+        "subject": _subject(picture),
+        "authoredOn": picture.today.isoformat(),
+        "note": [
+            {"text": "Conjunctivitis or keratitis during biologic therapy for atopic dermatitis"}
+        ],
+    }
+    return [create(resource, "Refer to ophthalmology")]
+
+
+@builder("swap-roflumilast-strength")
+def swap_roflumilast_strength(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Delete the draft and create the same order with the age-appropriate roflumilast strength."""
+    order = finding.orders[0]
+    strength = str(finding.values.get("right_strength", ""))
+    if not order.reference or not strength or not order.raw:
+        return []
+    resource = copy.deepcopy(dict(order.raw))
+    resource.pop("id", None)
+    resource.pop("meta", None)
+    resource["status"] = "draft"
+    resource.pop("medicationReference", None)
+    resource["medicationCodeableConcept"] = {"text": f"roflumilast {strength} topical cream"}
+    resource["subject"] = _subject(picture)
+    return [delete(order), create(resource, f"Order roflumilast {strength} cream")]
+
+
+@builder("limit-ruxolitinib-quantity")
+def limit_ruxolitinib_quantity(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Update the draft's dispensed quantity to at most 60 g per week of its supply period."""
+    order = finding.orders[0]
+    weeks = finding.values.get("weeks")
+    if not order.raw or not isinstance(weeks, int | float) or weeks <= 0:
+        return []
+    grams = math.floor(60 * weeks)
+
+    def change(resource: dict[str, Any]) -> None:
+        dispense = resource.setdefault("dispenseRequest", {})
+        dispense["quantity"] = {
+            "value": grams,
+            "unit": "g",
+            "system": "http://unitsofmeasure.org",
+            "code": "g",
+        }
+
+    return [update(order, change, f"Limit the quantity to {grams} g")]

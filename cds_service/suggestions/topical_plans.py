@@ -1,0 +1,231 @@
+"""Create suggestions for eczema care plans: emollient, proactive maintenance, steroid taper,
+phototherapy referral (AAD 2023 topical guideline; clinical-rules R-01, R-16, R-18, R-24, R-47).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.rules import Finding
+from cds_service.rules._topical import TCI_MIN_AGE, tacrolimus_strength
+
+from . import RXNORM, SNOMED, Action, builder, create, delete
+from .topical import HYDROCORTISONE_1_CREAM, PIMECROLIMUS_IN, TACROLIMUS
+
+UCUM = "http://unitsofmeasure.org"
+TOPICAL = {"coding": [{"system": SNOMED, "code": "6064005", "display": "Topical route"}]}
+# Fluticasone propionate 0.05% cream (US class V) was the steroid of the proactive trials.
+# Only the ingredient code is known (41126, mark S); the product is named in the text.
+FLUTICASONE_IN = ("41126", "fluticasone")
+MAINTENANCE_WEEKS = 16
+
+
+def _days(value: int) -> dict[str, Any]:
+    return {"value": value, "unit": "days", "system": UCUM, "code": "d"}
+
+
+def _grams(value: int) -> dict[str, Any]:
+    return {"quantity": {"value": value, "unit": "g", "system": UCUM, "code": "g"}}
+
+
+def _twice_weekly(days: int) -> dict[str, Any]:
+    return {
+        "frequency": 2,
+        "period": 1,
+        "periodUnit": "wk",
+        "dayOfWeek": ["mon", "thu"],
+        "boundsDuration": _days(days),
+    }
+
+
+def _coded(code: tuple[str, str], text: str) -> dict[str, Any]:
+    return {"coding": [{"system": RXNORM, "code": code[0], "display": code[1]}], "text": text}
+
+
+def _request(
+    picture: PatientPicture,
+    medication: dict[str, Any],
+    dosages: list[dict[str, Any]],
+    like: MedicationOrder | None,
+    grams: int,
+    *,
+    same_site: bool = True,
+) -> dict[str, Any]:
+    """A draft topical MedicationRequest; site (unless told not to) and reason from `like`."""
+    for dosage in dosages:
+        dosage["route"] = copy.deepcopy(TOPICAL)
+        if same_site and like is not None and like.site_codings:
+            dosage["site"] = {
+                "coding": [
+                    {k: v for k, v in zip(("system", "code", "display"), c, strict=True) if v}
+                    for c in like.site_codings
+                    if c[1]
+                ]
+            }
+    resource: dict[str, Any] = {
+        "resourceType": "MedicationRequest",
+        "status": "draft",
+        "intent": "order",
+        **medication,
+        "subject": {"reference": f"Patient/{picture.patient_id}"},
+        "authoredOn": picture.today.isoformat(),
+        "dosageInstruction": dosages,
+        "dispenseRequest": _grams(grams),
+    }
+    if like is not None and like.reason_codings:
+        resource["reasonCode"] = [
+            {"coding": [{k: v for k, v in zip(("system", "code", "display"), c, strict=True) if v}]}
+            for c in like.reason_codings[:3]
+            if c[1]
+        ]
+    return resource
+
+
+def _same_medication(order: MedicationOrder) -> dict[str, Any]:
+    """The order's medication[x] as received (concept or reference)."""
+    for key in ("medicationCodeableConcept", "medicationReference"):
+        if isinstance(order.raw.get(key), dict):
+            return {key: copy.deepcopy(order.raw[key])}
+    return {"medicationCodeableConcept": {"text": order.name or "the same topical steroid"}}
+
+
+def tci_medication(order: MedicationOrder | None, age: int | None) -> dict[str, Any] | None:
+    """Tacrolimus of the labelled strength for the age, or pimecrolimus if that was used."""
+    if age is None or age < TCI_MIN_AGE:
+        return None
+    if order is not None and order.drug.ingredient == "pimecrolimus":
+        return {"medicationCodeableConcept": _coded(PIMECROLIMUS_IN, "pimecrolimus 1% cream")}
+    strength = tacrolimus_strength(age)
+    return {
+        "medicationCodeableConcept": _coded(TACROLIMUS[strength], f"tacrolimus {strength} ointment")
+    }
+
+
+@builder("order-emollient")
+def order_emollient(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Create a bland emollient order (text only: no verified RxNorm code for OTC emollients)."""
+    like = finding.orders[0] if finding.orders else None
+    medication = {
+        "medicationCodeableConcept": {
+            "text": "Bland fragrance-free emollient ointment (white soft paraffin / petrolatum)"
+        }
+    }
+    dosage = {
+        "text": "Apply generously to all dry skin at least twice daily and straight after bathing",
+        "timing": {
+            "repeat": {"frequency": 2, "period": 1, "periodUnit": "d", "boundsDuration": _days(90)}
+        },
+    }
+    resource = _request(picture, medication, [dosage], like, 500, same_site=False)
+    return [create(resource, "Order a bland emollient")]
+
+
+@builder("create-tcs-maintenance")
+def create_tcs_maintenance(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Twice-weekly (Mon/Thu) steroid for 16 weeks: the last course's drug if mid-potency."""
+    last = finding.orders[0]
+    if finding.values.get("reuse_drug"):
+        medication, name = _same_medication(last), str(finding.values["drug"])
+    elif finding.values.get("sensitive_site"):
+        medication = {
+            "medicationCodeableConcept": _coded(HYDROCORTISONE_1_CREAM, "hydrocortisone 1% cream")
+        }
+        name = "hydrocortisone 1% cream"
+    else:
+        name = "fluticasone propionate 0.05% cream"
+        medication = {"medicationCodeableConcept": _coded(FLUTICASONE_IN, name)}
+    dosage = {
+        "text": "Apply twice weekly (Monday and Thursday) to the previously affected areas",
+        "timing": {"repeat": _twice_weekly(MAINTENANCE_WEEKS * 7)},
+    }
+    resource = _request(picture, medication, [dosage], last, 30)
+    return [create(resource, f"Order {name} twice weekly for 16 weeks")]
+
+
+@builder("create-tci-maintenance")
+def create_tci_maintenance(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Twice-weekly (Mon/Thu) calcineurin inhibitor to previously affected sites."""
+    last = finding.orders[0]
+    medication = tci_medication(last if last.is_a("tci") else None, picture.age_years)
+    if medication is None:
+        return []
+    dosage = {
+        "text": "Apply twice weekly (Monday and Thursday) to the previously affected areas",
+        "timing": {"repeat": _twice_weekly(MAINTENANCE_WEEKS * 7)},
+    }
+    resource = _request(picture, medication, [dosage], last, 30)
+    return [create(resource, "Order a calcineurin inhibitor twice weekly")]
+
+
+@builder("set-twice-weekly")
+def set_twice_weekly(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Change a maintenance draft to twice weekly (Mon/Thu), keeping its duration."""
+    order = finding.orders[0]
+    resource = copy.deepcopy(dict(order.raw))
+    for dosage in resource.get("dosageInstruction") or []:
+        repeat = (dosage.get("timing") or {}).get("repeat")
+        if isinstance(repeat, dict):
+            bounds = {k: v for k, v in repeat.items() if k.startswith("bounds")}
+            dosage["timing"]["repeat"] = {
+                **bounds,
+                "frequency": 2,
+                "period": 1,
+                "periodUnit": "wk",
+                "dayOfWeek": ["mon", "thu"],
+            }
+    return [{"type": "update", "description": "Apply twice weekly", "resource": resource}]
+
+
+@builder("taper-tcs")
+def taper_tcs(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Step the same steroid down: daily 1 week, alternate days 1 week, twice weekly 2 weeks."""
+    order = finding.orders[0]
+    steps = [
+        ("Once daily for 7 days", {"frequency": 1, "period": 1, "periodUnit": "d"}, 7),
+        ("Then every other day for 7 days", {"frequency": 1, "period": 2, "periodUnit": "d"}, 7),
+        ("Then twice weekly (Monday and Thursday) for 14 days", _twice_weekly(14), 14),
+    ]
+    dosages = []
+    for i, (text, repeat, days) in enumerate(steps, start=1):
+        repeat = {**repeat, "boundsDuration": _days(days)}
+        dosages.append({"sequence": i, "text": text, "timing": {"repeat": repeat}})
+    resource = _request(picture, _same_medication(order), dosages, order, 30)
+    actions: list[Action] = []
+    if order.in_scope and order.reference and order.status in (None, "draft", "active"):
+        actions.append(delete(order))  # replace a renewal; a stop order stays as it is
+    actions.append(create(resource, "Order a 4-week taper of the same steroid"))
+    return actions
+
+
+@builder("start-tci")
+def start_tci(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """A calcineurin inhibitor twice daily for the same site (steroid-sparing)."""
+    order = finding.orders[0]
+    medication = tci_medication(None, picture.age_years)
+    if medication is None:
+        return []
+    dosage = {
+        "text": "Apply a thin layer twice daily to the affected areas instead of the steroid",
+        "timing": {
+            "repeat": {"frequency": 2, "period": 1, "periodUnit": "d", "boundsDuration": _days(28)}
+        },
+    }
+    resource = _request(picture, medication, [dosage], order, 30)
+    return [create(resource, "Order a calcineurin inhibitor")]
+
+
+@builder("refer-phototherapy")
+def refer_phototherapy(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Narrowband UVB referral as text (no verified code: clinical-rules §2.4)."""
+    resource = {
+        "resourceType": "ServiceRequest",
+        "status": "draft",
+        "intent": "proposal",
+        "code": {"text": "Narrowband UVB phototherapy (dermatology)"},
+        "subject": {"reference": f"Patient/{picture.patient_id}"},
+        "authoredOn": picture.today.isoformat(),
+        "note": [{"text": "Eczema not controlled on topical therapy"}],
+    }
+    return [create(resource, "Refer for narrowband UVB phototherapy")]

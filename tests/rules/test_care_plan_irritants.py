@@ -1,0 +1,93 @@
+"""eczema-action-plan (with the card-file `links` support) and irritant-topical."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cds_service.cards import CardFileError, load_card_files
+from cds_service.rules import Finding, Silent, load_rules
+from cds_service.runtime import REPO_CARDS
+from tests.rules.redflags_support import actions, card, decide
+
+PLAN, IRR = "eczema-action-plan", "irritant-topical"
+
+
+def test_action_plan_card_is_info_with_an_absolute_https_handout_link(client: Any) -> None:
+    c = card(client, PLAN, f"{PLAN}/eczema-no-care-plan-in.json")
+    assert c["indicator"] == "info"
+    assert c["links"] == [
+        {
+            "label": "Patient information: atopic eczema (NHS)",
+            "url": "https://www.nhs.uk/conditions/atopic-eczema/",
+            "type": "absolute",
+        }
+    ]
+    assert "suggestions" not in c
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "eczema-icd-no-care-plan-child-in",
+        "completed-plan-366-days-ago-in",
+        "revoked-plan-in",
+        "unrelated-care-plan-in",
+    ],
+)
+def test_action_plan_fires_without_a_current_skin_care_plan(name: str) -> None:
+    assert isinstance(decide(PLAN, f"{PLAN}/{name}.json"), Finding)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "active-skin-care-plan-out",
+        "active-moisturiser-activity-only-out",
+        "completed-plan-365-days-ago-out",
+        "no-eczema-out",
+        "eczema-resolved-out",
+    ],
+)
+def test_action_plan_silent_with_a_plan_or_without_eczema(name: str) -> None:
+    assert isinstance(decide(PLAN, f"{PLAN}/{name}.json"), Silent)
+
+
+def test_action_plan_needs_careplans() -> None:
+    assert "careplans" in load_rules()[PLAN].needs
+
+
+def test_card_file_link_must_be_https(tmp_path: Path) -> None:
+    cards = tmp_path / "cards"
+    shutil.copytree(REPO_CARDS, cards)
+    path = cards / f"{PLAN}.toml"
+    path.write_text(path.read_text().replace("https://www.nhs.uk", "http://www.nhs.uk"))
+    with pytest.raises(CardFileError, match=f"{PLAN}.toml: links/0/url"):
+        load_card_files(cards, load_rules())
+
+
+def test_irritant_topical_offers_an_unrecommended_delete(client: Any) -> None:
+    c = card(client, IRR, f"{IRR}/benzoyl-peroxide-gel-in.json")
+    assert c["indicator"] == "info"
+    assert "isRecommended" not in c["suggestions"][0]
+    assert actions(c) == [
+        {
+            "type": "delete",
+            "description": "Remove the draft order",
+            "resourceId": "MedicationRequest/irr-bpo-draft",
+        }
+    ]
+    for name in ("adapalene-gel-in", "salicylic-acid-cleanser-in"):
+        assert isinstance(decide(IRR, f"{IRR}/{name}.json"), Finding), name
+
+
+def test_irritant_topical_silent_for_steroid_combination_or_without_eczema() -> None:
+    for name in (
+        "betamethasone-salicylic-acid-ointment-out",
+        "benzoyl-peroxide-acne-only-out",
+        "benzoyl-peroxide-order-sign-out",
+    ):
+        assert isinstance(decide(IRR, f"{IRR}/{name}.json"), Silent), name

@@ -1,0 +1,54 @@
+"""escalate-refractory: treatment-failure proxies lead to a referral suggestion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import cards_for, load_fixture, post_hook
+
+RULE = "escalate-refractory"
+
+
+def _cards(client: Any, name: str) -> list[dict[str, Any]]:
+    return cards_for(post_hook(client, load_fixture(f"{RULE}/{name}.json")), RULE)
+
+
+def test_new_course_after_28_days_offers_referral_and_phototherapy(client: Any) -> None:
+    (card,) = _cards(client, "select-new-course-after-28-days-in")
+    assert card["indicator"] == "warning"
+    referral, photo = card["suggestions"]
+    assert referral["isRecommended"] is True
+    (action,) = referral["actions"]
+    assert action["resource"]["resourceType"] == "ServiceRequest"
+    assert action["resource"]["code"]["coding"][0]["code"] == "308472003"
+    (action,) = photo["actions"]
+    assert "coding" not in action["resource"]["code"]  # NB-UVB has no verified code
+    assert "28 days" in card["detail"] and "a new course" in card["detail"]
+
+
+def test_step_up_is_named(client: Any) -> None:
+    (card,) = _cards(client, "select-step-up-after-28-days-in")
+    assert "step\\-up in potency" in card["detail"]
+
+
+def test_thresholds_and_potency(client: Any) -> None:
+    for name in (
+        "select-new-course-after-27-days-out",
+        "select-mild-course-after-28-days-out",
+        "select-after-28-days-of-mild-steroid-out",
+        "view-two-courses-6-months-out",
+        "view-prednisolone-burst-13-months-ago-out",
+    ):
+        assert _cards(client, name) == [], name
+    for name in (
+        "view-three-courses-6-months-in",
+        "select-third-course-in",
+        "view-prednisolone-burst-11-months-ago-in",
+    ):
+        assert len(_cards(client, name)) == 1, name
+
+
+def test_referral_on_record_or_unrelated_selection_is_silent(client: Any) -> None:
+    assert _cards(client, "view-three-courses-already-referred-out") == []
+    assert _cards(client, "select-cetirizine-three-courses-out") == []
+    assert _cards(client, "view-three-courses-no-eczema-out") == []

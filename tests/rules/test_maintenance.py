@@ -1,0 +1,106 @@
+"""tcs-proactive-maintenance and tci-proactive-maintenance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import cards_for, load_fixture, post_hook
+
+TCS = "tcs-proactive-maintenance"
+TCI = "tci-proactive-maintenance"
+
+
+def _cards(client: Any, rule_id: str, name: str) -> list[dict[str, Any]]:
+    return cards_for(post_hook(client, load_fixture(f"{rule_id}/{name}.json")), rule_id)
+
+
+def _created(suggestion: dict[str, Any]) -> dict[str, Any]:
+    (action,) = suggestion["actions"]
+    assert action["type"] == "create"
+    resource: dict[str, Any] = action["resource"]
+    return resource
+
+
+def _repeat(resource: dict[str, Any]) -> dict[str, Any]:
+    repeat: dict[str, Any] = resource["dosageInstruction"][0]["timing"]["repeat"]
+    return repeat
+
+
+def test_second_trunk_course_suggests_same_mid_potency_drug_twice_weekly(client: Any) -> None:
+    (card,) = _cards(client, TCS, "second-course-trunk-in-6-months-in")
+    assert card["indicator"] == "info"
+    (suggestion,) = card["suggestions"]
+    resource = _created(suggestion)
+    assert resource["medicationCodeableConcept"]["text"] == "triamcinolone acetonide 0.1% cream"
+    repeat = _repeat(resource)
+    assert repeat["dayOfWeek"] == ["mon", "thu"]
+    assert (repeat["frequency"], repeat["period"], repeat["periodUnit"]) == (2, 1, "wk")
+    assert repeat["boundsDuration"]["value"] == 112
+    assert resource["dosageInstruction"][0]["site"]["coding"][0]["code"] == "22943007"
+
+
+def test_six_month_window_and_shared_site_are_required(client: Any) -> None:
+    for name in (
+        "second-course-trunk-over-6-months-out",
+        "second-course-other-site-out",
+        "second-course-no-site-out",
+        "second-course-maintenance-current-out",
+        "view-two-courses-no-eczema-out",
+    ):
+        assert _cards(client, TCS, name) == [], name
+
+
+def test_potent_last_course_is_not_reused(client: Any) -> None:
+    (card,) = _cards(client, TCS, "second-course-potent-trunk-in")
+    resource = _created(card["suggestions"][0])
+    assert resource["medicationCodeableConcept"]["coding"][0]["code"] == "41126"
+
+
+def test_sensitive_site_gets_mild_steroid_or_tci(client: Any) -> None:
+    (card,) = _cards(client, TCS, "view-two-courses-eyelid-in")
+    mild, tci = card["suggestions"]
+    assert _created(mild)["medicationCodeableConcept"]["coding"][0]["code"] == "106258"
+    assert _created(tci)["medicationCodeableConcept"]["coding"][0]["code"] == "314266"
+
+
+def test_daily_course_over_4_weeks(client: Any) -> None:
+    assert len(_cards(client, TCS, "daily-29-days-in")) == 1
+    assert _cards(client, TCS, "daily-28-days-out") == []
+
+
+def test_maintenance_over_16_weeks_is_a_warning_with_update(client: Any) -> None:
+    assert _cards(client, TCS, "twice-weekly-16-weeks-out") == []
+    for name in ("twice-weekly-17-weeks-in", "mon-thu-daily-frequency-17-weeks-sign-in"):
+        (card,) = _cards(client, TCS, name)
+        assert card["indicator"] == "warning"
+        (action,) = card["suggestions"][0]["actions"]
+        assert action["type"] == "update"
+        assert _repeat(action["resource"])["boundsDuration"]["value"] == 112
+
+
+def test_tci_repeated_courses_suggest_age_strength(client: Any) -> None:
+    (adult,) = _cards(client, TCI, "second-course-face-in")
+    (child,) = _cards(client, TCI, "second-course-face-age-10-in")
+    code = _created(adult["suggestions"][0])["medicationCodeableConcept"]["coding"][0]["code"]
+    assert code == "314266"
+    code = _created(child["suggestions"][0])["medicationCodeableConcept"]["coding"][0]["code"]
+    assert code == "313189"
+    assert _cards(client, TCI, "first-course-face-out") == []
+    assert _cards(client, TCI, "second-course-face-age-1-out") == []
+
+
+def test_tci_weekly_schedule_outside_2_to_3_is_updated(client: Any) -> None:
+    for name in ("once-weekly-in", "four-days-a-week-in"):
+        (card,) = _cards(client, TCI, name)
+        assert card["indicator"] == "info"
+        (action,) = card["suggestions"][0]["actions"]
+        repeat = _repeat(action["resource"])
+        assert action["type"] == "update"
+        assert (repeat["frequency"], repeat["periodUnit"], repeat["dayOfWeek"]) == (
+            2,
+            "wk",
+            ["mon", "thu"],
+        )
+        assert repeat["boundsDuration"]["value"] == 16  # duration kept as ordered
+    assert _cards(client, TCI, "twice-weekly-out") == []
+    assert _cards(client, TCI, "three-times-weekly-out") == []

@@ -1,0 +1,119 @@
+"""tcs-with-tinea, tcs-with-rosacea-perioral, tcs-with-scabies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cds_service.rules import Finding, Silent
+from tests.rules.redflags_support import actions, card, decide
+
+TINEA, ROSACEA, SCABIES = "tcs-with-tinea", "tcs-with-rosacea-perioral", "tcs-with-scabies"
+
+
+def test_tinea_swaps_the_steroid_for_clotrimazole_at_the_same_site(client: Any) -> None:
+    c = card(client, TINEA, f"{TINEA}/triamcinolone-groin-tinea-cruris-in.json")
+    assert c["indicator"] == "warning"
+    assert c["suggestions"][0]["isRecommended"] is True
+    delete, create = actions(c)
+    assert delete == {
+        "type": "delete",
+        "description": "Remove the draft order",
+        "resourceId": "MedicationRequest/tinea-cruris-draft",
+    }
+    resource = create["resource"]
+    assert resource["medicationCodeableConcept"] == {"text": "clotrimazole 1% cream"}
+    assert resource["dosageInstruction"][0]["site"]["coding"][0]["code"] == "26893007"
+    assert resource["reasonReference"] == [{"reference": "Condition/tinea-cruris-tinea"}]
+    assert "reasonCode" not in resource
+    assert resource["status"] == "draft"
+
+
+def test_tinea_by_icd_code_and_combination_products_fire() -> None:
+    for name in (
+        "hydrocortisone-tinea-corporis-icd-order-select-in",
+        "clotrimazole-betamethasone-combination-in",
+    ):
+        assert isinstance(decide(TINEA, f"{TINEA}/{name}.json"), Finding), name
+
+
+def test_tinea_silent_cases() -> None:
+    for name in (
+        "triamcinolone-tinea-resolved-out",
+        "triamcinolone-tinea-no-eczema-out",
+        "clotrimazole-only-with-tinea-out",
+    ):
+        assert isinstance(decide(TINEA, f"{TINEA}/{name}.json"), Silent), name
+
+
+def test_rosacea_face_steroid_offers_delete_then_pimecrolimus(client: Any) -> None:
+    c = card(client, ROSACEA, f"{ROSACEA}/hydrocortisone-face-coded-rosacea-in.json")
+    assert c["indicator"] == "warning"
+    first, second = c["suggestions"]
+    assert first["isRecommended"] is True and "isRecommended" not in second
+    assert actions(c, 0) == [
+        {
+            "type": "delete",
+            "description": "Remove the draft order",
+            "resourceId": "MedicationRequest/ros-face-coded-draft",
+        }
+    ]
+    created = actions(c, 1)[1]["resource"]
+    assert created["medicationCodeableConcept"]["coding"][0]["code"] == "321952"  # pimecrolimus
+    assert created["dosageInstruction"][0]["site"]["coding"][0]["code"] == "89545001"
+
+
+def test_rosacea_face_sites_coded_or_in_text_fire() -> None:
+    for name in (
+        "triamcinolone-perioral-coded-perioral-dermatitis-in",
+        "hydrocortisone-face-in-text-perioral-dermatitis-order-select-in",
+    ):
+        assert isinstance(decide(ROSACEA, f"{ROSACEA}/{name}.json"), Finding), name
+
+
+def test_rosacea_infant_gets_no_calcineurin_inhibitor(client: Any) -> None:
+    c = card(client, ROSACEA, f"{ROSACEA}/hydrocortisone-eyelid-rosacea-age-1-in.json")
+    assert [a["type"] for s in c["suggestions"] for a in s["actions"]] == ["delete"]
+
+
+def test_rosacea_silent_for_other_sites_no_site_or_no_rosacea() -> None:
+    for name in (
+        "triamcinolone-trunk-rosacea-out",
+        "triamcinolone-no-site-rosacea-out",
+        "triamcinolone-arms-avoid-face-rosacea-out",
+        "hydrocortisone-face-no-rosacea-out",
+        "hydrocortisone-face-rosacea-resolved-out",
+    ):
+        assert isinstance(decide(ROSACEA, f"{ROSACEA}/{name}.json"), Silent), name
+
+
+def test_scabies_creates_permethrin_sized_by_age(client: Any) -> None:
+    c = card(client, SCABIES, f"{SCABIES}/triamcinolone-scabies-adult-in.json")
+    assert c["indicator"] == "warning"
+    (create,) = actions(c)
+    resource = create["resource"]
+    assert create["type"] == "create"
+    assert resource["medicationCodeableConcept"] == {"text": "permethrin 5% cream"}
+    assert resource["dispenseRequest"]["quantity"]["value"] == 60
+    assert resource["dosageInstruction"][0]["timing"]["repeat"]["count"] == 2
+    assert resource["reasonReference"] == [{"reference": "Condition/scab-adult-scabies"}]
+    child = card(client, SCABIES, f"{SCABIES}/hydrocortisone-scabies-age-6-order-select-in.json")
+    assert actions(child)[0]["resource"]["dispenseRequest"]["quantity"]["value"] == 30
+
+
+def test_permethrin_offered_from_2_months() -> None:
+    two = decide(SCABIES, f"{SCABIES}/hydrocortisone-scabies-age-2-months-in.json")
+    one = decide(SCABIES, f"{SCABIES}/hydrocortisone-scabies-age-1-month-no-permethrin-in.json")
+    assert isinstance(two, Finding) and two.suggestions == ("order-permethrin",)
+    assert isinstance(one, Finding) and one.suggestions == () and one.variant == "no-permethrin"
+
+
+def test_scabicide_ordered_in_the_last_28_days_keeps_it_silent() -> None:
+    recent = decide(SCABIES, f"{SCABIES}/permethrin-ordered-27-days-ago-out.json")
+    older = decide(SCABIES, f"{SCABIES}/permethrin-ordered-29-days-ago-in.json")
+    assert isinstance(recent, Silent) and isinstance(older, Finding)
+    for name in (
+        "permethrin-draft-alongside-out",
+        "triamcinolone-scabies-resolved-out",
+        "triamcinolone-scabies-no-eczema-out",
+    ):
+        assert isinstance(decide(SCABIES, f"{SCABIES}/{name}.json"), Silent), name

@@ -1,0 +1,69 @@
+"""tcs-taper-after-long-use: renewals, stops and just-ended runs of daily potent steroid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import cards_for, load_fixture, post_hook
+
+RULE = "tcs-taper-after-long-use"
+
+
+def _cards(client: Any, name: str) -> list[dict[str, Any]]:
+    return cards_for(post_hook(client, load_fixture(f"{RULE}/{name}.json")), RULE)
+
+
+def test_renewal_after_28_days_swaps_the_draft_for_a_taper(client: Any) -> None:
+    (card,) = _cards(client, "sign-renew-after-28-days-in")
+    assert card["indicator"] == "warning"
+    taper, tci = card["suggestions"]
+    assert taper["isRecommended"] is True
+    delete, create = taper["actions"]
+    assert delete["resourceId"] == "MedicationRequest/taper-renew-28-draft"
+    steps = create["resource"]["dosageInstruction"]
+    assert [s["sequence"] for s in steps] == [1, 2, 3]
+    assert steps[2]["timing"]["repeat"]["dayOfWeek"] == ["mon", "thu"]
+    assert create["resource"]["medicationCodeableConcept"]["text"] == (
+        "mometasone furoate 0.1% ointment"
+    )
+    (tci_action,) = tci["actions"]
+    assert tci_action["resource"]["medicationCodeableConcept"]["coding"][0]["code"] == "314266"
+
+
+def test_thresholds_4_weeks_and_2_weeks_on_face(client: Any) -> None:
+    assert len(_cards(client, "sign-renew-face-after-14-days-in")) == 1
+    assert _cards(client, "sign-renew-face-after-13-days-out") == []
+    assert _cards(client, "sign-renew-after-27-days-out") == []
+    assert len(_cards(client, "sign-renew-after-two-back-to-back-courses-in")) == 1
+
+
+def test_stop_order_keeps_the_stop_and_adds_a_taper(client: Any) -> None:
+    (card,) = _cards(client, "sign-stop-after-33-days-in")
+    assert "rather than stopping abruptly" in card["summary"]
+    assert [a["type"] for a in card["suggestions"][0]["actions"]] == ["create"]
+
+
+def test_view_only_just_after_the_course_ends(client: Any) -> None:
+    (card,) = _cards(client, "view-ended-5-days-ago-in")
+    assert [a["type"] for a in card["suggestions"][0]["actions"]] == ["create"]
+    for name in (
+        "view-ended-15-days-ago-out",
+        "view-still-running-out",
+        "view-ended-tci-current-out",
+        "view-ended-no-eczema-out",
+    ):
+        assert _cards(client, name) == [], name
+
+
+def test_mid_potency_old_course_or_tci_draft_is_silent(client: Any) -> None:
+    for name in (
+        "sign-renew-mid-potency-after-28-days-out",
+        "sign-renew-course-ended-30-days-ago-out",
+        "sign-renew-with-tci-draft-out",
+    ):
+        assert _cards(client, name) == [], name
+
+
+def test_maintenance_rule_defers_to_the_taper(client: Any) -> None:
+    body = load_fixture(f"{RULE}/sign-renew-after-28-days-in.json")
+    assert cards_for(post_hook(client, body), "tcs-proactive-maintenance") == []

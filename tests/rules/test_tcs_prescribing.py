@@ -1,0 +1,99 @@
+"""Steroid prescribing checks: incomplete orders, class I limits, young children, wet wraps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import cards_for, load_fixture, post_hook
+
+
+def _card(client: Any, rule_id: str, name: str) -> dict[str, Any]:
+    found = cards_for(post_hook(client, load_fixture(f"{rule_id}/{name}.json")), rule_id)
+    assert len(found) == 1
+    return found[0]
+
+
+def _updated(card: dict[str, Any]) -> dict[str, Any]:
+    (suggestion,) = card["suggestions"]
+    assert suggestion["isRecommended"] is True
+    (action,) = suggestion["actions"]
+    assert action["type"] == "update"
+    resource: dict[str, Any] = action["resource"]
+    return resource
+
+
+def _repeat(resource: dict[str, Any]) -> dict[str, Any]:
+    repeat: dict[str, Any] = resource["dosageInstruction"][0]["timing"]["repeat"]
+    return repeat
+
+
+def test_incomplete_order_gets_every_missing_piece(client: Any) -> None:
+    card = _card(client, "tcs-incomplete-prescription", "nothing-given-in")
+    assert card["indicator"] == "info"
+    resource = _updated(card)
+    assert resource["id"] == "tcs-incomplete-nothing-draft"
+    assert resource["status"] == "draft"
+    assert _repeat(resource)["frequency"] == 2
+    assert _repeat(resource)["boundsDuration"]["value"] == 14
+    assert resource["dispenseRequest"]["quantity"] == {
+        "value": 30,
+        "unit": "g",
+        "system": "http://unitsofmeasure.org",
+        "code": "g",
+    }
+    assert resource["dosageInstruction"][0]["site"]["coding"][0]["code"] == "22943007"
+
+
+def test_incomplete_order_only_adds_what_is_missing(client: Any) -> None:
+    resource = _updated(_card(client, "tcs-incomplete-prescription", "no-duration-in"))
+    assert _repeat(resource)["boundsDuration"]["value"] == 14
+    assert resource["dispenseRequest"]["quantity"]["value"] == 30  # as ordered
+    resource = _updated(_card(client, "tcs-incomplete-prescription", "as-needed-no-schedule-in"))
+    assert _repeat(resource)["frequency"] == 2
+
+
+def test_very_potent_over_50_g_a_week_is_capped(client: Any) -> None:
+    card = _card(client, "tcs-very-potent-limits", "clobetasol-60g-per-week-in")
+    assert card["indicator"] == "warning"
+    resource = _updated(card)
+    assert resource["dispenseRequest"]["quantity"]["value"] == 100  # 50 g/week for 14 days
+    assert _repeat(resource)["boundsDuration"]["value"] == 14
+
+
+def test_very_potent_over_14_days_is_shortened_and_supply_follows(client: Any) -> None:
+    resource = _updated(_card(client, "tcs-very-potent-limits", "clobetasol-15-days-in"))
+    assert _repeat(resource)["boundsDuration"]["value"] == 14
+    assert resource["dispenseRequest"]["quantity"]["value"] == 30
+    card = _card(client, "tcs-very-potent-limits", "clobetasol-supply-duration-60g-per-week-in")
+    resource = _updated(card)
+    assert resource["dispenseRequest"]["expectedSupplyDuration"]["value"] == 14
+    assert resource["dispenseRequest"]["quantity"]["value"] == 100
+
+
+def test_young_child_swaps_to_hydrocortisone(client: Any) -> None:
+    infant = _card(client, "tcs-potency-in-young-child", "betamethasone-dipropionate-11-months-in")
+    child = _card(client, "tcs-potency-in-young-child", "clobetasol-11-years-in")
+    assert "infant" in infant["summary"] and "11 months" in infant["summary"]
+    assert "11 years" in child["summary"]
+    for card in (infant, child):
+        assert card["indicator"] == "warning"
+        (suggestion,) = card["suggestions"]
+        delete, create = suggestion["actions"]
+        assert delete["resourceId"].startswith("MedicationRequest/tcs-child-")
+        assert create["resource"]["medicationCodeableConcept"]["coding"][0]["code"] == "106258"
+
+
+def test_wet_wrap_course_is_shortened_to_7_days(client: Any) -> None:
+    card = _card(client, "wet-wrap-duration", "wet-wrap-15-days-in")
+    assert card["indicator"] == "warning"
+    assert _repeat(_updated(card))["boundsDuration"]["value"] == 7
+    card = _card(client, "wet-wrap-duration", "wet-wrap-no-duration-in")
+    assert "add a duration" in card["summary"]
+    assert _repeat(_updated(card))["boundsDuration"]["value"] == 7
+
+
+def test_wet_wrap_defers_to_class_i_limits_at_order_sign(client: Any) -> None:
+    body = load_fixture("wet-wrap-duration/clobetasol-wet-wrap-21-days-order-sign-out.json")
+    response = post_hook(client, body)
+    assert cards_for(response, "wet-wrap-duration") == []
+    assert len(cards_for(response, "tcs-very-potent-limits")) == 1

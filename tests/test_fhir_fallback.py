@@ -1,0 +1,149 @@
+"""Prefetch absent / null / partial through the API, against a real FHIR server on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import cards_for, load_fixture, post_hook
+from tests.fhir.fake_fhir import FakeFhirServer, bundle
+
+FIXTURE = "tcs-potent-on-sensitive-site/clobetasol-eyelid-coded-age-30-in.json"
+RULE = "tcs-potent-on-sensitive-site"
+SEARCHES = ("Condition", "MedicationRequest", "Observation", "CarePlan", "ServiceRequest")
+
+
+@pytest.fixture
+def fhir() -> Iterator[FakeFhirServer]:
+    server = FakeFhirServer()
+    yield server
+    server.close()
+
+
+def _serve_fixture(fhir: FakeFhirServer, body: dict[str, Any]) -> None:
+    """Serve the fixture's prefetch from the fake FHIR server, by resource type."""
+    prefetch = body["prefetch"]
+    patient = prefetch["patient"]
+    fhir.json(f"/fhir/Patient/{patient['id']}", patient)
+    by_type = {"Condition": "conditions", "MedicationRequest": "medications",
+               "Observation": "observations", "CarePlan": "careplans",
+               "ServiceRequest": "servicerequests"}  # fmt: skip
+    for rtype, key in by_type.items():
+        resources = [e["resource"] for e in prefetch[key].get("entry", [])]
+        fhir.json(f"/fhir/{rtype}", bundle(*resources))
+
+
+def test_request_without_prefetch_is_served_from_the_fhir_server(
+    client: Any, fhir: FakeFhirServer
+) -> None:
+    body = load_fixture(FIXTURE)
+    _serve_fixture(fhir, body)
+    del body["prefetch"]
+    body["fhirServer"] = fhir.base
+    body["fhirAuthorization"] = {
+        "access_token": "opaque-token-123",
+        "token_type": "Bearer",
+        "expires_in": 300,
+        "scope": "user/Patient.read user/Condition.read user/MedicationRequest.read",
+        "subject": "eczema-cds",
+    }
+    response = post_hook(client, body)
+    assert response.status_code == 200
+    assert len(cards_for(response, RULE)) == 1
+    requested = {s.path.split("?")[0] for s in fhir.seen}
+    assert "/fhir/Patient/tcs-eyelid-age-30" in requested
+    assert "/fhir/Condition" in requested
+    assert all(s.headers.get("authorization") == "Bearer opaque-token-123" for s in fhir.seen)
+
+
+def test_no_fhir_authorization_means_no_authorization_header(
+    client: Any, fhir: FakeFhirServer
+) -> None:
+    body = load_fixture(FIXTURE)
+    _serve_fixture(fhir, body)
+    del body["prefetch"]
+    body["fhirServer"] = fhir.base
+    assert post_hook(client, body).status_code == 200
+    assert fhir.seen and all("authorization" not in s.headers for s in fhir.seen)
+
+
+def test_missing_prefetch_without_fhir_server_returns_412(client: Any) -> None:
+    body = load_fixture(FIXTURE)
+    del body["prefetch"]
+    response = post_hook(client, body)
+    assert response.status_code == 412
+    outcome = response.get_json()
+    assert outcome["resourceType"] == "OperationOutcome"
+    diagnostics = " ".join(i["diagnostics"] for i in outcome["issue"])
+    assert "patient" in diagnostics and "conditions" in diagnostics
+
+
+def test_null_prefetch_values_are_not_refetched(client: Any, fhir: FakeFhirServer) -> None:
+    body = load_fixture(FIXTURE)
+    _serve_fixture(fhir, body)
+    body["fhirServer"] = fhir.base
+    for key in ("medications", "observations", "careplans", "servicerequests"):
+        body["prefetch"][key] = None
+    response = post_hook(client, body)
+    assert response.status_code == 200
+    assert len(cards_for(response, RULE)) == 1
+    assert fhir.seen == []
+
+
+def test_partial_prefetch_fetches_only_the_absent_keys(client: Any, fhir: FakeFhirServer) -> None:
+    body = load_fixture(FIXTURE)
+    _serve_fixture(fhir, body)
+    body["fhirServer"] = fhir.base
+    del body["prefetch"]["conditions"]
+    response = post_hook(client, body)
+    assert response.status_code == 200
+    assert [s.path.split("?")[0] for s in fhir.seen] == ["/fhir/Condition"]
+    assert len(cards_for(response, RULE)) == 1
+
+
+def test_operation_outcome_prefetch_is_refetched(client: Any, fhir: FakeFhirServer) -> None:
+    body = load_fixture(FIXTURE)
+    _serve_fixture(fhir, body)
+    body["fhirServer"] = fhir.base
+    body["prefetch"]["conditions"] = {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "error", "code": "processing"}],
+    }
+    response = post_hook(client, body)
+    assert response.status_code == 200
+    assert "/fhir/Condition" in [s.path.split("?")[0] for s in fhir.seen]
+    assert len(cards_for(response, RULE)) == 1
+
+
+def test_optional_data_unavailable_still_answers_and_says_so(client: Any) -> None:
+    body = load_fixture(FIXTURE)
+    del body["prefetch"]["servicerequests"]
+    response = post_hook(client, body)
+    assert response.status_code == 200
+    assert response.get_json()["extension"]["org.eczema-cds.unavailable-data"] == [
+        "servicerequests"
+    ]
+    assert len(cards_for(response, RULE)) == 1
+
+
+def test_medication_reference_resolved_from_the_fhir_server(
+    client: Any, fhir: FakeFhirServer
+) -> None:
+    body = load_fixture(FIXTURE)
+    body["fhirServer"] = fhir.base
+    draft = body["context"]["draftOrders"]["entry"][0]["resource"]
+    draft["medicationReference"] = {"reference": "Medication/clobetasol-oint"}
+    del draft["medicationCodeableConcept"]
+    fhir.json(
+        "/fhir/Medication/clobetasol-oint",
+        {
+            "resourceType": "Medication",
+            "id": "clobetasol-oint",
+            "code": {"text": "clobetasol propionate 0.05% ointment"},
+        },
+    )
+    response = post_hook(client, body)
+    assert response.status_code == 200
+    assert len(cards_for(response, RULE)) == 1
