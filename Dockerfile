@@ -7,4 +7,4 @@ COPY gunicorn.conf.py ./
 RUN pip install --no-cache-dir . "psycopg[binary]>=3.2"
 ENV CDS_BIND_HOST=0.0.0.0
 EXPOSE 8080
-CMD ["gunicorn", "--workers", "2", "--bind", "0.0.0.0:8080", "cds_service:create_app()"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "--bind", "0.0.0.0:8080", "cds_service:create_app()"]

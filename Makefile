@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: venv serve test lint fmt clean loadtest
+.PHONY: venv serve test lint fmt clean gallery browser test-postgres loadtest
 
 venv: $(VENV)/.installed
 
@@ -20,7 +20,7 @@ $(VENV)/.installed: pyproject.toml
 # HOST is not a loopback address, so CDS_BIND_HOST must tell it the real listen address.
 serve: venv
 	CDS_BIND_HOST=$(HOST) CDS_AUTH_MODE=$${CDS_AUTH_MODE:-off} \
-		$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'cds_service:create_app()'
+		$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) 'cds_service:create_app()'
 
 test: venv
 	$(BIN)/pytest -q
@@ -39,6 +39,20 @@ lint: venv
 fmt: venv
 	$(BIN)/ruff format cds_service tests
 	$(BIN)/ruff check --fix cds_service tests
+
+# Every "-in" fixture's cards on one static page (build/gallery.html) for clinical review.
+gallery: venv
+	$(BIN)/python -m cds_service gallery --out build/gallery.html
+
+# Debian's chromium for the gallery's browser test (skipped without it, except in CI).
+browser:
+	.ci/ensure-chromium
+
+# The storage tests against a throwaway PostgreSQL server (Debian's postgresql, loopback).
+test-postgres: venv
+	export CDS_TEST_POSTGRES_URL="$$(.ci/postgres-up)"; \
+		$(BIN)/pytest -q tests/ops/test_storage.py tests/auth/test_replay.py; rc=$$?; \
+		.ci/postgres-down; exit $$rc
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache instance

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -11,6 +10,8 @@ from flask import Flask
 from cds_service.auth.guard import init_auth
 from cds_service.cors import init_cors
 from cds_service.errors import register_error_handlers
+from cds_service.ops.logs import install_json_logging
+from cds_service.ops.metrics import init_metrics
 from cds_service.runtime import Runtime, utc_now
 from cds_service.settings import Settings
 from cds_service.startup import from_environment
@@ -22,13 +23,14 @@ def create_app(
     """Build the Flask app; with no arguments, settings come from CDS_* environment variables."""
     if settings is None:  # gunicorn / make serve: a bad configuration is one line and exit 4
         return from_environment(lambda env: create_app(env, clock=clock))
-    logging.getLogger("cds_service").setLevel(settings.log_level.upper())
+    install_json_logging(settings.log_level)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     runtime = Runtime.start(settings, clock=clock)
     app.extensions["cds_runtime"] = runtime
+    init_metrics(app, runtime.services.keys(), runtime.version)  # first: it times everything
     # CORS first: a preflight is answered before any auth check runs.
     init_cors(app, settings.cors_origins)
     init_auth(app, settings, runtime.store.engine)

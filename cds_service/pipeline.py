@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,7 @@ class HookResult:
     fired: list[str] = field(default_factory=list)
     trace: list[dict[str, str]] = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # prefetch key -> KeyState
 
 
 def validate_request(service: ServiceDefinition, body: Any) -> dict[str, Any]:
@@ -68,8 +70,16 @@ def _client(rt: Runtime, body: dict[str, Any], session: requests.Session) -> Fhi
     )
 
 
-def run_hook(rt: Runtime, service: ServiceDefinition, body: Any) -> HookResult:
-    """Answer one validated hook call; raises BadRequest (400) or PreconditionFailed (412)."""
+def run_hook(
+    rt: Runtime,
+    service: ServiceDefinition,
+    body: Any,
+    session: requests.Session | None = None,
+) -> HookResult:
+    """Answer one validated hook call; raises BadRequest (400) or PreconditionFailed (412).
+
+    A caller-owned ``session`` (e.g. one that counts FHIR requests) is used and not closed.
+    """
     t0 = time.perf_counter()
     request = validate_request(service, body)
     stages = {"validate": time.perf_counter() - t0}
@@ -77,7 +87,8 @@ def run_hook(rt: Runtime, service: ServiceDefinition, body: Any) -> HookResult:
     now = rt.clock()
 
     t = time.perf_counter()
-    with requests.Session() as session:
+    owned = requests.Session() if session is None else nullcontext(session)
+    with owned as session:
         client = _client(rt, request, session)
         try:
             data = resolve_prefetch(
@@ -122,6 +133,7 @@ def run_hook(rt: Runtime, service: ServiceDefinition, body: Any) -> HookResult:
 
     t = time.perf_counter()
     result = HookResult(body={"cards": []}, stages=stages)
+    result.sources = {key: str(state) for key, state in data.states.items()}
     for rule, decision in decisions:
         fired = isinstance(decision, Finding)
         result.trace.append(

@@ -1,4 +1,8 @@
-"""Durable storage: the feedback log (SQLite by default, any SQLAlchemy URL such as PostgreSQL)."""
+"""Durable storage: feedback and issued cards (SQLite by default, any SQLAlchemy URL).
+
+Issued cards hold no patient data (uuid, rule id, indicator, service, catalogue version,
+time) so feedback, which names only a card uuid, can be reported per rule.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -43,6 +48,19 @@ feedback = Table(
     Column("override_display", String(500), nullable=True),
     Column("user_comment", Text, nullable=True),
     Column("received_at", DateTime(timezone=True), nullable=False),
+    # Resolved from issued_card when stored; NULL for a card uuid this service never issued.
+    Column("rule_id", String(200), nullable=True, index=True),
+)
+
+issued_card = Table(
+    "issued_card",
+    metadata,
+    Column("card_uuid", String(64), primary_key=True),
+    Column("rule_id", String(200), nullable=False, index=True),
+    Column("indicator", String(20), nullable=False),
+    Column("service_id", String(200), nullable=False),
+    Column("catalogue_version", String(64), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
 
@@ -67,7 +85,9 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def _row(service_id: str, entry: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+def _row(
+    service_id: str, entry: Mapping[str, Any], now: datetime, rule_id: str | None
+) -> dict[str, Any]:
     reason = entry.get("overrideReason") or {}
     coding = reason.get("reason") or {}
     accepted = entry.get("acceptedSuggestions")
@@ -84,6 +104,7 @@ def _row(service_id: str, entry: Mapping[str, Any], now: datetime) -> dict[str, 
         "override_display": coding.get("display"),
         "user_comment": reason.get("userComment"),
         "received_at": now,
+        "rule_id": rule_id,
     }
 
 
@@ -98,17 +119,92 @@ class FeedbackStore:
         try:
             metadata.create_all(self.engine)
         except SQLAlchemyError:
-            if not inspect(self.engine).has_table(feedback.name):
+            tables = inspect(self.engine).get_table_names()
+            if not all(t in tables for t in metadata.tables):
+                raise
+        self._add_rule_id_column()
+
+    def _add_rule_id_column(self) -> None:
+        # Databases created before feedback.rule_id existed get the column (NULL when unknown).
+        if "rule_id" in {c["name"] for c in inspect(self.engine).get_columns(feedback.name)}:
+            return
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(text("ALTER TABLE feedback ADD COLUMN rule_id VARCHAR(200)"))
+        except SQLAlchemyError:
+            columns = inspect(self.engine).get_columns(feedback.name)
+            if "rule_id" not in {c["name"] for c in columns}:  # not another worker's win
                 raise
 
     def add(self, service_id: str, entries: Iterable[Mapping[str, Any]]) -> int:
         """Store every entry in one transaction; return how many were stored."""
-        now = datetime.now(UTC)
-        rows = [_row(service_id, e, now) for e in entries]
-        if rows:
-            with self.engine.begin() as conn:
-                conn.execute(insert(feedback), rows)
+        return len(self.add_resolved(service_id, entries))
+
+    def add_resolved(
+        self,
+        service_id: str,
+        entries: Iterable[Mapping[str, Any]],
+        now: datetime | None = None,
+    ) -> list[tuple[str | None, str]]:
+        """Store entries with the rule id of the card they name; return (rule id, outcome)s."""
+        items = list(entries)
+        if not items:
+            return []
+        now = now or datetime.now(UTC)
+        uuids = sorted({str(e["card"]) for e in items})
+        with self.engine.begin() as conn:
+            found = conn.execute(
+                select(issued_card.c.card_uuid, issued_card.c.rule_id).where(
+                    issued_card.c.card_uuid.in_(uuids)
+                )
+            )
+            rules = {uuid: rule for uuid, rule in found}
+            rows = [_row(service_id, e, now, rules.get(str(e["card"]))) for e in items]
+            conn.execute(insert(feedback), rows)
+        return [(r["rule_id"], r["outcome"]) for r in rows]
+
+    def record_cards(
+        self, service_id: str, cards: list[Mapping[str, Any]], version: str, now: datetime
+    ) -> int:
+        """Remember issued cards (one multi-row INSERT; nothing at all when there are none).
+
+        On SQLite this commit skips the fsync: losing the last rows on power loss only makes
+        feedback on those cards "unknown"; feedback itself stays fully synchronous.
+        """
+        rows = [
+            {
+                "card_uuid": card["uuid"],
+                "rule_id": card["source"]["topic"]["code"],
+                "indicator": card["indicator"],
+                "service_id": service_id,
+                "catalogue_version": version,
+                "issued_at": now,
+            }
+            for card in cards
+            if card.get("uuid")
+        ]
+        if not rows:
+            return 0
+        with self.engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:  # no fsync for this index (WAL stays consistent); ~5 ms saved per call
+                conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+                conn.commit()
+            try:
+                conn.execute(insert(issued_card), rows)
+                conn.commit()
+            finally:
+                if sqlite:
+                    conn.rollback()  # no-op after the commit; ends a failed transaction
+                    conn.exec_driver_sql("PRAGMA synchronous=FULL")
+                    conn.commit()
         return len(rows)
+
+    def issued(self) -> list[dict[str, Any]]:
+        """All issued cards, oldest first."""
+        with self.engine.connect() as conn:
+            result = conn.execute(select(issued_card).order_by(issued_card.c.issued_at))
+            return [dict(r._mapping) for r in result]
 
     def count(self) -> int:
         """Number of stored entries."""

@@ -45,4 +45,11 @@ def json_body() -> Any:
         raise BadRequest("Request body is not valid JSON") from exc
 
 
-from cds_service.api import discovery, feedback, health, hooks, openapi  # noqa: E402,F401  (routes)
+from cds_service.api import (  # noqa: E402,F401  (routes)
+    discovery,
+    feedback,
+    health,
+    hooks,
+    metrics,
+    openapi,
+)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, g, jsonify
 
 from cds_service import schemas
 from cds_service.api import bp, json_body, runtime, service_or_404
@@ -24,9 +24,15 @@ def feedback(service_id: str) -> Response:
     errors = schemas.validation_errors("feedback", body) or _bad_timestamps(body["feedback"])
     if errors:
         raise BadRequest("Invalid feedback", errors)
-    stored = runtime().store.add(service.id, body["feedback"])
-    log.info("feedback stored", extra={"service": service.id, "entries": stored})
-    return jsonify({"stored": stored})
+    rt = runtime()
+    resolved = rt.store.add_resolved(service.id, body["feedback"], now=rt.clock())
+    g.feedback_resolved = resolved
+    unknown = sum(1 for rule_id, _ in resolved if rule_id is None)
+    log.info(
+        "feedback stored",
+        extra={"service": service.id, "entries": len(resolved), "unknown_cards": unknown},
+    )
+    return jsonify({"stored": len(resolved)})
 
 
 def _bad_timestamps(entries: Iterable[Mapping[str, Any]]) -> list[str]:

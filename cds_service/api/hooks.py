@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Response, jsonify
+from flask import Response, g, jsonify
 
 from cds_service.api import bp, json_body, runtime, service_or_404
+from cds_service.ops.cardlog import record_issued
+from cds_service.ops.fetchlog import CountingSession
 from cds_service.pipeline import TRACE_EXTENSION, run_hook
 
 log = logging.getLogger("cds_service.hooks")
@@ -19,8 +21,16 @@ def call_service(service_id: str) -> Response:
     started = time.perf_counter()
     service = service_or_404(service_id)
     body = json_body()
+    g.parse_seconds = time.perf_counter() - started
+    g.log_service = service.id
+    if isinstance(body, dict):
+        g.log_hook_instance = str(body.get("hookInstance"))[:100]
     rt = runtime()
-    result = run_hook(rt, service, body)
+    with CountingSession() as session:
+        g.fhir_session = session
+        result = run_hook(rt, service, body, session)
+    g.hook_result = result
+    record_issued(rt, service.id, result.body["cards"])
     if rt.settings.debug_trace:
         result.body.setdefault("extension", {})[TRACE_EXTENSION] = result.trace
     log.info(

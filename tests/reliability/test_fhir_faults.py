@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from cds_service import create_app
 from cds_service.fhir.concurrency import GRACE_SECONDS
 from cds_service.pipeline import UNAVAILABLE_EXTENSION
+from cds_service.services import ESSENTIAL, TEMPLATES
 from tests.conftest import FIXTURES, load_fixture, make_settings, pinned_clock
 from tests.fhir.fake_fhir import FakeFhirServer, bundle, hang, send_bytes, send_json
 from tests.reliability.conftest import assert_well_formed
@@ -29,12 +30,11 @@ MARGIN = 1.0  # the test client, app and a loaded CI machine; generous by design
 SIGN = "/cds-services/eczema-order-sign"
 FIXTURE = FIXTURES / "tcs-potent-on-sensitive-site/clobetasol-eyelid-coded-age-30-in.json"
 PATIENT_ID = "tcs-eyelid-age-30"
-OPTIONAL = ["medications", "servicerequests"]  # what patch-test-suggested needs
+SERVICE = "eczema-order-sign"
+# The path each of the service's prefetch queries asks for on the FHIR server.
 PATHS = {
-    "patient": f"/fhir/Patient/{PATIENT_ID}",
-    "conditions": "/fhir/Condition",
-    "medications": "/fhir/MedicationRequest",
-    "servicerequests": "/fhir/ServiceRequest",
+    key: "/fhir/" + template.split("?")[0].replace("{{context.patientId}}", PATIENT_ID)
+    for key, template in TEMPLATES.items()
 }
 
 
@@ -53,11 +53,24 @@ def other_host() -> Iterator[FakeFhirServer]:
 
 
 @pytest.fixture
-def client(tmp_path) -> Iterator[FlaskClient]:
-    settings = make_settings(tmp_path, hook_deadline_seconds=DEADLINE, fhir_timeout_seconds=1.0)
-    app: Flask = create_app(settings, clock=pinned_clock)
-    yield app.test_client()
-    app.extensions["cds_runtime"].store.engine.dispose()
+def app(tmp_path) -> Iterator[Flask]:
+    settings = make_settings(
+        tmp_path, hook_deadline_seconds=DEADLINE, fhir_timeout_seconds=1.0, fhir_max_workers=8
+    )
+    application: Flask = create_app(settings, clock=pinned_clock)
+    yield application
+    application.extensions["cds_runtime"].store.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def optional_keys(app: Flask) -> list[str]:
+    """The service's prefetch keys that are not essential: losing them is not a 412."""
+    service = app.extensions["cds_runtime"].services[SERVICE]
+    return sorted(set(service.prefetch) - ESSENTIAL)
 
 
 def request_for(fhir: FakeFhirServer, keep: tuple[str, ...]) -> dict[str, Any]:
@@ -157,40 +170,48 @@ def test_without_prefetch_a_failing_server_gets_412_in_time(client, fhir, other_
 
 @pytest.mark.parametrize("name", FAULTS)
 def test_with_partial_prefetch_the_rules_with_data_still_run(
-    client, fhir, other_host, name
+    app, client, fhir, other_host, name
 ) -> None:
-    for key in OPTIONAL:
+    lost = optional_keys(app)
+    for key in lost:
         fhir.on(PATHS[key], fault(name, fhir, other_host))
-    response, _ = call(client, request_for(fhir, keep=("patient", "conditions")))
+    response, _ = call(client, request_for(fhir, keep=tuple(ESSENTIAL)))
     assert response.status_code == 200
     body = response.get_json()
-    assert body["extension"][UNAVAILABLE_EXTENSION] == OPTIONAL
+    assert body["extension"][UNAVAILABLE_EXTENSION] == lost
     fired = [c["source"]["topic"]["code"] for c in body["cards"]]
-    assert fired == ["tcs-potent-on-sensitive-site"]
+    assert "tcs-potent-on-sensitive-site" in fired  # needs only patient, conditions, the draft
+    rules = app.extensions["cds_runtime"].rules
+    assert all(not rules[r].needs & set(lost) for r in fired)  # nothing fired on missing data
     assert other_host.paths() == []
 
 
-def test_next_links_looping_back_end_paging_without_losing_the_key(client, fhir) -> None:
+def test_next_links_looping_back_end_paging_without_losing_the_key(app, client, fhir) -> None:
+    others = [k for k in optional_keys(app) if k != "medications"]
     first = f"{fhir.base}/MedicationRequest?patient={PATIENT_ID}"
     fhir.json("/fhir/MedicationRequest", bundle(next_url=f"{fhir.base}/MedicationRequest?p=2"))
     fhir.json("/fhir/MedicationRequest?p=2", bundle(next_url=first))
-    fhir.json("/fhir/ServiceRequest", bundle())
-    response, _ = call(client, request_for(fhir, keep=("patient", "conditions")))
+    for key in others:
+        fhir.json(PATHS[key], bundle())
+    response, _ = call(client, request_for(fhir, keep=tuple(ESSENTIAL)))
     assert response.status_code == 200
     assert "extension" not in response.get_json()
-    assert len(fhir.paths()) == 3  # two MedicationRequest pages, one ServiceRequest search
+    assert len(fhir.paths()) == 2 + len(others)  # two MedicationRequest pages, one per other
 
 
-def test_independent_queries_run_concurrently(client, fhir) -> None:
-    """Four queries of 0.6 s each fit a 1.5 s deadline only when they overlap."""
+def test_independent_queries_run_concurrently(app, client, fhir) -> None:
+    """Four or more queries of 0.6 s each fit a 1.5 s deadline only when they overlap."""
     fixture = load_fixture(FIXTURE)["prefetch"]
     delay = 0.6
     fhir.json(PATHS["patient"], fixture["patient"], delay=delay)
     fhir.json(PATHS["conditions"], fixture["conditions"], delay=delay)
-    fhir.json(PATHS["medications"], bundle(), delay=delay)
-    fhir.json(PATHS["servicerequests"], bundle(), delay=delay)
+    keys = optional_keys(app)
+    for key in keys:
+        fhir.json(PATHS[key], bundle(), delay=delay)
+    assert len(keys) + 2 >= 4
     response, elapsed = call(client, request_for(fhir, keep=()))
     assert response.status_code == 200, response.get_json()
     assert "extension" not in response.get_json()
-    assert len(response.get_json()["cards"]) == 1
-    assert elapsed < 4 * delay
+    fired = [c["source"]["topic"]["code"] for c in response.get_json()["cards"]]
+    assert "tcs-potent-on-sensitive-site" in fired
+    assert elapsed < (len(keys) + 2) * delay

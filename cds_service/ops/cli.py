@@ -1,0 +1,116 @@
+"""Command line: explain a hook request, report feedback per rule, build the card gallery."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cds_service.ops import explain as ex
+from cds_service.ops import gallery
+from cds_service.ops.report import build_report, render_text
+from cds_service.ops.report_html import render_html
+from cds_service.ops.seed import seed_bundle
+from cds_service.runtime import REPO_CARDS
+from cds_service.settings import Settings
+from cds_service.storage import FeedbackStore, make_engine
+
+REPO_FIXTURES = REPO_CARDS.parent / "fixtures"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m cds_service", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("explain", help="why each rule fired or stayed silent for a request")
+    p.add_argument("file", type=Path, help="a hook request (JSON), e.g. a fixture")
+    p.add_argument("--now", help="pin the time, e.g. 2026-11-22T12:00Z (fixtures need it)")
+    p.add_argument("--service", help="explain this service id (default: all for the hook)")
+    p.add_argument("--fetch", action="store_true", help="use fhirServer (network) if given")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p = sub.add_parser("feedback-report", help="cards shown, accepted, overridden per rule")
+    p.add_argument("--database-url", help="default: CDS_DATABASE_URL or the SQLite default")
+    p.add_argument("--since", help="start date/time (inclusive), e.g. 2026-11-01")
+    p.add_argument("--until", help="end date/time (exclusive)")
+    p.add_argument("--days", type=int, help="the last N days (instead of --since)")
+    p.add_argument("--html", type=Path, metavar="FILE", help="also write the report as HTML")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p = sub.add_parser("gallery", help="render every -in fixture's cards to one HTML page")
+    p.add_argument("--out", type=Path, default=Path("build/gallery.html"))
+    p.add_argument("--fixtures", type=Path, default=REPO_FIXTURES)
+    p.add_argument("--now", default=gallery.FIXTURE_NOW, help="default: the fixtures' day")
+    p = sub.add_parser("seed-bundle", help="a fixture's prefetch as a FHIR transaction Bundle")
+    p.add_argument("file", type=Path, help="a hook request (JSON), e.g. a fixture")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; 0 on success, 1 when the command cannot do its job, 2 on bad usage."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "explain":
+            return _explain(args)
+        if args.command == "feedback-report":
+            return _report(args)
+        if args.command == "seed-bundle":
+            request = json.loads(args.file.read_text(encoding="utf-8"))
+            print(json.dumps(seed_bundle(request), indent=2, ensure_ascii=False))
+            return 0
+        return _gallery(args)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _explain(args: argparse.Namespace) -> int:
+    body = json.loads(args.file.read_text(encoding="utf-8"))
+    now = ex.parse_now(args.now) or datetime.now(UTC)
+    rt = ex.start_runtime(Settings.from_env(), now)
+    items = ex.explain(rt, body, service_id=args.service, fetch=args.fetch)
+    if args.json:
+        print(json.dumps([i.as_json() for i in items], indent=2, ensure_ascii=False))
+    else:
+        print(ex.render_text(items, version=rt.version, now=now, offline=not args.fetch), end="")
+    return 1 if any(i.error for i in items) else 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    url = args.database_url or Settings.from_env().database_url
+    until = ex.parse_now(args.until)
+    since = ex.parse_now(args.since)
+    if args.days is not None:
+        since = (until or datetime.now(UTC)) - timedelta(days=args.days)
+    period = f"{since.isoformat() if since else 'start'} to {until.isoformat() if until else 'now'}"
+    store = FeedbackStore(make_engine(url))
+    try:
+        store.create_schema()
+        rows = build_report(store.engine, since, until)
+    finally:
+        store.engine.dispose()
+    if args.json:
+        print(json.dumps({"period": period, "rules": [r.as_json() for r in rows]}, indent=2))
+    else:
+        print(render_text(rows, period), end="")
+    if args.html:
+        args.html.parent.mkdir(parents=True, exist_ok=True)
+        args.html.write_text(render_html(rows, period), encoding="utf-8")
+        print(f"wrote {args.html}", file=sys.stderr)
+    return 0
+
+
+def _gallery(args: argparse.Namespace) -> int:
+    now = ex.parse_now(args.now) or datetime.now(UTC)
+    rt = ex.start_runtime(Settings.from_env(), now)
+    paths = gallery.in_fixtures(args.fixtures)
+    if not paths:
+        raise ValueError(f"no *-in.json fixtures under {args.fixtures}")
+    entries = gallery.collect(rt, paths)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(gallery.render_page(entries, version=rt.version, now=now), "utf-8")
+    cards = sum(len(e.cards) for e in entries)
+    print(f"wrote {args.out}: {cards} cards from {len(entries)} fixtures", file=sys.stderr)
+    failed = [e.name for e in entries if e.error]
+    for name in failed:
+        print(f"error in fixture {name}", file=sys.stderr)
+    return 1 if failed else 0

@@ -1,0 +1,175 @@
+"""Prometheus metrics: requests, latency per stage, FHIR fetches, cards and feedback per rule.
+
+Each app owns a registry, so test apps never share counters. Under gunicorn with several
+workers set ``PROMETHEUS_MULTIPROC_DIR`` (``gunicorn.conf.py`` does) and ``/metrics`` sums
+every worker's values. Labels carry service ids, rule ids and outcomes only: no patient data.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Flask, Response, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+STAGE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+HOOK_ENDPOINT = "cds.call_service"
+FEEDBACK_ENDPOINT = "cds.feedback"
+
+
+class Metrics:
+    """The service's metric families, registered in one registry."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        r = self.registry
+        self.requests = Counter(
+            "cds_http_requests",
+            "HTTP requests by route and status",
+            ["route", "status"],
+            registry=r,
+        )
+        self.hook_requests = Counter(
+            "cds_hook_requests",
+            "Hook calls by service and status",
+            ["service", "status"],
+            registry=r,
+        )
+        self.hook_latency = Histogram(
+            "cds_hook_request_duration_seconds",
+            "Hook call latency, parse to response",
+            ["service"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.stage_latency = Histogram(
+            "cds_hook_stage_duration_seconds",
+            "Time per pipeline stage (parse, validate, fetch, picture, rules, render)",
+            ["service", "stage"],
+            buckets=STAGE_BUCKETS,
+            registry=r,
+        )
+        self.fhir_requests = Counter(
+            "cds_fhir_requests",
+            "FHIR requests made by the service, by outcome (ok, http_4xx, timeout, ...)",
+            ["service", "outcome"],
+            registry=r,
+        )
+        self.prefetch_keys = Counter(
+            "cds_prefetch_keys",
+            "Prefetch keys by where their data came from (provided, fetched, unavailable, ...)",
+            ["service", "key", "source"],
+            registry=r,
+        )
+        self.cards = Counter(
+            "cds_cards", "Cards returned", ["service", "rule", "indicator"], registry=r
+        )
+        self.decisions = Counter(
+            "cds_rule_decisions", "Rule outcomes (fired or silent)", ["rule", "outcome"], registry=r
+        )
+        self.feedback = Counter(
+            "cds_feedback",
+            "Feedback entries by rule id (unknown: a card uuid we never issued) and outcome",
+            ["rule", "outcome"],
+            registry=r,
+        )
+        self.card_log_failures = Counter(
+            "cds_card_log_failures", "Issued cards that could not be recorded", registry=r
+        )
+        self.catalogue = Gauge(
+            "cds_catalogue_info",
+            "The loaded rule-catalogue version (value is always 1)",
+            ["version"],
+            multiprocess_mode="max",
+            registry=r,
+        )
+
+    def observe_hook(self, service: str, status: int, seconds: float) -> None:
+        """Count one hook call and its latency; then the stages, FHIR and cards from g."""
+        self.hook_requests.labels(service, str(status)).inc()
+        self.hook_latency.labels(service).observe(seconds)
+        parse = g.get("parse_seconds")
+        if parse is not None:
+            self.stage_latency.labels(service, "parse").observe(parse)
+        session = g.get("fhir_session")
+        for outcome in getattr(session, "outcomes", ()):
+            self.fhir_requests.labels(service, outcome).inc()
+        result = g.get("hook_result")
+        if result is None:
+            return
+        for stage, spent in result.stages.items():
+            self.stage_latency.labels(service, stage).observe(spent)
+        for key, source in result.sources.items():
+            self.prefetch_keys.labels(service, key, source).inc()
+        for step in result.trace:
+            self.decisions.labels(step["rule"], step["outcome"]).inc()
+        for card in result.body.get("cards", []):
+            self.cards.labels(service, card["source"]["topic"]["code"], card["indicator"]).inc()
+
+    def observe_feedback(self, resolved: Iterable[tuple[str | None, str]]) -> None:
+        """Count stored feedback entries per rule id and outcome."""
+        for rule_id, outcome in resolved:
+            self.feedback.labels(rule_id or "unknown", outcome).inc()
+
+    def exposition(self) -> bytes:
+        """The text format; in multiprocess mode, the sum over every worker."""
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            merged = CollectorRegistry()
+            multiprocess.MultiProcessCollector(merged)
+            return generate_latest(merged)
+        return generate_latest(self.registry)
+
+
+def metrics_of(app: Flask) -> Metrics:
+    """The app's metrics."""
+    found: Metrics = app.extensions["cds_metrics"]
+    return found
+
+
+def init_metrics(app: Flask, services: Iterable[str], version: str) -> Metrics:
+    """Create the app's metrics and count every request once it is answered."""
+    metrics = Metrics()
+    metrics.catalogue.labels(version).set(1)
+    known = set(services)
+    app.extensions["cds_metrics"] = metrics
+
+    @app.before_request
+    def _start_clock() -> None:
+        g.metrics_started = time.perf_counter()
+
+    @app.after_request
+    def _count(response: Response) -> Response:
+        started = g.get("metrics_started")
+        spent = time.perf_counter() - started if started is not None else 0.0
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        metrics.requests.labels(route, str(response.status_code)).inc()
+        service = _service_label(request.view_args, known)
+        if request.endpoint == HOOK_ENDPOINT:
+            metrics.observe_hook(service, response.status_code, spent)
+        elif request.endpoint == FEEDBACK_ENDPOINT:
+            metrics.observe_feedback(g.get("feedback_resolved", ()))
+        return response
+
+    return metrics
+
+
+def _service_label(view_args: dict[str, Any] | None, known: set[str]) -> str:
+    service = (view_args or {}).get("service_id")
+    return service if service in known else "unknown"
+
+
+def metrics_response(app: Flask) -> Response:
+    """A /metrics response in the Prometheus text format."""
+    return Response(metrics_of(app).exposition(), content_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,46 @@
+"""Storage backends for the ops tests: SQLite always, PostgreSQL when CDS_TEST_POSTGRES_URL is set.
+
+Each PostgreSQL test gets its own schema (dropped afterwards), so tests never see each other's
+rows. `.ci/run` starts a real server and sets the variable; `make test` without it skips.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from cds_service.storage import make_engine
+
+POSTGRES_URL = os.environ.get("CDS_TEST_POSTGRES_URL", "")
+NO_POSTGRES = "set CDS_TEST_POSTGRES_URL to run against PostgreSQL (.ci/postgres-up starts one)"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A fresh, empty database on each backend."""
+    if request.param == "sqlite":
+        eng = make_engine(f"sqlite:///{tmp_path / 'ops.sqlite3'}")
+        yield eng
+        eng.dispose()
+        return
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    eng = create_engine(
+        POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"}, pool_pre_ping=True
+    )
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
