@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: venv serve test lint fmt clean gallery browser test-postgres loadtest
+.PHONY: venv serve test lint fmt clean gallery browser test-postgres bench bench-smoke loadtest
 
 venv: $(VENV)/.installed
 
@@ -25,6 +25,14 @@ serve: venv
 test: venv
 	$(BIN)/pytest -q
 
+# Timings (several minutes; see README "Performance"). Not part of `make test`.
+bench: venv
+	$(BIN)/python -m bench.run
+
+# CI: checks the benchmark still runs (tiny charts, one round); never a timed assertion.
+bench-smoke: venv
+	$(BIN)/python -m bench.run --quick
+
 # Gunicorn on 127.0.0.1 under concurrent hook calls and feedback posts, one worker SIGKILLed
 # mid-run; fails on any HTTP error or acknowledged feedback missing from the database.
 # LOADTEST_ARGS="--duration 60 --clients 16 --database-url postgresql+psycopg://..." to vary it.
@@ -32,13 +40,13 @@ loadtest: venv
 	$(BIN)/python -m tests.load.loadtest $(LOADTEST_ARGS)
 
 lint: venv
-	$(BIN)/ruff check cds_service tests
-	$(BIN)/ruff format --check cds_service tests
+	$(BIN)/ruff check cds_service tests bench
+	$(BIN)/ruff format --check cds_service tests bench
 	$(BIN)/mypy
 
 fmt: venv
-	$(BIN)/ruff format cds_service tests
-	$(BIN)/ruff check --fix cds_service tests
+	$(BIN)/ruff format cds_service tests bench
+	$(BIN)/ruff check --fix cds_service tests bench
 
 # Every "-in" fixture's cards on one static page (build/gallery.html) for clinical review.
 gallery: venv

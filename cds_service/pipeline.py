@@ -129,6 +129,13 @@ def run_hook(
 
     t = time.perf_counter()
     decisions = evaluate_all(list(service.rules), picture)
+    decisions = rt.repeats.apply(
+        service.hook,
+        picture.patient_id,
+        decisions,
+        lambda rule, f: rt.cards[rule.id].field("indicator", f.variant),
+        now,
+    )
     stages["rules"] = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cds_service import schemas
 from cds_service.cards import CardFileError, CardTemplate, catalogue_version, load_card_files
+from cds_service.repeats import RepeatGuard  # also registers its tables before create_schema
 from cds_service.rules import Rule, load_rules
 from cds_service.services import ServiceDefinition, build_services
 from cds_service.settings import Settings
@@ -36,6 +37,7 @@ class Runtime:
     builders: Mapping[str, Builder]
     version: str
     store: FeedbackStore
+    repeats: RepeatGuard
     clock: Callable[[], datetime]
 
     @classmethod
@@ -64,5 +66,6 @@ class Runtime:
             builders=builders,
             version=catalogue_version(cards_dir),
             store=store,
+            repeats=RepeatGuard(store.engine),
             clock=clock,
         )

@@ -39,7 +39,7 @@ class Settings:
     fhir_timeout_seconds: float = 2.0
     fhir_max_bytes: int = 20_000_000
     fhir_max_pages: int = 20
-    fhir_max_workers: int = 4
+    fhir_max_workers: int = 6  # one per prefetch template: fallback queries run at once
     debug_trace: bool = False
     log_level: str = "INFO"
     cards_dir: str = ""

@@ -6,6 +6,7 @@ import re
 from dataclasses import fields
 from typing import Any
 
+from cds_service.ops import rules_table
 from cds_service.settings import Settings
 from tests.conftest import ROOT
 
@@ -39,6 +40,12 @@ def test_every_rule_is_in_the_readme_rule_table_with_its_hooks_and_indicator(app
             if "indicator" in v
         }  # fmt: skip
         assert {i.strip() for i in indicator.split("/")} == card_indicators, rule_id
+
+
+def test_readme_rule_table_is_the_generated_one(app: Any) -> None:
+    rt = app.extensions["cds_runtime"]
+    expected = rules_table.replace(README, rules_table.render(rt.rules, rt.cards))
+    assert expected == README, "run: python -m cds_service rules-table --write README.md"
 
 
 def test_every_setting_is_documented() -> None:

@@ -47,5 +47,5 @@ def test_synthea_patient_view_answers_valid_cards(client: Any, path: Path) -> No
     assert response.status_code == 200
     cards = response.get_json()["cards"]
     assert schemas.validation_errors("cds-response", response.get_json()) == []
-    # 2019 bundles: no recent course, no coded contact allergy, so patch testing stays silent.
-    assert "patch-test-suggested" not in [c["source"]["topic"]["code"] for c in cards]
+    # 2019 bundles: skin-care plan on record, no current treatment, no red flag (README).
+    assert [c["source"]["topic"]["code"] for c in cards] == []

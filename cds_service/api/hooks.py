@@ -8,6 +8,7 @@ import time
 from flask import Response, g, jsonify
 
 from cds_service.api import bp, json_body, runtime, service_or_404
+from cds_service.gcpause import gc_paused
 from cds_service.ops.cardlog import record_issued
 from cds_service.ops.fetchlog import CountingSession
 from cds_service.pipeline import TRACE_EXTENSION, run_hook
@@ -20,26 +21,31 @@ def call_service(service_id: str) -> Response:
     """Validate the request, build the picture, run the rules, answer cards."""
     started = time.perf_counter()
     service = service_or_404(service_id)
-    body = json_body()
-    g.parse_seconds = time.perf_counter() - started
-    g.log_service = service.id
-    if isinstance(body, dict):
-        g.log_hook_instance = str(body.get("hookInstance"))[:100]
-    rt = runtime()
-    with CountingSession() as session:
-        g.fhir_session = session
-        result = run_hook(rt, service, body, session)
-    g.hook_result = result
-    record_issued(rt, service.id, result.body["cards"])
-    if rt.settings.debug_trace:
-        result.body.setdefault("extension", {})[TRACE_EXTENSION] = result.trace
+    with gc_paused():  # a big chart is ~10 objects per JSON value: see cds_service/gcpause.py
+        body = json_body()
+        g.parse_seconds = time.perf_counter() - started
+        g.log_service = service.id
+        instance = str(body.get("hookInstance"))[:100] if isinstance(body, dict) else None
+        if instance is not None:
+            g.log_hook_instance = instance
+        rt = runtime()
+        with CountingSession() as session:
+            g.fhir_session = session
+            result = run_hook(rt, service, body, session)
+        g.hook_result = result
+        record_issued(rt, service.id, result.body["cards"])
+        if rt.settings.debug_trace:
+            result.body.setdefault("extension", {})[TRACE_EXTENSION] = result.trace
+        response = jsonify(result.body)
+        fired = result.fired
+        del body  # freed here by reference counting, before the collector resumes
     log.info(
         "hook answered",
         extra={
             "service": service.id,
-            "hookInstance": str(body.get("hookInstance"))[:100],
-            "rules_fired": result.fired,
+            "hookInstance": instance,
+            "rules_fired": fired,
             "latency_ms": round((time.perf_counter() - started) * 1000, 2),
         },
     )
-    return jsonify(result.body)
+    return response

@@ -31,10 +31,12 @@ def entry_list(bundle: Mapping[str, Any]) -> list[Any]:
 def entry_resources(bundle: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Every entry ``resource`` that is a FHIR resource, OperationOutcomes included."""
     resources: list[dict[str, Any]] = []
-    for entry in entry_list(bundle):
+    for entry in entry_list(bundle):  # is_resource, inlined: this runs once per prefetched entry
         resource = entry.get("resource") if isinstance(entry, dict) else None
-        if isinstance(resource, dict) and is_resource(resource):
-            resources.append(resource)
+        if isinstance(resource, dict):
+            kind = resource.get("resourceType")
+            if isinstance(kind, str) and kind:
+                resources.append(resource)
     return resources
 
 

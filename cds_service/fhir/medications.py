@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any
 
-from cds_service.fhir.bundle import entry_list, is_bundle, is_resource
+from cds_service.fhir.bundle import entry_list, is_resource
 from cds_service.fhir.client import Deadline, FhirClient
 from cds_service.fhir.concurrency import run_all
 
@@ -94,10 +94,11 @@ def _contained(request: Mapping[str, Any], local_id: str) -> dict[str, Any] | No
 def _index(known: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """Medications by "Medication/{id}", by fullUrl, and by "Medication/{id}" at a fullUrl's end."""
     index: dict[str, dict[str, Any]] = {}
-    for item in known:
-        if _is_medication(item):
+    for item in known:  # every prefetched resource: one dict lookup each
+        kind = item.get("resourceType") if isinstance(item, dict) else None
+        if kind == "Medication":
             _add(index, item, None)
-        elif is_bundle(item):
+        elif kind == "Bundle":
             for entry in entry_list(item):
                 if isinstance(entry, dict) and _is_medication(entry.get("resource")):
                     full_url = entry.get("fullUrl")

@@ -8,11 +8,13 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from cds_service.cards import load_card_files
 from cds_service.ops import explain as ex
-from cds_service.ops import gallery
+from cds_service.ops import gallery, rules_table
 from cds_service.ops.report import build_report, render_text
 from cds_service.ops.report_html import render_html
 from cds_service.ops.seed import seed_bundle
+from cds_service.rules import load_rules
 from cds_service.runtime import REPO_CARDS
 from cds_service.settings import Settings
 from cds_service.storage import FeedbackStore, make_engine
@@ -40,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("build/gallery.html"))
     p.add_argument("--fixtures", type=Path, default=REPO_FIXTURES)
     p.add_argument("--now", default=gallery.FIXTURE_NOW, help="default: the fixtures' day")
+    p = sub.add_parser("rules-table", help="the README rule table from rules and card files")
+    p.add_argument("--write", type=Path, metavar="README", help="replace the table in this file")
     p = sub.add_parser("seed-bundle", help="a fixture's prefetch as a FHIR transaction Bundle")
     p.add_argument("file", type=Path, help="a hook request (JSON), e.g. a fixture")
     return parser
@@ -53,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
             return _explain(args)
         if args.command == "feedback-report":
             return _report(args)
+        if args.command == "rules-table":
+            return _rules_table(args)
         if args.command == "seed-bundle":
             request = json.loads(args.file.read_text(encoding="utf-8"))
             print(json.dumps(seed_bundle(request), indent=2, ensure_ascii=False))
@@ -96,6 +102,17 @@ def _report(args: argparse.Namespace) -> int:
         args.html.parent.mkdir(parents=True, exist_ok=True)
         args.html.write_text(render_html(rows, period), encoding="utf-8")
         print(f"wrote {args.html}", file=sys.stderr)
+    return 0
+
+
+def _rules_table(args: argparse.Namespace) -> int:
+    rules = load_rules()
+    table = rules_table.render(rules, load_card_files(REPO_CARDS, rules.keys()))
+    if args.write:
+        text = args.write.read_text(encoding="utf-8")
+        args.write.write_text(rules_table.replace(text, table), encoding="utf-8")
+    else:
+        print(table, end="")
     return 0
 
 

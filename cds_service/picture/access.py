@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 Coding = tuple[str | None, str | None, str | None]  # (system, code, display)
@@ -35,7 +36,7 @@ def dicts(value: Any) -> Iterator[dict[str, Any]]:
 
 def text(value: Any, limit: int = 2000) -> str | None:
     """A non-empty string, trimmed to `limit`, else None."""
-    if isinstance(value, str) and value.strip():
+    if isinstance(value, str) and value and not value.isspace():
         return value[:limit]
     return None
 
@@ -53,9 +54,15 @@ def codings(concept: Any) -> tuple[Coding, ...]:
     """(system, code, display) for each coding of a CodeableConcept."""
     if not isinstance(concept, dict):
         return ()
+    items = concept.get("coding")
+    if items is None:
+        return ()
     return tuple(
-        (text(c.get("system")), text(c.get("code")), text(c.get("display")))
-        for c in dicts(concept.get("coding"))
+        [
+            (text(c.get("system")), text(c.get("code")), text(c.get("display")))
+            for c in (items if isinstance(items, list) else [items])
+            if isinstance(c, dict)
+        ]
     )
 
 
@@ -84,7 +91,13 @@ def parse_date(value: Any) -> date | None:
     """A FHIR date/dateTime/instant as a date (partial dates take the first day), else None."""
     if not isinstance(value, str):
         return None
-    match = _DATE.match(value.strip())
+    # The pattern reads at most 10 characters: charts repeat dates, so answer per prefix.
+    return _date_prefix(value.lstrip()[:10])
+
+
+@lru_cache(maxsize=8192)
+def _date_prefix(value: str) -> date | None:
+    match = _DATE.match(value)
     if not match:
         return None
     year, month, day = match.group(1), match.group(2) or "01", match.group(3) or "01"

@@ -20,6 +20,7 @@ from .orders import build_observation, build_order, build_record
 log = logging.getLogger(__name__)
 
 _CONDITION_DATE = ("onsetDateTime", "onsetPeriod", "onsetString")
+_ABATEMENT_DATE = ("abatementDateTime", "abatementPeriod")
 
 
 def build_picture(
@@ -135,25 +136,35 @@ def _condition(res: Mapping[str, Any], terminology: Terminology) -> ConditionFac
     code = res.get("code")
     site_codings: list[tuple[str | None, str | None]] = []
     site_text: list[str] = []
-    for site in fx.dicts(res.get("bodySite")):
-        site_codings.extend((s, c) for s, c, _d in fx.codings(site))
-        if label := fx.concept_text(site):
-            site_text.append(label)
-    onset = next((_start(res.get(k)) for k in _CONDITION_DATE if res.get(k)), None)
-    abatement = next(
-        (_start(res.get(k)) for k in ("abatementDateTime", "abatementPeriod") if res.get(k)), None
-    )
+    if "bodySite" in res:
+        for site in fx.dicts(res.get("bodySite")):
+            site_codings.extend((s, c) for s, c, _d in fx.codings(site))
+            if label := fx.concept_text(site):
+                site_text.append(label)
     return ConditionFact(
         id=fx.text(res.get("id")),
         codings=fx.codings(code),
         text=fx.concept_text(code),
         clinical_status=_status(res.get("clinicalStatus")),
         verification_status=_status(res.get("verificationStatus")),
-        onset=onset,
-        abatement=abatement,
+        onset=_first_date(res, _CONDITION_DATE),
+        abatement=_first_date(res, _ABATEMENT_DATE),
         recorded=fx.parse_date(res.get("recordedDate")),
-        body_sites=terminology.body_sites(site_codings, " ; ".join(site_text) or None),
+        body_sites=(
+            terminology.body_sites(site_codings, " ; ".join(site_text) or None)
+            if site_codings or site_text
+            else frozenset()
+        ),
     )
+
+
+def _first_date(res: Mapping[str, Any], keys: tuple[str, ...]) -> date | None:
+    """The start of the first of `keys` that is present and not empty."""
+    for key in keys:
+        value = res.get(key)
+        if value:
+            return _start(value)
+    return None
 
 
 def _start(value: Any) -> date | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .access import Coding
@@ -141,6 +142,10 @@ class PatientPicture:
     records: tuple[RecordFact, ...] = ()
     unavailable: frozenset[str] = field(default_factory=frozenset)
     unreadable: int = 0  # resources skipped because they could not be read
+    # Answers every rule may ask again (per value set), computed once per call.
+    _memo: dict[str, Any] = field(
+        default_factory=dict, init=False, compare=False, repr=False, hash=False
+    )
 
     @property
     def today(self) -> date:
@@ -163,22 +168,31 @@ class PatientPicture:
         b, t = self.birth_date, self.today
         return (t.year - b.year) * 12 + t.month - b.month - (t.day < b.day)
 
-    @property
+    @cached_property
     def drafts(self) -> tuple[MedicationOrder, ...]:
         """The draft orders this call is about."""
         return tuple(o for o in self.orders if o.in_scope)
 
-    @property
+    @cached_property
     def history(self) -> tuple[MedicationOrder, ...]:
         """Orders already on record (not drafts of this call)."""
         return tuple(o for o in self.orders if not o.is_draft)
 
+    @cached_property
+    def _active(self) -> tuple[ConditionFact, ...]:
+        return tuple(c for c in self.conditions if c.active)
+
     def active_conditions(self, value_set: str) -> tuple[ConditionFact, ...]:
         """Active conditions whose code is in the value set."""
-        vs = self.terminology
-        return tuple(
-            c for c in self.conditions if c.active and vs.in_value_set(value_set, _sc(c.codings))
-        )
+        key = f"active:{value_set}"
+        found: tuple[ConditionFact, ...] | None = self._memo.get(key)
+        if found is None:
+            # Charts repeat the same few codes: ask the value set once per distinct coding.
+            answers: dict[Any, bool] = {}
+            found = self._memo[key] = tuple(
+                c for c in self._active if _in_set(self.terminology, value_set, c.codings, answers)
+            )
+        return found
 
     def has_active(self, value_set: str) -> bool:
         """True when an active condition is in the value set."""
@@ -192,15 +206,33 @@ class PatientPicture:
             return False
         if self.terminology.in_value_set("atopic-dermatitis", _sc(order.reason_codings)):
             return True
-        gated = {
-            c.id
-            for c in self.conditions
-            if c.id
-            and c.verification_status not in EXCLUDED_VERIFICATION
-            and self.terminology.in_value_set("atopic-dermatitis", _sc(c.codings))
-        }
+        if not order.reason_references:
+            return False
+        gated: set[str | None] | None = self._memo.get("eczema-ids")
+        if gated is None:
+            answers: dict[Any, bool] = {}
+            gated = self._memo["eczema-ids"] = {
+                c.id
+                for c in self.conditions
+                if c.id
+                and c.verification_status not in EXCLUDED_VERIFICATION
+                and _in_set(self.terminology, "atopic-dermatitis", c.codings, answers)
+            }
         return any(ref.rsplit("/", 1)[-1] in gated for ref in order.reason_references)
 
 
 def _sc(codings: Iterable[Coding]) -> list[tuple[str | None, str | None]]:
     return [(s, c) for s, c, _d in codings]
+
+
+def _in_set(
+    vs: Terminology, value_set: str, codings: tuple[Coding, ...], answers: dict[Any, bool]
+) -> bool:
+    """in_value_set, answered once per distinct coding tuple (`answers` is the caller's memo)."""
+    try:
+        found = answers.get(codings)
+    except TypeError:  # codings built by hand as lists: not hashable, ask directly
+        return vs.in_value_set(value_set, _sc(codings))
+    if found is None:
+        found = answers[codings] = vs.in_value_set(value_set, _sc(codings))
+    return found

@@ -44,15 +44,39 @@ def build_order(
     med_codings = fx.codings(concept)
     drug = terminology.classify_drug(med_codings, fx.concept_text(concept) if concept else None)
 
-    dosages = list(fx.dicts(res.get("dosageInstruction")))
-    site_codings = tuple(c for d in dosages for c in fx.codings(d.get("site")))
-    texts = [fx.text(d.get("text")) for d in dosages]
-    texts += [fx.text(d.get("patientInstruction")) for d in dosages]
-    texts += [fx.concept_text(d.get("site")) for d in dosages if isinstance(d.get("site"), dict)]
-    texts += [fx.text(n.get("text")) for n in fx.dicts(res.get("note"))]
+    dosages = [d for d in fx.as_list(res.get("dosageInstruction")) if isinstance(d, dict)]
+    site_codings: tuple[fx.Coding, ...] = ()
+    timing: Any = None
+    as_needed = False
+    texts: list[str | None] = []
+    if dosages:  # one pass over the usual single dosage; texts keep the documented order
+        patient_texts: list[str | None] = []
+        site_texts: list[str | None] = []
+        sites: list[fx.Coding] = []
+        for d in dosages:
+            texts.append(fx.text(d.get("text")))
+            patient_texts.append(fx.text(d.get("patientInstruction")))
+            site = d.get("site")
+            if site is not None:
+                sites.extend(fx.codings(site))
+                if isinstance(site, dict):
+                    site_texts.append(fx.concept_text(site))
+            if timing is None:
+                timing = d.get("timing")
+            as_needed = as_needed or (
+                d.get("asNeededBoolean") is True or "asNeededCodeableConcept" in d
+            )
+        site_codings = tuple(sites)
+        texts += patient_texts + site_texts
+    if "note" in res:
+        texts += [fx.text(n.get("text")) for n in fx.dicts(res.get("note"))]
     instruction = " ; ".join(t for t in texts if t) or None
 
-    coded_sites = terminology.body_sites([(s, c) for s, c, _ in site_codings], None)
+    coded_sites = (
+        terminology.body_sites([(s, c) for s, c, _ in site_codings], None)
+        if site_codings
+        else frozenset()
+    )
     text_sites = terminology.body_sites((), instruction) if instruction else frozenset()
     if coded_sites:
         codes = ", ".join(c for _s, c, _d in site_codings if c)
@@ -62,22 +86,25 @@ def build_order(
     else:
         evidence = None
 
-    timing = _first(d.get("timing") for d in dosages)
     repeat = fx.obj(fx.obj(timing).get("repeat"))
-    period_days = fx.duration_days(
-        {"value": repeat.get("period"), "code": repeat.get("periodUnit")}
+    period = repeat.get("period")
+    period_days = (
+        fx.duration_days({"value": period, "code": repeat.get("periodUnit")})
+        if period is not None
+        else None
     )
-    bounds = repeat.get("boundsDuration")
-    duration = fx.duration_days(bounds)
-    bounds_period = fx.obj(repeat.get("boundsPeriod"))
-    start = fx.parse_date(bounds_period.get("start"))
-    end = fx.parse_date(bounds_period.get("end"))
+    duration = fx.duration_days(repeat.get("boundsDuration"))
+    bounds_period = repeat.get("boundsPeriod")
+    start = end = None
+    if isinstance(bounds_period, dict):
+        start = fx.parse_date(bounds_period.get("start"))
+        end = fx.parse_date(bounds_period.get("end"))
     if duration is None and start and end and end >= start:
         duration = float((end - start).days)
 
     dispense = fx.obj(res.get("dispenseRequest"))
-    validity = fx.obj(dispense.get("validityPeriod"))
-    start = start or fx.parse_date(validity.get("start"))
+    if start is None and "validityPeriod" in dispense:
+        start = fx.parse_date(fx.obj(dispense["validityPeriod"]).get("start"))
     if duration is None:
         duration = fx.duration_days(dispense.get("expectedSupplyDuration"))
     quantity = fx.obj(dispense.get("quantity"))
@@ -87,6 +114,7 @@ def build_order(
     reason_refs = tuple(
         ref for r in fx.dicts(res.get("reasonReference")) if (ref := fx.reference(r))
     )
+    authored = fx.parse_date(res.get("authoredOn"))
     return MedicationOrder(
         id=fx.text(res.get("id")),
         is_draft=is_draft,
@@ -105,15 +133,13 @@ def build_order(
         period_days=period_days,
         days_of_week=tuple(d for d in fx.as_list(repeat.get("dayOfWeek")) if isinstance(d, str)),
         when=tuple(w for w in fx.as_list(repeat.get("when")) if isinstance(w, str)),
-        as_needed=any(
-            d.get("asNeededBoolean") is True or "asNeededCodeableConcept" in d for d in dosages
-        ),
+        as_needed=as_needed,
         duration_days=duration,
         quantity_value=fx.number(quantity.get("value")),
         quantity_unit=fx.text(quantity.get("code")) or fx.text(quantity.get("unit")),
         refills=int(refills) if refills is not None and refills >= 0 else None,
-        authored_on=fx.parse_date(res.get("authoredOn")),
-        start=start or fx.parse_date(res.get("authoredOn")),
+        authored_on=authored,
+        start=start or authored,
         end=end,
         reason_codings=tuple(reasons),
         reason_references=reason_refs,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pathlib
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from .drugs import DrugClassifier
@@ -15,6 +16,10 @@ from .sites import coded_sites, text_sites
 from .valuesets import ValueSet, load_value_sets
 
 DATA_DIR = pathlib.Path(__file__).parent / "data"
+# Charts repeat the same few medications and sites many times: answers are memoised per
+# (codings, text). Bounded in entries, and texts longer than MEMO_TEXT are never kept.
+MEMO_ENTRIES = 4096
+MEMO_TEXT = 500
 
 
 def _read_json(path: pathlib.Path) -> Any:
@@ -36,6 +41,9 @@ class Terminology:
         self._value_sets = value_sets
         self._classifier = classifier
         self._drug_classes = drug_classes
+        self._classify = lru_cache(maxsize=MEMO_ENTRIES)(classifier.classify)
+        self._sites = lru_cache(maxsize=MEMO_ENTRIES)(_body_sites)
+        self._in_set = lru_cache(maxsize=MEMO_ENTRIES)(self._in_value_set)
 
     @classmethod
     def load(cls, directory: pathlib.Path | None = None) -> Terminology:
@@ -90,8 +98,15 @@ class Terminology:
         Drug sets ask classify_drug (so "prednisone tablet" is not a TCS); their text patterns are
         only a fallback for text in which the classifier recognises no ingredient at all.
         """
+        key = tuple(codings)
+        if not _memoisable(key, text):
+            return self._in_value_set(name, key, text)
+        return self._in_set(name, key, text)
+
+    def _in_value_set(
+        self, name: str, codings: tuple[tuple[str | None, str | None], ...], text: str | None
+    ) -> bool:
         vs = self.value_set(name)
-        codings = list(codings)
         if vs.any_code(codings):
             return True
         if name in self._drug_classes:
@@ -104,13 +119,36 @@ class Terminology:
         self, codings: Sequence[tuple[str | None, str | None, str | None]], text: str | None
     ) -> DrugInfo:
         """Drug classes, ingredient, strength, vehicle, route and TCS potency of one medication."""
-        return self._classifier.classify(codings, text)
+        key = tuple(codings)
+        if not _memoisable(key, text):
+            return self._classifier.classify(key, text)
+        return self._classify(key, text)
 
     def body_sites(
         self, codings: Iterable[tuple[str | None, str | None]], text: str | None
     ) -> frozenset[str]:
         """Site categories from SNOMED site codes and negation-aware free text."""
-        return coded_sites(codings) | text_sites(text)
+        key = tuple(codings)
+        if not _memoisable(key, text):
+            return _body_sites(key, text)
+        return self._sites(key, text)
+
+
+def _memoisable(key: tuple[Any, ...], text: str | None) -> bool:
+    """Short text and hashable codings (a caller may pass lists): worth a cache entry."""
+    if text is not None and len(text) > MEMO_TEXT:
+        return False
+    try:
+        hash(key)
+    except TypeError:
+        return False
+    return True
+
+
+def _body_sites(
+    codings: tuple[tuple[str | None, str | None], ...], text: str | None
+) -> frozenset[str]:
+    return coded_sites(codings) | text_sites(text)
 
 
 __all__ = ["Terminology", "DATA_DIR", "ROUTES"]

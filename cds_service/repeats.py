@@ -1,0 +1,146 @@
+"""Alert fatigue: order-sign does not repeat an info card that the same, unchanged draft order
+already got at order-select (clinical-rules.md, "Alert fatigue is a safety issue too").
+
+At order-select the keys of the info cards shown are remembered; at order-sign an info finding
+whose draft orders were all shown that advice recently is turned into a Silent decision. A key
+is an HMAC (with a per-database random secret) of patient id, draft order id, rule id and a
+fingerprint of the order's clinical content, so no patient data is stored and any change to
+the order (drug, dose, site, timing, quantity, reason) shows the card again. Warnings and
+critical cards always repeat. If the database fails the card simply shows again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import Column, DateTime, Engine, String, Table, delete, insert, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from cds_service.picture import MedicationOrder
+from cds_service.rules import SELECT, SIGN, Decision, Finding, Rule, Silent
+from cds_service.storage import metadata
+
+log = logging.getLogger(__name__)
+
+WINDOW = timedelta(hours=12)
+FINGERPRINT_FIELDS = (
+    "medicationCodeableConcept",
+    "medicationReference",
+    "dosageInstruction",
+    "dispenseRequest",
+    "reasonCode",
+    "reasonReference",
+)
+
+advice_shown = Table(
+    "advice_shown",
+    metadata,
+    Column("advice_key", String(64), primary_key=True),
+    Column("shown_at", DateTime(timezone=True), nullable=False, index=True),
+)
+service_secret = Table(
+    "service_secret",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(128), nullable=False),
+)
+
+
+def fingerprint(order: MedicationOrder) -> str:
+    """A digest of what the order asks for; unchanged when only status or dates move."""
+    content = {k: order.raw.get(k) for k in FINGERPRINT_FIELDS if k in order.raw}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class RepeatGuard:
+    """Remembers info advice shown at order-select and mutes its repeat at order-sign."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._secret: bytes | None = None
+
+    def _key_secret(self) -> bytes:
+        if self._secret is None:
+            with self.engine.begin() as conn:
+                found = conn.execute(
+                    select(service_secret.c.value).where(service_secret.c.name == "advice-key")
+                ).scalar()
+            if found is None:
+                try:
+                    with self.engine.begin() as conn:
+                        conn.execute(
+                            insert(service_secret),
+                            {"name": "advice-key", "value": secrets.token_hex(32)},
+                        )
+                except IntegrityError:
+                    pass  # another worker created it first
+                return self._key_secret()
+            self._secret = bytes.fromhex(found)
+        return self._secret
+
+    def keys(self, patient_id: str, rule_id: str, orders: Iterable[MedicationOrder]) -> list[str]:
+        """One key per draft order the finding is about (none for orders without an id)."""
+        secret = self._key_secret()
+        return [
+            hmac.new(
+                secret,
+                f"{patient_id}\x1f{o.id}\x1f{rule_id}\x1f{fingerprint(o)}".encode(),
+                "sha256",
+            ).hexdigest()
+            for o in orders
+            if o.id and o.in_scope
+        ]
+
+    def apply(
+        self,
+        hook: str,
+        patient_id: str | None,
+        decisions: Sequence[tuple[Rule, Decision]],
+        indicator: Callable[[Rule, Finding], str],
+        now: datetime,
+    ) -> list[tuple[Rule, Decision]]:
+        """Mute repeated info findings at order-sign; remember shown ones at order-select."""
+        if hook not in (SELECT, SIGN) or not patient_id:
+            return list(decisions)
+        try:
+            info = {
+                rule.id: self.keys(patient_id, rule.id, d.orders)
+                for rule, d in decisions
+                if isinstance(d, Finding) and indicator(rule, d) == "info"
+            }
+            info = {rule_id: keys for rule_id, keys in info.items() if keys}
+            if not info:
+                return list(decisions)
+            if hook == SELECT:
+                self._remember([k for keys in info.values() for k in keys], now)
+                return list(decisions)
+            seen = self._seen([k for keys in info.values() for k in keys], now - WINDOW)
+        except SQLAlchemyError as exc:
+            log.warning("repeat guard unavailable", extra={"error": type(exc).__name__})
+            return list(decisions)
+        return [
+            (rule, Silent("already shown at order-select for the same unchanged draft order"))
+            if rule.id in info and set(info[rule.id]) <= seen
+            else (rule, d)
+            for rule, d in decisions
+        ]
+
+    def _remember(self, keys: list[str], now: datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(advice_shown).where(advice_shown.c.advice_key.in_(keys)))
+            conn.execute(insert(advice_shown), [{"advice_key": k, "shown_at": now} for k in keys])
+
+    def _seen(self, keys: list[str], since: datetime) -> set[str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(advice_shown.c.advice_key).where(
+                    advice_shown.c.advice_key.in_(keys), advice_shown.c.shown_at >= since
+                )
+            )
+            return {r[0] for r in rows}

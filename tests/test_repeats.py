@@ -1,0 +1,74 @@
+"""order-sign does not repeat an info card the same unchanged draft got at order-select."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from tests.conftest import cards_for, load_fixture, post_hook
+
+SELECT_FIXTURE = "tcs-incomplete-prescription/order-select-incomplete-selected-in.json"
+RULE = "tcs-incomplete-prescription"
+
+
+def _as_sign(body: dict[str, Any]) -> dict[str, Any]:
+    sign = copy.deepcopy(body)
+    sign["hook"] = "order-sign"
+    sign["hookInstance"] = body["hookInstance"] + "-sign"
+    del sign["context"]["selections"]
+    sign["context"]["draftOrders"]["entry"] = [
+        e
+        for e in sign["context"]["draftOrders"]["entry"]
+        if f"MedicationRequest/{e['resource']['id']}" in body["context"]["selections"]
+    ]
+    return sign
+
+
+def test_info_card_shown_at_select_is_not_repeated_at_sign(client: Any) -> None:
+    select = load_fixture(SELECT_FIXTURE)
+    sign = _as_sign(select)
+    assert len(cards_for(post_hook(client, sign), RULE)) == 1  # not shown before: shown
+    assert len(cards_for(post_hook(client, select), RULE)) == 1
+    assert cards_for(post_hook(client, sign), RULE) == []
+
+
+def test_a_changed_order_gets_the_card_again(client: Any) -> None:
+    select = load_fixture(SELECT_FIXTURE)
+    assert len(cards_for(post_hook(client, select), RULE)) == 1
+    sign = _as_sign(select)
+    draft = sign["context"]["draftOrders"]["entry"][0]["resource"]
+    draft.setdefault("dosageInstruction", [{}])[0]["text"] = "apply thinly to the arms"
+    assert len(cards_for(post_hook(client, sign), RULE)) == 1
+
+
+def test_another_patient_is_not_affected(client: Any) -> None:
+    select = load_fixture(SELECT_FIXTURE)
+    assert len(cards_for(post_hook(client, select), RULE)) == 1
+    sign = _as_sign(select)
+    sign["context"]["patientId"] = "someone-else"
+    sign["prefetch"]["patient"]["id"] = "someone-else"
+    assert len(cards_for(post_hook(client, sign), RULE)) == 1
+
+
+def test_warnings_always_repeat(client: Any) -> None:
+    body = load_fixture("tcs-potent-on-sensitive-site/clobetasol-face-in-text-in.json")
+    select = copy.deepcopy(body)
+    select["hook"] = "order-select"
+    draft_id = body["context"]["draftOrders"]["entry"][0]["resource"]["id"]
+    select["context"]["selections"] = [f"MedicationRequest/{draft_id}"]
+    rule = "tcs-potent-on-sensitive-site"
+    assert len(cards_for(post_hook(client, select), rule)) == 1
+    assert len(cards_for(post_hook(client, body), rule)) == 1
+
+
+def test_nothing_about_the_patient_is_stored(app: Any, client: Any) -> None:
+    body = load_fixture(SELECT_FIXTURE)
+    post_hook(client, body)
+    from sqlalchemy import select
+
+    from cds_service.repeats import advice_shown
+
+    with app.extensions["cds_runtime"].store.engine.connect() as conn:
+        keys = [r[0] for r in conn.execute(select(advice_shown.c.advice_key))]
+    patient = body["context"]["patientId"]
+    assert keys and all(len(k) == 64 and int(k, 16) >= 0 and patient not in k for k in keys)
