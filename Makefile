@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: venv serve test lint fmt clean gallery browser test-postgres bench bench-smoke
+.PHONY: venv serve test lint fmt clean gallery browser test-postgres bench bench-smoke loadtest
 
 venv: $(VENV)/.installed
 
@@ -32,6 +32,12 @@ bench: venv
 # CI: checks the benchmark still runs (tiny charts, one round); never a timed assertion.
 bench-smoke: venv
 	$(BIN)/python -m bench.run --quick
+
+# Gunicorn on 127.0.0.1 under concurrent hook calls and feedback posts, one worker SIGKILLed
+# mid-run; fails on any HTTP error or acknowledged feedback missing from the database.
+# LOADTEST_ARGS="--duration 60 --clients 16 --database-url postgresql+psycopg://..." to vary it.
+loadtest: venv
+	$(BIN)/python -m tests.load.loadtest $(LOADTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check cds_service tests bench

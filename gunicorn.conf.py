@@ -39,3 +39,10 @@ def child_exit(server, worker):  # noqa: ANN001, ANN201 - gunicorn hook signatur
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def on_starting(server: object) -> None:
+    """A bad card file, value set, issuers file or setting: one stderr line, exit status 4."""
+    from cds_service.startup import preflight
+
+    preflight()

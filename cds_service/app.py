@@ -14,13 +14,15 @@ from cds_service.ops.logs import install_json_logging
 from cds_service.ops.metrics import init_metrics
 from cds_service.runtime import Runtime, utc_now
 from cds_service.settings import Settings
+from cds_service.startup import from_environment
 
 
 def create_app(
     settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now
 ) -> Flask:
     """Build the Flask app; with no arguments, settings come from CDS_* environment variables."""
-    settings = settings or Settings.from_env()
+    if settings is None:  # gunicorn / make serve: a bad configuration is one line and exit 4
+        return from_environment(lambda env: create_app(env, clock=clock))
     install_json_logging(settings.log_level)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes

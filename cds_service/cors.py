@@ -40,7 +40,10 @@ def init_cors(app: Flask, origins: Iterable[str], path_prefix: str = "/cds-servi
         # Browsers never send credentials on a preflight, so it must not need a token.
         if request.method == "OPTIONS" and in_scope():
             response = app.make_response(("", 204))
-            response.headers["Allow"] = ALLOW_METHODS
+            # Allow names the methods of this route (RFC 9110), not every method CORS permits.
+            rule = request.url_rule
+            methods = sorted(rule.methods or ()) if rule is not None else []
+            response.headers["Allow"] = ", ".join(methods) or ALLOW_METHODS
             return response
         return None
 

@@ -25,6 +25,7 @@ from cds_service.picture import build_picture
 from cds_service.rules import Finding, evaluate_all
 from cds_service.runtime import Runtime
 from cds_service.services import ESSENTIAL, ServiceDefinition
+from cds_service.triage import triage
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +151,12 @@ def run_hook(
             card = render_card(rt.cards[rule.id], decision, picture, rt.builders, rt.version)
             result.body["cards"].append(card)
             result.fired.append(rule.id)
+    result.body["cards"], dropped = triage(result.body["cards"])
+    if dropped:
+        result.fired = [r for r in result.fired if r not in dropped]
+        for step in result.trace:
+            if step["rule"] in dropped:
+                step.update(outcome="silent", why=dropped[step["rule"]])
     if unavailable:
         result.body["extension"] = {UNAVAILABLE_EXTENSION: unavailable}
     stages["render"] = time.perf_counter() - t

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from cds_service import jsonbody
 from cds_service.errors import BadRequest, NotFound
@@ -31,6 +32,11 @@ def service_or_404(service_id: str) -> ServiceDefinition:
 def json_body() -> Any:
     """The request body parsed as JSON whatever the Content-Type; 400 when it is not JSON."""
     raw = request.get_data(cache=False)
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A chunked body is cut at the limit, not refused: without this it would read as
+        # truncated JSON (400) instead of too large (413).
+        raise RequestEntityTooLarge()
     if not raw:
         raise BadRequest("Request body is empty; a JSON object is required")
     try:
@@ -39,4 +45,11 @@ def json_body() -> Any:
         raise BadRequest("Request body is not valid JSON") from exc
 
 
-from cds_service.api import discovery, feedback, health, hooks, metrics  # noqa: E402,F401  (routes)
+from cds_service.api import (  # noqa: E402,F401  (routes)
+    discovery,
+    feedback,
+    health,
+    hooks,
+    metrics,
+    openapi,
+)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
 
 from flask import Response, g, jsonify
 
@@ -18,7 +21,7 @@ def feedback(service_id: str) -> Response:
     """Accept the spec's feedback array; committed to the database before the 200."""
     service = service_or_404(service_id)
     body = json_body()
-    errors = schemas.validation_errors("feedback", body)
+    errors = schemas.validation_errors("feedback", body) or _bad_timestamps(body["feedback"])
     if errors:
         raise BadRequest("Invalid feedback", errors)
     rt = runtime()
@@ -30,3 +33,17 @@ def feedback(service_id: str) -> Response:
         extra={"service": service.id, "entries": len(resolved), "unknown_cards": unknown},
     )
     return jsonify({"stored": len(resolved)})
+
+
+def _bad_timestamps(entries: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Paths of outcomeTimestamps that match the schema's pattern but are not real instants."""
+    bad = []
+    for i, entry in enumerate(entries):
+        text = entry["outcomeTimestamp"].upper().replace("Z", "+00:00")
+        if text[17:19] == "60":  # RFC 3339 allows a leap second; datetime does not
+            text = f"{text[:17]}59{text[19:]}"
+        try:
+            datetime.fromisoformat(text)
+        except ValueError:
+            bad.append(f"$.feedback[{i}].outcomeTimestamp: not a valid date-time")
+    return bad

@@ -38,7 +38,7 @@ def build_picture(
     patient_id = fx.text(context.get("patientId"))
     drafts = list(_draft_requests(context))
     selections = _selections(context) if hook == "order-select" else None
-    draft_ids = {d.get("id") for d in drafts}
+    draft_ids = {d["id"] for d in drafts if isinstance(d.get("id"), str)}
 
     patient: Mapping[str, Any] | None = None
     conditions: list[ConditionFact] = []
@@ -72,7 +72,7 @@ def build_picture(
             built = _safe(_condition, res, terminology)
             target: list[Any] = conditions
         elif rtype == "MedicationRequest":
-            if rid in draft_ids and isinstance(rid, str):
+            if isinstance(rid, str) and rid in draft_ids:
                 continue  # the draft itself, echoed by a search
             built = _safe(build_order, res, medications, terminology, False, False)
             target = orders
