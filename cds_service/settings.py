@@ -32,7 +32,7 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8080"
     bind_host: str = "127.0.0.1"
     auth_mode: str = "jwt"
-    trusted_issuers_file: str = ""
+    trusted_issuers: str = ""
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = 5_000_000
     hook_deadline_seconds: float = 2.5

@@ -16,6 +16,7 @@ from hypothesis import settings as hypothesis_settings
 
 from cds_service import create_app
 from cds_service.settings import Settings
+from tests.fhir.fake_fhir import FakeFhirServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -89,3 +90,19 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared is not beside the repository")
     return SHARED
+
+
+@pytest.fixture
+def fhir() -> Iterator[FakeFhirServer]:
+    """A real FHIR server on loopback whose answers the test programs."""
+    server = FakeFhirServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def other_host() -> Iterator[FakeFhirServer]:
+    """A second server (another origin) that must never be contacted."""
+    server = FakeFhirServer()
+    yield server
+    server.close()

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from tests.conftest import cards_for, load_fixture, post_hook
 from tests.fhir.fake_fhir import FakeFhirServer, bundle
@@ -13,13 +10,6 @@ from tests.fhir.fake_fhir import FakeFhirServer, bundle
 FIXTURE = "tcs-potent-on-sensitive-site/clobetasol-eyelid-coded-age-30-in.json"
 RULE = "tcs-potent-on-sensitive-site"
 SEARCHES = ("Condition", "MedicationRequest", "Observation", "CarePlan", "ServiceRequest")
-
-
-@pytest.fixture
-def fhir() -> Iterator[FakeFhirServer]:
-    server = FakeFhirServer()
-    yield server
-    server.close()
 
 
 def _serve_fixture(fhir: FakeFhirServer, body: dict[str, Any]) -> None:

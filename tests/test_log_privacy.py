@@ -57,7 +57,7 @@ def test_logs_hold_no_patient_data_tokens_or_secrets(
     settings = make_settings(
         tmp_path,
         auth_mode="jwt",
-        trusted_issuers_file=str(issuers),
+        trusted_issuers=str(issuers),
         public_base_url=BASE,
         log_level="DEBUG",
     )

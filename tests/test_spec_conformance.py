@@ -7,7 +7,6 @@ knows the patient and has no other data, so the call exercises prefetch + fallba
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +25,6 @@ REQUESTS = {
     "hooks-v1.0.1/order-sign-context-r4.json": "order-sign",
     "3.0.0-ballot/context-order-sign-two-medicationrequests.json": "order-sign",
 }
-
-
-@pytest.fixture
-def fhir() -> Iterator[FakeFhirServer]:
-    server = FakeFhirServer()
-    yield server
-    server.close()
 
 
 def _request(shared: Path, name: str, hook: str | None) -> dict[str, Any]:

@@ -55,12 +55,11 @@ def init_auth(
     if mode == "off":
         _install_off(app, settings)
         return None
-    if not settings.trusted_issuers_file:
+    if not settings.trusted_issuers:
         raise AuthConfigError(
-            "CDS_AUTH_MODE=jwt needs CDS_TRUSTED_ISSUERS_FILE "
-            "(see config/trusted-issuers.example.toml)"
+            "CDS_AUTH_MODE=jwt needs CDS_TRUSTED_ISSUERS (see config/trusted-issuers.example.toml)"
         )
-    issuers = load_issuers(settings.trusted_issuers_file)
+    issuers = load_issuers(settings.trusted_issuers)
     for issuer in issuers.values():
         if issuer.test_only:
             log.warning(
@@ -103,7 +102,7 @@ def _install_off(app: Flask, settings: Settings) -> None:
     if not is_loopback(settings.bind_host):
         raise AuthConfigError(
             f"CDS_AUTH_MODE=off is refused: CDS_BIND_HOST={settings.bind_host!r} is not a "
-            "loopback address. Use CDS_AUTH_MODE=jwt with CDS_TRUSTED_ISSUERS_FILE."
+            "loopback address. Use CDS_AUTH_MODE=jwt with CDS_TRUSTED_ISSUERS."
         )
     log.warning(
         "AUTHENTICATION IS OFF (CDS_AUTH_MODE=off): any local process can call this service "

@@ -1,4 +1,4 @@
-"""Trusted EHR issuers, loaded from a TOML or JSON file named by ``CDS_TRUSTED_ISSUERS_FILE``."""
+"""Trusted EHR issuers, loaded from a TOML or JSON file named by ``CDS_TRUSTED_ISSUERS``."""
 
 from __future__ import annotations
 

@@ -48,7 +48,7 @@ def issuer_file(tmp_path: Path, key: KeyPair) -> Path:
 def jwt_settings(tmp_path: Path, key: KeyPair, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "auth_mode": "jwt",
-        "trusted_issuers_file": str(issuer_file(tmp_path, key)),
+        "trusted_issuers": str(issuer_file(tmp_path, key)),
         "public_base_url": BASE + "/",
         "cors_origins": (SANDBOX_ORIGIN,),
     }
@@ -205,15 +205,15 @@ def test_example_issuer_file_starts_and_warns_that_the_sandbox_is_test_only(
     make_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING)
-    make_app(trusted_issuers_file=str(EXAMPLE_ISSUERS))
+    make_app(trusted_issuers=str(EXAMPLE_ISSUERS))
     assert "https://sandbox.cds-hooks.org is TEST ONLY" in caplog.text
 
 
 def test_jwt_mode_without_an_issuers_file_refuses_to_start(
     make_app: Callable[..., Flask],
 ) -> None:
-    with pytest.raises(AuthConfigError, match="CDS_TRUSTED_ISSUERS_FILE"):
-        make_app(trusted_issuers_file="")
+    with pytest.raises(AuthConfigError, match="CDS_TRUSTED_ISSUERS"):
+        make_app(trusted_issuers="")
 
 
 def test_broken_issuers_file_refuses_to_start_naming_it(
@@ -222,7 +222,7 @@ def test_broken_issuers_file_refuses_to_start_naming_it(
     broken = tmp_path / "broken.toml"
     broken.write_text("[[issuers]\n")
     with pytest.raises(IssuerConfigError, match="broken.toml"):
-        make_app(trusted_issuers_file=str(broken))
+        make_app(trusted_issuers=str(broken))
 
 
 def test_unknown_auth_mode_refuses_to_start(make_app: Callable[..., Flask]) -> None:

@@ -7,24 +7,6 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.fhir.fake_fhir import FakeFhirServer
-
-
-@pytest.fixture
-def fhir() -> Iterator[FakeFhirServer]:
-    """The FHIR server under the test's control."""
-    server = FakeFhirServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def other_host() -> Iterator[FakeFhirServer]:
-    """A second server (another origin) that must never be contacted."""
-    server = FakeFhirServer()
-    yield server
-    server.close()
-
 
 @pytest.fixture
 def session() -> Iterator[requests.Session]:

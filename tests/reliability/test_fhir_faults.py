@@ -39,20 +39,6 @@ PATHS = {
 
 
 @pytest.fixture
-def fhir() -> Iterator[FakeFhirServer]:
-    server = FakeFhirServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def other_host() -> Iterator[FakeFhirServer]:
-    server = FakeFhirServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture
 def app(tmp_path) -> Iterator[Flask]:
     settings = make_settings(
         tmp_path, hook_deadline_seconds=DEADLINE, fhir_timeout_seconds=1.0, fhir_max_workers=8

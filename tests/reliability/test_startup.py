@@ -101,7 +101,7 @@ def test_gunicorn_stops_on_an_unreadable_issuer_file_with_one_line(tmp_path, con
         path.mkdir()
     elif content is not None:
         path.write_text(content)
-    result = _serve(tmp_path, CDS_AUTH_MODE="jwt", CDS_TRUSTED_ISSUERS_FILE=str(path))
+    result = _serve(tmp_path, CDS_AUTH_MODE="jwt", CDS_TRUSTED_ISSUERS=str(path))
     assert result.returncode != 0
     lines = _failure_lines(result)
     assert lines, result.stderr[-2000:]
