@@ -24,3 +24,43 @@ def loads(raw: bytes) -> Any:
         return _decode(raw)
     except (msgspec.MsgspecError, RecursionError):
         return json.loads(raw)  # the standard library decides: it may accept (a BOM) or raise
+
+
+# Prefetch keys whose object value is kept as undecoded bytes (msgspec.Raw) by `loads_hook`:
+# Observations are 60 % of a chart and read only by a few rules on a few drafts.
+LAZY_PREFETCH_KEYS = frozenset({"observations"})
+_members = msgspec.json.Decoder(dict[str, msgspec.Raw]).decode
+
+
+def loads_hook(raw: bytes) -> Any:
+    """Like `loads`, but an object under a `LAZY_PREFETCH_KEYS` prefetch key stays msgspec.Raw.
+
+    Anything unexpected (not an object, a prefetch that is not an object, whatever msgspec
+    refuses) gives exactly what `loads` gives.
+    """
+    try:
+        body: dict[str, Any] = {}
+        for name, value in _members(raw).items():
+            body[name] = _prefetch(value) if name == "prefetch" else _decode(value)
+        return body
+    except (msgspec.MsgspecError, RecursionError):
+        return loads(raw)
+
+
+def _prefetch(raw: msgspec.Raw) -> dict[str, Any]:
+    prefetch: dict[str, Any] = {}
+    for key, value in _members(raw).items():
+        lazy = key in LAZY_PREFETCH_KEYS and memoryview(value)[:1] == b"{"
+        prefetch[key] = value if lazy else _decode(value)
+    return prefetch
+
+
+def for_schema(body: Any) -> Any:
+    """`body` with each msgspec.Raw prefetch value shown as `{}` (it is always an object)."""
+    prefetch = body.get("prefetch") if isinstance(body, dict) else None
+    if not isinstance(prefetch, dict) or not any(
+        isinstance(v, msgspec.Raw) for v in prefetch.values()
+    ):
+        return body
+    shown = {k: {} if isinstance(v, msgspec.Raw) else v for k, v in prefetch.items()}
+    return {**body, "prefetch": shown}

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 
-from cds_service import schemas
+from cds_service import jsonbody, schemas
 from cds_service.cards import render_card
 from cds_service.errors import BadRequest, PreconditionFailed
 from cds_service.fhir import (
@@ -21,6 +22,7 @@ from cds_service.fhir import (
     resolve_medications,
     resolve_prefetch,
 )
+from cds_service.fhir.deferred import DeferredBundle
 from cds_service.picture import build_picture
 from cds_service.rules import Finding, evaluate_all
 from cds_service.runtime import Runtime
@@ -48,7 +50,7 @@ def validate_request(service: ServiceDefinition, body: Any) -> dict[str, Any]:
     """Envelope + hook-specific context against our JSON Schemas; 400 with paths on failure."""
     if not isinstance(body, dict):
         raise BadRequest("Request body must be a JSON object")
-    errors = schemas.validation_errors("hook-request", body)
+    errors = schemas.validation_errors("hook-request", jsonbody.for_schema(body))
     if errors:
         raise BadRequest("Invalid CDS Hooks request", errors)
     if body["hook"] != service.hook:
@@ -105,9 +107,9 @@ def run_hook(
                 "Required FHIR data could neither be read from prefetch nor fetched",
                 [f"{key}: {exc.problems.get(key, 'unavailable')}" for key in exc.keys],
             ) from exc
-        resources = [r for rs in data.resources.values() for r in rs]
+        resources, deferred = _flat(data.resources.values())
         drafts = _draft_resources(request["context"])
-        medications = resolve_medications(
+        medications = resolve_medications(  # a DeferredBundle holds Observations only
             [r for r in resources + drafts if r.get("resourceType") == "MedicationRequest"],
             resources + drafts,
             client=client,
@@ -120,7 +122,7 @@ def run_hook(
     picture = build_picture(
         hook=service.hook,
         context=request["context"],
-        resources=resources,
+        resources=deferred or resources,
         medications=medications,
         terminology=rt.terminology,
         now=now,
@@ -161,6 +163,23 @@ def run_hook(
         result.body["extension"] = {UNAVAILABLE_EXTENSION: unavailable}
     stages["render"] = time.perf_counter() - t
     return result
+
+
+def _flat(
+    per_key: Iterable[Sequence[dict[str, Any]]],
+) -> tuple[list[dict[str, Any]], list[Any] | None]:
+    """Every resource in key order; also, when a key is deferred, the same with it in place."""
+    resources: list[dict[str, Any]] = []
+    deferred: list[Any] | None = None
+    for rs in per_key:
+        if isinstance(rs, DeferredBundle):
+            deferred = deferred if deferred is not None else list(resources)
+            deferred.append(rs)
+        else:
+            resources.extend(rs)
+            if deferred is not None:
+                deferred.extend(rs)
+    return resources, deferred
 
 
 def _draft_resources(context: dict[str, Any]) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, request
@@ -29,7 +30,7 @@ def service_or_404(service_id: str) -> ServiceDefinition:
     return service
 
 
-def json_body() -> Any:
+def json_body(parse: Callable[[bytes], Any] = jsonbody.loads) -> Any:
     """The request body parsed as JSON whatever the Content-Type; 400 when it is not JSON."""
     raw = request.get_data(cache=False)
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
@@ -40,7 +41,7 @@ def json_body() -> Any:
     if not raw:
         raise BadRequest("Request body is empty; a JSON object is required")
     try:
-        return jsonbody.loads(raw)
+        return parse(raw)
     except (ValueError, RecursionError) as exc:
         raise BadRequest("Request body is not valid JSON") from exc
 

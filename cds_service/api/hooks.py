@@ -7,6 +7,7 @@ import time
 
 from flask import Response, g, jsonify
 
+from cds_service import jsonbody
 from cds_service.api import bp, json_body, runtime, service_or_404
 from cds_service.gcpause import gc_paused
 from cds_service.ops.cardlog import record_issued
@@ -22,7 +23,7 @@ def call_service(service_id: str) -> Response:
     started = time.perf_counter()
     service = service_or_404(service_id)
     with gc_paused():  # a big chart is ~10 objects per JSON value: see cds_service/gcpause.py
-        body = json_body()
+        body = json_body(jsonbody.loads_hook)  # lazy observations: fhir/deferred.py
         g.parse_seconds = time.perf_counter() - started
         g.log_service = service.id
         instance = str(body.get("hookInstance"))[:100] if isinstance(body, dict) else None

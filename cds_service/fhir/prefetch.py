@@ -18,18 +18,20 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import msgspec
 import requests
 
 from cds_service.fhir.bundle import flatten, is_error_outcome, is_resource, next_link, outcomes
 from cds_service.fhir.client import Deadline, FhirClient, FhirError, origin, usable_token
 from cds_service.fhir.concurrency import run_all
+from cds_service.fhir.deferred import DeferredBundle, defer
 from cds_service.fhir.medications import resolve_medications
 
 __all__ = [
@@ -108,7 +110,7 @@ class KeyState(enum.StrEnum):
 class ResolvedData:
     """Resources per prefetch key, the key's state, and reasons for keys that are not complete."""
 
-    resources: Mapping[str, tuple[dict[str, Any], ...]]
+    resources: Mapping[str, Sequence[dict[str, Any]]]  # a tuple, or a DeferredBundle
     states: Mapping[str, KeyState]
     problems: Mapping[str, str]
 
@@ -137,7 +139,7 @@ def resolve_prefetch(
         raise ValueError(f"required keys without a template: {sorted(unknown)}")
     prefetch = _mapping(request.get("prefetch")) if isinstance(request, Mapping) else {}
     context = _mapping(request.get("context")) if isinstance(request, Mapping) else {}
-    resources: dict[str, tuple[dict[str, Any], ...]] = {}
+    resources: dict[str, Sequence[dict[str, Any]]] = {}
     states: dict[str, KeyState] = {}
     problems: dict[str, str] = {}
     jobs: dict[str, Callable[[], dict[str, Any]]] = {}
@@ -148,6 +150,11 @@ def resolve_prefetch(
 
     for key, template in templates.items():
         value = prefetch.get(key, _ABSENT)
+        if isinstance(value, msgspec.Raw):  # left undecoded by jsonbody.loads_hook
+            value = defer(value)
+            if isinstance(value, DeferredBundle):
+                resources[key], states[key] = value, KeyState.PROVIDED
+                continue
         if value is None:
             resources[key], states[key] = (), KeyState.NULL
         elif is_resource(value) and not _needs_fetch(value):

@@ -7,10 +7,12 @@ medicationCodeableConcept vs medicationReference, dosageInstruction.site vs text
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
+from cds_service.fhir.deferred import DeferredBundle
 from cds_service.terminology import Terminology
 
 from . import access as fx
@@ -43,7 +45,7 @@ def build_picture(
     patient: Mapping[str, Any] | None = None
     conditions: list[ConditionFact] = []
     orders: list[MedicationOrder] = []
-    observations: list[Mapping[str, Any]] = []  # built when a rule first reads them
+    observations: list[Any] = []  # resources or deferred chunks: built when a rule reads them
     records: list[RecordFact] = []
     unreadable = 0
     seen: set[tuple[str, str]] = set()
@@ -57,6 +59,9 @@ def build_picture(
             orders.append(order)
 
     for res in resources:
+        if type(res) is DeferredBundle:  # Observations only, still bytes: keep them so
+            observations.append(_unseen(res, seen))
+            continue
         rtype = res.get("resourceType")
         rid = res.get("id")
         if isinstance(rid, str) and isinstance(rtype, str):
@@ -100,7 +105,7 @@ def build_picture(
         gender=gender,
         conditions=tuple(conditions),
         orders=tuple(orders),
-        observations=LazyFacts(observations, _observation),
+        observations=LazyFacts(partial(_expand, observations), _observation),
         records=tuple(records),
         unavailable=frozenset(unavailable),
         unreadable=unreadable,
@@ -113,6 +118,30 @@ def _safe(fn: Any, *args: Any) -> Any:
     except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
         log.info("skipped an unreadable resource: %s", type(exc).__name__)
         return None
+
+
+def _unseen(bundle: DeferredBundle, seen: set[tuple[str, str]]) -> tuple[DeferredBundle, Any]:
+    """The deferred Bundle and which of its entries are not duplicates (None: all)."""
+    keep: list[int] | None = None
+    for i, rid in enumerate(bundle.ids):
+        if isinstance(rid, str):
+            if ("Observation", rid) in seen:
+                keep = keep if keep is not None else list(range(i))
+                continue
+            seen.add(("Observation", rid))
+        if keep is not None:
+            keep.append(i)
+    return bundle, keep
+
+
+def _expand(observations: list[Any]) -> Iterator[Mapping[str, Any]]:
+    for item in observations:
+        if type(item) is tuple:
+            bundle, keep = item
+            found = bundle.resources()
+            yield from found if keep is None else (found[i] for i in keep)
+        else:
+            yield item
 
 
 def _observation(res: Mapping[str, Any]) -> ObservationFact | None:

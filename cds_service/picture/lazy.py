@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar, overload
 
 T = TypeVar("T")
@@ -19,16 +19,19 @@ class LazyFacts(Sequence[T], Generic[T]):
     __slots__ = ("_raw", "_build", "_facts")
 
     def __init__(
-        self, raw: Sequence[Mapping[str, Any]], build: Callable[[Mapping[str, Any]], T | None]
+        self,
+        raw: Iterable[Mapping[str, Any]] | Callable[[], Iterable[Mapping[str, Any]]],
+        build: Callable[[Mapping[str, Any]], T | None],
     ) -> None:
-        self._raw: Sequence[Mapping[str, Any]] | None = raw
+        self._raw: Any = raw  # or a function giving them (so decoding can be deferred too)
         self._build = build
         self._facts: tuple[T, ...] | None = None
 
     def _all(self) -> tuple[T, ...]:
         facts = self._facts
         if facts is None:
-            raw, build = self._raw or (), self._build
+            raw, build = self._raw, self._build
+            raw = raw() if callable(raw) else raw
             facts = self._facts = tuple(f for f in map(build, raw) if f is not None)
             self._raw = None  # the picture no longer needs the resources
         return facts
