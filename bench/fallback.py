@@ -76,7 +76,7 @@ def run(size: int, hook: str, delay: float, rounds: int) -> tuple[float, int]:
             call()
             queries = len(seen)
             (median,) = medians([call], rounds, budget=10.0)
-            app.extensions["cds_runtime"].store.engine.dispose()
+            app.extensions["cds_runtime"].store.dispose()
     finally:
         server.shutdown()
     return median, queries

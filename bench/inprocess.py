@@ -141,7 +141,7 @@ def measure(
                     Row(hook, charts.count(body), len(raw), loads, loads_gc, flask_floor,
                         full_time, len(answer["cards"]))
                 )  # fmt: skip
-        app.extensions["cds_runtime"].store.engine.dispose()
+        app.extensions["cds_runtime"].store.dispose()
     return rows, sorted(fired)
 
 
@@ -158,7 +158,7 @@ def profile(size: int, hook: str, calls: int, top: int) -> str:
         for _ in range(calls):
             call()
         profiler.disable()
-        app.extensions["cds_runtime"].store.engine.dispose()
+        app.extensions["cds_runtime"].store.dispose()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("tottime").print_stats(top)

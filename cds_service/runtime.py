@@ -66,6 +66,6 @@ class Runtime:
             builders=builders,
             version=catalogue_version(cards_dir),
             store=store,
-            repeats=RepeatGuard(store.engine),
+            repeats=RepeatGuard(store.log_engine),
             clock=clock,
         )

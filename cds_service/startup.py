@@ -50,4 +50,4 @@ def preflight() -> None:
     from cds_service.app import create_app
 
     app = from_environment(create_app)
-    app.extensions["cds_runtime"].store.engine.dispose()
+    app.extensions["cds_runtime"].store.dispose()

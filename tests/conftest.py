@@ -56,7 +56,7 @@ def settings(tmp_path: Path) -> Settings:
 def app(settings: Settings) -> Iterator[Flask]:
     application = create_app(settings, clock=pinned_clock)
     yield application
-    application.extensions["cds_runtime"].store.engine.dispose()
+    application.extensions["cds_runtime"].store.dispose()
 
 
 @pytest.fixture

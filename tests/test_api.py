@@ -130,7 +130,7 @@ def test_feedback_is_stored_and_survives_a_restart(tmp_path: Path) -> None:
         "/cds-services/eczema-order-sign/feedback", json=_feedback()
     )
     assert response.status_code == 200
-    first.extensions["cds_runtime"].store.engine.dispose()
+    first.extensions["cds_runtime"].store.dispose()
 
     second = create_app(settings, clock=pinned_clock)
     entries = second.extensions["cds_runtime"].store.entries()

@@ -86,7 +86,7 @@ def test_logs_hold_no_patient_data_tokens_or_secrets(
     assert client.post(path, json=broken, headers=auth(path)).status_code == 400
     feedback = {"feedback": [{"card": PLANTED_NOTE, "outcome": "overridden"}]}
     client.post(f"{path}/feedback", json=feedback, headers=auth(f"{path}/feedback"))
-    app.extensions["cds_runtime"].store.engine.dispose()
+    app.extensions["cds_runtime"].store.dispose()
 
     assert caplog.records, "the scan is only meaningful if something was logged"
     assert any("hook answered" in r.getMessage() for r in caplog.records)

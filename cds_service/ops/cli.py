@@ -93,7 +93,7 @@ def _report(args: argparse.Namespace) -> int:
         store.create_schema()
         rows = build_report(store.engine, since, until)
     finally:
-        store.engine.dispose()
+        store.dispose()
     if args.json:
         print(json.dumps({"period": period, "rules": [r.as_json() for r in rows]}, indent=2))
     else:

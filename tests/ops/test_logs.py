@@ -32,7 +32,7 @@ def test_every_line_is_json_with_hook_instance_and_service(
         g.log_hook_instance, g.log_service = "hi-1", "svc-1"
         logging.getLogger("cds_service.test").info("inside a hook call")
     assert post_hook(app.test_client(), body).status_code == 200
-    app.extensions["cds_runtime"].store.engine.dispose()
+    app.extensions["cds_runtime"].store.dispose()
     entries = json_lines(capsys.readouterr().err)
     answered = [e for e in entries if e["message"] == "hook answered"]
     assert answered and answered[0]["hookInstance"] == body["hookInstance"]

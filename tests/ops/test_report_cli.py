@@ -48,7 +48,7 @@ def feed(tmp_path: Path) -> str:
     ]  # fmt: skip
     url = "/cds-services/eczema-order-sign/feedback"
     assert client.post(url, json={"feedback": entries}).status_code == 200
-    app.extensions["cds_runtime"].store.engine.dispose()
+    app.extensions["cds_runtime"].store.dispose()
     return settings.database_url
 
 

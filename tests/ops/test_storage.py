@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,10 +29,12 @@ def fb(uuid: str, outcome: str, code: str | None = None) -> dict[str, Any]:
 
 
 @pytest.fixture
-def store(engine: Engine) -> FeedbackStore:
+def store(engine: Engine) -> Iterator[FeedbackStore]:
     s = FeedbackStore(engine)
     s.create_schema()
-    return s
+    yield s
+    if s.log_engine is not engine:
+        s.log_engine.dispose()
 
 
 def test_issued_cards_are_recorded_without_patient_fields(store: FeedbackStore) -> None:
@@ -57,6 +60,7 @@ def test_no_cards_means_no_write(store: FeedbackStore, monkeypatch: pytest.Monke
         raise AssertionError("the no-card path must not touch the database")
 
     monkeypatch.setattr(store.engine, "begin", no_connection)
+    monkeypatch.setattr(store.log_engine, "begin", no_connection)
     assert store.record_cards("svc", [], "v1", T0) == 0
 
 
@@ -131,13 +135,17 @@ def test_create_schema_tolerates_a_worker_that_won_the_race(
     FeedbackStore(engine).create_schema()
 
 
-def test_recording_cards_leaves_the_connection_fully_synchronous(store: FeedbackStore) -> None:
+def test_cards_skip_the_fsync_and_feedback_stays_fully_synchronous(store: FeedbackStore) -> None:
     store.record_cards("svc", [card("a")], "v1", T0)
     store.record_cards("svc", [card("b")], "v1", T0)
     assert [r["card_uuid"] for r in store.issued()] == ["a", "b"]
     if store.engine.dialect.name == "sqlite":
         with store.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        with store.log_engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    else:
+        assert store.log_engine is store.engine
 
 
 def test_a_duplicate_uuid_fails_cleanly_and_the_store_keeps_working(store: FeedbackStore) -> None:

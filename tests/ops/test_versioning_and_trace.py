@@ -42,7 +42,7 @@ def test_trace_is_off_by_default(client: FlaskClient) -> None:
 def test_trace_is_returned_when_debug_is_on(tmp_path: Path) -> None:
     app = create_app(make_settings(tmp_path, debug_trace=True), clock=pinned_clock)
     body = post_hook(app.test_client(), load_fixture(FIXTURE)).get_json()
-    app.extensions["cds_runtime"].store.engine.dispose()
+    app.extensions["cds_runtime"].store.dispose()
     trace = {step["rule"]: step for step in body["extension"][TRACE_EXTENSION]}
     assert trace["tcs-potent-on-sensitive-site"]["outcome"] == "fired"
     assert trace["patch-test-suggested"]["outcome"] == "silent"

@@ -20,7 +20,7 @@ def module_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """One app for a whole module (hypothesis tests must not use function-scoped fixtures)."""
     app = create_app(make_settings(tmp_path_factory.mktemp("rel")), clock=pinned_clock)
     yield app
-    app.extensions["cds_runtime"].store.engine.dispose()
+    app.extensions["cds_runtime"].store.dispose()
 
 
 @pytest.fixture(scope="module")

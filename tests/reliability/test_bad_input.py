@@ -80,7 +80,7 @@ def test_huge_strings_under_the_cap_are_answered_quickly(module_client: FlaskCli
 def small_cap_client(tmp_path) -> Iterator[FlaskClient]:
     app: Flask = create_app(make_settings(tmp_path, max_body_bytes=10_000), clock=pinned_clock)
     yield app.test_client()
-    app.extensions["cds_runtime"].store.engine.dispose()
+    app.extensions["cds_runtime"].store.dispose()
 
 
 def test_body_over_the_cap_gets_413(small_cap_client: FlaskClient) -> None:

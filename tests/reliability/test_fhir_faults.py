@@ -45,7 +45,7 @@ def app(tmp_path) -> Iterator[Flask]:
     )
     application: Flask = create_app(settings, clock=pinned_clock)
     yield application
-    application.extensions["cds_runtime"].store.engine.dispose()
+    application.extensions["cds_runtime"].store.dispose()
 
 
 @pytest.fixture
