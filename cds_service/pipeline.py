@@ -108,10 +108,10 @@ def run_hook(
                 [f"{key}: {exc.problems.get(key, 'unavailable')}" for key in exc.keys],
             ) from exc
         resources, deferred = _flat(data.resources.values())
-        drafts = _draft_resources(request["context"])
+        known = resources + _draft_resources(request["context"])
         medications = resolve_medications(  # a DeferredBundle holds Observations only
-            [r for r in resources + drafts if r.get("resourceType") == "MedicationRequest"],
-            resources + drafts,
+            [r for r in known if r.get("resourceType") == "MedicationRequest"],
+            known,
             client=client,
             deadline=deadline,
         )

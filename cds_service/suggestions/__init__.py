@@ -124,6 +124,17 @@ def update(
     return {"type": "update", "description": description, "resource": resource}
 
 
+def delete_all(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Delete every draft order the finding names (several drafts can match one card)."""
+    return [delete(o) for o in finding.orders if o.reference]
+
+
+def delete_first(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Delete the draft that triggered the card (nothing when it has no id)."""
+    order = finding.orders[0] if finding.orders else None
+    return [delete(order)] if order is not None and order.reference else []
+
+
 def swap(finding: Finding, picture: PatientPicture, **med: Any) -> list[Action]:
     order = finding.orders[0]
     resource = medication_request(picture, like=order, **med)

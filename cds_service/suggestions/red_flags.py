@@ -7,14 +7,18 @@ from typing import Any
 from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
 
-from . import Action, builder, create, delete, medication_request, service_request, update
+from . import (
+    Action,
+    builder,
+    create,
+    delete,
+    delete_all,
+    medication_request,
+    service_request,
+    update,
+)
 
 UCUM = "http://unitsofmeasure.org"
-
-
-def _delete_all(finding: Finding, picture: PatientPicture) -> list[Action]:
-    """Delete every draft the finding names (several drafts can match one card)."""
-    return [delete(o) for o in finding.orders if o.reference]
 
 
 for _key in (
@@ -26,7 +30,7 @@ for _key in (
     "delete-topical-antimicrobial",
     "delete-irritant-topical",
 ):
-    builder(_key)(_delete_all)
+    builder(_key)(delete_all)
 
 
 def _text_only(resource: dict[str, Any], text: str, reason_ref: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
 
-from . import Action, _subject, builder, create, delete, update
+from . import Action, _subject, builder, create, delete, delete_first, update
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -81,19 +81,13 @@ for _key, _vs in (
     builder(_key)(_labs(_vs))
 
 
-def _delete_first(finding: Finding, picture: PatientPicture) -> list[Action]:
-    """Delete the draft that triggered the card (nothing when it has no id)."""
-    order = finding.orders[0] if finding.orders else None
-    return [delete(order)] if order is not None and order.reference else []
-
-
 for _key in (
     "delete-jak-draft",
     "delete-combination-draft",
     "delete-ruxolitinib-draft",
     "delete-roflumilast-draft",
 ):
-    builder(_key)(_delete_first)
+    builder(_key)(delete_first)
 
 
 @builder("refer-ophthalmology")

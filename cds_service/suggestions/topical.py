@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
 
@@ -16,47 +18,38 @@ PIMECROLIMUS_IN = ("321952", "pimecrolimus")  # ingredient code; the SCD was not
 HYDROCORTISONE_1_CREAM = ("106258", "hydrocortisone 10 MG/ML Topical Cream")
 
 
+TWICE_DAILY = "Apply a thin layer to the affected area twice daily"
+
+
+def _topical_swap(
+    finding: Finding, picture: PatientPicture, code: tuple[str, str], text: str, **dosage: Any
+) -> list[Action]:
+    """Delete the draft; create the topical at the draft's site, 30 g, twice daily."""
+    med = {"instruction": TWICE_DAILY, "per_day": 2, "days": 28, "quantity_g": 30, **dosage}
+    return swap(finding, picture, code=code, text=text, **med)
+
+
 @builder("swap-to-tacrolimus")
 def swap_to_tacrolimus(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Delete the draft, create tacrolimus ointment of the age-appropriate strength."""
     strength = str(finding.values["tacrolimus_strength"])
-    return swap(
-        finding,
-        picture,
-        code=TACROLIMUS[strength],
-        text=f"tacrolimus {strength} ointment",
-        instruction="Apply a thin layer to the affected area twice daily",
-        per_day=2,
-        days=28,
-        quantity_g=30,
-    )
+    return _topical_swap(finding, picture, TACROLIMUS[strength], f"tacrolimus {strength} ointment")
 
 
 @builder("swap-to-pimecrolimus")
 def swap_to_pimecrolimus(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Delete the draft, create pimecrolimus 1% cream (from 2 years)."""
-    return swap(
-        finding,
-        picture,
-        code=PIMECROLIMUS_IN,
-        text="pimecrolimus 1% cream",
-        instruction="Apply a thin layer to the affected area twice daily",
-        per_day=2,
-        days=28,
-        quantity_g=30,
-    )
+    return _topical_swap(finding, picture, PIMECROLIMUS_IN, "pimecrolimus 1% cream")
 
 
 @builder("swap-to-hydrocortisone")
 def swap_to_hydrocortisone(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Delete the draft, create a US class VII steroid (hydrocortisone 1% cream)."""
-    return swap(
+    return _topical_swap(
         finding,
         picture,
-        code=HYDROCORTISONE_1_CREAM,
-        text="hydrocortisone 1% cream",
+        HYDROCORTISONE_1_CREAM,
+        "hydrocortisone 1% cream",
         instruction="Apply a thin layer to the affected area once or twice daily",
-        per_day=2,
         days=14,
-        quantity_g=30,
     )
