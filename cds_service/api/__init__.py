@@ -32,8 +32,8 @@ def service_or_404(service_id: str) -> ServiceDefinition:
 
 def json_body(parse: Callable[[bytes], Any] = jsonbody.loads) -> Any:
     """The request body parsed as JSON whatever the Content-Type; 400 when it is not JSON."""
-    raw = request.get_data(cache=False)
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    raw = _read_body(limit)
     if request.content_length is None and limit is not None and len(raw) >= limit:
         # A chunked body is cut at the limit, not refused: without this it would read as
         # truncated JSON (400) instead of too large (413).
@@ -44,6 +44,33 @@ def json_body(parse: Callable[[bytes], Any] = jsonbody.loads) -> Any:
         return parse(raw)
     except (ValueError, RecursionError) as exc:
         raise BadRequest("Request body is not valid JSON") from exc
+
+
+def _read_body(limit: int | None) -> bytes:
+    """The body bytes: one read of Content-Length bytes when the length is declared.
+
+    werkzeug's ``get_data`` reads in 64 KB chunks into a growing buffer and copies the result
+    (8 ms for a 9 MB chart); the WSGI input read once gives the same bytes. A chunked body
+    (no length, or ``wsgi.input_terminated``) goes through werkzeug, which bounds it.
+    """
+    length = request.content_length
+    environ = request.environ
+    if length is None or environ.get("wsgi.input_terminated"):
+        return request.get_data(cache=False)
+    if limit is not None and length > limit:
+        raise RequestEntityTooLarge()
+    stream = environ["wsgi.input"]
+    raw = stream.read(length)
+    if len(raw) < length:  # a server may hand the body over in parts
+        parts = [raw]
+        got = len(raw)
+        while got < length and (part := stream.read(length - got)):
+            parts.append(part)
+            got += len(part)
+        raw = b"".join(parts)
+        if got < length:
+            raise BadRequest("Request body ended before its Content-Length")
+    return bytes(raw)
 
 
 from cds_service.api import (  # noqa: E402,F401  (routes)

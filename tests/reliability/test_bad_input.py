@@ -106,6 +106,58 @@ def test_chunked_body_over_the_cap_gets_413(small_cap_client: FlaskClient) -> No
     assert json.loads(b"".join(app_iter))["resourceType"] == "OperationOutcome"
 
 
+class _Trickle:
+    """A WSGI input that hands the body over a few bytes per read, as a socket may."""
+
+    def __init__(self, data: bytes, step: int) -> None:
+        self.data, self.step, self.pos = data, step, 0
+
+    def read(self, size: int = -1) -> bytes:
+        size = self.step if size < 0 else min(size, self.step)
+        part = self.data[self.pos : self.pos + size]
+        self.pos += len(part)
+        return part
+
+
+def _no_uuids(value: Any) -> Any:
+    """The answer without the fresh uuids each call mints."""
+    if isinstance(value, dict):
+        return {k: _no_uuids(v) for k, v in value.items() if k != "uuid"}
+    if isinstance(value, list):
+        return [_no_uuids(v) for v in value]
+    return value
+
+
+def _environ(body: bytes, declared: int) -> dict[str, Any]:
+    environ = EnvironBuilder(
+        SIGN, method="POST", data=body, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+    ).get_environ()
+    environ["CONTENT_LENGTH"] = str(declared)
+    environ["wsgi.input"] = _Trickle(body, 997)
+    return environ
+
+
+def test_a_body_read_in_parts_is_answered_as_a_whole(module_client: FlaskClient) -> None:
+    raw = SIGN_IN.read_bytes()
+    whole = module_client.post(SIGN, data=raw, content_type="application/json").get_json()
+    app_iter, status, _ = run_wsgi_app(
+        module_client.application, _environ(raw, len(raw)), buffered=True
+    )
+    assert status.startswith("200")
+    assert _no_uuids(json.loads(b"".join(app_iter))) == _no_uuids(whole)
+    assert whole["cards"]  # the fixture fires: both reads saw the whole chart
+
+
+def test_a_body_shorter_than_its_content_length_gets_400(module_client: FlaskClient) -> None:
+    raw = SIGN_IN.read_bytes()
+    app_iter, status, _ = run_wsgi_app(
+        module_client.application, _environ(raw, len(raw) + 10), buffered=True
+    )
+    assert status.startswith("400")
+    answer = json.loads(b"".join(app_iter))
+    assert "Content-Length" in answer["issue"][0]["diagnostics"]
+
+
 @pytest.mark.parametrize("hook", ["no-such-hook", "medication-prescribe", "patient-view", ""])
 def test_unknown_or_other_hooks_get_400(module_client: FlaskClient, hook: str) -> None:
     body = _sign()
