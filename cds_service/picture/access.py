@@ -147,13 +147,17 @@ def duration_days(quantity: Any) -> float | None:
     """A Duration/Quantity of time (UCUM or plain unit words) in days."""
     if not isinstance(quantity, dict):
         return None
-    value = number(quantity.get("value"))
-    if value is None or value < 0:
+    return in_days(quantity.get("value"), quantity.get("code"), quantity.get("unit"))
+
+
+def in_days(value: Any, code: Any, unit: Any) -> float | None:
+    """`value` of a time unit (UCUM `code`, else plain-word `unit`) in days."""
+    amount = number(value)
+    if amount is None or amount < 0:
         return None
-    unit = text(quantity.get("code")) or text(quantity.get("unit")) or ""
-    unit = _UNIT_ALIASES.get(unit.lower(), unit)
-    factor = _UNIT_DAYS.get(unit)
-    return value * factor if factor is not None else None
+    name = text(code) or text(unit) or ""
+    factor = _UNIT_DAYS.get(_UNIT_ALIASES.get(name.lower(), name))
+    return amount * factor if factor is not None else None
 
 
 def reference(value: Any) -> str | None:

@@ -15,21 +15,25 @@ _MASS_TO_GRAMS = {"g": 1.0, "gm": 1.0, "gram": 1.0, "grams": 1.0, "mg": 0.001, "
 
 def medication_concept(
     res: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]]
-) -> tuple[Any, str | None]:
-    """The medication CodeableConcept (direct or via a resolved reference) and its display."""
+) -> tuple[Any, str | None, str | None]:
+    """The medication CodeableConcept (direct or via a resolved reference), its display, and
+    the concept's own text (what the terminology classifies; the display may come from the
+    reference instead)."""
     concept = res.get("medicationCodeableConcept")
     if isinstance(concept, dict):
-        return concept, fx.concept_text(concept)
+        label = fx.concept_text(concept)
+        return concept, label, label
     ref_obj = res.get("medicationReference")
     ref = fx.reference(ref_obj)
     display = fx.text(ref_obj.get("display")) if isinstance(ref_obj, dict) else None
     med = medications.get(ref) if ref else None
     if isinstance(med, Mapping) and isinstance(med.get("code"), dict):
         code = med["code"]
-        return code, fx.concept_text(code) or display
+        label = fx.concept_text(code)
+        return code, label or display, label
     if display:
-        return {"text": display}, display
-    return None, None
+        return {"text": display}, display, display
+    return None, None, None
 
 
 def build_order(
@@ -39,23 +43,29 @@ def build_order(
     is_draft: bool,
     in_scope: bool,
 ) -> MedicationOrder:
-    """Classify one MedicationRequest: drug class, potency, sites, timing, duration, quantity."""
-    concept, name = medication_concept(res, medications)
-    med_codings = fx.codings(concept)
-    drug = terminology.classify_drug(med_codings, fx.concept_text(concept) if concept else None)
+    """Classify one MedicationRequest: drug class, potency, sites, timing, duration, quantity.
 
-    dosages = [d for d in fx.as_list(res.get("dosageInstruction")) if isinstance(d, dict)]
+    This runs once per prefetched order (thousands on a long chart), so absent elements are
+    tested with ``in`` before any work is done for them.
+    """
+    text, number, obj = fx.text, fx.number, fx.obj
+    concept, name, concept_label = medication_concept(res, medications)
+    med_codings = fx.codings(concept)
+    drug = terminology.classify_drug(med_codings, concept_label)
+
     site_codings: tuple[fx.Coding, ...] = ()
     timing: Any = None
     as_needed = False
     texts: list[str | None] = []
-    if dosages:  # one pass over the usual single dosage; texts keep the documented order
+    if "dosageInstruction" in res:
+        dosages = [d for d in fx.as_list(res["dosageInstruction"]) if isinstance(d, dict)]
+        # One pass; the texts keep the documented order: texts, patient texts, site texts.
         patient_texts: list[str | None] = []
         site_texts: list[str | None] = []
         sites: list[fx.Coding] = []
         for d in dosages:
-            texts.append(fx.text(d.get("text")))
-            patient_texts.append(fx.text(d.get("patientInstruction")))
+            texts.append(text(d.get("text")))
+            patient_texts.append(text(d.get("patientInstruction")))
             site = d.get("site")
             if site is not None:
                 sites.extend(fx.codings(site))
@@ -69,8 +79,8 @@ def build_order(
         site_codings = tuple(sites)
         texts += patient_texts + site_texts
     if "note" in res:
-        texts += [fx.text(n.get("text")) for n in fx.dicts(res.get("note"))]
-    instruction = " ; ".join(t for t in texts if t) or None
+        texts += [text(n.get("text")) for n in fx.dicts(res.get("note"))]
+    instruction = " ; ".join([t for t in texts if t]) or None
 
     coded_sites = (
         terminology.body_sites([(s, c) for s, c, _ in site_codings], None)
@@ -79,48 +89,62 @@ def build_order(
     )
     text_sites = terminology.body_sites((), instruction) if instruction else frozenset()
     if coded_sites:
-        codes = ", ".join(c for _s, c, _d in site_codings if c)
+        codes = ", ".join([c for _s, c, _d in site_codings if c])
         evidence: str | None = f"dosageInstruction.site {codes}"
     elif text_sites:
         evidence = "the instruction text"
     else:
         evidence = None
 
-    repeat = fx.obj(fx.obj(timing).get("repeat"))
-    period = repeat.get("period")
-    period_days = (
-        fx.duration_days({"value": period, "code": repeat.get("periodUnit")})
-        if period is not None
-        else None
-    )
-    duration = fx.duration_days(repeat.get("boundsDuration"))
-    bounds_period = repeat.get("boundsPeriod")
-    start = end = None
-    if isinstance(bounds_period, dict):
-        start = fx.parse_date(bounds_period.get("start"))
-        end = fx.parse_date(bounds_period.get("end"))
-    if duration is None and start and end and end >= start:
-        duration = float((end - start).days)
+    repeat = obj(timing.get("repeat")) if isinstance(timing, dict) else {}
+    frequency = period_days = duration = start = end = None
+    days_of_week: tuple[str, ...] = ()
+    when: tuple[str, ...] = ()
+    if repeat:
+        frequency = number(repeat.get("frequency"))
+        period = repeat.get("period")
+        if period is not None:
+            period_days = fx.in_days(period, repeat.get("periodUnit"), None)
+        if "boundsDuration" in repeat:
+            duration = fx.duration_days(repeat["boundsDuration"])
+        bounds_period = repeat.get("boundsPeriod")
+        if isinstance(bounds_period, dict):
+            start = fx.parse_date(bounds_period.get("start"))
+            end = fx.parse_date(bounds_period.get("end"))
+        if duration is None and start and end and end >= start:
+            duration = float((end - start).days)
+        if "dayOfWeek" in repeat:
+            days_of_week = tuple([d for d in fx.as_list(repeat["dayOfWeek"]) if isinstance(d, str)])
+        if "when" in repeat:
+            when = tuple([w for w in fx.as_list(repeat["when"]) if isinstance(w, str)])
 
-    dispense = fx.obj(res.get("dispenseRequest"))
-    if start is None and "validityPeriod" in dispense:
-        start = fx.parse_date(fx.obj(dispense["validityPeriod"]).get("start"))
-    if duration is None:
-        duration = fx.duration_days(dispense.get("expectedSupplyDuration"))
-    quantity = fx.obj(dispense.get("quantity"))
-    refills = fx.number(dispense.get("numberOfRepeatsAllowed"))
+    quantity_value = quantity_unit = refills = None
+    dispense = res.get("dispenseRequest")
+    if isinstance(dispense, dict):
+        if start is None and "validityPeriod" in dispense:
+            start = fx.parse_date(obj(dispense["validityPeriod"]).get("start"))
+        if duration is None and "expectedSupplyDuration" in dispense:
+            duration = fx.duration_days(dispense["expectedSupplyDuration"])
+        quantity = dispense.get("quantity")
+        if isinstance(quantity, dict):
+            quantity_value = number(quantity.get("value"))
+            quantity_unit = text(quantity.get("code")) or text(quantity.get("unit"))
+        refills = number(dispense.get("numberOfRepeatsAllowed"))
 
-    reasons = [c for r in fx.dicts(res.get("reasonCode")) for c in fx.codings(r)]
-    reason_refs = tuple(
-        ref for r in fx.dicts(res.get("reasonReference")) if (ref := fx.reference(r))
-    )
+    reasons: tuple[fx.Coding, ...] = ()
+    if "reasonCode" in res:
+        reasons = tuple([c for r in fx.dicts(res["reasonCode"]) for c in fx.codings(r)])
+    reason_refs: tuple[str, ...] = ()
+    if "reasonReference" in res:
+        found = [fx.reference(r) for r in fx.dicts(res["reasonReference"])]
+        reason_refs = tuple([ref for ref in found if ref])
     authored = fx.parse_date(res.get("authoredOn"))
     return MedicationOrder(
-        id=fx.text(res.get("id")),
+        id=text(res.get("id")),
         is_draft=is_draft,
         in_scope=in_scope,
-        status=fx.text(res.get("status")),
-        intent=fx.text(res.get("intent")),
+        status=text(res.get("status")),
+        intent=text(res.get("intent")),
         drug=drug,
         name=name,
         codings=med_codings,
@@ -129,19 +153,19 @@ def build_order(
         site_evidence=evidence,
         site_codings=site_codings,
         instruction_text=instruction,
-        frequency=fx.number(repeat.get("frequency")),
+        frequency=frequency,
         period_days=period_days,
-        days_of_week=tuple(d for d in fx.as_list(repeat.get("dayOfWeek")) if isinstance(d, str)),
-        when=tuple(w for w in fx.as_list(repeat.get("when")) if isinstance(w, str)),
+        days_of_week=days_of_week,
+        when=when,
         as_needed=as_needed,
         duration_days=duration,
-        quantity_value=fx.number(quantity.get("value")),
-        quantity_unit=fx.text(quantity.get("code")) or fx.text(quantity.get("unit")),
+        quantity_value=quantity_value,
+        quantity_unit=quantity_unit,
         refills=int(refills) if refills is not None and refills >= 0 else None,
         authored_on=authored,
         start=start or authored,
         end=end,
-        reason_codings=tuple(reasons),
+        reason_codings=reasons,
         reason_references=reason_refs,
         raw=res,
     )
