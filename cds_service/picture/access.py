@@ -81,9 +81,26 @@ def concept_text(concept: Any) -> str | None:
 
 def code_of(concept: Any, *systems: str) -> str | None:
     """The first code of a CodeableConcept (restricted to `systems` when given)."""
+    if not systems:
+        return first_code(concept)
     for system, code, _display in codings(concept):
         if code and (not systems or system in systems):
             return code
+    return None
+
+
+def first_code(concept: Any) -> str | None:
+    """The first non-empty code of a CodeableConcept (`code_of` without systems, no tuples)."""
+    if not isinstance(concept, dict):
+        return None
+    items = concept.get("coding")
+    if items is None:
+        return None
+    for c in items if isinstance(items, list) else [items]:
+        if isinstance(c, dict):
+            code = text(c.get("code"))
+            if code:
+                return code
     return None
 
 

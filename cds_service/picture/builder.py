@@ -163,12 +163,12 @@ def _selections(context: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(s for s in fx.as_list(context.get("selections")) if isinstance(s, str))
 
 
-def _status(concept: Any) -> str | None:
-    return fx.code_of(concept)
-
-
 def _condition(res: Mapping[str, Any], terminology: Terminology) -> ConditionFact:
     code = res.get("code")
+    codings = fx.codings(code)
+    label = fx.text(code.get("text")) if isinstance(code, dict) else None
+    if label is None:  # fx.concept_text, without building the codings twice
+        label = next((display for _s, _c, display in codings if display), None)
     site_codings: list[tuple[str | None, str | None]] = []
     site_text: list[str] = []
     if "bodySite" in res:
@@ -178,10 +178,10 @@ def _condition(res: Mapping[str, Any], terminology: Terminology) -> ConditionFac
                 site_text.append(label)
     return ConditionFact(
         id=fx.text(res.get("id")),
-        codings=fx.codings(code),
-        text=fx.concept_text(code),
-        clinical_status=_status(res.get("clinicalStatus")),
-        verification_status=_status(res.get("verificationStatus")),
+        codings=codings,
+        text=label,
+        clinical_status=fx.first_code(res.get("clinicalStatus")),
+        verification_status=fx.first_code(res.get("verificationStatus")),
         onset=_first_date(res, _CONDITION_DATE),
         abatement=_first_date(res, _ABATEMENT_DATE),
         recorded=fx.parse_date(res.get("recordedDate")),
