@@ -40,6 +40,23 @@ def entry_resources(bundle: Mapping[str, Any]) -> list[dict[str, Any]]:
     return resources
 
 
+def split_outcomes(bundle: Mapping[str, Any]) -> tuple[tuple[dict[str, Any], ...], bool]:
+    """The entry resources other than OperationOutcomes, and whether there was one (one pass:
+    `flatten` and `outcomes` together)."""
+    resources: list[dict[str, Any]] = []
+    outcome = False
+    for entry in entry_list(bundle):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if isinstance(resource, dict):
+            kind = resource.get("resourceType")
+            if isinstance(kind, str) and kind:
+                if kind == "OperationOutcome":
+                    outcome = True
+                else:
+                    resources.append(resource)
+    return tuple(resources), outcome
+
+
 def outcomes(bundle: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The OperationOutcome entries of a Bundle."""
     return [r for r in entry_resources(bundle) if r["resourceType"] == "OperationOutcome"]

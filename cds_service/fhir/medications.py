@@ -31,12 +31,14 @@ def resolve_medications(
     (by id and by entry fullUrl), then a read of Medication/{id} from ``client``. References
     that cannot be resolved are left out.
     """
-    index = _index(known)
+    index: dict[str, dict[str, Any]] | None = None  # built when the first reference needs it
     found: dict[str, dict[str, Any]] = {}
     wanted: dict[str, list[str]] = {}  # Medication id to read -> references written for it
     for request in requests_:
-        if not isinstance(request, Mapping):
-            continue
+        if not isinstance(request, Mapping) or (
+            "medicationReference" not in request and "medication" not in request
+        ):
+            continue  # most orders carry a medicationCodeableConcept: nothing to resolve
         reference = _reference(request)
         if reference is None or reference in found:
             continue
@@ -45,6 +47,8 @@ def resolve_medications(
             if contained is not None:
                 found[reference] = contained
             continue
+        if index is None:
+            index = _index(known)
         medication = index.get(reference)  # also catches "urn:uuid:..." fullUrls
         match = _MEDICATION_REF.fullmatch(reference)
         if medication is None and match is None:

@@ -28,7 +28,14 @@ from urllib.parse import quote, urlsplit
 import msgspec
 import requests
 
-from cds_service.fhir.bundle import flatten, is_error_outcome, is_resource, next_link, outcomes
+from cds_service.fhir.bundle import (
+    flatten,
+    is_error_outcome,
+    is_resource,
+    next_link,
+    outcomes,
+    split_outcomes,
+)
 from cds_service.fhir.client import Deadline, FhirClient, FhirError, origin, usable_token
 from cds_service.fhir.concurrency import run_all
 from cds_service.fhir.deferred import DeferredBundle, defer
@@ -157,12 +164,12 @@ def resolve_prefetch(
                 continue
         if value is None:
             resources[key], states[key] = (), KeyState.NULL
-        elif is_resource(value) and not _needs_fetch(value):
+        elif is_resource(value) and (found := _provided(value)) is not None:
             if next_link(value) and value["resourceType"] == "Bundle" and client is not None:
                 jobs[key] = partial(client.follow_next, value, deadline)
                 paged.add(key)
                 continue
-            resources[key] = flatten(value)
+            resources[key] = found
             bundle = value["resourceType"] == "Bundle"
             states[key] = KeyState.EMPTY if bundle and not resources[key] else KeyState.PROVIDED
             if bundle and next_link(value):
@@ -205,13 +212,17 @@ def _mapping(value: object) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _needs_fetch(value: Mapping[str, Any]) -> bool:
-    """An OperationOutcome (alone or in a Bundle: the EHR's query failed) or a malformed Bundle."""
+def _provided(value: Mapping[str, Any]) -> tuple[dict[str, Any], ...] | None:
+    """What `flatten` gives for a prefetched resource, or None when it must be fetched instead:
+    an OperationOutcome (alone or in a Bundle: the EHR's query failed) or a malformed Bundle."""
     if value["resourceType"] == "OperationOutcome":
-        return True
+        return None
     if value["resourceType"] != "Bundle":
-        return False
-    return not isinstance(value.get("entry", []), list) or bool(outcomes(value))
+        return (dict(value),)
+    if not isinstance(value.get("entry", []), list):
+        return None
+    found, outcome = split_outcomes(value)
+    return None if outcome else found
 
 
 def client_for_request(
