@@ -108,7 +108,8 @@ def run_hook(
                 [f"{key}: {exc.problems.get(key, 'unavailable')}" for key in exc.keys],
             ) from exc
         resources, deferred = _flat(data.resources.values())
-        known = resources + _draft_resources(request["context"])
+        # The prefetched Bundles too: a reference may name a Medication by its entry fullUrl.
+        known = resources + _draft_resources(request["context"]) + _bundles(request)
         medications = resolve_medications(  # a DeferredBundle holds Observations only
             [r for r in known if r.get("resourceType") == "MedicationRequest"],
             known,
@@ -180,6 +181,15 @@ def _flat(
             if deferred is not None:
                 deferred.extend(rs)
     return resources, deferred
+
+
+def _bundles(request: dict[str, Any]) -> list[dict[str, Any]]:
+    prefetch = request.get("prefetch")
+    if not isinstance(prefetch, dict):
+        return []
+    return [
+        v for v in prefetch.values() if isinstance(v, dict) and v.get("resourceType") == "Bundle"
+    ]
 
 
 def _draft_resources(context: dict[str, Any]) -> list[dict[str, Any]]:

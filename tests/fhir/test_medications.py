@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from cds_service.fhir import Deadline, FhirClient, resolve_medications
+from tests.conftest import FIXTURES, cards_for, load_fixture, post_hook
 from tests.fhir.fake_fhir import FakeFhirServer
 
 DUPILUMAB = {"resourceType": "Medication", "id": "dupi", "code": {"text": "dupilumab"}}
@@ -169,3 +170,19 @@ def test_garbage_is_skipped_without_crashing_or_fetching(fhir, client, request_)
     known: list[Any] = [{"resourceType": "Bundle", "entry": "x"}, {"resourceType": "Medication"}]
     assert resolve_medications([request_], known, client=client, deadline=Deadline(5)) == {}
     assert fhir.seen == []
+
+
+def test_a_draft_naming_a_prefetched_medication_by_full_url_is_classified(app) -> None:
+    """End to end: the prefetched Bundles themselves are searched, not only their resources."""
+    body = load_fixture(
+        FIXTURES / "tcs-potent-on-sensitive-site/clobetasol-eyelid-coded-age-30-in.json"
+    )
+    urn = "urn:uuid:0b6c8a52-6a0e-4f0e-9d7e-1f8f8f0c2a11"
+    draft = body["context"]["draftOrders"]["entry"][0]["resource"]
+    clobetasol = {"resourceType": "Medication", "code": draft.pop("medicationCodeableConcept")}
+    draft["medicationReference"] = {"reference": urn}
+    body["prefetch"]["medications"]["entry"] = [{"fullUrl": urn, "resource": clobetasol}]
+    client = app.test_client()
+    assert cards_for(post_hook(client, body), "tcs-potent-on-sensitive-site")
+    body["prefetch"]["medications"]["entry"][0]["fullUrl"] = "urn:uuid:another"
+    assert not cards_for(post_hook(client, body), "tcs-potent-on-sensitive-site")
