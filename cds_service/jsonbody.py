@@ -14,6 +14,8 @@ from typing import Any
 
 import msgspec
 
+from cds_service.fhir.elements import project
+
 PARSER = f"msgspec {msgspec.__version__} (json.loads for what it refuses)"
 _decode = msgspec.json.Decoder().decode
 
@@ -33,7 +35,8 @@ _members = msgspec.json.Decoder(dict[str, msgspec.Raw]).decode
 
 
 def loads_hook(raw: bytes) -> Any:
-    """Like `loads`, but an object under a `LAZY_PREFETCH_KEYS` prefetch key stays msgspec.Raw.
+    """Like `loads`, but an object under a `LAZY_PREFETCH_KEYS` prefetch key stays msgspec.Raw
+    and the other prefetch values keep only the elements the service reads (`fhir/elements.py`).
 
     Anything unexpected (not an object, a prefetch that is not an object, whatever msgspec
     refuses) gives exactly what `loads` gives.
@@ -51,7 +54,7 @@ def _prefetch(raw: msgspec.Raw) -> dict[str, Any]:
     prefetch: dict[str, Any] = {}
     for key, value in _members(raw).items():
         lazy = key in LAZY_PREFETCH_KEYS and memoryview(value)[:1] == b"{"
-        prefetch[key] = value if lazy else _decode(value)
+        prefetch[key] = value if lazy else project(value)
     return prefetch
 
 

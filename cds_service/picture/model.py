@@ -86,6 +86,7 @@ class MedicationOrder(msgspec.Struct, frozen=True):
     reason_codings: tuple[Coding, ...]
     reason_references: tuple[str, ...]
     # The resource as received, for `update` suggestions only; rules read the fields above.
+    # A draft's is whole (context); a prefetched order's keeps only fhir/elements.py's elements.
     raw: Mapping[str, Any] = msgspec.field(default_factory=dict)
 
     @property
