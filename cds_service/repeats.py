@@ -19,9 +19,10 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, DateTime, Engine, String, Table, delete, insert, select
+from sqlalchemy import Column, DateTime, Engine, String, Table, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from cds_service.driversql import DriverStatement
 from cds_service.picture import MedicationOrder
 from cds_service.rules import SELECT, SIGN, Decision, Finding, Rule, Silent
 from cds_service.storage import metadata
@@ -64,6 +65,14 @@ class RepeatGuard:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._secret: bytes | None = None
+        self._select: dict[int, DriverStatement] = {}  # by number of keys
+        key, shown = advice_shown.c.advice_key, advice_shown.c.shown_at
+        self._delete = DriverStatement(
+            engine, "DELETE FROM advice_shown WHERE advice_key = ?", [key]
+        )
+        self._insert = DriverStatement(
+            engine, "INSERT INTO advice_shown (advice_key, shown_at) VALUES (?, ?)", [key, shown]
+        )
 
     def _key_secret(self) -> bytes:
         if self._secret is None:
@@ -131,16 +140,23 @@ class RepeatGuard:
             for rule, d in decisions
         ]
 
+    # The three statements on the response path go straight to the driver (driversql.py).
     def _remember(self, keys: list[str], now: datetime) -> None:
+        unique = list(dict.fromkeys(keys))
         with self.engine.begin() as conn:
-            conn.execute(delete(advice_shown).where(advice_shown.c.advice_key.in_(keys)))
-            conn.execute(insert(advice_shown), [{"advice_key": k, "shown_at": now} for k in keys])
+            self._delete.execute_many(conn, [(k,) for k in unique])
+            self._insert.execute_many(conn, [(k, now) for k in unique])
 
     def _seen(self, keys: list[str], since: datetime) -> set[str]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(advice_shown.c.advice_key).where(
-                    advice_shown.c.advice_key.in_(keys), advice_shown.c.shown_at >= since
-                )
+        unique = list(dict.fromkeys(keys))
+        statement = self._select.get(len(unique))
+        if statement is None:
+            marks = ", ".join("?" for _ in unique)
+            statement = self._select[len(unique)] = DriverStatement(
+                self.engine,
+                f"SELECT advice_key FROM advice_shown WHERE advice_key IN ({marks}) "
+                "AND shown_at >= ?",
+                [advice_shown.c.advice_key] * len(unique) + [advice_shown.c.shown_at],
             )
-            return {r[0] for r in rows}
+        with self.engine.connect() as conn:
+            return {r[0] for r in statement.execute(conn, [*unique, since])}

@@ -32,6 +32,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from cds_service.driversql import DriverStatement
+
 metadata = MetaData()
 
 feedback = Table(
@@ -61,6 +63,16 @@ issued_card = Table(
     Column("service_id", String(200), nullable=False),
     Column("catalogue_version", String(64), nullable=False),
     Column("issued_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+
+_CARD_COLUMNS = (
+    "card_uuid",
+    "rule_id",
+    "indicator",
+    "service_id",
+    "catalogue_version",
+    "issued_at",
 )
 
 
@@ -124,6 +136,13 @@ class FeedbackStore:
         url = engine.url
         on_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
         self.log_engine = make_engine(url, durable=False) if on_file else engine
+        columns = [issued_card.c[name] for name in _CARD_COLUMNS]
+        self._insert_cards = DriverStatement(
+            self.log_engine,
+            f"INSERT INTO issued_card ({', '.join(_CARD_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in columns)})",
+            columns,
+        )
 
     def dispose(self) -> None:
         """Close both engines' pooled connections."""
@@ -188,22 +207,22 @@ class FeedbackStore:
         On a SQLite file this commit skips the fsync (`log_engine`): losing the last rows on power
         loss only makes feedback on those cards "unknown"; feedback stays fully synchronous.
         """
-        rows = [
-            {
-                "card_uuid": card["uuid"],
-                "rule_id": card["source"]["topic"]["code"],
-                "indicator": card["indicator"],
-                "service_id": service_id,
-                "catalogue_version": version,
-                "issued_at": now,
-            }
+        rows = [  # in _CARD_COLUMNS order
+            (
+                card["uuid"],
+                card["source"]["topic"]["code"],
+                card["indicator"],
+                service_id,
+                version,
+                now,
+            )
             for card in cards
             if card.get("uuid")
         ]
         if not rows:
             return 0
         with self.log_engine.begin() as conn:
-            conn.execute(insert(issued_card), rows)
+            self._insert_cards.execute_many(conn, rows)  # on the response path: driversql.py
         return len(rows)
 
     def issued(self) -> list[dict[str, Any]]:
