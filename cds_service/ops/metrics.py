@@ -34,6 +34,7 @@ class Metrics:
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
+        self._children: dict[tuple[Any, tuple[str, ...]], Any] = {}
         r = self.registry
         self.requests = Counter(
             "cds_http_requests",
@@ -96,27 +97,38 @@ class Metrics:
             registry=r,
         )
 
+    def _child(self, metric: Any, *labels: str) -> Any:
+        """`metric.labels(*labels)`, kept: a hook call touches ~40 labelled series, and
+        `labels()` validates and locks each time. Every label here comes from a bounded set
+        (services, stages, rule ids, prefetch keys, statuses), so the cache stays small."""
+        key = (metric, labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
+
     def observe_hook(self, service: str, status: int, seconds: float) -> None:
         """Count one hook call and its latency; then the stages, FHIR and cards from g."""
-        self.hook_requests.labels(service, str(status)).inc()
-        self.hook_latency.labels(service).observe(seconds)
+        child = self._child
+        child(self.hook_requests, service, str(status)).inc()
+        child(self.hook_latency, service).observe(seconds)
         parse = g.get("parse_seconds")
         if parse is not None:
-            self.stage_latency.labels(service, "parse").observe(parse)
+            child(self.stage_latency, service, "parse").observe(parse)
         session = g.get("fhir_session")
         for outcome in getattr(session, "outcomes", ()):
-            self.fhir_requests.labels(service, outcome).inc()
+            child(self.fhir_requests, service, outcome).inc()
         result = g.get("hook_result")
         if result is None:
             return
         for stage, spent in result.stages.items():
-            self.stage_latency.labels(service, stage).observe(spent)
+            child(self.stage_latency, service, stage).observe(spent)
         for key, source in result.sources.items():
-            self.prefetch_keys.labels(service, key, source).inc()
+            child(self.prefetch_keys, service, key, source).inc()
         for step in result.trace:
-            self.decisions.labels(step["rule"], step["outcome"]).inc()
+            child(self.decisions, step["rule"], step["outcome"]).inc()
         for card in result.body.get("cards", []):
-            self.cards.labels(service, card["source"]["topic"]["code"], card["indicator"]).inc()
+            child(self.cards, service, card["source"]["topic"]["code"], card["indicator"]).inc()
 
     def observe_feedback(self, resolved: Iterable[tuple[str | None, str]]) -> None:
         """Count stored feedback entries per rule id and outcome."""
@@ -154,7 +166,7 @@ def init_metrics(app: Flask, services: Iterable[str], version: str) -> Metrics:
         started = g.get("metrics_started")
         spent = time.perf_counter() - started if started is not None else 0.0
         route = request.url_rule.rule if request.url_rule else "unmatched"
-        metrics.requests.labels(route, str(response.status_code)).inc()
+        metrics._child(metrics.requests, route, str(response.status_code)).inc()
         service = _service_label(request.view_args, known)
         if request.endpoint == HOOK_ENDPOINT:
             metrics.observe_hook(service, response.status_code, spent)
