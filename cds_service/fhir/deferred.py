@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any, overload
+from typing import Any, Literal, overload
 
 import msgspec
 
@@ -22,7 +22,8 @@ _decode = msgspec.json.Decoder().decode
 
 
 class _Head(msgspec.Struct):
-    resourceType: str | None = None  # noqa: N815  (FHIR's name)
+    # Any other type (or none) fails the typed decode, and the value is decoded at once.
+    resourceType: Literal["Observation"]  # noqa: N815  (FHIR's name)
     id: Any = None
 
 
@@ -41,7 +42,6 @@ class _Skeleton(msgspec.Struct):
 
 
 _skeleton = msgspec.json.Decoder(_Skeleton).decode
-DEFERRED_TYPE = "Observation"
 
 
 class DeferredBundle(Sequence[dict[str, Any]]):
@@ -96,19 +96,17 @@ class DeferredBundle(Sequence[dict[str, Any]]):
 def defer(raw: msgspec.Raw) -> DeferredBundle | Any:
     """A DeferredBundle for a plain Bundle of Observations; otherwise the decoded value."""
     try:
-        skeleton = _skeleton(raw)
+        skeleton = _skeleton(raw)  # every entry resource an Observation, or it fails
     except (msgspec.MsgspecError, RecursionError):
         return _decoded(raw)
-    entries = skeleton.entry or []
-    heads = [e.resource for e in entries if e.resource is not None]
+    ids = tuple([e.resource.id for e in skeleton.entry or () if e.resource is not None])
     if (
         skeleton.resourceType != "Bundle"
-        or not heads
-        or any(h.resourceType != DEFERRED_TYPE for h in heads)
+        or not ids
         or any(link.relation == "next" for link in skeleton.link or [])
     ):
         return _decoded(raw)
-    return DeferredBundle(raw, tuple(h.id for h in heads))
+    return DeferredBundle(raw, ids)
 
 
 def _decoded(raw: msgspec.Raw) -> Any:
