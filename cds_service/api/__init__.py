@@ -50,12 +50,13 @@ def _read_body(limit: int | None) -> bytes:
     """The body bytes: one read of Content-Length bytes when the length is declared.
 
     werkzeug's ``get_data`` reads in 64 KB chunks into a growing buffer and copies the result
-    (8 ms for a 9 MB chart); the WSGI input read once gives the same bytes. A chunked body
-    (no length, or ``wsgi.input_terminated``) goes through werkzeug, which bounds it.
+    (8 ms for a 9 MB chart); the WSGI input read once gives the same bytes. A body without a
+    length (chunked) goes through werkzeug, which bounds it. gunicorn marks every input
+    ``wsgi.input_terminated``; reading exactly Content-Length bytes from it is still right.
     """
     length = request.content_length
     environ = request.environ
-    if length is None or environ.get("wsgi.input_terminated"):
+    if length is None:
         return request.get_data(cache=False)
     if limit is not None and length > limit:
         raise RequestEntityTooLarge()
