@@ -202,12 +202,20 @@ class FeedbackStore:
     def record_cards(
         self, service_id: str, cards: list[Mapping[str, Any]], version: str, now: datetime
     ) -> int:
-        """Remember issued cards (one multi-row INSERT; nothing at all when there are none).
+        """Remember issued cards now (one INSERT; nothing at all when there are none).
 
-        On a SQLite file this commit skips the fsync (`log_engine`): losing the last rows on power
-        loss only makes feedback on those cards "unknown"; feedback stays fully synchronous.
+        Hook calls queue the same rows for a background writer instead (`ops/cardlog.py`).
         """
-        rows = [  # in _CARD_COLUMNS order
+        rows = self.card_rows(service_id, cards, version, now)
+        self.insert_card_rows(rows)
+        return len(rows)
+
+    @staticmethod
+    def card_rows(
+        service_id: str, cards: list[Mapping[str, Any]], version: str, now: datetime
+    ) -> list[tuple[Any, ...]]:
+        """issued_card rows (in _CARD_COLUMNS order) for the cards that have a uuid."""
+        return [
             (
                 card["uuid"],
                 card["source"]["topic"]["code"],
@@ -219,11 +227,14 @@ class FeedbackStore:
             for card in cards
             if card.get("uuid")
         ]
-        if not rows:
-            return 0
-        with self.log_engine.begin() as conn:
-            self._insert_cards.execute_many(conn, rows)  # on the response path: driversql.py
-        return len(rows)
+
+    def insert_card_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        """One commit for the rows. On a SQLite file it skips the fsync (`log_engine`): losing
+        the last rows on power loss only makes feedback on those cards "unknown"; feedback
+        stays fully synchronous."""
+        if rows:
+            with self.log_engine.begin() as conn:
+                self._insert_cards.execute_many(conn, rows)  # driversql.py
 
     def issued(self) -> list[dict[str, Any]]:
         """All issued cards, oldest first."""

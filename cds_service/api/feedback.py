@@ -12,6 +12,7 @@ from flask import Response, g, jsonify
 from cds_service import schemas
 from cds_service.api import bp, json_body, runtime, service_or_404
 from cds_service.errors import BadRequest
+from cds_service.ops.cardlog import flush_issued
 
 log = logging.getLogger("cds_service.feedback")
 
@@ -25,6 +26,7 @@ def feedback(service_id: str) -> Response:
     if errors:
         raise BadRequest("Invalid feedback", errors)
     rt = runtime()
+    flush_issued(rt.store)  # cards this worker queued are resolvable at once
     resolved = rt.store.add_resolved(service.id, body["feedback"], now=rt.clock())
     g.feedback_resolved = resolved
     unknown = sum(1 for rule_id, _ in resolved if rule_id is None)

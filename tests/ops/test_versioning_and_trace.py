@@ -8,6 +8,7 @@ from pathlib import Path
 from flask.testing import FlaskClient
 
 from cds_service import create_app
+from cds_service.ops.cardlog import flush_issued
 from cds_service.pipeline import TRACE_EXTENSION
 from tests.conftest import ROOT, load_fixture, make_settings, pinned_clock, post_hook
 
@@ -26,7 +27,9 @@ def test_discovery_and_every_card_carry_the_catalogue_version(client: FlaskClien
 def test_issued_cards_are_recorded_with_the_version(app: object, client: FlaskClient) -> None:
     cards = post_hook(client, load_fixture(FIXTURE)).get_json()["cards"]
     card = next(c for c in cards if c["source"]["topic"]["code"] == "tcs-potent-on-sensitive-site")
-    recorded = app.extensions["cds_runtime"].store.issued()  # type: ignore[attr-defined]
+    store = app.extensions["cds_runtime"].store  # type: ignore[attr-defined]
+    flush_issued(store)  # the background writer commits within 50 ms; don't wait for it
+    recorded = store.issued()
     assert len(recorded) == len(cards)
     issued = next(i for i in recorded if i["card_uuid"] == card["uuid"])
     assert issued["card_uuid"] == card["uuid"]
