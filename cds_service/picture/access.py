@@ -42,12 +42,17 @@ def text(value: Any, limit: int = 2000) -> str | None:
 
 
 def number(value: Any) -> float | None:
-    """A finite JSON number (booleans excluded), else None."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if value != value or value in (float("inf"), float("-inf")):
-        return None
-    return float(value)
+    """A finite JSON number (booleans excluded) as a float, else None (also for an integer too
+    large for a float: json.loads reads 400 digits as an int)."""
+    cls = value.__class__
+    if cls is not float:
+        if cls is bool or not isinstance(value, int | float):
+            return None
+        try:
+            value = float(value)
+        except OverflowError:
+            return None
+    return value if value - value == 0.0 else None  # inf - inf and nan - nan are nan
 
 
 def codings(concept: Any) -> tuple[Coding, ...]:
@@ -160,6 +165,9 @@ _UNIT_ALIASES = {
 }
 
 
+MAX_DAYS = 36_500.0  # a century: longer "durations" are data errors (and overflow date maths)
+
+
 def duration_days(quantity: Any) -> float | None:
     """A Duration/Quantity of time (UCUM or plain unit words) in days."""
     if not isinstance(quantity, dict):
@@ -174,7 +182,9 @@ def in_days(value: Any, code: Any, unit: Any) -> float | None:
         return None
     name = text(code) or text(unit) or ""
     factor = _UNIT_DAYS.get(_UNIT_ALIASES.get(name.lower(), name))
-    return amount * factor if factor is not None else None
+    if factor is None or amount * factor > MAX_DAYS:
+        return None  # not a time unit, or no real course or period: unknown, not huge
+    return amount * factor
 
 
 def reference(value: Any) -> str | None:

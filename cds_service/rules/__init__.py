@@ -9,12 +9,17 @@ lives in `cards/<rule-id>.toml`. Rule modules in this package register themselve
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from cds_service.picture import MedicationOrder, PatientPicture
+
+log = logging.getLogger(__name__)
 
 SELECT, SIGN, VIEW = "order-select", "order-sign", "patient-view"
 ALL_HOOKS = frozenset({SELECT, SIGN, VIEW})
@@ -99,8 +104,22 @@ def load_rules() -> Mapping[str, Rule]:
 
 
 def evaluate_all(rules: list[Rule], picture: PatientPicture) -> list[tuple[Rule, Decision]]:
-    """Run each rule once; at most one finding per rule per call by construction."""
-    return [(r, r.run(picture)) for r in rules]
+    """Run each rule once; at most one finding per rule per call by construction.
+
+    A rule that raises stays silent (it cannot decide) and is logged with its id and where it
+    failed, never the exception's text (it may quote chart data): one faulty rule must not
+    cost the clinician every other card.
+    """
+    decisions: list[tuple[Rule, Decision]] = []
+    for r in rules:
+        try:
+            decisions.append((r, r.run(picture)))
+        except Exception as exc:  # noqa: BLE001  (the safety net is the point)
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            where = f"{Path(frame.filename).name}:{frame.lineno}"
+            log.error("rule failed", extra={"rule": r.id, "error": type(exc).__name__, "at": where})
+            decisions.append((r, Silent(f"rule failed ({type(exc).__name__} at {where})")))
+    return decisions
 
 
 def first_match(

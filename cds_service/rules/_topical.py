@@ -60,7 +60,10 @@ def course_end(order: MedicationOrder) -> date | None:
     begin = started(order)
     if begin is None or order.duration_days is None:
         return None
-    return begin + timedelta(days=order.duration_days)
+    try:
+        return begin + timedelta(days=order.duration_days)
+    except OverflowError:  # past year 9999: a data error, so the end is unknown
+        return None
 
 
 def recent(picture: PatientPicture, order: MedicationOrder, window: timedelta) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +19,8 @@ from tests.conftest import FIXTURES, load_fixture, make_settings, pinned_clock
 from tests.reliability.conftest import assert_well_formed
 
 SIGN = "/cds-services/eczema-order-sign"
+SELECT = "/cds-services/eczema-order-select"
+VIEW = "/cds-services/eczema-patient-view"
 SIGN_IN = FIXTURES / "tcs-potent-on-sensitive-site/clobetasol-eyelid-coded-age-30-in.json"
 VIEW_IN = FIXTURES / "patch-test-suggested/two-courses-eyelid-6-months-in.json"
 
@@ -231,3 +234,27 @@ def test_unparseable_birth_date_keeps_age_rules_silent(module_client: FlaskClien
     body["prefetch"]["patient"]["birthDate"] = "1996-02-30"
     response = module_client.post("/cds-services/eczema-patient-view", json=body)
     assert_well_formed(response)
+
+
+_EXTREMES = {
+    "a 400-digit integer": (r"(?<=: )\d+(?:\.\d+)?(?=[,}\]\s])", "9" * 400),
+    "1e300": (r"(?<=: )\d+(?:\.\d+)?(?=[,}\]\s])", "1e300"),
+    "the year 9999": (r"\d{4}-\d{2}-\d{2}", "9999-12-31"),
+    "the year 1": (r"\d{4}-\d{2}-\d{2}", "0001-01-01"),
+}
+_ALL_FIXTURES = sorted(FIXTURES.glob("*/*.json"))
+
+
+@pytest.mark.parametrize("extreme", sorted(_EXTREMES))
+def test_extreme_numbers_and_dates_in_every_fixture_are_answered(
+    module_client: FlaskClient, extreme: str
+) -> None:
+    """Every number (or date) of every fixture replaced by an extreme one: never a 5xx."""
+    pattern, value = _EXTREMES[extreme]
+    services = {"order-select": SELECT, "order-sign": SIGN, "patient-view": VIEW}
+    for path in _ALL_FIXTURES:
+        raw = re.sub(pattern, value, path.read_text())
+        hook = json.loads(raw)["hook"]
+        response = module_client.post(services[hook], data=raw, content_type="application/json")
+        assert response.status_code < 500, (path.name, extreme)
+        assert_well_formed(response)
