@@ -9,8 +9,6 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
-
 from cds_service import jsonbody, schemas
 from cds_service.cards import render_card
 from cds_service.errors import BadRequest, PreconditionFailed
@@ -23,6 +21,7 @@ from cds_service.fhir import (
     resolve_prefetch,
 )
 from cds_service.fhir.deferred import DeferredBundle
+from cds_service.fhir.session import CountingSession, HttpSession
 from cds_service.picture import build_picture
 from cds_service.rules import Finding, evaluate_all
 from cds_service.runtime import Runtime
@@ -62,7 +61,7 @@ def validate_request(service: ServiceDefinition, body: Any) -> dict[str, Any]:
     return body
 
 
-def _client(rt: Runtime, body: dict[str, Any], session: requests.Session) -> FhirClient | None:
+def _client(rt: Runtime, body: dict[str, Any], session: HttpSession) -> FhirClient | None:
     s = rt.settings
     return client_for_request(
         body,
@@ -77,7 +76,7 @@ def run_hook(
     rt: Runtime,
     service: ServiceDefinition,
     body: Any,
-    session: requests.Session | None = None,
+    session: HttpSession | None = None,
 ) -> HookResult:
     """Answer one validated hook call; raises BadRequest (400) or PreconditionFailed (412).
 
@@ -90,7 +89,7 @@ def run_hook(
     now = rt.clock()
 
     t = time.perf_counter()
-    owned = requests.Session() if session is None else nullcontext(session)
+    owned = CountingSession() if session is None else nullcontext(session)
     with owned as session:
         client = _client(rt, request, session)
         try:

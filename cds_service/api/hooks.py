@@ -10,9 +10,9 @@ from flask import Response, g
 
 from cds_service import jsonbody
 from cds_service.api import bp, json_body, runtime, service_or_404
+from cds_service.fhir.session import CountingSession
 from cds_service.gcpause import gc_paused
 from cds_service.ops.cardlog import record_issued
-from cds_service.ops.fetchlog import CountingSession
 from cds_service.pipeline import TRACE_EXTENSION, run_hook
 
 log = logging.getLogger("cds_service.hooks")

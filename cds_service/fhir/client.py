@@ -28,6 +28,7 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import ReadTimeoutError
 
 from cds_service.fhir.bundle import entry_list, is_bundle, next_link, self_link
+from cds_service.fhir.session import HttpSession
 
 _CHUNK = 65_536
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -86,7 +87,7 @@ class FhirClient:
         base_url: str,
         access_token: str | None,
         *,
-        session: requests.Session,
+        session: HttpSession,
         request_timeout: float = 3.0,
         max_bytes: int = 20_000_000,
         max_pages: int = 20,

@@ -26,7 +26,6 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import msgspec
-import requests
 
 from cds_service.fhir.bundle import (
     flatten,
@@ -40,6 +39,7 @@ from cds_service.fhir.client import Deadline, FhirClient, FhirError, origin, usa
 from cds_service.fhir.concurrency import run_all
 from cds_service.fhir.deferred import DeferredBundle, defer
 from cds_service.fhir.medications import resolve_medications
+from cds_service.fhir.session import HttpSession
 
 __all__ = [
     "KeyState",
@@ -228,7 +228,7 @@ def _provided(value: Mapping[str, Any]) -> tuple[dict[str, Any], ...] | None:
 def client_for_request(
     request: Mapping[str, Any],
     *,
-    session: requests.Session,
+    session: HttpSession,
     request_timeout: float = 3.0,
     max_bytes: int = 20_000_000,
     max_pages: int = 20,
