@@ -10,7 +10,7 @@ the standard library decides.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import msgspec
 
@@ -38,24 +38,45 @@ def loads_hook(raw: bytes) -> Any:
     """Like `loads`, but an object under a `LAZY_PREFETCH_KEYS` prefetch key stays msgspec.Raw
     and the other prefetch values keep only the elements the service reads (`fhir/elements.py`).
 
-    Anything unexpected (not an object, a prefetch that is not an object, whatever msgspec
-    refuses) gives exactly what `loads` gives.
+    Members other than the CDS Hooks request's own are not kept (nothing reads them and the
+    schema allows them). Anything unexpected (not an object, a prefetch that is not an
+    object, whatever msgspec refuses) gives exactly what `loads` gives.
     """
     try:
-        body: dict[str, Any] = {}
-        for name, value in _members(raw).items():
-            body[name] = _prefetch(value) if name == "prefetch" else _decode(value)
-        return body
+        try:  # one pass: the envelope's members decoded, each prefetch value left as bytes
+            body = cast(dict[str, Any], _envelope(raw))
+            if "prefetch" in body:
+                body["prefetch"] = _prefetch(body["prefetch"])
+            return body
+        except msgspec.ValidationError:  # a prefetch that is not an object, or no object
+            body = {}
+            for name, value in _members(raw).items():
+                body[name] = _prefetch(_members(value)) if name == "prefetch" else _decode(value)
+            return body
     except (msgspec.MsgspecError, RecursionError):
         return loads(raw)
 
 
-def _prefetch(raw: msgspec.Raw) -> dict[str, Any]:
+def _prefetch(values: dict[str, msgspec.Raw]) -> dict[str, Any]:
     prefetch: dict[str, Any] = {}
-    for key, value in _members(raw).items():
+    for key, value in values.items():
         lazy = key in LAZY_PREFETCH_KEYS and memoryview(value)[:1] == b"{"
         prefetch[key] = value if lazy else project(value)
     return prefetch
+
+
+# The CDS Hooks request members (anything else is not read, and the schema allows it).
+class _Envelope(TypedDict, total=False):
+    hook: Any
+    hookInstance: Any  # noqa: N815  (the spec's names)
+    fhirServer: Any  # noqa: N815
+    fhirAuthorization: Any  # noqa: N815
+    context: Any
+    extension: Any
+    prefetch: dict[str, msgspec.Raw]
+
+
+_envelope = msgspec.json.Decoder(_Envelope).decode
 
 
 def for_schema(body: Any) -> Any:

@@ -53,3 +53,26 @@ def test_hook_endpoint_answers_400_for_non_json(client: FlaskClient, raw: bytes)
     )
     assert response.status_code == 400
     assert response.get_json()["resourceType"] == "OperationOutcome"
+
+
+def test_a_hook_body_keeps_the_request_members_and_drops_others() -> None:
+    body = {
+        "hook": "order-sign",
+        "hookInstance": "h1",
+        "fhirServer": "https://ehr.example/fhir",
+        "fhirAuthorization": {"access_token": "t"},
+        "context": {"patientId": "p1"},
+        "extension": {"com.example.x": 1},
+        "prefetch": {"patient": {"resourceType": "Patient", "id": "p1", "name": [{"family": "D"}]}},
+        "somethingElse": {"large": "ignored"},
+    }
+    parsed = jsonbody.loads_hook(json.dumps(body).encode())
+    expected = {k: v for k, v in body.items() if k != "somethingElse"}
+    expected["prefetch"] = {"patient": {"resourceType": "Patient", "id": "p1"}}
+    assert parsed == expected
+
+
+@pytest.mark.parametrize("prefetch", ["text", [1], 3, None])
+def test_a_prefetch_that_is_not_an_object_reads_as_json_loads_reads_it(prefetch: object) -> None:
+    raw = json.dumps({"hook": "order-sign", "prefetch": prefetch, "other": 1}).encode()
+    assert jsonbody.loads_hook(raw) == json.loads(raw)
