@@ -106,3 +106,12 @@ def other_host() -> Iterator[FakeFhirServer]:
     server = FakeFhirServer()
     yield server
     server.close()
+
+
+def no_uuids(value: Any) -> Any:
+    """An answer without the fresh uuids each call mints (to compare two answers)."""
+    if isinstance(value, dict):
+        return {k: no_uuids(v) for k, v in value.items() if k != "uuid"}
+    if isinstance(value, list):
+        return [no_uuids(v) for v in value]
+    return value

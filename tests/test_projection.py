@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from bench import charts
 from cds_service import jsonbody, pipeline
 from cds_service.fhir.elements import ENTRY_KEPT, KEPT, project, projector
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, no_uuids
 from tests.test_synthea import BUNDLES, patient_view_request
 
 ALL_FIXTURES = sorted(FIXTURES.glob("*/*.json"))
@@ -24,20 +24,12 @@ SERVICES = {
 }
 
 
-def _no_uuids(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _no_uuids(v) for k, v in value.items() if k != "uuid"}
-    if isinstance(value, list):
-        return [_no_uuids(v) for v in value]
-    return value
-
-
 def _answer(client: FlaskClient, raw: bytes) -> tuple[int, Any]:
     hook = json.loads(raw)["hook"]
     response = client.post(
         f"/cds-services/{SERVICES[hook]}", data=raw, content_type="application/json"
     )
-    return response.status_code, _no_uuids(response.get_json())
+    return response.status_code, no_uuids(response.get_json())
 
 
 def _both_ways(client: FlaskClient, raw: bytes, monkeypatch: pytest.MonkeyPatch) -> None:

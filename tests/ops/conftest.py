@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from cds_service.storage import make_engine
+from cds_service.storage import FeedbackStore, make_engine
 
 POSTGRES_URL = os.environ.get("CDS_TEST_POSTGRES_URL", "")
 NO_POSTGRES = "set CDS_TEST_POSTGRES_URL to run against PostgreSQL (.ci/postgres-up starts one)"
@@ -44,3 +44,13 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def store(engine: Engine) -> Iterator[FeedbackStore]:
+    """A FeedbackStore with its schema on the backend."""
+    s = FeedbackStore(engine)
+    s.create_schema()
+    yield s
+    if s.log_engine is not engine:
+        s.log_engine.dispose()

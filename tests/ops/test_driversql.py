@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, create_engine, insert, select
+from sqlalchemy import create_engine, insert, select
 
 from cds_service.driversql import DriverStatement, _placeholders
 from cds_service.repeats import RepeatGuard, advice_shown
 from cds_service.storage import FeedbackStore, issued_card
 
 T0 = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def store(engine: Engine) -> Iterator[FeedbackStore]:
-    s = FeedbackStore(engine)
-    s.create_schema()
-    yield s
-    if s.log_engine is not engine:
-        s.log_engine.dispose()
 
 
 def test_rows_written_by_the_driver_read_back_through_core_as_core_wrote_them(

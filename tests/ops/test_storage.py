@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,15 +25,6 @@ def fb(uuid: str, outcome: str, code: str | None = None) -> dict[str, Any]:
     if code:
         entry["overrideReason"] = {"reason": {"code": code, "display": f"display {code}"}}
     return entry
-
-
-@pytest.fixture
-def store(engine: Engine) -> Iterator[FeedbackStore]:
-    s = FeedbackStore(engine)
-    s.create_schema()
-    yield s
-    if s.log_engine is not engine:
-        s.log_engine.dispose()
 
 
 def test_issued_cards_are_recorded_without_patient_fields(store: FeedbackStore) -> None:

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from cds_service import create_app
-from tests.conftest import FIXTURES, load_fixture, make_settings, pinned_clock
+from tests.conftest import FIXTURES, load_fixture, make_settings, no_uuids, pinned_clock
 from tests.reliability.conftest import assert_well_formed
 
 SIGN = "/cds-services/eczema-order-sign"
@@ -122,15 +122,6 @@ class _Trickle:
         return part
 
 
-def _no_uuids(value: Any) -> Any:
-    """The answer without the fresh uuids each call mints."""
-    if isinstance(value, dict):
-        return {k: _no_uuids(v) for k, v in value.items() if k != "uuid"}
-    if isinstance(value, list):
-        return [_no_uuids(v) for v in value]
-    return value
-
-
 def _environ(body: bytes, declared: int) -> dict[str, Any]:
     environ = EnvironBuilder(
         SIGN, method="POST", data=body, environ_base={"REMOTE_ADDR": "127.0.0.1"}
@@ -147,7 +138,7 @@ def test_a_body_read_in_parts_is_answered_as_a_whole(module_client: FlaskClient)
         module_client.application, _environ(raw, len(raw)), buffered=True
     )
     assert status.startswith("200")
-    assert _no_uuids(json.loads(b"".join(app_iter))) == _no_uuids(whole)
+    assert no_uuids(json.loads(b"".join(app_iter))) == no_uuids(whole)
     assert whole["cards"]  # the fixture fires: both reads saw the whole chart
 
 
