@@ -36,6 +36,10 @@ def dicts(value: Any) -> Iterator[dict[str, Any]]:
 
 def text(value: Any, limit: int = 2000) -> str | None:
     """A non-empty string, trimmed to `limit`, else None."""
+    if value.__class__ is str:  # the usual case, tested first: this runs ~16 times per order
+        if value and not value.isspace():
+            return value if len(value) <= limit else value[:limit]
+        return None
     if isinstance(value, str) and value and not value.isspace():
         return value[:limit]
     return None
@@ -62,13 +66,14 @@ def codings(concept: Any) -> tuple[Coding, ...]:
     items = concept.get("coding")
     if items is None:
         return ()
-    return tuple(
-        [
-            (text(c.get("system")), text(c.get("code")), text(c.get("display")))
-            for c in (items if isinstance(items, list) else [items])
-            if isinstance(c, dict)
-        ]
-    )
+    found = []
+    as_text = text
+    for c in items if isinstance(items, list) else [items]:
+        if isinstance(c, dict):
+            found.append(
+                (as_text(c.get("system")), as_text(c.get("code")), as_text(c.get("display")))
+            )
+    return tuple(found)
 
 
 def concept_text(concept: Any) -> str | None:
