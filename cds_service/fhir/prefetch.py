@@ -38,7 +38,6 @@ from cds_service.fhir.bundle import (
 from cds_service.fhir.client import Deadline, FhirClient, FhirError, origin, usable_token
 from cds_service.fhir.concurrency import run_all
 from cds_service.fhir.deferred import DeferredBundle, defer
-from cds_service.fhir.medications import resolve_medications
 from cds_service.fhir.session import HttpSession
 
 __all__ = [
@@ -47,7 +46,6 @@ __all__ = [
     "ResolvedData",
     "client_for_request",
     "render_template",
-    "resolve_medications",
     "resolve_prefetch",
 ]
 
