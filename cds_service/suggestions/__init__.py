@@ -142,14 +142,18 @@ def swap(finding: Finding, picture: PatientPicture, **med: Any) -> list[Action]:
 
 
 def service_request(
-    picture: PatientPicture, code: str, display: str, *, note: str | None = None
+    picture: PatientPicture, code: str | None, display: str, *, note: str | None = None
 ) -> dict[str, Any]:
-    """A draft ServiceRequest (procedure or referral) for the patient."""
+    """A draft ServiceRequest (procedure or referral) for the patient; text only without a
+    verified SNOMED `code`."""
+    concept: dict[str, Any] = {"text": display}
+    if code:
+        concept = {"coding": [{"system": SNOMED, "code": code, "display": display}], **concept}
     resource: dict[str, Any] = {
         "resourceType": "ServiceRequest",
         "status": "draft",
         "intent": "proposal",
-        "code": {"coding": [{"system": SNOMED, "code": code, "display": display}], "text": display},
+        "code": concept,
         "subject": _subject(picture),
         "authoredOn": picture.today.isoformat(),
     }

@@ -9,7 +9,7 @@ from typing import Any
 from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
 
-from . import Action, _subject, builder, create, delete, delete_first, update
+from . import Action, _subject, builder, create, delete, delete_first, service_request, update
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -93,17 +93,12 @@ for _key in (
 @builder("refer-ophthalmology")
 def refer_ophthalmology(finding: Finding, picture: PatientPicture) -> list[Action]:
     """A referral ServiceRequest for an eye review (text only: no verified SNOMED code)."""
-    resource = {
-        "resourceType": "ServiceRequest",
-        "status": "draft",
-        "intent": "proposal",
-        "code": {"text": "Referral to ophthalmology for eye review"},
-        "subject": _subject(picture),
-        "authoredOn": picture.today.isoformat(),
-        "note": [
-            {"text": "Conjunctivitis or keratitis during biologic therapy for atopic dermatitis"}
-        ],
-    }
+    resource = service_request(
+        picture,
+        None,
+        "Referral to ophthalmology for eye review",
+        note="Conjunctivitis or keratitis during biologic therapy for atopic dermatitis",
+    )
     return [create(resource, "Refer to ophthalmology")]
 
 

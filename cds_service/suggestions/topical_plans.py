@@ -11,7 +11,7 @@ from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.rules import Finding
 from cds_service.rules._topical import TCI_MIN_AGE, tacrolimus_strength
 
-from . import RXNORM, SNOMED, Action, builder, create, delete
+from . import RXNORM, SNOMED, Action, _subject, builder, create, delete, service_request
 from .topical import HYDROCORTISONE_1_CREAM, PIMECROLIMUS_IN, TACROLIMUS
 
 UCUM = "http://unitsofmeasure.org"
@@ -69,7 +69,7 @@ def _request(
         "status": "draft",
         "intent": "order",
         **medication,
-        "subject": {"reference": f"Patient/{picture.patient_id}"},
+        "subject": _subject(picture),
         "authoredOn": picture.today.isoformat(),
         "dosageInstruction": dosages,
         "dispenseRequest": _grams(grams),
@@ -219,13 +219,10 @@ def start_tci(finding: Finding, picture: PatientPicture) -> list[Action]:
 @builder("refer-phototherapy")
 def refer_phototherapy(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Narrowband UVB referral as text (no verified code: clinical-rules §2.4)."""
-    resource = {
-        "resourceType": "ServiceRequest",
-        "status": "draft",
-        "intent": "proposal",
-        "code": {"text": "Narrowband UVB phototherapy (dermatology)"},
-        "subject": {"reference": f"Patient/{picture.patient_id}"},
-        "authoredOn": picture.today.isoformat(),
-        "note": [{"text": "Eczema not controlled on topical therapy"}],
-    }
+    resource = service_request(
+        picture,
+        None,
+        "Narrowband UVB phototherapy (dermatology)",
+        note="Eczema not controlled on topical therapy",
+    )
     return [create(resource, "Refer for narrowband UVB phototherapy")]
