@@ -210,10 +210,3 @@ def build_record(res: Mapping[str, Any]) -> RecordFact:
         status=fx.text(res.get("status")),
         authored=fx.parse_date(res.get("authoredOn") or res.get("created")),
     )
-
-
-def _first(values: Any) -> Any:
-    for value in values:
-        if value is not None:
-            return value
-    return None
