@@ -80,7 +80,12 @@ CARD_FILE_SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": {
                 "type": "object",
-                "properties": _OVERRIDABLE,
+                # `recommended` names the suggestion keys recommended in this variant instead
+                # of the keys' own `recommended` flags (the mild steroid first on occluded skin)
+                "properties": {
+                    **_OVERRIDABLE,
+                    "recommended": {"type": "array", "items": _TEXT, "maxItems": 1},
+                },
                 "additionalProperties": False,
                 "minProperties": 1,
             },
@@ -226,6 +231,7 @@ def render_card(
         card["links"] = [{"label": k["label"], "url": k["url"], "type": "absolute"} for k in links]
     suggestions = []
     labels = {s["key"]: s for s in template.data.get("suggestions", [])}
+    chosen = template.field("recommended", v) if v else None
     for key in finding.suggestions:
         spec = labels.get(key)
         actions = builders[key](finding, picture) if spec and key in builders else []
@@ -236,7 +242,7 @@ def render_card(
             "uuid": str(uuid.uuid4()),
             "actions": actions,
         }
-        if spec.get("recommended"):
+        if (key in chosen) if chosen is not None else spec.get("recommended"):
             suggestion["isRecommended"] = True
         suggestions.append(suggestion)
     if suggestions:

@@ -88,11 +88,11 @@ def build_order(
         else frozenset()
     )
     text_sites = terminology.body_sites((), instruction) if instruction else frozenset()
+    # Card text quotes this, so it is worded for the prescriber, not as a FHIR path.
     if coded_sites:
-        codes = ", ".join([c for _s, c, _d in site_codings if c])
-        evidence: str | None = f"dosageInstruction.site {codes}"
+        evidence: str | None = "the coded body site"
     elif text_sites:
-        evidence = "the instruction text"
+        evidence = "the instructions"
     else:
         evidence = None
 

@@ -90,7 +90,6 @@ def test_codes_and_text_combine(term: Terminology) -> None:
         ("flexures of arms", {"upper-limb"}),
         ("flexures of arms and legs", {"upper-limb", "lower-limb"}),
         ("flexural eczema", set()),  # names no site: cannot tell
-
         ("intertriginous areas", {"skin-fold"}),
         ("nappy area", {"nappy"}),
         ("diaper area", {"nappy"}),
