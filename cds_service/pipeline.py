@@ -153,7 +153,8 @@ def run_hook(
             card = render_card(rt.cards[rule.id], decision, picture, rt.builders, rt.version)
             result.body["cards"].append(card)
             result.fired.append(rule.id)
-    result.body["cards"], dropped = triage(result.body["cards"])
+    drafts = {o.reference: o.raw for o in picture.drafts if o.reference}
+    result.body["cards"], dropped = triage(result.body["cards"], drafts)
     if dropped:
         result.fired = [r for r in result.fired if r not in dropped]
         for step in result.trace:
