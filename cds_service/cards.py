@@ -39,6 +39,12 @@ _OVERRIDABLE = {
     "summary": {"type": "string", "minLength": 1, "maxLength": SUMMARY_MAX},
     "detail": _TEXT,
 }
+_SOURCE = {
+    "type": "object",
+    "required": ["label", "url"],
+    "properties": {"label": _TEXT, "url": {"type": "string", "pattern": "^https://"}},
+    "additionalProperties": False,
+}
 CARD_FILE_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
@@ -48,12 +54,7 @@ CARD_FILE_SCHEMA: dict[str, Any] = {
         "title": _TEXT,
         "trigger": _TEXT,  # one line for the README rule table and the card gallery
         **_OVERRIDABLE,
-        "source": {
-            "type": "object",
-            "required": ["label", "url"],
-            "properties": {"label": _TEXT, "url": {"type": "string", "pattern": "^https://"}},
-            "additionalProperties": False,
-        },
+        "source": _SOURCE,
         "selection_behavior": {"enum": ["at-most-one", "any"]},
         "override_reasons": {
             "type": "array",
@@ -85,6 +86,7 @@ CARD_FILE_SCHEMA: dict[str, Any] = {
                 "properties": {
                     **_OVERRIDABLE,
                     "recommended": {"type": "array", "items": _TEXT, "maxItems": 1},
+                    "source": _SOURCE,  # e.g. a guideline for children, another for adults
                 },
                 "additionalProperties": False,
                 "minProperties": 1,
@@ -211,8 +213,8 @@ def render_card(
         "indicator": template.field("indicator", v),
         "detail": _fill(template.field("detail", v), finding.values, escape=True).strip(),
         "source": {
-            "label": template.data["source"]["label"],
-            "url": template.data["source"]["url"],
+            "label": template.field("source", v)["label"],
+            "url": template.field("source", v)["url"],
             "topic": {
                 "system": TOPIC_SYSTEM,
                 "code": finding.rule_id,

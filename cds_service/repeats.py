@@ -7,6 +7,11 @@ is an HMAC (with a per-database random secret) of patient id, draft order id, ru
 fingerprint of the order's clinical content, so no patient data is stored and any change to
 the order (drug, dose, site, timing, quantity, reason) shows the card again. Warnings and
 critical cards always repeat. If the database fails the card simply shows again.
+
+Some reminders are about the patient, not the order (`PER_PATIENT`, clinical-rules §5.5): they
+are shown at most once per patient in their window, on any hook, keyed by an HMAC of patient
+id and rule id alone. A reminder that triage will not show (beside a critical card, say) is not
+remembered, so the next chance to show it is not lost.
 """
 
 from __future__ import annotations
@@ -26,10 +31,15 @@ from cds_service.driversql import DriverStatement
 from cds_service.picture import MedicationOrder
 from cds_service.rules import SELECT, SIGN, Decision, Finding, Rule, Silent
 from cds_service.storage import metadata
+from cds_service.triage import neighbour_veto
 
 log = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=12)
+PER_PATIENT = {
+    "emollient-not-prescribed": timedelta(days=90),
+    "eczema-action-plan": timedelta(days=180),
+}
 FINGERPRINT_FIELDS = (
     "medicationCodeableConcept",
     "medicationReference",
@@ -106,6 +116,11 @@ class RepeatGuard:
             if o.id and o.in_scope
         ]
 
+    def patient_key(self, patient_id: str, rule_id: str) -> str:
+        """The key of a once-per-patient reminder."""
+        message = f"patient\x1f{patient_id}\x1f{rule_id}".encode()
+        return hmac.new(self._key_secret(), message, "sha256").hexdigest()
+
     def apply(
         self,
         hook: str,
@@ -114,8 +129,15 @@ class RepeatGuard:
         indicator: Callable[[Rule, Finding], str],
         now: datetime,
     ) -> list[tuple[Rule, Decision]]:
-        """Mute repeated info findings at order-sign; remember shown ones at order-select."""
-        if hook not in (SELECT, SIGN) or not patient_id:
+        """Mute once-per-patient reminders shown recently; mute repeated info findings at
+        order-sign and remember shown ones at order-select."""
+        if not patient_id:
+            return list(decisions)
+        try:
+            decisions = self._per_patient(patient_id, decisions, indicator, now)
+        except SQLAlchemyError as exc:
+            log.warning("repeat guard unavailable", extra={"error": type(exc).__name__})
+        if hook not in (SELECT, SIGN):
             return list(decisions)
         try:
             info = {
@@ -136,6 +158,31 @@ class RepeatGuard:
         return [
             (rule, Silent("already shown at order-select for the same unchanged draft order"))
             if rule.id in info and set(info[rule.id]) <= seen
+            else (rule, d)
+            for rule, d in decisions
+        ]
+
+    def _per_patient(
+        self,
+        patient_id: str,
+        decisions: Sequence[tuple[Rule, Decision]],
+        indicator: Callable[[Rule, Finding], str],
+        now: datetime,
+    ) -> list[tuple[Rule, Decision]]:
+        found = [(r, d, indicator(r, d)) for r, d in decisions if isinstance(d, Finding)]
+        keys: dict[str, str] = {}
+        for rule, _d, level in found:
+            others = [lv for r, _f, lv in found if r.id != rule.id]
+            if rule.id in PER_PATIENT and not neighbour_veto(rule.id, level, others):
+                keys[rule.id] = self.patient_key(patient_id, rule.id)
+        if not keys:
+            return list(decisions)
+        seen = {k for rule_id, k in keys.items() if self._seen([k], now - PER_PATIENT[rule_id])}
+        if len(seen) < len(keys):
+            self._remember([k for k in keys.values() if k not in seen], now)
+        return [
+            (rule, Silent(f"shown for this patient in the last {PER_PATIENT[rule.id].days} days"))
+            if keys.get(rule.id) in seen
             else (rule, d)
             for rule, d in decisions
         ]

@@ -94,6 +94,15 @@ def test_skin_infection_on_order_select_needs_a_topical_draft() -> None:
     assert isinstance(decide(INF, f"{INF}/impetigo-order-select-oral-only-out.json"), Silent)
 
 
+def test_skin_infection_is_silent_while_the_infection_is_being_treated() -> None:
+    """clinical-rules §5.5: ordering a skin anti-infective at order-select is the treatment."""
+    steroid = f"{INF}/infected-eczema-icd-order-select-topical-in.json"
+    assert isinstance(decide(INF, steroid), Finding)  # same chart, a steroid selected: warns
+    for drug in ("mupirocin", "fusidic-acid", "flucloxacillin", "cephalexin"):
+        path = f"{INF}/infected-eczema-order-select-{drug}-out.json"
+        assert isinstance(decide(INF, path), Silent), drug
+
+
 def test_cellulitis_is_critical_without_suggestions(client: Any) -> None:
     for name in ("active-cellulitis-snomed-in", "active-cellulitis-face-icd-in"):
         c = card(client, CEL, f"{CEL}/{name}.json")
