@@ -189,7 +189,20 @@ class _Values(dict[str, str]):
 
 def _fill(template: str, values: Mapping[str, Any], escape: bool) -> str:
     conv = escape_markdown if escape else plain
-    return template.format_map(_Values({k: conv(v) for k, v in values.items()}))
+    return number_agreement(template.format_map(_Values({k: conv(v) for k, v in values.items()})))
+
+
+# Counts come from the chart, so the text around them must agree in number: "1 days ago" and
+# "2 episode(s)" read as machine output. Not after a digit, point, comma or escape ("0.1 days").
+_UNITS = r"(?:day|week|month|year|course|episode|dose|application|time)"
+_ONE = re.compile(r"(?<![\d.,\\])1 ((?:[a-z-]+ )?)(" + _UNITS + r")s\b")
+_MAYBE_PLURAL = re.compile(r"(?<![\d.,\\])(\d+(?:\.\d+)?) ((?:[a-z-]+ )?)([a-z]+)\(s\)")
+
+
+def number_agreement(text: str) -> str:
+    """'1 days' -> '1 day'; '1 episode(s)' -> '1 episode'; '3 episode(s)' -> '3 episodes'."""
+    text = _MAYBE_PLURAL.sub(lambda m: f"{m[1]} {m[2]}{m[3]}{'' if m[1] == '1' else 's'}", text)
+    return _ONE.sub(r"1 \1\2", text)
 
 
 def _shorten(summary: str) -> str:

@@ -72,6 +72,7 @@ def test_active_impetigo_warns_and_offers_referral(client: Any) -> None:
     (create,) = actions(c)
     assert create["resource"]["code"]["coding"][0]["code"] == "308472003"
     assert "isRecommended" not in c["suggestions"][0]
+    assert "(1 skin-infection episode in the last 12 months)" in c["detail"]  # not "episode(s)"
 
 
 def test_recurrence_threshold_is_two_episodes_in_365_days(client: Any) -> None:
