@@ -3,12 +3,11 @@
 Card text is data a clinician can review without reading Python. Every file is checked
 against CARD_FILE_SCHEMA at start-up and every rule id must have exactly one file; a bad
 file stops start-up with a message naming it. Chart values substituted into the markdown
-`detail` are escaped so they cannot inject links, HTML or formatting.
+`detail` are escaped so they cannot inject links, HTML or formatting (`cardtext.py`).
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
 import uuid
 from collections.abc import Iterable, Mapping
@@ -18,6 +17,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from cds_service.cardtext import escape_markdown as escape_markdown  # re-exported: tests
+from cds_service.cardtext import fill
 from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
 from cds_service.suggestions import Builder
@@ -160,51 +161,6 @@ def catalogue_version(directory: Path) -> str:
     return version
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
-_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-# GFM turns bare URLs into links; a zero-width space (as an entity) breaks the pattern.
-_BARE_URL = re.compile(r"(?i)\b(https?|ftp|mailto)(:)|\b(www)(\\?\.)")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
-
-
-def escape_markdown(value: object) -> str:
-    """Chart text made inert in GitHub-flavoured markdown (no links, HTML or emphasis)."""
-    flat = _CONTROL.sub(" ", str(value))
-    flat = "".join(_HTML.get(ch, ch) for ch in flat)  # HTML first: entities hold no specials
-    flat = _MD_SPECIAL.sub(r"\\\1", flat)
-    return _BARE_URL.sub(
-        lambda m: f"{m.group(1) or m.group(3)}&#8203;{m.group(2) or m.group(4)}", flat
-    )
-
-
-def plain(value: object) -> str:
-    """Chart text for plain-text fields (summary, labels): one line, no control characters."""
-    return _CONTROL.sub(" ", str(value)).strip()
-
-
-class _Values(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        raise KeyError(f"card placeholder {{{key}}} has no value")
-
-
-def _fill(template: str, values: Mapping[str, Any], escape: bool) -> str:
-    conv = escape_markdown if escape else plain
-    return number_agreement(template.format_map(_Values({k: conv(v) for k, v in values.items()})))
-
-
-# Counts come from the chart, so the text around them must agree in number: "1 days ago" and
-# "2 episode(s)" read as machine output. Not after a digit, point, comma or escape ("0.1 days").
-_UNITS = r"(?:day|week|month|year|course|episode|dose|application|time)"
-_ONE = re.compile(r"(?<![\d.,\\])1 ((?:[a-z-]+ )?)(" + _UNITS + r")s\b")
-_MAYBE_PLURAL = re.compile(r"(?<![\d.,\\])(\d+(?:\.\d+)?) ((?:[a-z-]+ )?)([a-z]+)\(s\)")
-
-
-def number_agreement(text: str) -> str:
-    """'1 days' -> '1 day'; '1 episode(s)' -> '1 episode'; '3 episode(s)' -> '3 episodes'."""
-    text = _MAYBE_PLURAL.sub(lambda m: f"{m[1]} {m[2]}{m[3]}{'' if m[1] == '1' else 's'}", text)
-    return _ONE.sub(r"1 \1\2", text)
-
-
 def _shorten(summary: str) -> str:
     if len(summary) <= SUMMARY_MAX:
         return summary
@@ -222,9 +178,9 @@ def render_card(
     v = finding.variant
     card: dict[str, Any] = {
         "uuid": str(uuid.uuid4()),
-        "summary": _shorten(_fill(template.field("summary", v), finding.values, escape=False)),
+        "summary": _shorten(fill(template.field("summary", v), finding.values, escape=False)),
         "indicator": template.field("indicator", v),
-        "detail": _fill(template.field("detail", v), finding.values, escape=True).strip(),
+        "detail": fill(template.field("detail", v), finding.values, escape=True).strip(),
         "source": {
             "label": template.field("source", v)["label"],
             "url": template.field("source", v)["url"],
@@ -253,7 +209,7 @@ def render_card(
         if not spec or not actions:
             continue
         suggestion: dict[str, Any] = {
-            "label": _fill(spec["label"], finding.values, escape=False),
+            "label": fill(spec["label"], finding.values, escape=False),
             "uuid": str(uuid.uuid4()),
             "actions": actions,
         }

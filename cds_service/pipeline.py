@@ -138,6 +138,7 @@ def run_hook(
         decisions,
         lambda rule, f: rt.cards[rule.id].field("indicator", f.variant),
         now,
+        instance=request["hookInstance"],
     )
     stages["rules"] = time.perf_counter() - t
 

@@ -11,7 +11,8 @@ critical cards always repeat. If the database fails the card simply shows again.
 Some reminders are about the patient, not the order (`PER_PATIENT`, clinical-rules §5.5): they
 are shown at most once per patient in their window, on any hook, keyed by an HMAC of patient
 id and rule id alone. A reminder that triage will not show (beside a critical card, say) is not
-remembered, so the next chance to show it is not lost.
+remembered, so the next chance to show it is not lost; and a retry of the call that showed it
+(same `hookInstance`) gets the same answer.
 """
 
 from __future__ import annotations
@@ -116,9 +117,9 @@ class RepeatGuard:
             if o.id and o.in_scope
         ]
 
-    def patient_key(self, patient_id: str, rule_id: str) -> str:
-        """The key of a once-per-patient reminder."""
-        message = f"patient\x1f{patient_id}\x1f{rule_id}".encode()
+    def patient_key(self, patient_id: str, rule_id: str, instance: str = "") -> str:
+        """The key of a once-per-patient reminder (or of the call that showed it)."""
+        message = f"patient\x1f{patient_id}\x1f{rule_id}\x1f{instance}".encode()
         return hmac.new(self._key_secret(), message, "sha256").hexdigest()
 
     def apply(
@@ -128,13 +129,14 @@ class RepeatGuard:
         decisions: Sequence[tuple[Rule, Decision]],
         indicator: Callable[[Rule, Finding], str],
         now: datetime,
+        instance: str | None = None,
     ) -> list[tuple[Rule, Decision]]:
         """Mute once-per-patient reminders shown recently; mute repeated info findings at
-        order-sign and remember shown ones at order-select."""
+        order-sign and remember shown ones at order-select. `instance` is the hookInstance."""
         if not patient_id:
             return list(decisions)
         try:
-            decisions = self._per_patient(patient_id, decisions, indicator, now)
+            decisions = self._per_patient(patient_id, decisions, indicator, now, instance)
         except SQLAlchemyError as exc:
             log.warning("repeat guard unavailable", extra={"error": type(exc).__name__})
         if hook not in (SELECT, SIGN):
@@ -168,6 +170,7 @@ class RepeatGuard:
         decisions: Sequence[tuple[Rule, Decision]],
         indicator: Callable[[Rule, Finding], str],
         now: datetime,
+        instance: str | None,
     ) -> list[tuple[Rule, Decision]]:
         found = [(r, d, indicator(r, d)) for r, d in decisions if isinstance(d, Finding)]
         keys: dict[str, str] = {}
@@ -177,9 +180,17 @@ class RepeatGuard:
                 keys[rule.id] = self.patient_key(patient_id, rule.id)
         if not keys:
             return list(decisions)
-        seen = {k for rule_id, k in keys.items() if self._seen([k], now - PER_PATIENT[rule_id])}
-        if len(seen) < len(keys):
-            self._remember([k for k in keys.values() if k not in seen], now)
+        calls = {r: self.patient_key(patient_id, r, instance) for r in keys if instance}
+        seen = set()
+        for rule_id, key in keys.items():
+            since = now - PER_PATIENT[rule_id]
+            if rule_id in calls and self._seen([calls[rule_id]], since):
+                continue  # a retry of the call that showed it: show it again
+            if self._seen([key], since):
+                seen.add(key)
+        new = [r for r, k in keys.items() if k not in seen]
+        if new:
+            self._remember([keys[r] for r in new] + [calls[r] for r in new if r in calls], now)
         return [
             (rule, Silent(f"shown for this patient in the last {PER_PATIENT[rule.id].days} days"))
             if keys.get(rule.id) in seen

@@ -86,7 +86,7 @@ def test_escape_markdown_neutralises_chart_text(raw: str, forbidden: str) -> Non
 
 
 def test_counts_and_their_nouns_agree() -> None:
-    from cds_service.cards import number_agreement
+    from cds_service.cardtext import number_agreement
 
     assert number_agreement("recorded 1 days ago") == "recorded 1 day ago"
     assert number_agreement("recorded 11 days ago") == "recorded 11 days ago"

@@ -103,3 +103,13 @@ def test_a_reminder_triage_will_not_show_is_not_remembered(app: Any) -> None:
     assert _shown(guard, plan, NOW, beside="warning")  # passed on; triage drops it
     assert _shown(guard, plan, NOW + timedelta(days=1))  # so it can still be shown later
     assert not _shown(guard, plan, NOW + timedelta(days=2))
+
+
+def test_a_retry_of_the_same_call_gets_the_same_reminder(client: Any) -> None:
+    body = load_fixture("eczema-action-plan/eczema-no-care-plan-in.json")
+    rule = "eczema-action-plan"
+    assert len(cards_for(post_hook(client, body), rule)) == 1
+    assert len(cards_for(post_hook(client, body), rule)) == 1  # same hookInstance: a retry
+    later = copy.deepcopy(body)
+    later["hookInstance"] = "0c7f6f57-5a43-4c8e-a7f6-6d2b9c1f0e42"
+    assert cards_for(post_hook(client, later), rule) == []

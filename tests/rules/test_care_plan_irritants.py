@@ -87,6 +87,7 @@ def test_action_plan_never_beside_a_warning_or_critical_card(client: Any) -> Non
 def test_action_plan_is_shown_once_per_patient_in_180_days(client: Any) -> None:
     body = load_fixture(f"{PLAN}/eczema-no-care-plan-in.json")
     assert len(cards_for(post_hook(client, body), PLAN)) == 1
+    body["hookInstance"] = "9d1e0f5c-3b4a-4f7e-8a2d-1c6b5e4f3a20"  # a later chart opening
     assert cards_for(post_hook(client, body), PLAN) == []
 
 
