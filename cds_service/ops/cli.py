@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cds_service.cards import load_card_files
+from cds_service.ops import devtoken, doctor, gallery, rules_table, serve
 from cds_service.ops import explain as ex
-from cds_service.ops import gallery, rules_table, serve
 from cds_service.ops.report import build_report, render_text
 from cds_service.ops.report_html import render_html
 from cds_service.ops.seed import seed_bundle
@@ -29,6 +29,14 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the service under gunicorn (the packaged settings)")
     p.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080)
+    p = sub.add_parser("doctor", help="would a client at URL, from page ORIGIN, get through?")
+    p.add_argument("--url", default="http://127.0.0.1:8080", help="base URL the client calls")
+    p.add_argument("--origin", help="the browser page's origin (e.g. the Sandbox's)")
+    p.add_argument("--token", help="a token the client sent (aud and iss are compared)")
+    p = sub.add_parser("dev-token", help="a local test EHR: init DIR, or mint a token")
+    p.add_argument("action", choices=["init", "mint"])
+    p.add_argument("--dir", type=Path, default=Path("instance/dev-ehr"))
+    p.add_argument("--aud", default="http://127.0.0.1:8080/cds-services/eczema-order-sign")
     p = sub.add_parser("explain", help="why each rule fired or stayed silent for a request")
     p.add_argument("file", type=Path, help="a hook request (JSON), e.g. a fixture")
     p.add_argument("--now", help="pin the time, e.g. 2026-11-22T12:00Z (fixtures need it)")
@@ -59,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve.run(args.host, args.port)
+        if args.command == "doctor":
+            return _doctor(args)
+        if args.command == "dev-token":
+            return _dev_token(args)
         if args.command == "explain":
             return _explain(args)
         if args.command == "feedback-report":
@@ -119,6 +131,23 @@ def _rules_table(args: argparse.Namespace) -> int:
         args.write.write_text(rules_table.replace(text, table), encoding="utf-8")
     else:
         print(table, end="")
+    return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    checks = doctor.diagnose(args.url, args.origin, Settings.from_env(), args.token)
+    for check in checks:
+        print(check.line())
+    return 0 if all(c.ok for c in checks) else 1
+
+
+def _dev_token(args: argparse.Namespace) -> int:
+    if args.action == "init":
+        key, issuers = devtoken.init(args.dir)
+        print(f"wrote {key} (private: keep it out of git) and {issuers}", file=sys.stderr)
+        print(f"serve with: CDS_AUTH_MODE=jwt CDS_TRUSTED_ISSUERS={issuers} make serve")
+        return 0
+    print(devtoken.mint(args.dir / devtoken.KEY_FILE, args.aud))
     return 0
 
 
