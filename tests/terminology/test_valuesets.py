@@ -43,7 +43,10 @@ def test_value_set_file_is_a_dated_fhir_valueset(path: pathlib.Path) -> None:
     doc = json.loads(path.read_text())
     assert doc["resourceType"] == "ValueSet" and doc["status"] == "active"
     assert doc["url"] == f"https://cds.eczema.example.org/fhir/ValueSet/{path.stem}"
-    assert doc["expansion"]["timestamp"].startswith("2026-11-22")
+    # Dated and consistent: version 2026.12.01 <-> date 2026-12-01 <-> expansion of that day.
+    assert doc["version"] == doc["date"].replace("-", ".")
+    assert doc["expansion"]["timestamp"].startswith(doc["date"])
+    assert "2026-11-22" <= doc["date"] <= "2026-12-01"
     assert doc["expansion"]["total"] == len(doc["expansion"].get("contains", []))
     assert any(mark in doc["description"] for mark in ("V", "S", "UNVERIFIED"))
     for entry in doc["expansion"].get("contains", []):
