@@ -58,7 +58,7 @@ _POST_FAMILY = re.compile(r"^\W*(?:in|of)\s+(?:his|her|the|a|patient s)?\s*" + _
 _NEGATION = re.compile(
     r"\b(?:no|not|without|denies|denied|deny|negative for|neg for|free of|absence of|"
     r"never had|never|nil|ruled out|excluded|rules out|risk of|risk for|at risk|"
-    r"screening for|screen for|prevention of)\b"
+    r"screening for|screen for|prevention of|exposure to|exposed to|contact with)\b"
 )
 _UNCERTAIN = re.compile(
     r"(?:\?|\b(?:possible|possibly|probable|probably|suspected|suspect|suspicion of|"
