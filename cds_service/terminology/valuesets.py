@@ -19,6 +19,10 @@ TEXT_EXCLUDE_URL = "https://cds.eczema.example.org/fhir/StructureDefinition/text
 UNCERTAIN_URL = "https://cds.eczema.example.org/fhir/StructureDefinition/text-uncertain-counts"
 URL_PREFIX = "https://cds.eczema.example.org/fhir/ValueSet/"
 MAX_TEXT = 2000  # only the start of a free-text field is scanned; bounds the cost per call
+# Charts repeat the same problem texts call after call: readings are kept per value set,
+# bounded in entries, and texts longer than MEMO_TEXT are never kept.
+MEMO_ENTRIES = 4096
+MEMO_TEXT = 500
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class ValueSet:
     uncertain_counts: bool = False
     _terms: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
     _excluded: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    _readings: dict[str, Mention] = field(default_factory=dict, compare=False, repr=False)
 
     def contains(self, system: str | None, code: str | None) -> bool:
         """True when the coding is in the expansion or under an ICD-10-CM is-a category."""
@@ -63,7 +68,16 @@ class ValueSet:
 
     def mention(self, text: str | None) -> Mention:
         """How a condition's text speaks of this set: affirmed, uncertain, negated or absent."""
-        return mentions.read(text, self._terms, self._excluded)
+        if not text or self._terms is None:
+            return Mention.ABSENT
+        found = self._readings.get(text)
+        if found is None:
+            found = mentions.read(text, self._terms, self._excluded)
+            if len(text) <= MEMO_TEXT:
+                if len(self._readings) >= MEMO_ENTRIES:
+                    self._readings.clear()
+                self._readings[text] = found
+        return found
 
     def asserted_by(self, text: str | None) -> bool:
         """The text asserts the condition (an uncertain mention only where the set opts in)."""
