@@ -7,7 +7,7 @@ denies it ("eczema ruled out" typed over a picked code). See terminology/mention
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -92,7 +92,7 @@ class ConditionQueries:
 
     def reason_in(self, order: MedicationOrder, value_set: str) -> bool:
         """The reasonCode (codes or text) or reasonReference (a chart Condition) is in the set."""
-        if any(self.concept_in(value_set, c, t) for c, t in _reasons(order)):
+        if any(self.concept_in(value_set, c, t) for c, t in order.reasons):
             return True
         if not order.reason_references:
             return False
@@ -110,9 +110,11 @@ class ConditionQueries:
         return self.reason_in(order, OTHER_DERMATOSIS) and not self.reason_in(order, AD)
 
 
-def _reasons(order: MedicationOrder) -> Iterable[tuple[tuple[Coding, ...], str | None]]:
-    """Each reasonCode as (codings, text); the raw resource keeps the text the fields drop."""
-    raw = order.raw.get("reasonCode") if order.raw else None
-    if raw is None:
-        return [(order.reason_codings, None)] if order.reason_codings else []
-    return [(codings(r), text(r.get("text"))) for r in dicts(raw)]
+def reason_concepts(
+    raw: Mapping[str, Any], flat: tuple[Coding, ...]
+) -> tuple[tuple[tuple[Coding, ...], str | None], ...]:
+    """Each reasonCode of a raw MedicationRequest as (codings, text); else the flat codings."""
+    found = raw.get("reasonCode") if raw else None
+    if found is None:
+        return ((flat, None),) if flat else ()
+    return tuple((codings(r), text(r.get("text"))) for r in dicts(found))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import msgspec
 
 from .access import Coding
-from .conditions import EXCLUDED_VERIFICATION, ConditionQueries
+from .conditions import EXCLUDED_VERIFICATION, ConditionQueries, reason_concepts
 
 if TYPE_CHECKING:
     from cds_service.terminology import DrugInfo, Terminology
@@ -109,6 +109,11 @@ class MedicationOrder(msgspec.Struct, frozen=True):
     def is_a(self, drug_class: str) -> bool:
         """True when the drug belongs to the named class."""
         return drug_class in self.drug.drug_classes
+
+    @property
+    def reasons(self) -> tuple[tuple[tuple[Coding, ...], str | None], ...]:
+        """Each reasonCode as (codings, text): the raw resource keeps the text the fields drop."""
+        return reason_concepts(self.raw, self.reason_codings)
 
 
 class ObservationFact(msgspec.Struct, frozen=True):
