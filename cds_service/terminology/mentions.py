@@ -74,7 +74,9 @@ _POST_UNCERTAIN = re.compile(r"^\W*(?:\?|(?:\w+\W+){0,2}?(?:suspected|possible|q
 
 def fold(text: str) -> str:
     """Lower case, compatibility-folded, punctuation that joins words turned into spaces."""
-    text = unicodedata.normalize("NFKC", text[:MAX_TEXT]).casefold()
+    text = unicodedata.normalize("NFKD", text[:MAX_TEXT].casefold())
+    # Accents dropped: "eczéma atopique" and "Ekzém" are spelled with and without them.
+    text = unicodedata.normalize("NFKC", "".join(c for c in text if not unicodedata.combining(c)))
     for pattern, replacement in _ABBREVIATIONS:
         text = pattern.sub(replacement, text)
     # Keep the marks the cues need ("?", sentence breaks); the rest only separates words.

@@ -26,6 +26,9 @@ AFFIRMED, UNCERTAIN, NEGATED, ABSENT = (
         ("Atopic derm, hands", AFFIRMED),
         ("Besnier's prurigo", AFFIRMED),
         ("Neurodermitis", AFFIRMED),
+        ("Eczéma atopique", AFFIRMED),  # accents dropped before matching
+        ("Atopisches Ekzem", AFFIRMED),
+        ("Eczema craquelé", ABSENT),  # asteatotic, not atopic
         ("History of eczema", AFFIRMED),  # decision: personal history counts
         ("h/o atopic dermatitis", AFFIRMED),
         ("No improvement in eczema", AFFIRMED),  # a pseudo-negation
