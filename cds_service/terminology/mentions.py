@@ -65,9 +65,13 @@ _UNCERTAIN = re.compile(
     r"suspicious for|query|questionable|rule out|to rule out|differential|ddx|"
     r"consider|concern for|vs|versus)\b)"
 )
+# "negative" right after the term or its test ("TB screen negative", "HIV negative"), never
+# across a comma or another finding ("eczema, patch test negative"; "herpeticum, HSV PCR ...").
+_TEST = r"(?:screen\w*|test\w*|serology|surface|antigen|antibody|ag|ab|igra|quantiferon)"
 _POST_NEGATION = re.compile(
-    r"^\W*(?:\w+\W+){0,3}?(?:ruled out|excluded|unlikely|negative|absent|not present|"
-    r"not confirmed|not found|denied|(?<!not )(?<!un)resolved)\b"
+    r"^(?:[^\w,]*(?:" + _TEST + r"[^\w,]+){0,3}negative|\W*(?:\w+\W+){0,2}?(?:ruled out|"
+    r"excluded|unlikely|absent|not present|not confirmed|not found|denied|"
+    r"(?<!not )(?<!un)resolved))\b"
 )
 _POST_UNCERTAIN = re.compile(r"^\W*(?:\?|(?:\w+\W+){0,2}?(?:suspected|possible|query)\b)")
 

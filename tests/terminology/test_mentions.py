@@ -36,6 +36,9 @@ AFFIRMED, UNCERTAIN, NEGATED, ABSENT = (
         ("Mother reports eczema flares", AFFIRMED),  # the mother speaks of the patient
         ("Asthma, no exacerbation, eczema", AFFIRMED),  # a comma ends the cue's reach
         ("No fever. Eczema on both cheeks", AFFIRMED),
+        ("Eczema, patch test negative", AFFIRMED),
+        ("Eczema negative", NEGATED),
+        ("Eczema has been ruled out", NEGATED),
         ("Atopic dermatitis, no eczema herpeticum", AFFIRMED),
         ("No eczema", NEGATED),
         ("no h/o eczema", NEGATED),
@@ -80,6 +83,9 @@ def test_atopic_dermatitis_text(term: Terminology, text: str, expected: Mention)
         ("eczema-herpeticum", "r/o eczema herpeticum", True),
         ("eczema-herpeticum", "No eczema herpeticum", False),
         ("eczema-herpeticum", "Infected eczema", False),
+        ("eczema-herpeticum", "Eczema herpeticum, HSV PCR negative", True),  # clinical diagnosis
+        ("immunosuppression", "HIV negative", False),
+        ("serious-infection", "Hepatitis B surface antigen negative", False),
         ("skin-infection", "Infected eczema", True),
         ("skin-infection", "Eczema, secondarily infected", True),
         ("skin-infection", "Non-infected eczema", False),
