@@ -139,7 +139,9 @@ def test_spec_request_with_extension_has_no_patient_id_in_its_patient_view_conte
 
 
 def test_spec_prefetch_data_has_a_string_value_that_is_not_a_fhir_resource() -> None:
-    """prefetch-data.json's "user": "123" is neither a resource nor null; prefetch values are."""
+    """prefetch-data.json's "user": "123" is neither a resource nor null; prefetch values are.
+    The service asks for no `user` key, so it drops that key before this schema sees it
+    (tests/fhir/test_prefetch_conformance.py)."""
     prefetch = load_example("v2.0.1/prefetch-data.json")
     request = dict(wrap_context("patient-view", {"userId": "Practitioner/1", "patientId": "1"}))
     request.update(prefetch)
