@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, KeysView, Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,7 +49,6 @@ def validate_request(service: ServiceDefinition, body: Any) -> dict[str, Any]:
     """Envelope + hook-specific context against our JSON Schemas; 400 with paths on failure."""
     if not isinstance(body, dict):
         raise BadRequest("Request body must be a JSON object")
-    body = _asked_prefetch_only(body, service.prefetch.keys())
     errors = schemas.validation_errors("hook-request", jsonbody.for_schema(body))
     if errors:
         raise BadRequest("Invalid CDS Hooks request", errors)
@@ -60,15 +59,6 @@ def validate_request(service: ServiceDefinition, body: Any) -> dict[str, Any]:
     if errors:
         raise BadRequest(f"Invalid {service.hook} context", errors)
     return body
-
-
-def _asked_prefetch_only(body: dict[str, Any], asked: KeysView[str]) -> dict[str, Any]:
-    """The body without the prefetch keys this service did not ask for: they are the client's
-    business (2.0.1's own example sends ``"user": "123"``), ignored rather than judged."""
-    prefetch = body.get("prefetch")
-    if not isinstance(prefetch, dict) or prefetch.keys() <= asked:
-        return body
-    return {**body, "prefetch": {k: v for k, v in prefetch.items() if k in asked}}
 
 
 def _client(rt: Runtime, body: dict[str, Any], session: HttpSession) -> FhirClient | None:

@@ -1,6 +1,6 @@
 """CDS Hooks 2.0.1 inputs real clients send that the service once refused (issue 14).
 
-A prefetch key the service did not ask for is ignored whatever its value; `fhirAuthorization`
+A prefetch key no service of ours asks for is ignored whatever its value; `fhirAuthorization`
 without `subject` is used; a searchset whose OperationOutcome entry only informs or warns
 (`search.mode: outcome`) is data, not an error. Each answer must equal the plain fixture's.
 """
@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from cds_service import schemas
 from cds_service.fhir import Deadline, KeyState, client_for_request, resolve_prefetch
 from cds_service.fhir.session import CountingSession
 from cds_service.schemas import hook_request_errors
+from cds_service.services import TEMPLATES
 from tests.conftest import load_fixture, no_uuids, post_hook
 from tests.fhir.fake_fhir import FakeFhirServer, bundle
 from tests.schemas.helpers import load_example
@@ -35,7 +37,7 @@ def _outcome(severity: str) -> dict[str, Any]:
     return {"resourceType": "OperationOutcome", "issue": [issue]}
 
 
-def test_prefetch_keys_not_asked_for_are_ignored_whatever_their_value(client: Any) -> None:
+def test_prefetch_keys_no_service_asks_for_are_ignored_whatever_their_value(client: Any) -> None:
     plain = load_fixture(FIXTURE)
     body = copy.deepcopy(plain)
     spec = load_example("v2.0.1/prefetch-data.json")["prefetch"]
@@ -44,6 +46,12 @@ def test_prefetch_keys_not_asked_for_are_ignored_whatever_their_value(client: An
         {"user": spec["user"], "hemoglobin-a1c": spec["hemoglobin-a1c"], "n": 3, "l": ["x"]}
     )
     assert _answer(client, body) == _answer(client, plain)
+
+
+def test_the_schema_judges_exactly_the_keys_the_services_ask_for() -> None:
+    prefetch = schemas.validator("hook-request").schema["properties"]["prefetch"]
+    assert set(prefetch["properties"]) == set(TEMPLATES)
+    assert "additionalProperties" not in prefetch  # any other key: ignored
 
 
 def test_a_key_the_service_asked_for_must_still_hold_a_resource_or_null(client: Any) -> None:
