@@ -31,7 +31,7 @@ _ROUTE_CUES = (
     (
         "topical",
         r"topical|topl?|cutaneous|creams?|ointments?|oint|ungt?|lotions?|gels?|foams?|mousse"
-        r"|shampoos?|tapes?|crm|sprays?|paste|oil|external|scalp application",
+        r"|shampoos?|tapes?|crm|sprays?|paste|oil|external|scalp application|plasters?",
     ),
 )
 _ROUTE_RE = tuple((route, re.compile(r"\b(?:" + cue + r")\b")) for route, cue in _ROUTE_CUES)
