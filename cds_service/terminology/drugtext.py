@@ -195,7 +195,9 @@ class Vocabulary:
                 salt = found if found in ingredient.salts else salt
                 break
         strength = pick(find_strengths(text, pos, end))
-        if strength is None:
+        if strength is None and start == 0:
+            # "0.1% tacrolimus ointment"; but in "clotrimazole 1% / hydrocortisone cream" the 1%
+            # between two ingredients belongs to the first.
             strength = pick(find_strengths(text, start, pos), last=True)
         return Mention(
             base=base,
