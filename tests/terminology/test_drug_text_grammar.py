@@ -105,3 +105,41 @@ def test_hostile_text_stays_linear(term: Terminology, text) -> None:
     term.classify_drug([], text)
     term.classify_drug([("urn:x", "1", text)], text + "0")
     assert time.perf_counter() - start < 0.5
+
+
+# Hand-written from the products' labels, independent of drugs.json: each brand names its drug.
+BRANDS = {
+    "Protopic": "tacrolimus", "Elidel": "pimecrolimus", "Eucrisa": "crisaborole",
+    "Opzelura": "ruxolitinib", "Zoryve": "roflumilast", "Dupixent": "dupilumab",
+    "Adbry": "tralokinumab", "Ebglyss": "lebrikizumab", "Rinvoq": "upadacitinib",
+    "Cibinqo": "abrocitinib", "Olumiant": "baricitinib", "Temovate": "clobetasol propionate",
+    "Clobex": "clobetasol propionate", "Olux": "clobetasol propionate",
+    "Dermovate": "clobetasol propionate", "Diprolene": "betamethasone dipropionate",
+    "Lidex": "fluocinonide", "Topicort": "desoximetasone", "Kenalog": "triamcinolone acetonide",
+    "Kenacort": "triamcinolone acetonide", "Cutivate": "fluticasone propionate",
+    "Elocon": "mometasone furoate", "Westcort": "hydrocortisone valerate",
+    "Locoid": "hydrocortisone butyrate", "Synalar": "fluocinolone acetonide",
+    "Betnovate": "betamethasone valerate", "Eumovate": "clobetasone butyrate",
+    "Cortaid": "hydrocortisone", "Desowen": "desonide", "Verdeso": "desonide",
+    "Aclovate": "alclometasone dipropionate", "Halog": "halcinonide",
+    "Ultravate": "halobetasol propionate", "Vanos": "fluocinonide",
+    "Psorcon": "diflorasone diacetate", "Cordran": "flurandrenolide",
+    "Nerisone": "diflucortolone valerate", "Trimovate": "clobetasone butyrate",
+    "Sandimmun": "cyclosporine", "Neoral": "cyclosporine", "Medrone": "methylprednisolone",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("brand", "ingredient"), BRANDS.items())
+def test_common_us_and_uk_brands_name_their_ingredient(term: Terminology, brand, ingredient):
+    assert term.classify_drug([], f"{brand} (EXAMPLE LTD)").ingredient == ingredient
+    assert term.classify_drug([], brand.upper()).ingredient == ingredient
+
+
+@pytest.mark.parametrize(
+    ("text", "vehicle"),
+    [("mometasone 1 mg/g ung", "ointment"), ("mometasone 0.1% ungt", "ointment"),
+     ("hydrocortisone 1% crm", "cream"), ("clobetasol 0.05% soln", "solution")],
+)  # fmt: skip
+def test_vehicle_abbreviations(term: Terminology, text, vehicle) -> None:
+    info = term.classify_drug([], text)
+    assert (info.vehicle, info.route) == (vehicle, "topical")
