@@ -97,10 +97,8 @@ class DrugClassifier:
 
 
 def _merge(parsed: list[ParsedText]) -> list[Mention]:
-    """Mentions from all sources, first source wins; later sources fill a missing strength/salt.
-
-    A strength written in any source beats a brand's usual strength ("Betnovate" = 0.1 %).
-    """
+    """Mentions from all sources, first source wins; later sources fill a missing strength/salt."""
+    # A strength written in any source beats a brand's usual one ("Betnovate" alone = 0.1 %).
     merged: dict[str, Mention] = {}
     for p in parsed:
         for m in p.mentions:

@@ -1,5 +1,4 @@
-"""Every product of the potency and drug tables, written in every display style real systems use,
-reads the same as its canonical form: ingredient, strength, vehicle, classes, US class, UK level."""
+"""Every table product, in every display style real systems use, reads as its canonical name."""
 
 from __future__ import annotations
 
