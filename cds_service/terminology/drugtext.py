@@ -158,9 +158,9 @@ class Vocabulary:
             seen.add(base)
             # One mention runs until another ingredient is named: "tacrolimus (PROTOPIC) 0.1 %"
             # names tacrolimus twice, and the strength after the brand belongs to it.
-            group = [h for h in hits[i:] if h[1] == base]
-            later = [h[0].start() for h in hits[i:] if h[1] != base and h[0].start() > hit.end()]
+            later = [h[0].start() for h in hits[i:] if h[1] != base]
             end = later[0] if later else len(text)
+            group = [h for h in hits[i:] if h[1] == base and h[0].start() < end]
             start = hits[i - 1][0].end() if i else 0
             mentions.append(self._mention(text, hit.end(), start, end, base, group))
         route_cue = next((r for r, rx in _ROUTE_RE if rx.search(text)), None)
