@@ -15,8 +15,8 @@ ROUTES = ("topical", "oral", "injection")
 _ROUTE_CUES = (
     (
         "other",
-        r"ophthalmic|otic|nasal|intranasal|inhal\w*|nebuli\w*|eye drops?|ear drops?"
-        r"|vaginal|rectal",
+        r"ophthalmic|ophth|otic|nasal|intranasal|inhal\w*|inh|nebuli\w*|eye drops?|ear drops?"
+        r"|vaginal(?:ly)?|vag|rectal(?:ly)?|rect",
     ),
     (
         "oral",

@@ -143,3 +143,18 @@ def test_common_us_and_uk_brands_name_their_ingredient(term: Terminology, brand,
 def test_vehicle_abbreviations(term: Terminology, text, vehicle) -> None:
     info = term.classify_drug([], text)
     assert (info.vehicle, info.route) == (vehicle, "topical")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hydrocortisone (ANUSOL-HC) 2.5 % rect cream", "hydrocortisone 1% cream rectally",
+     "fluticasone propionate 50 mcg/actuation nasal spray", "tacrolimus 0.03% ophth oint"],
+)  # fmt: skip
+def test_abbreviated_non_skin_routes_are_not_skin_products(term: Terminology, text) -> None:
+    info = term.classify_drug([], text)
+    assert (info.drug_classes, info.route) == (frozenset(), None)
+
+
+def test_prolonged_release_is_still_oral(term: Terminology) -> None:
+    info = term.classify_drug([], "Envarsus 1mg PR tablets; tacrolimus 1mg prolonged-release")
+    assert (info.drug_classes, info.route) == ({"systemic-immunosuppressant"}, "oral")
