@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, request
+from gunicorn.http.errors import ChunkMissingTerminator, InvalidChunkSize, NoMoreData
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from cds_service import jsonbody
@@ -57,7 +58,11 @@ def _read_body(limit: int | None) -> bytes:
     length = request.content_length
     environ = request.environ
     if length is None:
-        return request.get_data(cache=False)
+        try:
+            return request.get_data(cache=False)
+        except (NoMoreData, ChunkMissingTerminator, InvalidChunkSize, OSError):
+            # A chunked body cut short, or not sent by the read deadline (cds_service/serving.py).
+            raise BadRequest("Request body incomplete") from None
     if limit is not None and length > limit:
         raise RequestEntityTooLarge()
     stream = environ["wsgi.input"]
@@ -70,6 +75,7 @@ def _read_body(limit: int | None) -> bytes:
             got += len(part)
         raw = b"".join(parts)
         if got < length:
+            # Or it was not sent by the read deadline (cds_service/serving.py).
             raise BadRequest("Request body ended before its Content-Length")
     return bytes(raw)
 
