@@ -3,13 +3,100 @@
 Most hook calls carry complete prefetch and never reach the FHIR server, so the underlying
 ``requests.Session`` (two adapters and their connection pools) is built only when the first
 request goes out. Outcomes are kept for the metrics, never URLs.
+
+Every socket the session opens is remembered, and ``close`` shuts them all down, also those a
+thread is still blocked on: a fetch abandoned at the deadline (a server dripping its headers
+never trips a per-read timeout) then ends at once, releasing its thread and socket, instead of
+living as long as the server keeps dripping.
 """
 
 from __future__ import annotations
 
+import socket
+import threading
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+
+class SocketRegistry:
+    """The sockets of one session's connections, shut down together."""
+
+    def __init__(self) -> None:
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self.closed = False
+
+    def add(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            closed = self.closed
+        if closed:  # connected after close: that fetch must not go on either
+            _shutdown(sock)
+
+    def shutdown_all(self) -> None:
+        with self._lock:
+            self.closed = True
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            _shutdown(sock)
+
+
+def _shutdown(sock: socket.socket) -> None:
+    # socket.socket.shutdown, not SSLSocket.shutdown: no TLS state is touched from this thread,
+    # the blocked reader just sees the connection end. A closed socket has no descriptor, so
+    # this can never hit a descriptor number reused by another connection.
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def tracking_adapter(registry: SocketRegistry) -> HTTPAdapter:
+    """An HTTPAdapter whose connections put their sockets in ``registry``."""
+
+    def connection_class(base: type[HTTPConnection]) -> type[HTTPConnection]:
+        class Tracked(base):  # type: ignore[valid-type,misc]
+            def _new_conn(self) -> socket.socket:
+                sock = super()._new_conn()
+                registry.add(sock)  # plain TCP (a TLS handshake runs on it)
+                return sock
+
+            def connect(self) -> None:
+                super().connect()
+                registry.add(self.sock)  # the TLS socket that replaced it, if any
+
+        return Tracked
+
+    pools = {
+        "http": type(
+            "Pool", (HTTPConnectionPool,), {"ConnectionCls": connection_class(HTTPConnection)}
+        ),
+        "https": type(
+            "Pool", (HTTPSConnectionPool,), {"ConnectionCls": connection_class(HTTPSConnection)}
+        ),
+    }
+
+    class Adapter(HTTPAdapter):
+        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = pools
+
+    return Adapter()
+
+
+def tracking_session(registry: SocketRegistry) -> requests.Session:
+    """A requests.Session whose sockets ``registry.shutdown_all()`` ends."""
+    session = requests.Session()
+    adapter = tracking_adapter(registry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 class CountingSession:
@@ -18,6 +105,7 @@ class CountingSession:
     def __init__(self) -> None:
         self.outcomes: list[str] = []
         self._session: requests.Session | None = None
+        self._sockets = SocketRegistry()
 
     def get(self, url: str, **kwargs: Any) -> requests.Response:
         """GET through the session (made now if this is the first request)."""
@@ -26,7 +114,7 @@ class CountingSession:
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """Send the request and note how it ended; exceptions propagate unchanged."""
         if self._session is None:
-            self._session = requests.Session()
+            self._session = tracking_session(self._sockets)
         try:
             response = self._session.request(method, url, **kwargs)
         except requests.Timeout:
@@ -48,8 +136,9 @@ class CountingSession:
         return self._session is not None
 
     def close(self) -> None:
-        """Close the connections, if any were opened."""
+        """Close the connections, if any were opened, ending fetches still running on them."""
         if self._session is not None:
+            self._sockets.shutdown_all()
             self._session.close()
 
     def __enter__(self) -> CountingSession:
