@@ -11,7 +11,7 @@ from flask import Flask, g, request
 from sqlalchemy import Engine
 
 from cds_service.auth.issuers import load_issuers
-from cds_service.auth.jwks import HttpSession, JwksCache
+from cds_service.auth.jwks import DEFAULT_TIMEOUT_SECONDS, HttpSession, JwksCache
 from cds_service.auth.replay import ReplayStore
 from cds_service.auth.verifier import Authenticator, AuthError
 from cds_service.errors import Unauthorized
@@ -71,7 +71,9 @@ def init_auth(
         log.warning("CDS_PUBLIC_BASE_URL is not https; CDS Hooks requires TLS for every call")
     replay = ReplayStore(engine)
     replay.create_table()
-    keys = JwksCache(session) if clock is None else JwksCache(session, clock=clock)
+    # No caller waits on a key host for longer than a hook call may take in all.
+    timeout = min(DEFAULT_TIMEOUT_SECONDS, settings.hook_deadline_seconds)
+    keys = JwksCache(session, timeout=timeout, **({} if clock is None else {"clock": clock}))
     authenticator = Authenticator(
         issuers, keys, replay, public_base_url=settings.public_base_url, clock=clock or time.time
     )
