@@ -73,7 +73,7 @@ def init_auth(
     replay.create_table()
     # No caller waits on a key host for longer than a hook call may take in all.
     timeout = min(DEFAULT_TIMEOUT_SECONDS, settings.hook_deadline_seconds)
-    keys = JwksCache(session, timeout=timeout, **({} if clock is None else {"clock": clock}))
+    keys = JwksCache(session, timeout=timeout, clock=clock or time.monotonic)
     authenticator = Authenticator(
         issuers, keys, replay, public_base_url=settings.public_base_url, clock=clock or time.time
     )
