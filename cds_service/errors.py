@@ -46,6 +46,14 @@ class PreconditionFailed(ServiceError):
     code = "not-found"
 
 
+class ServiceUnavailable(ServiceError):
+    """A resource the answer needs (the database) is busy or down; the caller may retry."""
+
+    status = 503
+    code = "transient"
+    headers = (("Retry-After", "5"),)
+
+
 def operation_outcome(code: str, message: str, details: list[str] | None = None) -> dict[str, Any]:
     """A FHIR R4 OperationOutcome with one issue for the message and one per detail."""
     issues: list[dict[str, Any]] = [

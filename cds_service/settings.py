@@ -29,6 +29,7 @@ class Settings:
     """Everything the service can be configured with; see `.env.example` and the README."""
 
     database_url: str = f"sqlite:///{DEFAULT_DB_FILE}"
+    db_busy_timeout_seconds: float = 1.0  # well under the hook deadline
     public_base_url: str = "http://127.0.0.1:8080"
     bind_host: str = "127.0.0.1"
     auth_mode: str = "jwt"

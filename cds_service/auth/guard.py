@@ -14,7 +14,7 @@ from cds_service.auth.issuers import load_issuers
 from cds_service.auth.jwks import DEFAULT_TIMEOUT_SECONDS, HttpSession, JwksCache
 from cds_service.auth.replay import ReplayStore
 from cds_service.auth.verifier import Authenticator, AuthError
-from cds_service.errors import Unauthorized
+from cds_service.errors import ServiceUnavailable, Unauthorized
 from cds_service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,11 @@ def init_auth(
             caller = authenticator.authenticate(
                 request.headers.get("Authorization"), base + request.path
             )
-        except AuthError:
+        except AuthError as exc:
+            if exc.check == "replay_store_unavailable":
+                # A validly signed token the database could not record: our fault, not the
+                # caller's credentials. 503 tells the EHR to retry, not to re-authenticate.
+                raise ServiceUnavailable("Service temporarily unavailable") from None
             raise Unauthorized(GENERIC_MESSAGE) from None
         g.caller = caller
         log.info(
