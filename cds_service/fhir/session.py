@@ -12,6 +12,7 @@ living as long as the server keeps dripping.
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 from typing import Any
@@ -20,6 +21,11 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import NewConnectionError
+
+from cds_service.fhir.allow import ServerPolicy
+
+log = logging.getLogger(__name__)
 
 
 class SocketRegistry:
@@ -57,12 +63,30 @@ def _shutdown(sock: socket.socket) -> None:
         pass
 
 
-def tracking_adapter(registry: SocketRegistry) -> HTTPAdapter:
-    """An HTTPAdapter whose connections put their sockets in ``registry``."""
+def vetted_address(host: str, port: int, policy: ServerPolicy) -> str:
+    """The first address ``host`` resolves to that ``policy`` allows; OSError if none."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    for _family, _type, _proto, _name, sockaddr in infos:
+        address = str(sockaddr[0])
+        if policy.allows(host, address):
+            return address
+    # The why goes to the log only: the 412 must not tell a caller which addresses answer.
+    log.warning("fhirServer refused: %r resolves to no address CDS_FHIR_SERVER_ALLOW allows", host)
+    raise OSError("address not allowed")
+
+
+def tracking_adapter(registry: SocketRegistry, policy: ServerPolicy | None = None) -> HTTPAdapter:
+    """An HTTPAdapter whose connections put their sockets in ``registry`` and, given a
+    ``policy``, connect only to addresses it allows (checked after DNS resolution)."""
 
     def connection_class(base: type[HTTPConnection]) -> type[HTTPConnection]:
         class Tracked(base):  # type: ignore[valid-type,misc]
             def _new_conn(self) -> socket.socket:
+                if policy is not None:
+                    try:  # connect to the vetted address, not whatever a second lookup says
+                        self._dns_host = vetted_address(self.host, self.port, policy)
+                    except OSError as exc:
+                        raise NewConnectionError(self, "fhirServer address refused") from exc
                 sock = super()._new_conn()
                 registry.add(sock)  # plain TCP (a TLS handshake runs on it)
                 return sock
@@ -90,10 +114,12 @@ def tracking_adapter(registry: SocketRegistry) -> HTTPAdapter:
     return Adapter()
 
 
-def tracking_session(registry: SocketRegistry) -> requests.Session:
+def tracking_session(
+    registry: SocketRegistry, policy: ServerPolicy | None = None
+) -> requests.Session:
     """A requests.Session whose sockets ``registry.shutdown_all()`` ends."""
     session = requests.Session()
-    adapter = tracking_adapter(registry)
+    adapter = tracking_adapter(registry, policy)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -102,8 +128,9 @@ def tracking_session(registry: SocketRegistry) -> requests.Session:
 class CountingSession:
     """Records one outcome per request: "ok", "http_<status class>", or the error kind."""
 
-    def __init__(self) -> None:
+    def __init__(self, policy: ServerPolicy | None = None) -> None:
         self.outcomes: list[str] = []
+        self._policy = policy  # the service passes CDS_FHIR_SERVER_ALLOW's
         self._session: requests.Session | None = None
         self._sockets = SocketRegistry()
 
@@ -114,7 +141,7 @@ class CountingSession:
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """Send the request and note how it ended; exceptions propagate unchanged."""
         if self._session is None:
-            self._session = tracking_session(self._sockets)
+            self._session = tracking_session(self._sockets, self._policy)
         try:
             response = self._session.request(method, url, **kwargs)
         except requests.Timeout:
