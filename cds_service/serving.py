@@ -16,6 +16,7 @@ answer cannot hold a thread either.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import selectors
@@ -24,6 +25,7 @@ import time
 from functools import partial
 from typing import Any
 
+from gunicorn import util
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 READY_BYTES = 65_536  # of body: beyond it a thread reads the rest, within the same deadline
@@ -46,6 +48,36 @@ def request_ready(buffered: bytes) -> bool:
     match = _CONTENT_LENGTH.search(buffered, 0, body_start)
     length = int(match.group(1)) if match else 0  # chunked bodies: headers are enough
     return len(buffered) - body_start >= min(length, READY_BYTES)
+
+
+_CODES = {403: "forbidden", 431: "too-long", 500: "exception", 501: "not-supported"}
+
+
+def write_json_error(sock: socket.socket, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's own error answers (400 bad request line, 431, 500 before the app) as the
+    JSON OperationOutcome every other error is. ``mesg`` is not sent: it quotes the request."""
+    body = json.dumps(
+        {
+            "resourceType": "OperationOutcome",
+            "issue": [
+                {
+                    "severity": "error",
+                    "code": _CODES.get(status_int, "invalid"),
+                    "diagnostics": reason,
+                }
+            ],
+        }
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+# gunicorn has no hook for these answers; its workers call util.write_error, so it is replaced
+# in the processes that load this worker class (the server as `make serve` and the image run it).
+util.write_error = write_json_error
 
 
 class _DeadlineSocket:

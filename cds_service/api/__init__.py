@@ -27,7 +27,8 @@ def service_or_404(service_id: str) -> ServiceDefinition:
     """The service with this id, or a 404."""
     service = runtime().services.get(service_id)
     if service is None:
-        raise NotFound(f"Unknown CDS service: {service_id[:100]}")
+        # Never echo the id: whatever a caller puts in a URL must not come back in the answer.
+        raise NotFound("Unknown CDS service")
     return service
 
 
