@@ -41,6 +41,11 @@ class Unauthorized(ServiceError):
     headers = (("WWW-Authenticate", "Bearer"),)
 
 
+class UnsupportedMediaType(ServiceError):
+    status = 415
+    code = "not-supported"
+
+
 class PreconditionFailed(ServiceError):
     status = 412
     code = "not-found"

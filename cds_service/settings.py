@@ -33,6 +33,8 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8080"
     bind_host: str = "127.0.0.1"
     auth_mode: str = "jwt"
+    # Host headers accepted with CDS_AUTH_MODE=off (a DNS-rebinding page sends its own name).
+    allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
     trusted_issuers: str = ""
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = 5_000_000

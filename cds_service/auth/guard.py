@@ -14,7 +14,7 @@ from cds_service.auth.issuers import load_issuers
 from cds_service.auth.jwks import DEFAULT_TIMEOUT_SECONDS, HttpSession, JwksCache
 from cds_service.auth.replay import ReplayStore
 from cds_service.auth.verifier import Authenticator, AuthError
-from cds_service.errors import ServiceUnavailable, Unauthorized
+from cds_service.errors import BadRequest, ServiceUnavailable, Unauthorized, UnsupportedMediaType
 from cds_service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -115,14 +115,31 @@ def _install_off(app: Flask, settings: Settings) -> None:
         "without a token. For local development only."
     )
 
+    allowed_hosts = {h.strip().strip("[]").lower() for h in settings.allowed_hosts}
+
     @app.before_request
     def _loopback_only() -> None:
+        # A web page the developer visits can reach loopback too: by DNS rebinding (a Host
+        # that is not ours) or a cross-site "simple" POST (text/plain needs no preflight).
+        if _host_name(request.host) not in allowed_hosts:
+            log.warning("auth off: refused a request for a host not in CDS_ALLOWED_HOSTS")
+            raise BadRequest("Host not allowed")
+        if request.method == "POST" and request.mimetype != "application/json":
+            raise UnsupportedMediaType("Content-Type must be application/json")
         # Belt and braces: CDS_BIND_HOST is a claim about the listener; the peer address is fact.
         if request.method == "OPTIONS" or not _protected(request.path):
             return
         if not is_loopback(request.remote_addr or ""):
             log.warning("auth off: refused a call from a non-loopback peer")
             raise Unauthorized(GENERIC_MESSAGE)
+
+
+def _host_name(host: str) -> str:
+    """The name in a Host header, without port or IPv6 brackets, lower-cased."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    return host.rpartition(":")[0] if host.count(":") == 1 else host
 
 
 def _protected(path: str) -> bool:
