@@ -31,6 +31,7 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 READY_BYTES = 65_536  # of body: beyond it a thread reads the rest, within the same deadline
 _HEADER_LIMIT = 65_536  # headers not complete within this many bytes: the parser answers 431
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d{1,12})[ \t]*\r\n", re.I)
+_EXPECT_CONTINUE = re.compile(rb"\r\nexpect[ \t]*:[ \t]*100-continue[ \t]*\r\n", re.I)
 _PEEK = _HEADER_LIMIT + READY_BYTES
 
 
@@ -45,6 +46,8 @@ def request_ready(buffered: bytes) -> bool:
     if end < 0:
         return len(buffered) >= _HEADER_LIMIT  # too long to wait for: let the parser refuse it
     body_start = end + 4
+    if _EXPECT_CONTINUE.search(buffered, 0, body_start):
+        return True  # the client sends its body only after gunicorn's "100 Continue"
     match = _CONTENT_LENGTH.search(buffered, 0, body_start)
     length = int(match.group(1)) if match else 0  # chunked bodies: headers are enough
     return len(buffered) - body_start >= min(length, READY_BYTES)

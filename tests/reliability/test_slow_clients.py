@@ -13,6 +13,7 @@ from pathlib import Path
 
 import requests
 
+from cds_service.serving import READY_BYTES, request_ready
 from tests.conftest import FIXTURES
 from tests.reliability.gunicorn_server import gunicorn_server
 
@@ -95,3 +96,16 @@ def test_slow_headers_and_bodies_do_not_hold_the_workers(tmp_path: Path) -> None
             dripper.join(timeout=5)
             for sock in socks:
                 sock.close()
+
+
+def test_a_request_gets_a_thread_once_its_headers_and_body_start_have_arrived() -> None:
+    head = b"POST /x HTTP/1.1\r\nHost: a\r\n"
+    assert not request_ready(head)
+    assert request_ready(head + b"\r\n")  # no body
+    assert not request_ready(head + b"Content-Length: 10\r\n\r\n12345")
+    assert request_ready(head + b"content-length : 10\r\n\r\n1234567890")
+    big = head + b"Content-Length: 9000000\r\n\r\n"
+    assert not request_ready(big + b"x" * 1000)
+    assert request_ready(big + b"x" * READY_BYTES)  # the rest is read on a thread, by a deadline
+    assert request_ready(head + b"Expect: 100-continue\r\nContent-Length: 10\r\n\r\n")
+    assert request_ready(head + b"X: " + b"a" * 70_000)  # headers too long: the parser says 431
