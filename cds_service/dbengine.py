@@ -45,9 +45,10 @@ def make_engine(
     database = parsed.database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(
-        url, connect_args={"timeout": busy_timeout}, pool_timeout=busy_timeout, future=True
-    )
+    # In-memory databases use a pool of one connection per thread, which takes no pool_timeout.
+    on_file = bool(database) and database != ":memory:" and "mode=memory" not in str(parsed)
+    pool = {"pool_timeout": busy_timeout} if on_file else {}
+    engine = create_engine(url, connect_args={"timeout": busy_timeout}, future=True, **pool)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
