@@ -124,7 +124,9 @@ def _install_off(app: Flask, settings: Settings) -> None:
         if _host_name(request.host) not in allowed_hosts:
             log.warning("auth off: refused a request for a host not in CDS_ALLOWED_HOSTS")
             raise BadRequest("Host not allowed")
-        if request.method == "POST" and request.mimetype != "application/json":
+        # Routes that take POST only: elsewhere the answer stays 404 or 405.
+        posted = request.method == "POST" and request.url_rule is not None
+        if posted and request.mimetype != "application/json":
             raise UnsupportedMediaType("Content-Type must be application/json")
         # Belt and braces: CDS_BIND_HOST is a claim about the listener; the peer address is fact.
         if request.method == "OPTIONS" or not _protected(request.path):
