@@ -65,7 +65,8 @@ class Runtime:
                     raise CardFileError(
                         f"{template.path}: suggestion key {suggestion['key']!r} has no builder"
                     )
-        store = FeedbackStore(make_engine(settings.database_url))
+        busy = settings.db_busy_timeout_seconds
+        store = FeedbackStore(make_engine(settings.database_url, busy_timeout=busy), busy)
         store.create_schema()
         return cls(
             settings=settings,

@@ -44,7 +44,11 @@ def pinned_clock() -> datetime:
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """Test settings: own SQLite file, auth off, loopback."""
-    base = Settings(database_url=f"sqlite:///{tmp_path / 'test.sqlite3'}", auth_mode="off")
+    base = Settings(
+        database_url=f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        auth_mode="off",
+        fhir_server_allow=("127.0.0.1",),  # the loopback fake FHIR servers of tests/fhir
+    )
     return base.with_overrides(**overrides)
 
 
