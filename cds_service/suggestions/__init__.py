@@ -16,6 +16,7 @@ from typing import Any
 
 from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.rules import Finding
+from cds_service.rules._topical import site_name
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 SNOMED = "http://snomed.info/sct"
@@ -28,17 +29,50 @@ def _subject(picture: PatientPicture) -> dict[str, str]:
     return {"reference": f"Patient/{picture.patient_id}"}
 
 
-def _site(order: MedicationOrder | None) -> dict[str, Any] | None:
+def site_concept(order: MedicationOrder | None) -> dict[str, Any] | None:
+    """The draft's body site (coding and text) for a replacement order, or None without one.
+
+    The draft's own `dosageInstruction.site` is kept as written (its codings and text); a site
+    found only in the instruction text becomes a text-only concept."""
     if order is None:
         return None
+    raw = _first_dosage(order.raw).get("site")
     coded = [
         {k: v for k, v in (("system", s), ("code", c), ("display", d)) if v}
         for s, c, d in order.site_codings
         if c
     ]
+    label = site_phrase(order)
+    text = raw.get("text") if isinstance(raw, dict) and isinstance(raw.get("text"), str) else None
+    text = (text or "").strip() or label
     if coded:
-        return {"coding": coded}
-    return None
+        return {"coding": coded, "text": text} if text else {"coding": coded}
+    return {"text": text} if text else None
+
+
+def site_phrase(order: MedicationOrder | None) -> str | None:
+    """The draft's site as words for an instruction ("eyelids"), None when it has none."""
+    if order is None or not (order.sites or order.site_codings):
+        return None
+    if order.sites:
+        return site_name(order.sites)
+    displays = [d for _, _, d in order.site_codings if d]
+    return displays[0].lower() if displays else None
+
+
+def _first_dosage(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    dosages = raw.get("dosageInstruction") if isinstance(raw, Mapping) else None
+    if isinstance(dosages, list) and dosages and isinstance(dosages[0], Mapping):
+        return dosages[0]
+    return {}
+
+
+def at_site(instruction: str, order: MedicationOrder | None) -> str:
+    """Put the draft's site into an instruction written for "the affected area"."""
+    place = site_phrase(order)
+    if not place:
+        return instruction
+    return instruction.replace("the affected area", f"the {place}")
 
 
 def medication_request(
@@ -52,9 +86,12 @@ def medication_request(
     quantity_g: int | None,
     like: MedicationOrder | None,
 ) -> dict[str, Any]:
-    """A draft MedicationRequest for a topical product, copying the site from `like`."""
+    """A draft MedicationRequest for a topical product, copying the site from `like`.
+
+    `code` is an RxNorm clinical drug (SCD) from a project value set; an empty code leaves the
+    drug as text only (no verified code)."""
     dosage: dict[str, Any] = {
-        "text": instruction,
+        "text": at_site(instruction, like),
         "timing": {
             "repeat": {
                 "frequency": per_day,
@@ -70,17 +107,14 @@ def medication_request(
         },
         "route": {"coding": [{"system": SNOMED, "code": "6064005", "display": "Topical route"}]},
     }
-    site = _site(like)
+    site = site_concept(like)
     if site:
         dosage["site"] = site
     resource: dict[str, Any] = {
         "resourceType": "MedicationRequest",
         "status": "draft",
         "intent": "order",
-        "medicationCodeableConcept": {
-            "coding": [{"system": RXNORM, "code": code[0], "display": code[1]}],
-            "text": text,
-        },
+        "medicationCodeableConcept": rxnorm_concept(code, text),
         "subject": _subject(picture),
         "authoredOn": picture.today.isoformat(),
         "dosageInstruction": [dosage],
@@ -103,6 +137,13 @@ def medication_request(
     return resource
 
 
+def rxnorm_concept(code: tuple[str, str], text: str) -> dict[str, Any]:
+    """medicationCodeableConcept: the RxNorm code with its display and the exact text."""
+    if not code[0]:
+        return {"text": text}
+    return {"coding": [{"system": RXNORM, "code": code[0], "display": code[1]}], "text": text}
+
+
 def delete(order: MedicationOrder) -> Action:
     return {
         "type": "delete",
@@ -117,11 +158,15 @@ def create(resource: dict[str, Any], description: str) -> Action:
 
 def update(
     order: MedicationOrder, changes: Callable[[dict[str, Any]], None], description: str
-) -> Action:
-    """An update action: a deep copy of the draft as received, changed by `changes`."""
+) -> list[Action]:
+    """An update action: a deep copy of the draft as received, changed by `changes`.
+
+    Nothing for a draft without an `id` or body: the EHR could not tell which order to update."""
+    if not order.reference or not order.raw:
+        return []
     resource = copy.deepcopy(dict(order.raw))
     changes(resource)
-    return {"type": "update", "description": description, "resource": resource}
+    return [{"type": "update", "description": description, "resource": resource}]
 
 
 def delete_all(finding: Finding, picture: PatientPicture) -> list[Action]:
@@ -135,10 +180,24 @@ def delete_first(finding: Finding, picture: PatientPicture) -> list[Action]:
     return [delete(order)] if order is not None and order.reference else []
 
 
+def replace(order: MedicationOrder, resource: dict[str, Any], description: str) -> list[Action]:
+    """Replace a draft: `create` the new order FIRST, then `delete` the draft.
+
+    The CDS Hooks Sandbox applies only the first action of a suggestion (`create` copies the
+    medication into its order form; `delete` would only clear it), so the create comes first;
+    a client applying every action still replaces the draft exactly once. A draft without an
+    id cannot be deleted (CDS Hooks 2.0.1 `delete` takes `resourceId`), so nothing is offered.
+    """
+    if not order.reference:
+        return []
+    return [create(resource, description), delete(order)]
+
+
 def swap(finding: Finding, picture: PatientPicture, **med: Any) -> list[Action]:
+    """Create the replacement topical at the draft's site, then delete the draft."""
     order = finding.orders[0]
     resource = medication_request(picture, like=order, **med)
-    return [delete(order), create(resource, f"Order {med['text']}")]
+    return replace(order, resource, f"Order {med['text']}")
 
 
 def service_request(

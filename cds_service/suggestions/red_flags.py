@@ -11,9 +11,9 @@ from . import (
     Action,
     builder,
     create,
-    delete,
     delete_all,
     medication_request,
+    replace,
     service_request,
     update,
 )
@@ -62,7 +62,7 @@ def swap_to_clotrimazole(finding: Finding, picture: PatientPicture) -> list[Acti
         like=order,
     )
     _text_only(resource, "clotrimazole 1% cream", finding.values.get("condition_ref"))
-    return [delete(order), create(resource, "Order clotrimazole 1% cream")]
+    return replace(order, resource, "Order clotrimazole 1% cream")
 
 
 @builder("order-permethrin")
@@ -95,7 +95,7 @@ def bedtime_timing(finding: Finding, picture: PatientPicture) -> list[Action]:
     order = finding.orders[0]
     if not order.raw or not order.reference:
         return []
-    return [update(order, _to_bedtime, "Give once daily at bedtime")]
+    return update(order, _to_bedtime, "Give once daily at bedtime")
 
 
 def _to_bedtime(resource: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
 
-from . import Action, _subject, builder, create, delete, delete_first, service_request, update
+from . import Action, _subject, builder, create, delete_first, replace, service_request, update
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -116,7 +116,7 @@ def swap_roflumilast_strength(finding: Finding, picture: PatientPicture) -> list
     resource.pop("medicationReference", None)
     resource["medicationCodeableConcept"] = {"text": f"roflumilast {strength} topical cream"}
     resource["subject"] = _subject(picture)
-    return [delete(order), create(resource, f"Order roflumilast {strength} cream")]
+    return replace(order, resource, f"Order roflumilast {strength} cream")
 
 
 @builder("limit-ruxolitinib-quantity")
@@ -137,4 +137,4 @@ def limit_ruxolitinib_quantity(finding: Finding, picture: PatientPicture) -> lis
             "code": "g",
         }
 
-    return [update(order, change, f"Limit the quantity to {grams} g")]
+    return update(order, change, f"Limit the quantity to {grams} g")
