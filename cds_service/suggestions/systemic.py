@@ -13,6 +13,7 @@ from . import Action, _subject, builder, create, delete_first, replace, service_
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
+TOPICAL_ROUTE = {"coding": [{"system": SNOMED, "code": "6064005", "display": "Topical route"}]}
 LAB_CATEGORY = {
     "coding": [{"system": SNOMED, "code": "108252007", "display": "Laboratory procedure"}]
 }
@@ -116,6 +117,9 @@ def swap_roflumilast_strength(finding: Finding, picture: PatientPicture) -> list
     resource.pop("medicationReference", None)
     resource["medicationCodeableConcept"] = {"text": f"roflumilast {strength} topical cream"}
     resource["subject"] = _subject(picture)
+    for dosage in resource.get("dosageInstruction") or []:
+        if isinstance(dosage, dict):
+            dosage.setdefault("route", copy.deepcopy(TOPICAL_ROUTE))
     return replace(order, resource, f"Order roflumilast {strength} cream")
 
 
