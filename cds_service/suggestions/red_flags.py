@@ -116,14 +116,16 @@ def _to_bedtime(resource: dict[str, Any]) -> None:
 
 @builder("urgent-dermatology-review")
 def urgent_dermatology_review(finding: Finding, picture: PatientPicture) -> list[Action]:
-    """Create an urgent same-day dermatology referral (SNOMED 308472003)."""
+    """Create a same-day dermatology referral (SNOMED 308472003), priority `stat`: eczema
+    herpeticum is a same-day emergency (FHIR request-priority: `urgent` is only "sooner than
+    routine")."""
     resource = service_request(
         picture,
         "308472003",
         "Referral to dermatologist",
         note="Suspected eczema herpeticum: same-day assessment; start systemic aciclovir",
     )
-    resource["priority"] = "urgent"
+    resource["priority"] = "stat"
     ref = finding.values.get("condition_ref")
     if ref:
         resource["reasonReference"] = [{"reference": str(ref)}]
