@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import importlib
 import pkgutil
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -19,6 +20,7 @@ from cds_service.rules import Finding
 from cds_service.rules._topical import site_name
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+_AFFECTED = re.compile(r"\bthe affected areas?\b")
 SNOMED = "http://snomed.info/sct"
 
 Action = dict[str, Any]
@@ -72,7 +74,7 @@ def at_site(instruction: str, order: MedicationOrder | None) -> str:
     place = site_phrase(order)
     if not place:
         return instruction
-    return instruction.replace("the affected area", f"the {place}")
+    return _AFFECTED.sub(f"the {place}", instruction)
 
 
 def medication_request(
@@ -185,8 +187,10 @@ def replace(order: MedicationOrder, resource: dict[str, Any], description: str) 
 
     The CDS Hooks Sandbox applies only the first action of a suggestion (`create` copies the
     medication into its order form; `delete` would only clear it), so the create comes first;
-    a client applying every action still replaces the draft exactly once. A draft without an
-    id cannot be deleted (CDS Hooks 2.0.1 `delete` takes `resourceId`), so nothing is offered.
+    a client applying every action still replaces the draft exactly once (CDS Hooks has them
+    processed like a FHIR transaction: deletes, then creates). A draft without an id cannot be
+    deleted (2.0.1: `delete` takes `resourceId`, and no `resource`: logical-model invariant
+    cds-resp-2), so nothing is offered.
     """
     if not order.reference:
         return []

@@ -16,6 +16,7 @@ from . import (
     SNOMED,
     Action,
     _subject,
+    at_site,
     builder,
     create,
     delete,
@@ -67,6 +68,7 @@ def _request(
         site = site_concept(like) if same_site else None
         if site:
             dosage["site"] = site
+            dosage["text"] = at_site(dosage["text"], like)
     resource: dict[str, Any] = {
         "resourceType": "MedicationRequest",
         "status": "draft",
