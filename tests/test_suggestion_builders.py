@@ -10,6 +10,7 @@ from cds_service.rules import Finding
 from cds_service.suggestions import load_builders
 from tests.conftest import cards_for, load_fixture, post_hook
 from tests.rules.redflags_support import picture_of
+from tests.test_fixtures import validate_fhir
 
 EMOLLIENT = "emollient-not-prescribed/triamcinolone-no-emollient-select-in.json"
 
@@ -73,3 +74,21 @@ def test_tci_age_strength_recommends_exactly_one(client: Any) -> None:
         assert len(recommended) == 1, name
         created = recommended[0]["actions"][0]["resource"]
         assert created["medicationCodeableConcept"]["coding"][0]["code"] == key_code
+
+
+def test_an_update_of_a_sandbox_shaped_draft_is_valid_r4(client: Any) -> None:
+    """The Sandbox sends `category` and `reasonCode` as single objects and may omit `intent`:
+    the update echoes the draft as valid R4 (lists, intent order)."""
+    rule = "tcs-very-potent-limits"
+    body = copy.deepcopy(load_fixture(f"{rule}/clobetasol-60g-per-week-in.json"))
+    draft = body["context"]["draftOrders"]["entry"][0]["resource"]
+    draft.pop("intent")
+    draft["category"] = {"coding": [{"code": "outpatient"}]}
+    draft["reasonCode"] = {"coding": [{"system": "http://snomed.info/sct", "code": "24079001"}]}
+    (card,) = cards_for(post_hook(client, body), rule)
+    (action,) = card["suggestions"][0]["actions"]
+    resource = action["resource"]
+    validate_fhir(resource)
+    assert resource["intent"] == "order"
+    assert resource["category"] == [draft["category"]]
+    assert resource["reasonCode"] == [draft["reasonCode"]]

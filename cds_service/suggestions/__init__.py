@@ -11,16 +11,16 @@ from __future__ import annotations
 import copy
 import importlib
 import pkgutil
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.rules import Finding
-from cds_service.rules._topical import site_name
 
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-_AFFECTED = re.compile(r"\bthe affected areas?\b")
+from ._fhir import RXNORM, as_r4, at_site, rxnorm_concept, site_concept, site_phrase
+
+__all__ = ["RXNORM", "SNOMED", "as_r4", "at_site", "rxnorm_concept", "site_concept", "site_phrase"]
+
 SNOMED = "http://snomed.info/sct"
 
 Action = dict[str, Any]
@@ -29,52 +29,6 @@ Builder = Callable[[Finding, PatientPicture], list[Action]]
 
 def _subject(picture: PatientPicture) -> dict[str, str]:
     return {"reference": f"Patient/{picture.patient_id}"}
-
-
-def site_concept(order: MedicationOrder | None) -> dict[str, Any] | None:
-    """The draft's body site (coding and text) for a replacement order, or None without one.
-
-    The draft's own `dosageInstruction.site` is kept as written (its codings and text); a site
-    found only in the instruction text becomes a text-only concept."""
-    if order is None:
-        return None
-    raw = _first_dosage(order.raw).get("site")
-    coded = [
-        {k: v for k, v in (("system", s), ("code", c), ("display", d)) if v}
-        for s, c, d in order.site_codings
-        if c
-    ]
-    label = site_phrase(order)
-    text = raw.get("text") if isinstance(raw, dict) and isinstance(raw.get("text"), str) else None
-    text = (text or "").strip() or label
-    if coded:
-        return {"coding": coded, "text": text} if text else {"coding": coded}
-    return {"text": text} if text else None
-
-
-def site_phrase(order: MedicationOrder | None) -> str | None:
-    """The draft's site as words for an instruction ("eyelids"), None when it has none."""
-    if order is None or not (order.sites or order.site_codings):
-        return None
-    if order.sites:
-        return site_name(order.sites)
-    displays = [d for _, _, d in order.site_codings if d]
-    return displays[0].lower() if displays else None
-
-
-def _first_dosage(raw: Mapping[str, Any]) -> Mapping[str, Any]:
-    dosages = raw.get("dosageInstruction") if isinstance(raw, Mapping) else None
-    if isinstance(dosages, list) and dosages and isinstance(dosages[0], Mapping):
-        return dosages[0]
-    return {}
-
-
-def at_site(instruction: str, order: MedicationOrder | None) -> str:
-    """Put the draft's site into an instruction written for "the affected area"."""
-    place = site_phrase(order)
-    if not place:
-        return instruction
-    return _AFFECTED.sub(f"the {place}", instruction)
 
 
 def medication_request(
@@ -139,13 +93,6 @@ def medication_request(
     return resource
 
 
-def rxnorm_concept(code: tuple[str, str], text: str) -> dict[str, Any]:
-    """medicationCodeableConcept: the RxNorm code with its display and the exact text."""
-    if not code[0]:
-        return {"text": text}
-    return {"coding": [{"system": RXNORM, "code": code[0], "display": code[1]}], "text": text}
-
-
 def delete(order: MedicationOrder) -> Action:
     return {
         "type": "delete",
@@ -166,7 +113,7 @@ def update(
     Nothing for a draft without an `id` or body: the EHR could not tell which order to update."""
     if not order.reference or not order.raw:
         return []
-    resource = copy.deepcopy(dict(order.raw))
+    resource = as_r4(copy.deepcopy(dict(order.raw)))
     changes(resource)
     return [{"type": "update", "description": description, "resource": resource}]
 

@@ -22,6 +22,7 @@ from . import (
     delete,
     service_request,
     site_concept,
+    update,
 )
 from .topical import FLUTICASONE_005_CREAM, HYDROCORTISONE_1_CREAM, PIMECROLIMUS_1_CREAM, TACROLIMUS
 
@@ -148,22 +149,21 @@ def create_tci_maintenance(finding: Finding, picture: PatientPicture) -> list[Ac
 @builder("set-twice-weekly")
 def set_twice_weekly(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Change a maintenance draft to twice weekly (Mon/Thu), keeping its duration."""
-    order = finding.orders[0]
-    if not order.reference or not order.raw:
-        return []  # no update for a draft without an id
-    resource = copy.deepcopy(dict(order.raw))
-    for dosage in resource.get("dosageInstruction") or []:
-        repeat = (dosage.get("timing") or {}).get("repeat")
-        if isinstance(repeat, dict):
-            bounds = {k: v for k, v in repeat.items() if k.startswith("bounds")}
-            dosage["timing"]["repeat"] = {
-                **bounds,
-                "frequency": 2,
-                "period": 1,
-                "periodUnit": "wk",
-                "dayOfWeek": ["mon", "thu"],
-            }
-    return [{"type": "update", "description": "Apply twice weekly", "resource": resource}]
+
+    def change(resource: dict[str, Any]) -> None:
+        for dosage in resource.get("dosageInstruction") or []:
+            repeat = (dosage.get("timing") or {}).get("repeat")
+            if isinstance(repeat, dict):
+                bounds = {k: v for k, v in repeat.items() if k.startswith("bounds")}
+                dosage["timing"]["repeat"] = {
+                    **bounds,
+                    "frequency": 2,
+                    "period": 1,
+                    "periodUnit": "wk",
+                    "dayOfWeek": ["mon", "thu"],
+                }
+
+    return update(finding.orders[0], change, "Apply twice weekly")  # nothing without an id
 
 
 @builder("taper-tcs")
