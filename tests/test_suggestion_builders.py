@@ -92,3 +92,16 @@ def test_an_update_of_a_sandbox_shaped_draft_is_valid_r4(client: Any) -> None:
     assert resource["intent"] == "order"
     assert resource["category"] == [draft["category"]]
     assert resource["reasonCode"] == [draft["reasonCode"]]
+
+
+def test_no_update_or_delete_for_a_draft_without_an_id(client: Any) -> None:
+    for rule, name in (
+        ("tcs-very-potent-limits", "clobetasol-60g-per-week-in"),
+        ("tcs-potent-on-sensitive-site", "clobetasol-eyelid-coded-age-30-in"),
+    ):
+        body = copy.deepcopy(load_fixture(f"{rule}/{name}.json"))
+        del body["context"]["draftOrders"]["entry"][0]["resource"]["id"]
+        for card in post_hook(client, body).get_json()["cards"]:
+            for suggestion in card.get("suggestions", []):
+                kinds = {a["type"] for a in suggestion["actions"]}
+                assert not kinds & {"update", "delete"}, (name, suggestion["label"])
