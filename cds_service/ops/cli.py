@@ -1,4 +1,5 @@
-"""Command line: explain a hook request, report feedback per rule, build the card gallery."""
+"""Command line (`cds-service` or `python -m cds_service`): serve, explain a hook request,
+report feedback per rule, build the card gallery."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cds_service.cards import load_card_files
+from cds_service.ops import devtoken, doctor, gallery, rules_table, serve
 from cds_service.ops import explain as ex
-from cds_service.ops import gallery, rules_table
 from cds_service.ops.report import build_report, render_text
 from cds_service.ops.report_html import render_html
 from cds_service.ops.seed import seed_bundle
 from cds_service.rules import load_rules
-from cds_service.runtime import REPO_CARDS
+from cds_service.runtime import REPO_CARDS, default_cards_dir
 from cds_service.settings import Settings
 from cds_service.storage import FeedbackStore, make_engine
 
@@ -23,8 +24,19 @@ REPO_FIXTURES = REPO_CARDS.parent / "fixtures"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m cds_service", description=__doc__)
+    parser = argparse.ArgumentParser(prog="cds-service", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="run the service under gunicorn (the packaged settings)")
+    p.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080)
+    p = sub.add_parser("doctor", help="would a client at URL, from page ORIGIN, get through?")
+    p.add_argument("--url", default="http://127.0.0.1:8080", help="base URL the client calls")
+    p.add_argument("--origin", help="the browser page's origin (e.g. the Sandbox's)")
+    p.add_argument("--token", help="a token the client sent (aud and iss are compared)")
+    p = sub.add_parser("dev-token", help="a local test EHR: init DIR, or mint a token")
+    p.add_argument("action", choices=["init", "mint"])
+    p.add_argument("--dir", type=Path, default=Path("instance/dev-ehr"))
+    p.add_argument("--aud", default="http://127.0.0.1:8080/cds-services/eczema-order-sign")
     p = sub.add_parser("explain", help="why each rule fired or stayed silent for a request")
     p.add_argument("file", type=Path, help="a hook request (JSON), e.g. a fixture")
     p.add_argument("--now", help="pin the time, e.g. 2026-11-22T12:00Z (fixtures need it)")
@@ -53,6 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; 0 on success, 1 when the command cannot do its job, 2 on bad usage."""
     args = _parser().parse_args(argv)
     try:
+        if args.command == "serve":
+            return serve.run(args.host, args.port)
+        if args.command == "doctor":
+            return _doctor(args)
+        if args.command == "dev-token":
+            return _dev_token(args)
         if args.command == "explain":
             return _explain(args)
         if args.command == "feedback-report":
@@ -107,13 +125,35 @@ def _report(args: argparse.Namespace) -> int:
 
 def _rules_table(args: argparse.Namespace) -> int:
     rules = load_rules()
-    table = rules_table.render(rules, load_card_files(REPO_CARDS, rules.keys()))
+    table = rules_table.render(rules, load_card_files(_cards_dir(), rules.keys()))
     if args.write:
         text = args.write.read_text(encoding="utf-8")
         args.write.write_text(rules_table.replace(text, table), encoding="utf-8")
     else:
         print(table, end="")
     return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    checks = doctor.diagnose(args.url, args.origin, Settings.from_env(), args.token)
+    for check in checks:
+        print(check.line())
+    return 0 if all(c.ok for c in checks) else 1
+
+
+def _dev_token(args: argparse.Namespace) -> int:
+    if args.action == "init":
+        key, issuers = devtoken.init(args.dir)
+        print(f"wrote {key} (private: keep it out of git) and {issuers}", file=sys.stderr)
+        print(f"serve with: CDS_AUTH_MODE=jwt CDS_TRUSTED_ISSUERS={issuers} make serve")
+        return 0
+    print(devtoken.mint(args.dir / devtoken.KEY_FILE, args.aud))
+    return 0
+
+
+def _cards_dir() -> Path:
+    configured = Settings.from_env().cards_dir
+    return Path(configured) if configured else default_cards_dir()
 
 
 def _gallery(args: argparse.Namespace) -> int:

@@ -150,10 +150,8 @@ def topical_antimicrobial_uninfected(picture: PatientPicture) -> Decision:
     infected = [c for vs in INFECTION_SETS for c in active_in(picture, vs)]
     if infected:
         return Silent(f"active {condition_label(infected, 'skin infection')} on record")
-    vs = picture.terminology
     for order in drafts:
-        codes = [(s, c) for s, c, _d in order.reason_codings]
-        if any(vs.in_value_set(name, codes) for name in INFECTION_SETS):
+        if any(picture.reason_in(order, name) for name in INFECTION_SETS):
             return Silent(f"{drug_label(order)} is ordered for a skin infection")
     order = drafts[0]
     return Finding(

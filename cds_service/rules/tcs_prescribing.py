@@ -95,6 +95,8 @@ def tcs_very_potent_limits(picture: PatientPicture) -> Decision:
     order, duration, amount, weekly, limit = over[0]
     if not picture.has_eczema(order):
         return Silent("no active atopic dermatitis / eczema and the order's reason is not eczema")
+    if picture.indication_other(order):
+        return Silent("the order's reason is another dermatosis, not eczema")
     new_days = int(min(duration or limit.max_days, limit.max_days))
     new_grams = (
         math.floor(min(amount, limit.grams_per_week * new_days / 7)) if amount is not None else 0

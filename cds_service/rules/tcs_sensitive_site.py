@@ -37,6 +37,8 @@ def potent_tcs_on_sensitive_site(picture: PatientPicture) -> Decision:
     order = sensitive[0]
     if not picture.has_eczema(order):
         return Silent("no active atopic dermatitis / eczema and the order's reason is not eczema")
+    if picture.indication_other(order):
+        return Silent("the order's reason is another dermatosis, not eczema")
 
     age = picture.age_years
     tci_ok = age is not None and age >= TCI_MIN_AGE
