@@ -24,6 +24,7 @@ from ._redflags import (
 )
 
 HERPETICUM_RECENT_DAYS = 14  # "recorded in the last 14 days"
+PERIOCULAR = frozenset({"eyelid", "face"})  # lesions around the eyes: same-day ophthalmology
 EPISODE_WINDOW_DAYS = 365  # "≥2 skin-infection episodes in 12 months"
 RECURRENT_EPISODES = 2
 INFECTION_SETS = ("skin-infection", "cellulitis")
@@ -49,13 +50,17 @@ def eczema_herpeticum(picture: PatientPicture) -> Decision:
         "drug": "",
         "drug_class": "",
     }
+    # §5.6: oral aciclovir and the same-day (stat) referral; ophthalmology too when periocular
+    actions: tuple[str, ...] = ("order-oral-aciclovir", "urgent-dermatology-review")
+    if any(c.body_sites & PERIOCULAR for c, _ in current):
+        actions += ("same-day-ophthalmology",)
     held = drafts_of(picture, *IMMUNOMODULATORS)
     if not held:
         return Finding(
             rule_id="eczema-herpeticum",
             reason=f"{values['condition']} ({values['status']}, {when})",
             values=values,
-            suggestions=("urgent-dermatology-review",),
+            suggestions=actions,
         )
     order = held[0]
     drug_class = next(CLASS_LABEL[c] for c in IMMUNOMODULATORS if order.is_a(c))
@@ -66,11 +71,7 @@ def eczema_herpeticum(picture: PatientPicture) -> Decision:
         f"({drug_class}) is being ordered",
         values=values,
         orders=tuple(held),
-        suggestions=(
-            ("hold-immunomodulator", "urgent-dermatology-review")
-            if all(o.reference for o in held)
-            else ("urgent-dermatology-review",)
-        ),
+        suggestions=(("hold-immunomodulator",) if all(o.reference for o in held) else ()) + actions,
         variant="hold",
     )
 
