@@ -12,8 +12,9 @@ from pathlib import Path
 from cds_service.cards import load_card_files
 from cds_service.ops import devtoken, doctor, gallery, rules_table, serve
 from cds_service.ops import explain as ex
+from cds_service.ops.governance import build_governance
 from cds_service.ops.report import build_report, render_text
-from cds_service.ops.report_html import render_html
+from cds_service.ops.report_html import period_words, render_html
 from cds_service.ops.seed import seed_bundle
 from cds_service.rules import load_rules
 from cds_service.runtime import REPO_CARDS, default_cards_dir
@@ -48,7 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--since", help="start date/time (inclusive), e.g. 2026-11-01")
     p.add_argument("--until", help="end date/time (exclusive)")
     p.add_argument("--days", type=int, help="the last N days (instead of --since)")
-    p.add_argument("--html", type=Path, metavar="FILE", help="also write the report as HTML")
+    p.add_argument(
+        "--html", type=Path, metavar="FILE", help="also write the committee's report (HTML)"
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p = sub.add_parser("gallery", help="render every -in fixture's cards to one HTML page")
     p.add_argument("--out", type=Path, default=Path("build/gallery.html"))
@@ -110,6 +113,9 @@ def _report(args: argparse.Namespace) -> int:
     try:
         store.create_schema()
         rows = build_report(store.engine, since, until)
+        if args.html:
+            cards = load_card_files(_cards_dir(), load_rules().keys())
+            summary = build_governance(store.engine, cards, since, until)
     finally:
         store.dispose()
     if args.json:
@@ -118,7 +124,7 @@ def _report(args: argparse.Namespace) -> int:
         print(render_text(rows, period), end="")
     if args.html:
         args.html.parent.mkdir(parents=True, exist_ok=True)
-        args.html.write_text(render_html(rows, period), encoding="utf-8")
+        args.html.write_text(render_html(summary, period_words(since, until)), encoding="utf-8")
         print(f"wrote {args.html}", file=sys.stderr)
     return 0
 

@@ -6,32 +6,13 @@ Needs Debian's chromium (`make browser` installs it). Skips without it, except i
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask.testing import FlaskClient
 
 from cds_service.ops.cli import main
 from tests.conftest import FIXTURES, load_fixture, post_hook
-
-CHROMIUM = os.environ.get("CDS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing in CI: .ci/run should have installed it")
-        pytest.skip("chromium not installed (make browser installs Debian's chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield b
-        b.close()
 
 
 def expected_cards(client: FlaskClient) -> dict[str, list[dict[str, Any]]]:
