@@ -170,9 +170,10 @@ def _gallery(args: argparse.Namespace) -> int:
         raise ValueError(f"no *-in.json fixtures under {args.fixtures}")
     entries = gallery.collect(rt, paths)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(gallery.render_page(entries, version=rt.version, now=now), "utf-8")
-    cards = sum(len(e.cards) for e in entries)
-    print(f"wrote {args.out}: {cards} cards from {len(entries)} fixtures", file=sys.stderr)
+    args.out.write_text(
+        gallery.render_page(entries, version=rt.version, now=now, templates=dict(rt.cards)), "utf-8"
+    )
+    print(f"wrote {args.out}: the cards of {len(entries)} fixtures", file=sys.stderr)
     failed = [e.name for e in entries if e.error]
     for name in failed:
         print(f"error in fixture {name}", file=sys.stderr)
