@@ -92,7 +92,7 @@ def _summary(rows: list[RuleSummary], period: str, months: list[str]) -> str:
         "<tr><th>Card</th><th class='num'>Shown</th><th class='num'>Accepted</th>"
         "<th class='num'>Overridden</th><th class='num'>Override rate</th>"
         "<th>Top override reasons</th>"
-        f"<th>Trend by month<br><span class='span'>{escape(span)}</span></th>"
+        f"<th>Trend by month <span class='span'>{escape(span)}</span></th>"
         "<th>Catalogue</th></tr>"
     )
     legend = (
@@ -115,7 +115,7 @@ def _summary_row(row: RuleSummary, months: list[str]) -> str:
     versions = ", ".join(sorted(v for v in row.versions if v)) or "–"
     return (
         f"<tr class='rule-row' data-rule='{escape(row.rule_id)}'>"
-        f"<td><strong class='title'>{escape(row.title)}</strong><br>"
+        f"<td class='card-title'><strong class='title'>{escape(row.title)}</strong>"
         f"<span class='rule-id'>{escape(row.rule_id)}</span></td>"
         f"<td class='num shown'>{row.total.shown}</td>"
         f"<td class='num accepted'>{row.total.accepted}</td>"
@@ -145,9 +145,11 @@ def _sparkline(row: RuleSummary, months: list[str]) -> str:
             )
         words.append(f"{month_label(month)}: {counts.shown} shown, {counts.overridden} overridden")
     label = escape("; ".join(words))
+    span = max(1, len(months)) * (width + gap)
     return (
-        f"<svg role='img' aria-label='{label}' width='{max(1, len(months)) * (width + gap)}' "
-        f"height='{height}'><title>{label}</title>{''.join(bars)}</svg>"
+        f"<svg role='img' aria-label='{label}' width='{span}' height='{height}' "
+        f"viewBox='0 0 {span} {height}' preserveAspectRatio='none'><title>{label}</title>"
+        f"{''.join(bars)}</svg>"
     )
 
 

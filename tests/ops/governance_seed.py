@@ -77,3 +77,31 @@ def seed(store: FeedbackStore) -> None:
         [{"card": "not-ours", "outcome": "overridden", "outcomeTimestamp": november.isoformat()}],
         now=november,
     )
+
+
+def seed_catalogue(store: FeedbackStore, rules: dict[str, list[str]]) -> None:
+    """Every rule shown in three months, a third accepted and a third overridden for its reasons.
+
+    `rules` maps rule id to its card's override reason codes: the widest summary a committee
+    could get, for the one-page check.
+    """
+    for n, (rule, codes) in enumerate(sorted(rules.items())):
+        for number in (9, 10, 11):
+            when = datetime(2026, number, 10, tzinfo=UTC)
+            uuids = [f"{rule}-{number}-{i}" for i in range(10 + (n * number) % 50)]
+            store.insert_card_rows(
+                [(u, rule, "info", "eczema-order-sign", "2026.11.0", when) for u in uuids]
+            )
+            entries: list[dict[str, Any]] = []
+            for i, uuid in enumerate(uuids):
+                stamp = when.isoformat()
+                if i % 3 == 0:
+                    entries.append({"card": uuid, "outcome": "accepted", "outcomeTimestamp": stamp})
+                elif i % 3 == 1:
+                    code = codes[i % len(codes)] if codes else None
+                    reason = {"reason": {"system": OVERRIDE_SYSTEM, "code": code}} if code else {}
+                    entries.append(
+                        {"card": uuid, "outcome": "overridden", "outcomeTimestamp": stamp}
+                        | ({"overrideReason": reason} if reason else {})
+                    )
+            store.add_resolved("eczema-order-sign", entries, now=when)

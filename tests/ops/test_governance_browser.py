@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from cds_service.ops.cli import main
-from tests.ops.governance_seed import expected
-from tests.ops.test_governance_report import seeded_file
+from cds_service.storage import FeedbackStore, make_engine
+from tests.ops.governance_seed import expected, seed_catalogue
+from tests.ops.test_governance_report import CARDS, seeded_file
 
 # A4 landscape less the report's 12 mm margins, in CSS pixels (96 per inch).
 PRINT_WIDTH, PRINT_HEIGHT = round(273 / 25.4 * 96), round(186 / 25.4 * 96)
@@ -63,5 +64,29 @@ def test_summary_fits_one_printed_page_and_reads_in_words(browser: Any, tmp_path
     assert detail.locator("h2").inner_text() == "No emollient with eczema treatment"
     shot = tmp_path / "governance-detail.png"
     detail.screenshot(path=str(shot))
+    keep(shot)
+    page.close()
+
+
+def test_the_whole_catalogue_still_prints_its_summary_on_one_page(
+    browser: Any, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'catalogue.sqlite3'}"
+    store = FeedbackStore(make_engine(url))
+    store.create_schema()
+    reasons = {r: [x["code"] for x in t.data.get("override_reasons", [])] for r, t in CARDS.items()}
+    seed_catalogue(store, reasons)
+    store.dispose()
+    html = tmp_path / "report.html"
+    assert main(["feedback-report", "--database-url", url, "--html", str(html)]) == 0
+    page = browser.new_page(viewport={"width": PRINT_WIDTH, "height": PRINT_HEIGHT})
+    page.goto(html.as_uri())
+    page.emulate_media(media="print")
+    summary = page.locator("section.summary")
+    assert summary.locator("tr.rule-row").count() == len(CARDS)
+    box = summary.bounding_box()
+    assert box is not None and box["height"] <= PRINT_HEIGHT, box
+    shot = tmp_path / "governance-summary-catalogue.png"
+    summary.screenshot(path=str(shot))
     keep(shot)
     page.close()
