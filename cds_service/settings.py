@@ -47,6 +47,9 @@ class Settings:
     debug_trace: bool = False
     log_level: str = "INFO"
     cards_dir: str = ""
+    # Read by `purge` (ops/purge.py), not by the running service. 0 keeps feedback forever.
+    retention_days: int = 90
+    feedback_retention_days: int = 0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def with_overrides(self, **changes: Any) -> Settings:
