@@ -21,6 +21,7 @@ import uuid
 from typing import Any
 
 from tests.realistic import fhir as f
+from tests.realistic import resources as r
 from tests.realistic.fhir import Dx
 
 STYLES = ("epic", "cerner", "uk", "synthea")
@@ -115,144 +116,45 @@ class Chart:
         return _ident(self.style, f"{self.key}/{kind}/{self._n}")
 
     # -- problems --------------------------------------------------------------------------
-    def dx(
-        self,
-        problem: Dx | None = None,
-        *,
-        onset_days: int = 700,
-        status: str = "active",
-        verification: str = "confirmed",
-        abated_days: int | None = None,
-        other_patient: bool = False,
-    ) -> Chart:
+    def dx(self, problem: Dx | None = None, *, other_patient: bool = False, **kw: Any) -> Chart:
+        """A problem-list Condition (default: atopic dermatitis in this style's coding).
+
+        Keywords: onset_days (700), status ("active"), verification ("confirmed"),
+        abated_days; other_patient=True puts another patient in `subject`.
+        """
         if problem is None:
             problem = f.AD_UK if self.style == "uk" else f.AD
-        codings: list[Json] = []
-        if problem.icd and self.style in ("epic", "cerner"):
-            codings.append({"system": f.ICD10, "code": problem.icd[0], "display": problem.icd[1]})
-        if problem.snomed:
-            sct = {"system": f.SNOMED, "code": problem.snomed[0]}
-            if problem.snomed[1]:
-                sct["display"] = problem.snomed[1]
-            codings.append(sct)
-        if self.style == "epic" and problem.text:
-            codings.append({"system": f.EPIC_DX, "code": str(80000 + len(problem.text) * 37)})
-        code: Json = {"coding": codings} if codings else {}
-        if problem.text and not (self.style == "synthea" and codings):
-            code["text"] = problem.text
-        cond: Json = {
-            "resourceType": "Condition",
-            "id": self._id("dx"),
-            "clinicalStatus": {"coding": [{"system": f.CLINICAL, "code": status}]},
-            "verificationStatus": {"coding": [{"system": f.VERIFICATION, "code": verification}]},
-            "category": [{"coding": [{"system": f.CATEGORY, "code": "problem-list-item"}]}],
-            "code": code,
-            "subject": self.ref(other_patient),
-            "onsetDateTime": f.iso(onset_days),
-            "recordedDate": f.iso(onset_days),
-        }
-        if abated_days is not None:
-            cond["abatementDateTime"] = f.iso(abated_days)
-        self.conditions.append(cond)
+        ident = self._id("dx")
+        self.conditions.append(
+            r.condition(ident, self.ref(other_patient), problem, self.style, **kw)
+        )
         return self
 
-    # -- medications -----------------------------------------------------------------------
-    def _medication(self, name: str, rxnorm: str | None) -> Json:
-        codings: list[Json] = []
-        if rxnorm:
-            codings.append({"system": f.RXNORM, "code": rxnorm, "display": name})
-        if self.style == "epic":
-            codings.append({"system": f.EPIC_DRUG, "code": str(10000 + sum(map(ord, name)))})
-        elif self.style == "cerner":
-            codings.append({"system": f.CERNER_DRUG, "code": str(2_700_000 + len(name))})
-        elif self.style == "uk":
-            codings.append({"system": f.DMD, "display": name})
-        return {"coding": codings, "text": name} if codings else {"text": name}
-
     def order(
-        self,
-        name: str,
-        *,
-        draft: bool = True,
-        status: str = "active",
-        rxnorm: str | None = None,
-        sig: str | None = None,
-        site: tuple[str, str] | None = None,
-        site_text: str | None = None,
-        per_day: int = 2,
-        days: int | None = 14,
-        qty: float | None = 30,
-        unit: str = "g",
-        supply_days: int | None = None,
-        authored_days: int = 0,
-        dose: tuple[float, str] | None = None,
-        every_weeks: int | None = None,
-        reason: Dx | None = None,
-        other_patient: bool = False,
+        self, name: str, *, draft: bool = True, other_patient: bool = False, **o: Any
     ) -> Chart:
-        """A MedicationRequest: a draft of this call, or one on record (`draft=False`)."""
-        repeat: Json = (
-            {"frequency": 1, "period": every_weeks, "periodUnit": "wk"}
-            if every_weeks
-            else {"frequency": per_day, "period": 1, "periodUnit": "d"}
-        )
-        if days is not None:
-            repeat["boundsDuration"] = {
-                "value": days,
-                "unit": "days",
-                "system": f.UCUM,
-                "code": "d",
-            }
-        dosage: Json = {"timing": {"repeat": repeat}}
-        if sig:
-            dosage["text"] = sig
-            dosage["patientInstruction"] = sig
-        if site:
-            dosage["site"] = {
-                "coding": [{"system": f.SNOMED, "code": site[0], "display": site[1]}],
-                "text": site_text or site[1],
-            }
-        elif site_text:
-            dosage["site"] = {"text": site_text}
-        if dose:
-            dosage["doseAndRate"] = [
-                {
-                    "doseQuantity": {
-                        "value": dose[0],
-                        "unit": dose[1],
-                        "system": f.UCUM,
-                        "code": dose[1],
-                    }
-                }
-            ]
-        authored = f.iso(authored_days)
+        """A MedicationRequest: a draft of this call, or one on record (`draft=False`).
+
+        Keywords: status ("active", records only), rxnorm, sig, site (SNOMED pair),
+        site_text, per_day (2), every_weeks, days (14; None: no duration), qty (30; None),
+        unit ("g"), supply_days, authored_days (0), dose ((value, unit)), reason (a Dx).
+        """
+        o = {"days": 14, "qty": 30, **o}
         req: Json = {
             "resourceType": "MedicationRequest",
             "id": self._id("draft" if draft else "med"),
-            "status": "draft" if draft else status,
+            "status": "draft" if draft else o.get("status", "active"),
             "intent": "order",
-            "medicationCodeableConcept": self._medication(name, rxnorm),
+            "medicationCodeableConcept": r.medication(name, o.get("rxnorm"), self.style),
             "subject": self.ref(other_patient),
-            "authoredOn": authored,
-            "dosageInstruction": [dosage],
+            "authoredOn": f.iso(o.get("authored_days", 0)),
+            "dosageInstruction": [r.dosage(o)],
         }
-        dispense: Json = {}
-        if qty is not None:
-            dispense["quantity"] = {"value": qty, "unit": unit, "system": f.UCUM, "code": unit}
-        if supply_days or days:
-            length = supply_days or days
-            dispense["expectedSupplyDuration"] = {
-                "value": length,
-                "unit": "days",
-                "system": f.UCUM,
-                "code": "d",
-            }
-        if not draft and days is not None:
-            dispense["validityPeriod"] = {"start": authored, "end": f.iso(authored_days - days)}
+        dispense = r.dispense(o, draft)
         if dispense:
             req["dispenseRequest"] = dispense
-        if reason:
-            req["reasonCode"] = [_reason(reason)]
+        if o.get("reason"):
+            req["reasonCode"] = [r.reason(o["reason"])]
         (self.drafts if draft else self.history).append(req)
         return self
 
@@ -268,86 +170,37 @@ class Chart:
             qty=500 if self.style == "uk" else 454,
         )
 
-    # -- observations and plans ------------------------------------------------------------
     def weight(self, kg: float, days_ago: int = 10) -> Chart:
-        code = {"coding": [{"system": f.LOINC, "code": "29463-7", "display": "Body weight"}]}
-        self.observations.append(self._obs(code, days_ago, "vital-signs", kg, "kg"))
+        code = {"coding": [r.coding(f.LOINC, "29463-7", "Body weight")]}
+        self.observations.append(
+            r.observation(
+                self._id("obs"),
+                self.ref(),
+                code,
+                days_ago,
+                category="vital-signs",
+                value=kg,
+                unit="kg",
+            )
+        )
         return self
 
     def jak_labs(self, days_ago: int = 40) -> Chart:
+        """The pre-JAK screening panel (fhir.JAK_LABS), all resulted `days_ago`."""
         for loinc, text, value in f.JAK_LABS:
-            coding = [{"system": f.LOINC, "code": loinc, "display": text}] if loinc else []
+            codings = [r.coding(f.LOINC, loinc, text)] if loinc else []
             if self.style == "epic":
-                coding.append({"system": f.EPIC_LAB, "code": str(1500 + len(text))})
+                codings.append(r.coding(f.EPIC_LAB, str(1500 + len(text))))
+            code = {"coding": codings, "text": text}
             self.observations.append(
-                self._obs({"coding": coding, "text": text}, days_ago, "laboratory", value)
+                r.observation(
+                    self._id("obs"), self.ref(), code, days_ago, category="laboratory", value=value
+                )
             )
         return self
 
-    def _obs(self, code: Json, days_ago: int, category: str, value: Any, unit: str = "") -> Json:
-        obs: Json = {
-            "resourceType": "Observation",
-            "id": self._id("obs"),
-            "status": "final",
-            "category": [
-                {
-                    "coding": [
-                        {
-                            "system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                            "code": category,
-                        }
-                    ]
-                }
-            ],
-            "code": code,
-            "subject": self.ref(),
-            "effectiveDateTime": f.iso(days_ago),
-        }
-        if isinstance(value, float | int):
-            obs["valueQuantity"] = {"value": value, "unit": unit, "system": f.UCUM, "code": unit}
-        else:
-            obs["valueString"] = value
-        return obs
-
     def skin_care_plan(self) -> Chart:
-        """Synthea's dermatitis module: CarePlan 711282006 with activity 225130001 (moisturiser)."""
-        self.careplans.append(
-            {
-                "resourceType": "CarePlan",
-                "id": self._id("careplan"),
-                "status": "active",
-                "intent": "order",
-                "category": [
-                    {
-                        "coding": [
-                            {
-                                "system": f.SNOMED,
-                                "code": "711282006",
-                                "display": "Skin condition care",
-                            }
-                        ]
-                    }
-                ],
-                "subject": self.ref(),
-                "period": {"start": f.iso(300)},
-                "activity": [
-                    {
-                        "detail": {
-                            "code": {
-                                "coding": [
-                                    {
-                                        "system": f.SNOMED,
-                                        "code": "225130001",
-                                        "display": "Application of moisturizer to skin",
-                                    }
-                                ]
-                            },
-                            "status": "in-progress",
-                        }
-                    }
-                ],
-            }
-        )
+        self.careplans.append(r.skin_care_plan(self._id("careplan"), self.ref()))
         return self
 
     # -- the request -----------------------------------------------------------------------
@@ -379,17 +232,3 @@ class Chart:
                 "servicerequests": _bundle([], self.style),
             },
         }
-
-
-def _reason(problem: Dx) -> Json:
-    codings: list[Json] = []
-    if problem.icd:
-        codings.append({"system": f.ICD10, "code": problem.icd[0], "display": problem.icd[1]})
-    if problem.snomed:
-        codings.append(
-            {"system": f.SNOMED, "code": problem.snomed[0], "display": problem.snomed[1]}
-        )
-    out: Json = {"text": problem.text}
-    if codings:
-        out["coding"] = codings
-    return out

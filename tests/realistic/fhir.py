@@ -110,6 +110,9 @@ ASTHMA = Dx(
 ALLERGIC_RHINITIS = Dx(
     "Allergic rhinitis", ("61582004", "Allergic rhinitis"), ("J30.9", "Allergic rhinitis")
 )
+CONJUNCTIVITIS = Dx(
+    "Conjunctivitis", ("9826008", "Conjunctivitis"), ("H10.9", "Unspecified conjunctivitis")
+)
 ALLERGIC_CONTACT = Dx(
     "Allergic contact dermatitis",
     ("238575004", "Allergic contact dermatitis"),

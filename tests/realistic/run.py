@@ -7,6 +7,7 @@ throw-away SQLite file, auth off, exactly as `tests/conftest.py` sets the app up
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
@@ -39,7 +40,11 @@ class Answer:
     id: str
     hook: str
     status: int
-    cards: list[dict[str, Any]]
+    body: dict[str, Any]
+
+    @property
+    def cards(self) -> list[dict[str, Any]]:
+        return list(self.body.get("cards", []))
 
     @property
     def rules(self) -> list[tuple[str, str]]:
@@ -69,23 +74,27 @@ def synthea_requests() -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-def post(client: FlaskClient, body: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+def post(client: FlaskClient, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """(HTTP status, JSON body) for one hook request."""
     response = client.post(f"/cds-services/{SERVICE_FOR_HOOK[body['hook']]}", json=body)
-    data = response.get_json(silent=True) or {}
-    return response.status_code, list(data.get("cards", []))
+    return response.status_code, response.get_json(silent=True) or {}
 
 
 def answers(cases: list[Case] | None = None) -> Iterator[Answer]:
     """Every realistic case, then every Synthea patient, through one fresh app."""
+    hook_log = logging.getLogger("cds_service.hooks")  # one line per call: not wanted here
+    level = hook_log.level
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(make_settings(Path(tmp)), clock=pinned_clock)
+        hook_log.setLevel(logging.WARNING)
         try:
             client = app.test_client()
             for case in load_cases() if cases is None else cases:
-                status, cards = post(client, case.request())
-                yield Answer("realistic", case.id, case.hook, status, cards)
+                status, data = post(client, case.request())
+                yield Answer("realistic", case.id, case.hook, status, data)
             for name, body in synthea_requests():
-                status, cards = post(client, body)
-                yield Answer("synthea", name, body["hook"], status, cards)
+                status, data = post(client, body)
+                yield Answer("synthea", name, body["hook"], status, data)
         finally:
+            hook_log.setLevel(level)
             app.extensions["cds_runtime"].store.dispose()
