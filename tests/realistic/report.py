@@ -4,7 +4,8 @@
     python -m tests.realistic.report --failing  # also each chart that misses its expectation
 
 Prints cards per response (histogram), how often each rule and indicator answers, the noise
-budget verdict, and the recall of the realistic set.
+budget verdict, and the recall of the realistic set. Rule ids in the tables are not in
+backticks: tests/test_readme.py reads "| `rule-id` |" rows as the README's rule table.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def render(everything: list[Answer], failing: bool = False) -> str:
     out.append("")
     out.append("| rule | responses | share |")
     out.append("| --- | ---: | ---: |")
-    out += [f"| `{r}` | {c} | {c / n:.0%} |" for r, c in d["per_rule"].items()]
+    out += [f"| {r} | {c} | {c / n:.0%} |" for r, c in d["per_rule"].items()]
     out.append("")
     out.append(
         "Cards by indicator: " + ", ".join(f"{i} {c}" for i, c in d["per_indicator"].items())
