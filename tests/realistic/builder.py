@@ -137,7 +137,8 @@ class Chart:
 
         Keywords: status ("active", records only), rxnorm, sig, site (SNOMED pair),
         site_text, per_day (2), every_weeks, days (14; None: no duration), qty (30; None),
-        unit ("g"), supply_days, authored_days (0), dose ((value, unit)), reason (a Dx).
+        unit ("g"), supply_days, authored_days (0), dose ((value, unit)), reason (a Dx),
+        as_reference ("contained" or "display": medicationReference instead of the concept).
         """
         o = {"days": 14, "qty": 30, **o}
         req: Json = {
@@ -150,6 +151,8 @@ class Chart:
             "authoredOn": f.iso(o.get("authored_days", 0)),
             "dosageInstruction": [r.dosage(o)],
         }
+        if o.get("as_reference"):  # Epic R4: medicationReference, often to a contained Medication
+            _to_reference(req, o["as_reference"], self._id("medication"))
         dispense = r.dispense(o, draft)
         if dispense:
             req["dispenseRequest"] = dispense
@@ -231,4 +234,16 @@ class Chart:
                 "careplans": _bundle(self.careplans, self.style),
                 "servicerequests": _bundle([], self.style),
             },
+        }
+
+
+def _to_reference(req: Json, how: str, ident: str) -> None:
+    concept = req.pop("medicationCodeableConcept")
+    if how == "contained":
+        req["contained"] = [{"resourceType": "Medication", "id": "med1", "code": concept}]
+        req["medicationReference"] = {"reference": "#med1", "display": concept["text"]}
+    else:
+        req["medicationReference"] = {
+            "reference": f"Medication/{ident}",
+            "display": concept["text"],
         }
