@@ -111,6 +111,11 @@ class Chart:
             return {"reference": f"{CERNER_BASE}/Patient/{pid}"}
         return {"reference": f"Patient/{pid}"}
 
+    def _when(self, days_ago: int) -> str:
+        """Epic and Cerner send instants with the site's UTC offset; the others dates."""
+        day = f.iso(days_ago)
+        return f"{day}T09:30:00-05:00" if self.style in ("epic", "cerner") else day
+
     def _id(self, kind: str) -> str:
         self._n += 1
         return _ident(self.style, f"{self.key}/{kind}/{self._n}")
@@ -148,7 +153,7 @@ class Chart:
             "intent": "order",
             "medicationCodeableConcept": r.medication(name, o.get("rxnorm"), self.style),
             "subject": self.ref(other_patient),
-            "authoredOn": f.iso(o.get("authored_days", 0)),
+            "authoredOn": self._when(o.get("authored_days", 0)),
             "dosageInstruction": [r.dosage(o)],
         }
         if o.get("as_reference"):  # Epic R4: medicationReference, often to a contained Medication
@@ -173,7 +178,8 @@ class Chart:
             qty=500 if self.style == "uk" else 454,
         )
 
-    def weight(self, kg: float, days_ago: int = 10) -> Chart:
+    def weight(self, value: float, days_ago: int = 10, unit: str = "kg") -> Chart:
+        """Body weight (LOINC 29463-7); US charts often keep it in pounds ("[lb_av]")."""
         code = {"coding": [r.coding(f.LOINC, "29463-7", "Body weight")]}
         self.observations.append(
             r.observation(
@@ -182,8 +188,8 @@ class Chart:
                 code,
                 days_ago,
                 category="vital-signs",
-                value=kg,
-                unit="kg",
+                value=value,
+                unit=unit,
             )
         )
         return self

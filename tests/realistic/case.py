@@ -4,7 +4,8 @@ One `[[case]]` per chart:
 
     id, hook, style ("epic" | "cerner" | "uk" | "synthea"), reason (the clinical judgement),
     age (years, or "1y6m" / "0y8m"), sex, emollient (true / false; absent: the style's usual),
-    careplan (skin-care CarePlan on record), weight (kg), jak_labs (days since the screening),
+    careplan (skin-care CarePlan on record), weight (with weight_unit, default "kg"),
+    jak_labs (days since the screening),
     problems (names from fhir.py, e.g. "AD", or inline tables {dx = "HERPETICUM",
     onset_days = 3, status = "resolved", abated_days = 20, verification = "refuted",
     other_patient = true}), history (orders on record) and drafts (this call's orders),
@@ -76,7 +77,7 @@ class Case:
         for order in s.get("drafts", []):
             chart.order(**_order(order))
         if "weight" in s:
-            chart.weight(s["weight"])
+            chart.weight(s["weight"], unit=s.get("weight_unit", "kg"))
         if "jak_labs" in s:
             chart.jak_labs(s["jak_labs"])
         if s.get("careplan"):

@@ -48,6 +48,7 @@ class Dx:
     text: str
     snomed: tuple[str, str] | None = None
     icd: tuple[str, str] | None = None
+    imo: str | None = None  # an Intelligent Medical Objects interface term (Epic, Cerner)
 
 
 AD = Dx(
@@ -59,6 +60,7 @@ AD_INTRINSIC = Dx("Intrinsic eczema", None, ("L20.84", "Intrinsic (allergic) ecz
 AD_NEURO_CODE_ONLY = Dx("", ("200775004", ""), None)  # SNOMED child of 24079001, no text
 AD_FLEXURAL_TEXT = Dx("Flexural eczema")
 AD_INFANTILE_TEXT = Dx("Infantile eczema")
+AD_IMO_TEXT = Dx("Atopic eczema of both hands", imo="1245693")
 AD_UK = Dx("Atopic eczema", ("24079001", "Atopic dermatitis"), None)
 ECZEMA_SNOMED = Dx("Eczema", ("43116000", "Eczema"), None)
 NO_ECZEMA_TEXT = Dx("No eczema")
@@ -128,6 +130,8 @@ GROIN = ("26893007", "Inguinal region structure")
 GENITAL = ("71934003", "Genital structure")
 VULVA = ("45292006", "Vulval structure")
 PERINEUM_SKIN = ("48014002", "Skin structure of perineum")
+UPPER_EYELID_SKIN = ("41310005", "Skin structure of upper eyelid")
+AXILLA_SKIN = ("76261009", "Skin structure of axilla")
 ANTECUBITAL = ("17957002", "Skin structure of antecubital fossa")
 POPLITEAL = ("84507004", "Skin structure of popliteal fossa")
 TRUNK = ("22943007", "Trunk structure")

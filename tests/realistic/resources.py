@@ -36,6 +36,8 @@ def problem_code(problem: Dx, style: str) -> Json:
         codings.append(coding(f.ICD10, *problem.icd))
     if problem.snomed:
         codings.append(coding(f.SNOMED, *problem.snomed))
+    if problem.imo:
+        codings.append(coding(f.IMO, problem.imo, problem.text))
     if style == "epic" and problem.text:
         codings.append(coding(f.EPIC_DX, str(80000 + len(problem.text) * 37)))
     code: Json = {"coding": codings} if codings else {}
