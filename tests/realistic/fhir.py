@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-NOW = date(2026, 11, 22)  # the day tests/conftest.py pins
+from tests.conftest import NOW as PINNED
+
+NOW = PINNED.date()  # the day tests/conftest.py pins the clock to
 
 SNOMED = "http://snomed.info/sct"
 ICD10 = "http://hl7.org/fhir/sid/icd-10-cm"
