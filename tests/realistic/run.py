@@ -11,6 +11,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from cds_service import create_app
-from tests.conftest import ROOT, SERVICE_FOR_HOOK, SHARED, make_settings, pinned_clock
+from tests.conftest import FIXTURES, ROOT, SERVICE_FOR_HOOK, SHARED, make_settings, pinned_clock
 from tests.realistic.case import Case, load_cases
 
 # The one place that knows where the Synthea bundles live (they are moving into the
@@ -80,22 +81,37 @@ def post(client: FlaskClient, body: dict[str, Any]) -> tuple[int, dict[str, Any]
     return response.status_code, response.get_json(silent=True) or {}
 
 
+def fixture_answers() -> Iterator[Answer]:
+    """Every rule fixture (fixtures/<rule-id>/*.json) through one fresh app."""
+    with _client() as client:
+        for path in sorted(FIXTURES.glob("*/*.json")):
+            body = json.loads(path.read_text(encoding="utf-8"))
+            status, data = post(client, body)
+            yield Answer("fixture", f"{path.parent.name}/{path.stem}", body["hook"], status, data)
+
+
 def answers(cases: list[Case] | None = None, synthea: bool = True) -> Iterator[Answer]:
     """Every realistic case, then (unless `synthea=False`) every Synthea patient, through
     one fresh app."""
+    with _client() as client:
+        for case in load_cases() if cases is None else cases:
+            status, data = post(client, case.request())
+            yield Answer("realistic", case.id, case.hook, status, data)
+        for name, body in synthea_requests() if synthea else []:
+            status, data = post(client, body)
+            yield Answer("synthea", name, body["hook"], status, data)
+
+
+@contextmanager
+def _client() -> Iterator[FlaskClient]:
+    """A test client on a fresh app (pinned clock, throw-away SQLite, hook log quiet)."""
     hook_log = logging.getLogger("cds_service.hooks")  # one line per call: not wanted here
     level = hook_log.level
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(make_settings(Path(tmp)), clock=pinned_clock)
         hook_log.setLevel(logging.WARNING)
         try:
-            client = app.test_client()
-            for case in load_cases() if cases is None else cases:
-                status, data = post(client, case.request())
-                yield Answer("realistic", case.id, case.hook, status, data)
-            for name, body in synthea_requests() if synthea else []:
-                status, data = post(client, body)
-                yield Answer("synthea", name, body["hook"], status, data)
+            yield app.test_client()
         finally:
             hook_log.setLevel(level)
             app.extensions["cds_runtime"].store.dispose()

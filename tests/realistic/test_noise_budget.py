@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.realistic.metrics import budget_breaches, contradictions, distribution
-from tests.realistic.run import Answer, answers, synthea_dir
+from tests.realistic.run import Answer, answers, fixture_answers, synthea_dir
 
 
 @pytest.fixture(scope="module")
@@ -41,4 +41,9 @@ def test_noise_budget(everything: list[Answer]) -> None:
 
 def test_no_opposite_actions_on_one_order(everything: list[Answer]) -> None:
     found = [c for a in everything for c in contradictions(a)]
+    assert not found, "\n".join(found)
+
+
+def test_no_opposite_actions_on_one_order_in_the_rule_fixtures() -> None:
+    found = [c for a in fixture_answers() for c in contradictions(a)]
     assert not found, "\n".join(found)
