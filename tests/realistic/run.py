@@ -19,18 +19,11 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from cds_service import create_app
-from tests.conftest import FIXTURES, ROOT, SERVICE_FOR_HOOK, SHARED, make_settings, pinned_clock
+from tests.conftest import FIXTURES, REFERENCE, SERVICE_FOR_HOOK, make_settings, pinned_clock
 from tests.realistic.case import Case, load_cases
 
-# The one place that knows where the Synthea bundles live (they are moving into the
-# repository): $CDS_SYNTHEA_DIR first, then these, the first that holds bundles wins.
-SYNTHEA_CANDIDATES = (
-    ROOT / "synthea",
-    ROOT / "fixtures" / "synthea",
-    ROOT / "tests" / "data" / "synthea",
-    SHARED / "synthea",
-    ROOT.parent.parent / "shared" / "synthea",  # a git worktree two levels down
-)
+# The Synthea bundles vendored with their provenance (tests/data/reference/synthea/README.md).
+SYNTHEA_DIR = REFERENCE / "synthea"
 
 
 @dataclass(frozen=True)
@@ -53,22 +46,17 @@ class Answer:
         return [(c["source"]["topic"]["code"], c["indicator"]) for c in self.cards]
 
 
-def synthea_dir() -> Path | None:
-    """The directory of Synthea bundles, or None when none is found."""
+def synthea_dir() -> Path:
+    """The directory of the vendored Synthea bundles ($CDS_SYNTHEA_DIR to use others)."""
     env = os.environ.get("CDS_SYNTHEA_DIR")
-    for candidate in ([Path(env)] if env else []) + list(SYNTHEA_CANDIDATES):
-        if candidate.is_dir() and any(candidate.glob("*.json")):
-            return candidate
-    return None
+    return Path(env) if env else SYNTHEA_DIR
 
 
 def synthea_requests() -> list[tuple[str, dict[str, Any]]]:
-    """(name, patient-view request) per Synthea bundle; empty when the bundles are absent."""
+    """(name, patient-view request) per Synthea bundle."""
     from tests.test_synthea import patient_view_request
 
     directory = synthea_dir()
-    if directory is None:
-        return []
     return [
         (p.name.split("_")[0], patient_view_request(json.loads(p.read_text(encoding="utf-8"))))
         for p in sorted(directory.glob("*.json"))

@@ -126,6 +126,7 @@ BRANDS = {
     "Psorcon": "diflorasone diacetate", "Cordran": "flurandrenolide",
     "Nerisone": "diflucortolone valerate", "Trimovate": "clobetasone butyrate",
     "Sandimmun": "cyclosporine", "Neoral": "cyclosporine", "Medrone": "methylprednisolone",
+    "Staquis": "crisaborole", "Xepin": "doxepin",
 }  # fmt: skip
 
 
