@@ -1,8 +1,12 @@
 # One target each for serve, test, lint, bench. Every target builds its own
-# virtual environment first, so a fresh machine needs only python3.
+# virtual environment first, so a fresh machine needs only python3. `serve` gets a
+# runtime-only one (.venv-serve: the package's dependencies, no test or lint tools);
+# everything else shares .venv with the dev extra.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+SERVE_VENV ?= .venv-serve
+SERVE_BIN := $(SERVE_VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
@@ -16,11 +20,18 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# Editable, so a change to cds_service/ or cards/ is served without reinstalling.
+$(SERVE_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(SERVE_VENV)
+	$(SERVE_BIN)/pip install --quiet --upgrade pip
+	$(SERVE_BIN)/pip install --quiet -e .
+	touch $@
+
 # Local development: auth off unless CDS_AUTH_MODE is set; the service refuses `off` when
 # HOST is not a loopback address, so CDS_BIND_HOST must tell it the real listen address.
-serve: venv
+serve: $(SERVE_VENV)/.installed
 	CDS_BIND_HOST=$(HOST) CDS_AUTH_MODE=$${CDS_AUTH_MODE:-off} \
-		$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) 'cds_service:create_app()'
+		$(SERVE_BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) 'cds_service:create_app()'
 
 test: venv
 	$(BIN)/pytest -q
@@ -63,4 +74,4 @@ test-postgres: venv
 		.ci/postgres-down; exit $$rc
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache instance
+	rm -rf $(VENV) $(SERVE_VENV) .pytest_cache .mypy_cache .ruff_cache instance

@@ -12,6 +12,15 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="cds-prometheus-")
 
 workers = int(os.environ.get("CDS_WORKERS", "2"))
+# Threads per worker; a slow client holds none until its request has arrived
+# (cds_service/serving.py), so these only bound concurrent hook calls.
+worker_class = "cds_service.serving.SlowClientSafeWorker"
+threads = int(os.environ.get("CDS_THREADS", "16"))
+# A worker whose event loop stops for this long is restarted (the loop never waits on a client).
+timeout = 30
+keepalive = 5
+# A 9 kB JWT fits (431 only beyond 16 kB); the request line stays at gunicorn's default.
+limit_request_field_size = 16_384
 accesslog = "-"
 # Path only (no query string): service ids, never patient data.
 access_log_format = "%(m)s %(U)s %(s)s %(B)s bytes %(M)s ms"

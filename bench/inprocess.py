@@ -101,6 +101,7 @@ def service_app(tmp: Path) -> Flask:
         auth_mode="off",
         max_body_bytes=200_000_000,
         log_level="WARNING",
+        fhir_server_allow=("127.0.0.1",),  # bench/fallback.py's loopback FHIR server
     )
     return create_app(settings, clock=lambda: NOW)
 

@@ -82,13 +82,9 @@ CARD_FILE_SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": {
                 "type": "object",
-                # `recommended` names the suggestion keys recommended in this variant instead
-                # of the keys' own `recommended` flags (the mild steroid first on occluded skin)
-                "properties": {
-                    **_OVERRIDABLE,
-                    "recommended": {"type": "array", "items": _TEXT, "maxItems": 1},
-                    "source": _SOURCE,  # e.g. a guideline for children, another for adults
-                },
+                # `recommended`: the one suggestion key recommended in this variant; `source`:
+                # e.g. a guideline for children, another for adults
+                "properties": {**_OVERRIDABLE, "recommended": _TEXT, "source": _SOURCE},
                 "additionalProperties": False,
                 "minProperties": 1,
             },
@@ -142,6 +138,10 @@ def load_card_files(directory: Path, rule_ids: Iterable[str]) -> dict[str, CardT
             raise CardFileError(f"{path}: unknown rule id {data['rule']!r}")
         if path.stem != data["rule"]:
             raise CardFileError(f"{path}: file name must be the rule id {data['rule']!r}")
+        keys = {s["key"] for s in data.get("suggestions", [])}
+        for name, variant in data.get("variants", {}).items():
+            if "recommended" in variant and variant["recommended"] not in keys:
+                raise CardFileError(f"{path}: variants/{name}/recommended: not a suggestion key")
         templates[data["rule"]] = CardTemplate(data["rule"], data, path)
     missing = sorted(known - templates.keys())
     if missing:
@@ -202,7 +202,7 @@ def render_card(
         card["links"] = [{"label": k["label"], "url": k["url"], "type": "absolute"} for k in links]
     suggestions = []
     labels = {s["key"]: s for s in template.data.get("suggestions", [])}
-    chosen = template.field("recommended", v) if v else None
+    chosen = template.data.get("variants", {}).get(v, {}).get("recommended") if v else None
     for key in finding.suggestions:
         spec = labels.get(key)
         actions = builders[key](finding, picture) if spec and key in builders else []
@@ -213,7 +213,7 @@ def render_card(
             "uuid": str(uuid.uuid4()),
             "actions": actions,
         }
-        if (key in chosen) if chosen is not None else spec.get("recommended"):
+        if spec.get("recommended") if chosen is None else key == chosen:
             suggestion["isRecommended"] = True
         suggestions.append(suggestion)
     if suggestions:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
+
+log = logging.getLogger(__name__)
+MAX_LOGGED_ORIGINS = 64  # each refused origin is logged once per process, up to this many
 
 ALLOW_METHODS = "GET, POST, OPTIONS"
 ALLOW_HEADERS = "Authorization, Content-Type"
@@ -30,6 +34,7 @@ def normalize_origin(origin: str) -> str:
 def init_cors(app: Flask, origins: Iterable[str], path_prefix: str = "/cds-services") -> None:
     """Answer preflights under ``path_prefix`` without auth; allow only the listed origins."""
     allowed = frozenset(normalize_origin(o) for o in origins)
+    refused: set[str] = set()
 
     def in_scope() -> bool:
         path = request.path
@@ -54,6 +59,13 @@ def init_cors(app: Flask, origins: Iterable[str], path_prefix: str = "/cds-servi
         response.vary.add("Origin")
         origin = request.headers.get("Origin")
         if origin is None or origin not in allowed:
+            if origin is not None and origin not in refused and len(refused) < MAX_LOGGED_ORIGINS:
+                # A browser client blocked here only shows "no recommendations": say why.
+                refused.add(origin)
+                log.warning(
+                    "CORS: origin %r is not in CDS_CORS_ORIGINS; browser calls from it are blocked",
+                    origin[:200],
+                )
             return response
         # No Access-Control-Allow-Credentials: callers authenticate with a bearer token.
         response.headers["Access-Control-Allow-Origin"] = origin

@@ -41,9 +41,22 @@ class Unauthorized(ServiceError):
     headers = (("WWW-Authenticate", "Bearer"),)
 
 
+class UnsupportedMediaType(ServiceError):
+    status = 415
+    code = "not-supported"
+
+
 class PreconditionFailed(ServiceError):
     status = 412
     code = "not-found"
+
+
+class ServiceUnavailable(ServiceError):
+    """A resource the answer needs (the database) is busy or down; the caller may retry."""
+
+    status = 503
+    code = "transient"
+    headers = (("Retry-After", "5"),)
 
 
 def operation_outcome(code: str, message: str, details: list[str] | None = None) -> dict[str, Any]:

@@ -105,6 +105,8 @@ def _errors(*statuses: int) -> dict[str, Any]:
         405: "Method not allowed",
         412: "Patient or conditions neither in prefetch nor fetchable",
         413: "Request body larger than CDS_MAX_BODY_BYTES",
+        415: "Content-Type is not application/json (CDS_AUTH_MODE=off only)",
+        503: "The database cannot record this now; retry after Retry-After seconds",
     }
     return {str(s): _json(_ref("OperationOutcome"), text[s]) for s in statuses}
 
@@ -128,7 +130,9 @@ def build_openapi(
     services: Iterable[ServiceDefinition], *, version: str, auth: bool
 ) -> dict[str, Any]:
     """The OpenAPI 3.1 document for these services; ``auth`` adds the bearer-JWT requirement."""
-    protected = _errors(401) if auth else {}
+    # With auth on, a token's replay record may fail to be written (503); with it off, every
+    # POST must be JSON (415).
+    protected = _errors(401, 503) if auth else _errors(415)
     security: dict[str, Any] = {"security": [{"ehrJwt": []}]} if auth else {}
     paths: dict[str, Any] = {
         "/cds-services": {
@@ -136,7 +140,10 @@ def build_openapi(
                 "operationId": "discovery",
                 "summary": "CDS Hooks discovery",
                 **security,
-                "responses": {"200": _json(_ref("discovery"), "The services"), **protected},
+                "responses": {
+                    "200": _json(_ref("discovery"), "The services"),
+                    **(_errors(401, 503) if auth else {}),
+                },
             }
         }
     }
@@ -168,7 +175,7 @@ def build_openapi(
                 },
                 "responses": {
                     "200": _json(_STORED, "Number of entries stored"),
-                    **_errors(400, 413),
+                    **_errors(400, 413, 503),
                     **protected,
                 },
             }

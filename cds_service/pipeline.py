@@ -20,6 +20,7 @@ from cds_service.fhir import (
     resolve_medications,
     resolve_prefetch,
 )
+from cds_service.fhir.allow import ServerPolicy
 from cds_service.fhir.deferred import DeferredBundle
 from cds_service.fhir.session import CountingSession, HttpSession
 from cds_service.picture import build_picture
@@ -89,7 +90,8 @@ def run_hook(
     now = rt.clock()
 
     t = time.perf_counter()
-    owned = CountingSession() if session is None else nullcontext(session)
+    policy = ServerPolicy(rt.settings.fhir_server_allow)
+    owned = CountingSession(policy) if session is None else nullcontext(session)
     with owned as session:
         client = _client(rt, request, session)
         try:
@@ -102,9 +104,15 @@ def run_hook(
                 max_workers=rt.settings.fhir_max_workers,
             )
         except PrefetchUnavailable as exc:
+            # Which data is missing, never why: per-key network reasons ("connection failed",
+            # "HTTP 404") would make this service a port scanner. The log has them.
+            log.warning(
+                "required FHIR data unavailable",
+                extra={"reasons": {k: exc.problems.get(k, "unavailable") for k in exc.keys}},
+            )
             raise PreconditionFailed(
                 "Required FHIR data could neither be read from prefetch nor fetched",
-                [f"{key}: {exc.problems.get(key, 'unavailable')}" for key in exc.keys],
+                [f"{key}: unavailable" for key in exc.keys],
             ) from exc
         resources, deferred = _flat(data.resources.values())
         # The prefetched Bundles too: a reference may name a Medication by its entry fullUrl.

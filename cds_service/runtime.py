@@ -18,6 +18,16 @@ from cds_service.suggestions import Builder, load_builders
 from cds_service.terminology import Terminology
 
 REPO_CARDS = Path(__file__).resolve().parent.parent / "cards"
+# A wheel carries a copy of cards/ here (setup.py); a source checkout reads cards/ itself, so
+# the card files clinicians edit stay the ones the service serves.
+PACKAGED_CARDS = Path(__file__).resolve().parent / "_cards"
+
+
+def default_cards_dir() -> Path:
+    """cards/ of a source checkout, else the copy packaged in the wheel."""
+    if (REPO_CARDS / "catalogue.toml").is_file():
+        return REPO_CARDS
+    return PACKAGED_CARDS
 
 
 def utc_now() -> datetime:
@@ -47,7 +57,7 @@ class Runtime:
         terminology = Terminology.load()
         rules = load_rules()
         builders = load_builders()
-        cards_dir = Path(settings.cards_dir) if settings.cards_dir else REPO_CARDS
+        cards_dir = Path(settings.cards_dir) if settings.cards_dir else default_cards_dir()
         cards = load_card_files(cards_dir, rules.keys())
         for template in cards.values():
             for suggestion in template.data.get("suggestions", []):
@@ -55,7 +65,8 @@ class Runtime:
                     raise CardFileError(
                         f"{template.path}: suggestion key {suggestion['key']!r} has no builder"
                     )
-        store = FeedbackStore(make_engine(settings.database_url))
+        busy = settings.db_busy_timeout_seconds
+        store = FeedbackStore(make_engine(settings.database_url, busy_timeout=busy), busy)
         store.create_schema()
         return cls(
             settings=settings,

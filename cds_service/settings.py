@@ -29,9 +29,12 @@ class Settings:
     """Everything the service can be configured with; see `.env.example` and the README."""
 
     database_url: str = f"sqlite:///{DEFAULT_DB_FILE}"
+    db_busy_timeout_seconds: float = 1.0  # well under the hook deadline
     public_base_url: str = "http://127.0.0.1:8080"
     bind_host: str = "127.0.0.1"
     auth_mode: str = "jwt"
+    # Host headers accepted with CDS_AUTH_MODE=off (a DNS-rebinding page sends its own name).
+    allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
     trusted_issuers: str = ""
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = 5_000_000
@@ -39,10 +42,14 @@ class Settings:
     fhir_timeout_seconds: float = 2.0
     fhir_max_bytes: int = 20_000_000
     fhir_max_pages: int = 20
+    fhir_server_allow: tuple[str, ...] = ()  # empty: public addresses only (fhir/allow.py)
     fhir_max_workers: int = 6  # one per prefetch template: fallback queries run at once
     debug_trace: bool = False
     log_level: str = "INFO"
     cards_dir: str = ""
+    # Read by `purge` (ops/purge.py), not by the running service. 0 keeps feedback forever.
+    retention_days: int = 90
+    feedback_retention_days: int = 0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def with_overrides(self, **changes: Any) -> Settings:

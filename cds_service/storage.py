@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -21,18 +20,18 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
-    event,
     func,
     insert,
     inspect,
     select,
     text,
 )
-from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from cds_service.dbengine import DEFAULT_BUSY_TIMEOUT_SECONDS, make_engine, write_problem
 from cds_service.driversql import DriverStatement
+
+__all__ = ["DEFAULT_BUSY_TIMEOUT_SECONDS", "FeedbackStore", "make_engine"]
 
 metadata = MetaData()
 
@@ -76,32 +75,6 @@ _CARD_COLUMNS = (
 )
 
 
-def make_engine(url: str | URL, durable: bool = True) -> Engine:
-    """Create the engine; SQLite gets WAL, full fsync and a busy timeout so workers can share it.
-
-    ``durable=False`` (SQLite only): commits skip the fsync (``synchronous=NORMAL``; WAL stays
-    consistent, only the last commits can be lost on power loss).
-    """
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, future=True)
-    database = parsed.database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30}, future=True)
-
-    @event.listens_for(engine, "connect")
-    def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-        cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        # FULL: an acknowledged entry survives power loss
-        cursor.execute("PRAGMA synchronous=FULL" if durable else "PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    return engine
-
-
 def _row(
     service_id: str, entry: Mapping[str, Any], now: datetime, rule_id: str | None
 ) -> dict[str, Any]:
@@ -128,14 +101,16 @@ def _row(
 class FeedbackStore:
     """Append-only feedback log; an entry is committed before the request is acknowledged."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, busy_timeout: float = DEFAULT_BUSY_TIMEOUT_SECONDS) -> None:
         self.engine = engine
         # Issued cards and the repeat guard's keys are indexes, not acknowledgements: on a SQLite
         # file they go through a second engine whose commits skip the fsync (one commit, no
         # PRAGMA toggling on the response path). Elsewhere they share the one engine.
         url = engine.url
         on_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
-        self.log_engine = make_engine(url, durable=False) if on_file else engine
+        self.log_engine = (
+            make_engine(url, durable=False, busy_timeout=busy_timeout) if on_file else engine
+        )
         columns = [issued_card.c[name] for name in _CARD_COLUMNS]
         self._insert_cards = DriverStatement(
             self.log_engine,
@@ -261,3 +236,7 @@ class FeedbackStore:
             return True
         except Exception:  # noqa: BLE001 - readiness probe: any failure means "not ready"
             return False
+
+    def writable(self) -> str | None:
+        """None when a write could commit now, else why not (`dbengine.write_problem`)."""
+        return write_problem(self.engine)

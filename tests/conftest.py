@@ -20,7 +20,8 @@ from tests.fhir.fake_fhir import FakeFhirServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
-SHARED = ROOT.parent / "shared"
+# Vendored reference data (Synthea, spec examples, requirements): see its README.md.
+REFERENCE = ROOT / "tests" / "data" / "reference"
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 # CI runs the property tests with a fixed seed so a submission cannot fail by chance;
@@ -43,7 +44,11 @@ def pinned_clock() -> datetime:
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """Test settings: own SQLite file, auth off, loopback."""
-    base = Settings(database_url=f"sqlite:///{tmp_path / 'test.sqlite3'}", auth_mode="off")
+    base = Settings(
+        database_url=f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        auth_mode="off",
+        fhir_server_allow=("127.0.0.1",),  # the loopback fake FHIR servers of tests/fhir
+    )
     return base.with_overrides(**overrides)
 
 
@@ -82,14 +87,6 @@ def post_hook(client: FlaskClient, body: dict[str, Any], service: str | None = N
 def cards_for(response: Any, rule_id: str) -> list[dict[str, Any]]:
     """The cards in a response whose topic code is the rule id."""
     return [c for c in response.get_json()["cards"] if c["source"]["topic"]["code"] == rule_id]
-
-
-@pytest.fixture
-def shared_dir() -> Path:
-    """../shared beside the repository (CI clones it there); skip when absent."""
-    if not SHARED.is_dir():
-        pytest.skip("../shared is not beside the repository")
-    return SHARED
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from typing import Any
 
 from cds_service import create_app, schemas
 from tests.conftest import load_fixture, make_settings, pinned_clock, post_hook
+from tests.schemas.helpers import load_example
 
 FIXTURE = "tcs-potent-on-sensitive-site/clobetasol-eyelid-coded-age-30-in.json"
 
@@ -153,13 +154,9 @@ def test_feedback_for_unknown_service_is_404(client: Any) -> None:
     _is_outcome(client.post("/cds-services/nope/feedback", json=_feedback()), 404)
 
 
-def test_spec_feedback_examples_are_accepted(client: Any, shared_dir: Path) -> None:
-    import json
-
+def test_spec_feedback_examples_are_accepted(client: Any) -> None:
     for name in ("feedback-accepted", "feedback-overridden", "feedback-overridden-with-reason"):
-        body = json.loads(
-            (shared_dir / "cds-hooks-spec-examples/v2.0.1" / f"{name}.json").read_text()
-        )
+        body = load_example(f"v2.0.1/{name}.json")
         response = client.post("/cds-services/eczema-order-select/feedback", json=body)
         assert response.status_code == 200, name
 

@@ -129,7 +129,9 @@ def test_observations_are_never_decoded_when_no_rule_reads_them(client: FlaskCli
     body = load_fixture("emollient-not-prescribed/" + _first("emollient-not-prescribed"))
     body["prefetch"]["observations"] = observations
     before, created = DeferredBundle.decoded_count, DeferredBundle.created_count
-    response = client.post(f"/cds-services/{_service(body)}", data=json.dumps(body))
+    response = client.post(
+        f"/cds-services/{_service(body)}", data=json.dumps(body), content_type="application/json"
+    )
     assert response.status_code == 200
     assert DeferredBundle.created_count == created + 1  # the call did defer them
     assert DeferredBundle.decoded_count == before
@@ -138,12 +140,16 @@ def test_observations_are_never_decoded_when_no_rule_reads_them(client: FlaskCli
 def test_observations_are_decoded_and_read_when_a_rule_needs_them(client: FlaskClient) -> None:
     body = load_fixture(READS_OBSERVATIONS)
     before = DeferredBundle.decoded_count
-    response = client.post("/cds-services/eczema-order-sign", data=json.dumps(body))
+    response = client.post(
+        "/cds-services/eczema-order-sign", data=json.dumps(body), content_type="application/json"
+    )
     assert response.status_code == 200 and DeferredBundle.decoded_count == before + 1
     fired = {c["source"]["topic"]["code"] for c in response.get_json()["cards"]}
     assert "cyclosporine-monitoring" in fired
     fresh = load_fixture(READS_OBSERVATIONS.replace("creatinine-31-days-in", "checks-30-days-out"))
-    response = client.post("/cds-services/eczema-order-sign", data=json.dumps(fresh))
+    response = client.post(
+        "/cds-services/eczema-order-sign", data=json.dumps(fresh), content_type="application/json"
+    )
     fired = {c["source"]["topic"]["code"] for c in response.get_json()["cards"]}
     assert "cyclosporine-monitoring" not in fired  # its results are recent enough
     assert DeferredBundle.decoded_count == before + 2

@@ -174,6 +174,17 @@ def _entries(*resources: dict[str, Any], **extra: Any) -> dict[str, Any]:
     }
 
 
+SERVICE_REQUEST = {
+    "resourceType": "ServiceRequest",
+    "id": "sr1",
+    "status": "active",
+    "code": _cc(SNOMED, "252153000", "Patch test"),
+    "category": [_cc(SNOMED, "108252007", "Laboratory procedure")],
+    "authoredOn": "2026-02-01",
+}
+OUTCOME_ERROR = {"resourceType": "OperationOutcome", "issue": [{"severity": "error"}]}
+
+
 def kitchen_sink(hook: str, base: str) -> dict[str, Any]:
     """A request whose prefetch uses every element in fhir/elements.py (plus unread ones)."""
     status = {"coding": [{"code": "active"}]}
@@ -335,16 +346,8 @@ def kitchen_sink(hook: str, base: str) -> dict[str, Any]:
                     "created": "2026-01-01",
                 }
             ),
-            "servicerequests": _entries(
-                {
-                    "resourceType": "ServiceRequest",
-                    "id": "sr1",
-                    "status": "active",
-                    "code": _cc(SNOMED, "252153000", "Patch test"),
-                    "category": [_cc(SNOMED, "108252007", "Laboratory procedure")],
-                    "authoredOn": "2026-02-01",
-                }
-            ),
+            # The EHR's search partly failed (an error outcome entry): refetched, from `_view`.
+            "servicerequests": _entries(SERVICE_REQUEST, OUTCOME_ERROR),
         },
     }
 
@@ -353,6 +356,7 @@ def _view(client: FlaskClient, fhir: Any, monkeypatch: pytest.MonkeyPatch) -> li
     """Per hook: the answer, the prefetch states and every fact of the picture (not `raw`)."""
     fhir.json("/fhir/page/conditions-2", _entries({**_C5}))
     fhir.json("/fhir/page/medications-2", _entries({**_M6}))
+    fhir.json("/fhir/ServiceRequest", _entries(SERVICE_REQUEST))
     seen: list[Any] = []
     real_build, real_resolve = pipeline.build_picture, pipeline.resolve_prefetch
 

@@ -15,7 +15,7 @@ import pytest
 from cds_service import schemas
 from tests.conftest import SERVICE_FOR_HOOK
 from tests.fhir.fake_fhir import FakeFhirServer, bundle
-from tests.schemas.helpers import sandbox_order_select_request
+from tests.schemas.helpers import EXAMPLES_DIR, sandbox_order_select_request
 
 REQUESTS = {
     "v2.0.1/request-patient-view.json": None,
@@ -27,8 +27,8 @@ REQUESTS = {
 }
 
 
-def _request(shared: Path, name: str, hook: str | None) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((shared / "cds-hooks-spec-examples" / name).read_text())
+def _request(name: str, hook: str | None) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((EXAMPLES_DIR / name).read_text())
     if hook is None:
         return data
     return {"hook": hook, "hookInstance": f"example-{Path(name).stem}", **data}
@@ -48,9 +48,9 @@ def _point_at(fhir: FakeFhirServer, body: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(("name", "hook"), REQUESTS.items(), ids=list(REQUESTS))
 def test_spec_example_request_is_answered_with_valid_cards(
-    client: Any, fhir: FakeFhirServer, shared_dir: Path, name: str, hook: str | None
+    client: Any, fhir: FakeFhirServer, name: str, hook: str | None
 ) -> None:
-    body = _request(shared_dir, name, hook)
+    body = _request(name, hook)
     _point_at(fhir, body)
     response = client.post(f"/cds-services/{SERVICE_FOR_HOOK[body['hook']]}", json=body)
     assert response.status_code == 200, response.get_json()

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from cds_service import schemas
-from tests.conftest import SHARED
+from tests.conftest import REFERENCE
 
-BUNDLES = sorted((SHARED / "synthea").glob("*.json")) if (SHARED / "synthea").is_dir() else []
+# Vendored (tests/data/reference/synthea/README.md); a missing bundle fails, never skips.
+BUNDLES = sorted((REFERENCE / "synthea").glob("*.json"))
 KEYS = {
     "Condition": "conditions",
     "MedicationRequest": "medications",
@@ -39,7 +40,6 @@ def patient_view_request(bundle: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@pytest.mark.skipif(not BUNDLES, reason="../shared/synthea is not beside the repository")
 @pytest.mark.parametrize("path", BUNDLES, ids=[p.name.split("_")[0] for p in BUNDLES])
 def test_synthea_patient_view_answers_valid_cards(client: Any, path: Path) -> None:
     body = patient_view_request(json.loads(path.read_text(encoding="utf-8")))
@@ -49,3 +49,8 @@ def test_synthea_patient_view_answers_valid_cards(client: Any, path: Path) -> No
     assert schemas.validation_errors("cds-response", response.get_json()) == []
     # 2019 bundles: skin-care plan on record, no current treatment, no red flag (README).
     assert [c["source"]["topic"]["code"] for c in cards] == []
+
+
+def test_all_ten_synthea_bundles_are_vendored() -> None:
+    # An empty parameter list would make pytest skip the tests above silently.
+    assert len(BUNDLES) == 10, [p.name for p in BUNDLES]

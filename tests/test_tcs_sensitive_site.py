@@ -32,7 +32,7 @@ def test_clobetasol_on_eyelid_of_adult_warns_with_both_swaps(client: Any) -> Non
     tacrolimus, pimecrolimus = card["suggestions"][:2]
     assert tacrolimus["isRecommended"] is True
     assert _created_codes(tacrolimus) == ["314266"]  # tacrolimus 0.1% from 16 years
-    assert _created_codes(pimecrolimus) == ["321952"]
+    assert _created_codes(pimecrolimus) == ["562806"]
     for suggestion in card["suggestions"]:
         delete = [a for a in suggestion["actions"] if a["type"] == "delete"]
         assert delete == [
@@ -42,10 +42,14 @@ def test_clobetasol_on_eyelid_of_adult_warns_with_both_swaps(client: Any) -> Non
                 "resourceId": "MedicationRequest/tcs-eyelid-age-30-draft",
             }
         ]
-    created = tacrolimus["actions"][1]["resource"]
+    # create first (the CDS Hooks Sandbox applies only the first action), then delete
+    assert [a["type"] for a in tacrolimus["actions"]] == ["create", "delete"]
+    created = tacrolimus["actions"][0]["resource"]
     assert created["status"] == "draft"
     assert created["subject"] == {"reference": "Patient/tcs-eyelid-age-30"}
     assert created["dosageInstruction"][0]["site"]["coding"][0]["code"] == "80243003"
+    assert created["dosageInstruction"][0]["site"]["text"]
+    assert "eyelid" in created["dosageInstruction"][0]["text"]
     assert "eyelids" in card["summary"]
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, request
+from gunicorn.http.errors import ChunkMissingTerminator, InvalidChunkSize, NoMoreData
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from cds_service import jsonbody
@@ -26,7 +27,8 @@ def service_or_404(service_id: str) -> ServiceDefinition:
     """The service with this id, or a 404."""
     service = runtime().services.get(service_id)
     if service is None:
-        raise NotFound(f"Unknown CDS service: {service_id[:100]}")
+        # Never echo the id: whatever a caller puts in a URL must not come back in the answer.
+        raise NotFound("Unknown CDS service")
     return service
 
 
@@ -57,7 +59,11 @@ def _read_body(limit: int | None) -> bytes:
     length = request.content_length
     environ = request.environ
     if length is None:
-        return request.get_data(cache=False)
+        try:
+            return request.get_data(cache=False)
+        except (NoMoreData, ChunkMissingTerminator, InvalidChunkSize, OSError):
+            # A chunked body cut short, or not sent by the read deadline (cds_service/serving.py).
+            raise BadRequest("Request body incomplete") from None
     if limit is not None and length > limit:
         raise RequestEntityTooLarge()
     stream = environ["wsgi.input"]
@@ -70,6 +76,7 @@ def _read_body(limit: int | None) -> bytes:
             got += len(part)
         raw = b"".join(parts)
         if got < length:
+            # Or it was not sent by the read deadline (cds_service/serving.py).
             raise BadRequest("Request body ended before its Content-Length")
     return bytes(raw)
 

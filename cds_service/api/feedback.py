@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from flask import Response, g, jsonify
+from sqlalchemy.exc import SQLAlchemyError
 
 from cds_service import schemas
 from cds_service.api import bp, json_body, runtime, service_or_404
-from cds_service.errors import BadRequest
+from cds_service.errors import BadRequest, ServiceUnavailable
 from cds_service.ops.cardlog import flush_issued
 
 log = logging.getLogger("cds_service.feedback")
@@ -27,7 +28,14 @@ def feedback(service_id: str) -> Response:
         raise BadRequest("Invalid feedback", errors)
     rt = runtime()
     flush_issued(rt.store)  # cards this worker queued are resolvable at once
-    resolved = rt.store.add_resolved(service.id, body["feedback"], now=rt.clock())
+    try:
+        resolved = rt.store.add_resolved(service.id, body["feedback"], now=rt.clock())
+    except SQLAlchemyError as exc:
+        # One transaction: nothing of this POST was stored, and the answer says so.
+        log.error("feedback not stored", extra={"service": service.id, "error": type(exc).__name__})
+        raise ServiceUnavailable(
+            "Feedback not stored: the database is unavailable; retry"
+        ) from None
     g.feedback_resolved = resolved
     unknown = sum(1 for rule_id, _ in resolved if rule_id is None)
     log.info(

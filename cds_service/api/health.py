@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Response, jsonify
 
 from cds_service.api import bp, runtime
+
+log = logging.getLogger(__name__)
 
 
 @bp.get("/healthz")
@@ -15,9 +19,13 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> Response:
-    """Ready: cards loaded and the database answers."""
+    """Ready: cards loaded and the database can commit a write now (locked, read-only, full or
+    down: not ready, since feedback would fail)."""
     rt = runtime()
-    ok = bool(rt.cards) and rt.store.ping()
+    problem = rt.store.writable() if rt.cards else "no cards"
+    if problem is not None:
+        log.warning("not ready", extra={"reason": problem})
+    ok = problem is None
     response = jsonify({"status": "ready" if ok else "not ready", "cards": len(rt.cards)})
     response.status_code = 200 if ok else 503
     return response

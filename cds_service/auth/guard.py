@@ -11,10 +11,10 @@ from flask import Flask, g, request
 from sqlalchemy import Engine
 
 from cds_service.auth.issuers import load_issuers
-from cds_service.auth.jwks import HttpSession, JwksCache
+from cds_service.auth.jwks import DEFAULT_TIMEOUT_SECONDS, HttpSession, JwksCache
 from cds_service.auth.replay import ReplayStore
 from cds_service.auth.verifier import Authenticator, AuthError
-from cds_service.errors import Unauthorized
+from cds_service.errors import BadRequest, ServiceUnavailable, Unauthorized, UnsupportedMediaType
 from cds_service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,9 @@ def init_auth(
         log.warning("CDS_PUBLIC_BASE_URL is not https; CDS Hooks requires TLS for every call")
     replay = ReplayStore(engine)
     replay.create_table()
-    keys = JwksCache(session) if clock is None else JwksCache(session, clock=clock)
+    # No caller waits on a key host for longer than a hook call may take in all.
+    timeout = min(DEFAULT_TIMEOUT_SECONDS, settings.hook_deadline_seconds)
+    keys = JwksCache(session, timeout=timeout, clock=clock or time.monotonic)
     authenticator = Authenticator(
         issuers, keys, replay, public_base_url=settings.public_base_url, clock=clock or time.time
     )
@@ -85,7 +87,11 @@ def init_auth(
             caller = authenticator.authenticate(
                 request.headers.get("Authorization"), base + request.path
             )
-        except AuthError:
+        except AuthError as exc:
+            if exc.check == "replay_store_unavailable":
+                # A validly signed token the database could not record: our fault, not the
+                # caller's credentials. 503 tells the EHR to retry, not to re-authenticate.
+                raise ServiceUnavailable("Service temporarily unavailable") from None
             raise Unauthorized(GENERIC_MESSAGE) from None
         g.caller = caller
         log.info(
@@ -109,14 +115,33 @@ def _install_off(app: Flask, settings: Settings) -> None:
         "without a token. For local development only."
     )
 
+    allowed_hosts = {h.strip().strip("[]").lower() for h in settings.allowed_hosts}
+
     @app.before_request
     def _loopback_only() -> None:
+        # A web page the developer visits can reach loopback too: by DNS rebinding (a Host
+        # that is not ours) or a cross-site "simple" POST (text/plain needs no preflight).
+        if _host_name(request.host) not in allowed_hosts:
+            log.warning("auth off: refused a request for a host not in CDS_ALLOWED_HOSTS")
+            raise BadRequest("Host not allowed")
+        # Routes that take POST only: elsewhere the answer stays 404 or 405.
+        posted = request.method == "POST" and request.url_rule is not None
+        if posted and request.mimetype != "application/json":
+            raise UnsupportedMediaType("Content-Type must be application/json")
         # Belt and braces: CDS_BIND_HOST is a claim about the listener; the peer address is fact.
         if request.method == "OPTIONS" or not _protected(request.path):
             return
         if not is_loopback(request.remote_addr or ""):
             log.warning("auth off: refused a call from a non-loopback peer")
             raise Unauthorized(GENERIC_MESSAGE)
+
+
+def _host_name(host: str) -> str:
+    """The name in a Host header, without port or IPv6 brackets, lower-cased."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    return host.rpartition(":")[0] if host.count(":") == 1 else host
 
 
 def _protected(path: str) -> bool:

@@ -162,14 +162,20 @@ class Authenticator:
 
     def _check_times(self, claims: Mapping[str, Any], fail: Callable[[str], AuthError]) -> int:
         exp, iat, nbf = claims.get("exp"), claims.get("iat"), claims.get("nbf")
-        if not _is_number(exp) or not _is_number(iat):
+        # Integers only: NaN compares false with everything (an `iat: NaN` token passed every
+        # check), and a float or a string is not what an EHR sends.
+        if exp is None or iat is None:
             raise fail("exp_or_iat_missing")
+        if not _is_integer(exp) or not _is_integer(iat):
+            raise fail("exp_or_iat_not_integer")
+        if nbf is not None and not _is_integer(nbf):
+            raise fail("nbf_not_integer")
         now = self._clock()
         if now > exp + self._leeway:
             raise fail("expired")
         if iat > now + self._leeway:
             raise fail("iat_in_future")
-        if nbf is not None and (not _is_number(nbf) or nbf > now + self._leeway):
+        if nbf is not None and nbf > now + self._leeway:
             raise fail("not_yet_valid")
         if exp - iat > self._max_lifetime:
             raise fail("lifetime_too_long")
@@ -192,11 +198,15 @@ def _unverified_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Header and claims before verification: used only to pick the issuer and key."""
     try:
         header = jwt.get_unverified_header(token)
-        claims = json.loads(jwt.PyJWS().decode(token, options={"verify_signature": False}))
-    except (jwt.InvalidTokenError, ValueError, TypeError):
+        payload = jwt.PyJWS().decode(token, options={"verify_signature": False})
+        claims = json.loads(payload, parse_constant=_no_constant)
+    except (jwt.InvalidTokenError, ValueError, TypeError, RecursionError):
         raise AuthError("malformed") from None
     if not isinstance(claims, dict):
         raise AuthError("malformed")
+    typ = header.get("typ")
+    if typ is not None and (not isinstance(typ, str) or typ.upper() != "JWT"):
+        raise AuthError("typ_not_jwt")
     return header, claims
 
 
@@ -215,8 +225,12 @@ def _norm(url: str) -> str:
     return url.rstrip("/")
 
 
-def _is_number(value: Any) -> TypeGuard[int | float]:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+def _is_integer(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN, Infinity, -Infinity: Python's extension
 
 
 def _str_or_none(value: Any) -> str | None:

@@ -41,20 +41,21 @@ def entry_resources(bundle: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def split_outcomes(bundle: Mapping[str, Any]) -> tuple[tuple[dict[str, Any], ...], bool]:
-    """The entry resources other than OperationOutcomes, and whether there was one (one pass:
-    `flatten` and `outcomes` together)."""
+    """The entry resources other than OperationOutcomes, and whether one of those reports an
+    error (one pass: `flatten` and `is_error_outcome` together). A searchset's information or
+    warning outcome (`search.mode: outcome`, e.g. "results limited") leaves its data usable."""
     resources: list[dict[str, Any]] = []
-    outcome = False
+    error = False
     for entry in entry_list(bundle):
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if isinstance(resource, dict):
             kind = resource.get("resourceType")
             if isinstance(kind, str) and kind:
                 if kind == "OperationOutcome":
-                    outcome = True
+                    error = error or is_error_outcome(resource)
                 else:
                     resources.append(resource)
-    return tuple(resources), outcome
+    return tuple(resources), error
 
 
 def outcomes(bundle: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -8,7 +8,8 @@ Decisions (house style item 10):
 * ``max_bytes`` bounds the bytes of one ``get`` across all its pages.
 * The deadline is enforced per socket read, also while streaming the body. A server dripping
   response *headers* is bounded only per read here; resolve_prefetch / resolve_medications bound
-  it by abandoning the call at the deadline (see concurrency.run_all).
+  it by abandoning the call at the deadline (see concurrency.run_all), and closing the hook
+  call's session then shuts the abandoned sockets down, ending their threads (session.py).
 * Error ``reason`` strings are fixed phrases: never a URL (queries carry patient ids), a token or
   a response body. Exceptions are raised ``from None`` so tracebacks do not chain a requests error
   whose message holds the full URL.

@@ -23,7 +23,9 @@ import msgspec
 # Per resource type, for the record; the decoder keeps their union for every resource.
 READ_ELEMENTS: dict[str, tuple[str, ...]] = {
     "Resource": ("resourceType", "id"),
-    "Bundle": ("type", "link", "entry"),  # an OperationOutcome is only recognised, not read
+    "Bundle": ("type", "link", "entry"),
+    # Only its severities are read: an error entry makes the search refetched, not used.
+    "OperationOutcome": ("issue",),
     "Patient": ("birthDate", "gender"),
     "Condition": (
         "code",

@@ -1,7 +1,8 @@
 """Prefetch: render templates, classify what the EHR sent per key, fetch what it did not send.
 
 Per key (CDS Hooks 2.0.1 "Prefetch templates"; house style item 7):
-absent / not an object / OperationOutcome / Bundle with an OperationOutcome entry -> fetch it;
+absent / not an object / OperationOutcome / Bundle with an error or fatal OperationOutcome entry
+-> fetch it (an information or warning entry, a searchset's ``search.mode: outcome``, is dropped);
 ``null`` -> NULL (authoritative "no data", never fetched); Bundle without entries -> EMPTY;
 Bundle with a ``next`` link -> pages followed on ``fhirServer`` when there is one;
 anything else -> PROVIDED. What could not be had is UNAVAILABLE, with a short reason.
@@ -212,15 +213,16 @@ def _mapping(value: object) -> Mapping[str, Any]:
 
 def _provided(value: Mapping[str, Any]) -> tuple[dict[str, Any], ...] | None:
     """What `flatten` gives for a prefetched resource, or None when it must be fetched instead:
-    an OperationOutcome (alone or in a Bundle: the EHR's query failed) or a malformed Bundle."""
+    an OperationOutcome (alone, or an error one in a Bundle: the EHR's query failed) or a
+    malformed Bundle."""
     if value["resourceType"] == "OperationOutcome":
         return None
     if value["resourceType"] != "Bundle":
         return (dict(value),)
     if not isinstance(value.get("entry", []), list):
         return None
-    found, outcome = split_outcomes(value)
-    return None if outcome else found
+    found, error = split_outcomes(value)
+    return None if error else found
 
 
 def client_for_request(

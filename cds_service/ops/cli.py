@@ -1,4 +1,5 @@
-"""Command line: explain a hook request, report feedback per rule, build the card gallery."""
+"""Command line (`cds-service` or `python -m cds_service`): serve, explain a hook request,
+report feedback per rule, build the card gallery."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cds_service.cards import load_card_files
+from cds_service.ops import devtoken, doctor, gallery, purge, rules_table, serve
 from cds_service.ops import explain as ex
-from cds_service.ops import gallery, rules_table
+from cds_service.ops.governance import build_governance
 from cds_service.ops.report import build_report, render_text
-from cds_service.ops.report_html import render_html
+from cds_service.ops.report_html import period_words, render_html
 from cds_service.ops.seed import seed_bundle
 from cds_service.rules import load_rules
-from cds_service.runtime import REPO_CARDS
+from cds_service.runtime import REPO_CARDS, default_cards_dir
 from cds_service.settings import Settings
 from cds_service.storage import FeedbackStore, make_engine
 
@@ -23,8 +25,19 @@ REPO_FIXTURES = REPO_CARDS.parent / "fixtures"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m cds_service", description=__doc__)
+    parser = argparse.ArgumentParser(prog="cds-service", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="run the service under gunicorn (the packaged settings)")
+    p.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080)
+    p = sub.add_parser("doctor", help="would a client at URL, from page ORIGIN, get through?")
+    p.add_argument("--url", default="http://127.0.0.1:8080", help="base URL the client calls")
+    p.add_argument("--origin", help="the browser page's origin (e.g. the Sandbox's)")
+    p.add_argument("--token", help="a token the client sent (aud and iss are compared)")
+    p = sub.add_parser("dev-token", help="a local test EHR: init DIR, or mint a token")
+    p.add_argument("action", choices=["init", "mint"])
+    p.add_argument("--dir", type=Path, default=Path("instance/dev-ehr"))
+    p.add_argument("--aud", default="http://127.0.0.1:8080/cds-services/eczema-order-sign")
     p = sub.add_parser("explain", help="why each rule fired or stayed silent for a request")
     p.add_argument("file", type=Path, help="a hook request (JSON), e.g. a fixture")
     p.add_argument("--now", help="pin the time, e.g. 2026-11-22T12:00Z (fixtures need it)")
@@ -36,12 +49,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--since", help="start date/time (inclusive), e.g. 2026-11-01")
     p.add_argument("--until", help="end date/time (exclusive)")
     p.add_argument("--days", type=int, help="the last N days (instead of --since)")
-    p.add_argument("--html", type=Path, metavar="FILE", help="also write the report as HTML")
+    p.add_argument(
+        "--html", type=Path, metavar="FILE", help="also write the committee's report (HTML)"
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p = sub.add_parser("gallery", help="render every -in fixture's cards to one HTML page")
     p.add_argument("--out", type=Path, default=Path("build/gallery.html"))
     p.add_argument("--fixtures", type=Path, default=REPO_FIXTURES)
     p.add_argument("--now", default=gallery.FIXTURE_NOW, help="default: the fixtures' day")
+    p = sub.add_parser("purge", help="remove issued-card, replay and repeat rows past their use")
+    p.add_argument(
+        "--older-than", help="issued cards older than this, e.g. 90d (default: CDS_RETENTION_DAYS)"
+    )
+    p.add_argument(
+        "--feedback-older-than",
+        help="also feedback older than this, e.g. 730d "
+        "(default: CDS_FEEDBACK_RETENTION_DAYS; 0 keeps feedback)",
+    )
+    p.add_argument("--database-url", help="default: CDS_DATABASE_URL or the SQLite default")
+    p.add_argument("--batch-size", type=int, default=purge.BATCH_SIZE, help="rows per commit")
+    p.add_argument("--dry-run", action="store_true", help="count what would go, remove nothing")
     p = sub.add_parser("rules-table", help="the README rule table from rules and card files")
     p.add_argument("--write", type=Path, metavar="README", help="replace the table in this file")
     p = sub.add_parser("seed-bundle", help="a fixture's prefetch as a FHIR transaction Bundle")
@@ -53,10 +80,18 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; 0 on success, 1 when the command cannot do its job, 2 on bad usage."""
     args = _parser().parse_args(argv)
     try:
+        if args.command == "serve":
+            return serve.run(args.host, args.port)
+        if args.command == "doctor":
+            return _doctor(args)
+        if args.command == "dev-token":
+            return _dev_token(args)
         if args.command == "explain":
             return _explain(args)
         if args.command == "feedback-report":
             return _report(args)
+        if args.command == "purge":
+            return _purge(args)
         if args.command == "rules-table":
             return _rules_table(args)
         if args.command == "seed-bundle":
@@ -92,6 +127,9 @@ def _report(args: argparse.Namespace) -> int:
     try:
         store.create_schema()
         rows = build_report(store.engine, since, until)
+        if args.html:
+            cards = load_card_files(_cards_dir(), load_rules().keys())
+            summary = build_governance(store.engine, cards, since, until)
     finally:
         store.dispose()
     if args.json:
@@ -100,20 +138,67 @@ def _report(args: argparse.Namespace) -> int:
         print(render_text(rows, period), end="")
     if args.html:
         args.html.parent.mkdir(parents=True, exist_ok=True)
-        args.html.write_text(render_html(rows, period), encoding="utf-8")
+        args.html.write_text(render_html(summary, period_words(since, until)), encoding="utf-8")
         print(f"wrote {args.html}", file=sys.stderr)
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    older = purge.parse_age(args.older_than or str(settings.retention_days))
+    feedback_age = args.feedback_older_than or str(settings.feedback_retention_days)
+    feedback_older = purge.parse_age(feedback_age) or None  # 0 keeps feedback
+    if not older:
+        raise ValueError("--older-than must be more than 0 (it would remove every issued card)")
+    engine = make_engine(args.database_url or settings.database_url)
+    try:
+        counts = purge.purge(
+            engine,
+            older_than=older,
+            feedback_older_than=feedback_older,
+            batch_size=args.batch_size,
+            dry_run=args.dry_run,
+        )
+    finally:
+        engine.dispose()
+    verb = "would remove" if args.dry_run else "removed"
+    done = ", ".join(f"{n} {what}" for what, n in counts.items()) or "nothing (no tables)"
+    kept = "" if feedback_older else "; feedback kept"
+    print(f"{verb} {done}{kept}")
     return 0
 
 
 def _rules_table(args: argparse.Namespace) -> int:
     rules = load_rules()
-    table = rules_table.render(rules, load_card_files(REPO_CARDS, rules.keys()))
+    table = rules_table.render(rules, load_card_files(_cards_dir(), rules.keys()))
     if args.write:
         text = args.write.read_text(encoding="utf-8")
         args.write.write_text(rules_table.replace(text, table), encoding="utf-8")
     else:
         print(table, end="")
     return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    checks = doctor.diagnose(args.url, args.origin, Settings.from_env(), args.token)
+    for check in checks:
+        print(check.line())
+    return 0 if all(c.ok for c in checks) else 1
+
+
+def _dev_token(args: argparse.Namespace) -> int:
+    if args.action == "init":
+        key, issuers = devtoken.init(args.dir)
+        print(f"wrote {key} (private: keep it out of git) and {issuers}", file=sys.stderr)
+        print(f"serve with: CDS_AUTH_MODE=jwt CDS_TRUSTED_ISSUERS={issuers} make serve")
+        return 0
+    print(devtoken.mint(args.dir / devtoken.KEY_FILE, args.aud))
+    return 0
+
+
+def _cards_dir() -> Path:
+    configured = Settings.from_env().cards_dir
+    return Path(configured) if configured else default_cards_dir()
 
 
 def _gallery(args: argparse.Namespace) -> int:
@@ -124,9 +209,10 @@ def _gallery(args: argparse.Namespace) -> int:
         raise ValueError(f"no *-in.json fixtures under {args.fixtures}")
     entries = gallery.collect(rt, paths)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(gallery.render_page(entries, version=rt.version, now=now), "utf-8")
-    cards = sum(len(e.cards) for e in entries)
-    print(f"wrote {args.out}: {cards} cards from {len(entries)} fixtures", file=sys.stderr)
+    args.out.write_text(
+        gallery.render_page(entries, version=rt.version, now=now, templates=dict(rt.cards)), "utf-8"
+    )
+    print(f"wrote {args.out}: the cards of {len(entries)} fixtures", file=sys.stderr)
     failed = [e.name for e in entries if e.error]
     for name in failed:
         print(f"error in fixture {name}", file=sys.stderr)

@@ -1,8 +1,9 @@
-"""The card gallery: every "-in" fixture's cards on one static page, styled like an EHR panel.
+"""The card gallery: every card the service can show, once, on a static page like an EHR panel.
 
 Fixtures are found at run time (``fixtures/*/*-in.json``) and answered in process with the
-time pinned to the day they were written for, so a clinician can review all card text at
-once. Markdown is rendered here (markdown-it-py, raw HTML off): the page needs no script.
+time pinned to the day they were written for. Cards are grouped by rule under its title, with
+an index, and each card variant appears once (`gallery_group.py`), so a clinician reviews
+each text once. Markdown is rendered here (markdown-it-py, raw HTML off): no script needed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
+from cds_service.cards import CardTemplate
 from cds_service.errors import ServiceError
+from cds_service.ops.gallery_group import BASE, Example, RuleGroup, group
 from cds_service.ops.gallery_style import STYLE
 from cds_service.pipeline import run_hook
 from cds_service.runtime import Runtime
@@ -68,30 +71,66 @@ def render_markdown(text: str) -> str:
     return _MD.render(text)
 
 
-def render_page(entries: list[Entry], *, version: str, now: datetime) -> str:
-    """The whole gallery page."""
-    total = sum(len(e.cards) for e in entries)
-    body = "".join(_fixture(e) for e in entries)
+def render_page(
+    entries: list[Entry],
+    *,
+    version: str,
+    now: datetime,
+    templates: dict[str, CardTemplate],
+) -> str:
+    """The whole gallery page: an index of rules, then each rule's card variants."""
+    groups = group(templates, [(e.name, e.cards) for e in entries if not e.error])
+    variants = sum(len(g.examples) for g in groups)
+    index = "".join(
+        f"<li><a href='#{escape(g.rule_id)}'>{escape(g.title)}</a> "
+        + "".join(
+            f"<span class='badge {escape(i)}'>{escape(i)}</span>"
+            for i in sorted({e.card["indicator"] for e in g.examples}, key=ORDER.__getitem__)
+        )
+        + "</li>"
+        for g in groups
+    )
+    errors = [e for e in entries if e.error]
+    failed = (
+        "<section class='errors'><h2>Examples that could not be shown</h2><ul>"
+        + "".join(f"<li>{escape(e.name)}: {escape(e.error or '')}</li>" for e in errors)
+        + "</ul></section>"
+        if errors
+        else ""
+    )
     return (
         "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>Card gallery</title><style>{STYLE}</style></head><body>"
-        f"<header><h1>Card gallery</h1><p class='meta'>{total} cards from {len(entries)} "
-        f"fixtures; rule catalogue {escape(version)}; patient ages as of "
-        f"{escape(now.date().isoformat())}.</p></header><main>{body}</main></body></html>\n"
+        f"<header><h1>Card gallery</h1><p class='meta'>{len(groups)} rules, {variants} "
+        f"different cards, from {len(entries)} example patients; rule catalogue "
+        f"{escape(version)}; patient ages as of {escape(now.date().isoformat())}.</p></header>"
+        f"<main><nav class='index'><h2>Rules</h2><ol>{index}</ol></nav>"
+        f"{''.join(_rule(g, templates[g.rule_id]) for g in groups)}{failed}</main>"
+        "</body></html>\n"
     )
 
 
-def _fixture(entry: Entry) -> str:
-    inner = (
-        f"<p class='error'>{escape(entry.error)}</p>"
-        if entry.error
-        else "".join(_card(c) for c in entry.cards) or "<p class='empty'>No cards.</p>"
-    )
+def _rule(g: RuleGroup, template: CardTemplate) -> str:
+    examples = "".join(_example(e, len(g.examples)) for e in g.examples)
     return (
-        f"<section class='fixture' data-fixture='{escape(entry.name)}' "
-        f"data-cards='{len(entry.cards)}'><h2>{escape(entry.name)}</h2>"
-        f"<p class='meta'>{escape(entry.hook)} &middot; {escape(entry.service)}</p>"
-        f"<div class='panel'>{inner}</div></section>"
+        f"<section class='rule' id='{escape(g.rule_id)}' data-rule='{escape(g.rule_id)}' "
+        f"data-cards='{len(g.examples)}'><h2>{escape(g.title)}</h2>"
+        f"<p class='trigger'>Shown when: {escape(template.data['trigger'])}</p>"
+        f"<p class='meta'>rule {escape(g.rule_id)}</p>{examples}</section>"
+    )
+
+
+def _example(example: Example, of: int) -> str:
+    name = "Main card" if example.variant == BASE else example.variant.replace("-", " ")
+    seen = len(example.fixtures)
+    where = f"example {escape(example.fixtures[0])}" + (
+        f" and {seen - 1} other{'s' if seen > 2 else ''}" if seen > 1 else ""
+    )
+    heading = f"<h3 class='variant'>{escape(name.capitalize())}</h3>" if of > 1 else ""
+    return (
+        f"<div class='example' data-variant='{escape(example.variant)}'>{heading}"
+        f"<div class='panel'>{_card(example.card)}</div>"
+        f"<p class='meta' title='{escape(', '.join(example.fixtures))}'>{where}</p></div>"
     )
 
 

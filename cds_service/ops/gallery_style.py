@@ -7,8 +7,17 @@ header { background: #1f2937; color: #f9fafb; padding: 1rem 2rem; }
 header .meta { color: #d1d5db; }
 main { max-width: 56rem; margin: 0 auto; padding: 1rem 2rem; }
 h1 { margin: 0; font-size: 1.4rem; }
-section.fixture { margin: 1.5rem 0; }
-section.fixture h2 { font-size: .95rem; font-family: ui-monospace, monospace; margin: 0; }
+section.rule { margin: 2rem 0; scroll-margin-top: 1rem; }
+section.rule h2 { font-size: 1.15rem; margin: 0 0 .2rem; }
+.trigger { font-size: .88rem; color: #374151; margin: .2rem 0; }
+h3.variant { font-size: .85rem; color: #374151; margin: .8rem 0 .2rem; }
+nav.index { background: #fff; border: 1px solid #d1d5db; border-radius: 6px; padding: .5rem 1rem; }
+nav.index h2 { font-size: 1rem; margin: .3rem 0; }
+nav.index ol { columns: 2; margin: 0; padding-left: 1.4rem; font-size: .88rem; }
+nav.index li { break-inside: avoid; margin: .15rem 0; }
+nav.index .badge { margin-left: .3rem; font-size: .6rem; }
+.badge.info { background: #dbeafe; } .badge.warning { background: #fef3c7; }
+.badge.critical { background: #fee2e2; }
 .meta { color: #6b7280; font-size: .8rem; margin: .2rem 0; }
 .panel { background: #fff; border: 1px solid #d1d5db; border-radius: 6px; padding: .5rem; }
 article.card { border: 1px solid #e5e7eb; border-left: 6px solid #6b7280; border-radius: 4px;

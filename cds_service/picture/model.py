@@ -8,7 +8,7 @@ hold a dict (``MedicationOrder.raw``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import msgspec
 
 from .access import Coding
+from .conditions import EXCLUDED_VERIFICATION, ConditionQueries, reason_concepts
 
 if TYPE_CHECKING:
     from cds_service.terminology import DrugInfo, Terminology
 
 T = TypeVar("T")
 ACTIVE_CLINICAL = frozenset({"active", "recurrence", "relapse"})
-EXCLUDED_VERIFICATION = frozenset({"refuted", "entered-in-error"})
 ACTIVE_ORDER = frozenset({"active", "draft", "on-hold"})
 
 
@@ -110,6 +110,11 @@ class MedicationOrder(msgspec.Struct, frozen=True):
         """True when the drug belongs to the named class."""
         return drug_class in self.drug.drug_classes
 
+    @property
+    def reasons(self) -> tuple[tuple[tuple[Coding, ...], str | None], ...]:
+        """Each reasonCode as (codings, text): the raw resource keeps the text the fields drop."""
+        return reason_concepts(self.raw, self.reason_codings)
+
 
 class ObservationFact(msgspec.Struct, frozen=True):
     """An Observation reduced to code, time and value."""
@@ -133,7 +138,7 @@ class RecordFact(msgspec.Struct, frozen=True):
 
 
 @dataclass(frozen=True)
-class PatientPicture:
+class PatientPicture(ConditionQueries):
     """Everything a rule may look at. Built once per hook call; rules never do I/O."""
 
     hook: str
@@ -204,62 +209,3 @@ class PatientPicture:
             self._memo[key] = compute()
         found: T = self._memo[key]
         return found
-
-    @cached_property
-    def _active(self) -> tuple[ConditionFact, ...]:
-        return tuple(c for c in self.conditions if c.active)
-
-    def active_conditions(self, value_set: str) -> tuple[ConditionFact, ...]:
-        """Active conditions whose code is in the value set."""
-        key = f"active:{value_set}"
-        found: tuple[ConditionFact, ...] | None = self._memo.get(key)
-        if found is None:
-            # Charts repeat the same few codes: ask the value set once per distinct coding.
-            answers: dict[Any, bool] = {}
-            found = self._memo[key] = tuple(
-                c for c in self._active if _in_set(self.terminology, value_set, c.codings, answers)
-            )
-        return found
-
-    def has_active(self, value_set: str) -> bool:
-        """True when an active condition is in the value set."""
-        return bool(self.active_conditions(value_set))
-
-    def has_eczema(self, order: MedicationOrder | None = None) -> bool:
-        """The AD gate: active eczema condition, or the order's reason points into set A."""
-        if self.has_active("atopic-dermatitis"):
-            return True
-        if order is None:
-            return False
-        if self.terminology.in_value_set("atopic-dermatitis", _sc(order.reason_codings)):
-            return True
-        if not order.reason_references:
-            return False
-        gated: set[str | None] | None = self._memo.get("eczema-ids")
-        if gated is None:
-            answers: dict[Any, bool] = {}
-            gated = self._memo["eczema-ids"] = {
-                c.id
-                for c in self.conditions
-                if c.id
-                and c.verification_status not in EXCLUDED_VERIFICATION
-                and _in_set(self.terminology, "atopic-dermatitis", c.codings, answers)
-            }
-        return any(ref.rsplit("/", 1)[-1] in gated for ref in order.reason_references)
-
-
-def _sc(codings: Iterable[Coding]) -> list[tuple[str | None, str | None]]:
-    return [(s, c) for s, c, _d in codings]
-
-
-def _in_set(
-    vs: Terminology, value_set: str, codings: tuple[Coding, ...], answers: dict[Any, bool]
-) -> bool:
-    """in_value_set, answered once per distinct coding tuple (`answers` is the caller's memo)."""
-    try:
-        found = answers.get(codings)
-    except TypeError:  # codings built by hand as lists: not hashable, ask directly
-        return vs.in_value_set(value_set, _sc(codings))
-    if found is None:
-        found = answers[codings] = vs.in_value_set(value_set, _sc(codings))
-    return found

@@ -43,12 +43,12 @@ SITE_PRIORITY = (
 
 
 def is_potent_tcs(order: MedicationOrder) -> bool:
-    """US class I-III, or UK potent / very potent when the US class is unknown."""
+    """US class I-III or BNF potent / very potent: either scale is enough (clinical-rules §5.1)."""
     if not order.is_a("tcs"):
         return False
-    if order.drug.us_class is not None:
-        return order.drug.us_class <= 3
-    return order.drug.uk_potency in ("potent", "very-potent")
+    # Betnovate 0.1% and Locoid are US class V but BNF potent: the UK scale must not be outvoted.
+    us_potent = order.drug.us_class is not None and order.drug.us_class <= 3
+    return us_potent or order.drug.uk_potency in ("potent", "very-potent")
 
 
 def potency_label(order: MedicationOrder) -> str:

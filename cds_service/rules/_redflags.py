@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from contextlib import suppress
 from datetime import date
 
 from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
-from cds_service.picture.model import EXCLUDED_VERIFICATION
 
 # Drafts to hold while eczema herpeticum is active (clinical-rules R-33): steroids, calcineurin
 # inhibitors, JAK inhibitors and systemic immunosuppressants. Biologics are not listed:
@@ -70,29 +68,8 @@ def timing_label(order: MedicationOrder) -> str:
 
 
 def recorded_conditions(picture: PatientPicture, value_set: str) -> list[ConditionFact]:
-    """Conditions in the value set that are not refuted or entered in error (any status)."""
-    vs = picture.terminology
-
-    def find() -> tuple[ConditionFact, ...]:
-        answers: dict[tuple[object, ...], bool] = {}  # charts repeat the same few codes
-        found = []
-        for c in picture.conditions:
-            if c.verification_status in EXCLUDED_VERIFICATION:
-                continue
-            key = (c.codings, c.text)
-            try:
-                hit = answers.get(key)
-            except TypeError:  # codings built by hand as lists: ask directly
-                hit = None
-            if hit is None:
-                hit = vs.in_value_set(value_set, [(s, k) for s, k, _d in c.codings], c.text)
-                with suppress(TypeError):
-                    answers[key] = hit
-            if hit:
-                found.append(c)
-        return tuple(found)
-
-    return list(picture.memo(f"recorded:{value_set}", find))
+    """Conditions in the value set (code or text), any status, not refuted: the picture's rule."""
+    return list(picture.recorded_conditions(value_set))
 
 
 def days_ago(picture: PatientPicture, when: date | None) -> int | None:
@@ -128,5 +105,5 @@ def count_label(orders: list[MedicationOrder]) -> str:
 
 
 def active_in(picture: PatientPicture, value_set: str) -> list[ConditionFact]:
-    """Active conditions in the value set, by code or (as a back-up) by the condition's text."""
-    return [c for c in recorded_conditions(picture, value_set) if c.active]
+    """Active conditions in the value set (code or text): the picture's one rule."""
+    return list(picture.active_conditions(value_set))

@@ -33,11 +33,10 @@ def non_sedating_for_eczema(picture: PatientPicture) -> Decision:
     drafts = eczema_drafts(picture, "antihistamine-non-sedating")
     if not drafts:
         return Silent("no non-sedating antihistamine draft for a patient with eczema")
-    vs = picture.terminology
     for_eczema = []
     for order in drafts:
-        codes = [(s, c) for s, c, _d in order.reason_codings]
-        if not codes or vs.in_value_set("atopic-dermatitis", codes):
+        given = order.reasons or order.reason_references
+        if not given or picture.reason_in(order, "atopic-dermatitis"):
             for_eczema.append(order)
     if not for_eczema:
         return Silent(f"{drug_label(drafts[0])} is ordered for a reason other than eczema")

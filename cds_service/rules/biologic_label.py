@@ -1,4 +1,5 @@
-"""FDA labels for AD biologics: Dupixent (dupilumab) from 6 months; Adbry (tralokinumab) from
+"""FDA labels for AD biologics: Dupixent (dupilumab) from 6 months, dose by weight tier
+(_dupilumab.py); Adbry (tralokinumab) from
 12 years (2023); Ebglyss (lebrikizumab) from 12 years and 40 kg (2024); Nemluvio (nemolizumab)
 from 12 years (2024) (clinical-rules R-53, R-54).
 https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=DUPIXENT
@@ -9,6 +10,7 @@ from __future__ import annotations
 from cds_service.picture import MedicationOrder, PatientPicture
 
 from . import OBSERVATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
+from ._dupilumab import matches, ordered_dose, recent_weight_kg, tier
 from ._systemic import age_text, drug_name, ingredient, latest_weight_kg, named
 
 RULE = "biologic-label-check"
@@ -36,6 +38,9 @@ def biologic_label_check(picture: PatientPicture) -> Decision:
         if name == "dupilumab":
             if months < DUPILUMAB_MIN_MONTHS:
                 return _finding(picture, order, "6 months", age_text(picture))
+            dose = _dupilumab_dose(picture, order, months)
+            if dose is not None:
+                return dose
             continue
         limit = f"{MIN_YEARS} years"
         too_light = name == "lebrikizumab" and weight is not None and weight < LEBRIKIZUMAB_MIN_KG
@@ -48,6 +53,34 @@ def biologic_label_check(picture: PatientPicture) -> Decision:
             return _finding(picture, order, limit, patient)
     weight_text = f", {weight:g} kg" if weight is not None else ""
     return Silent(f"{ingredient(gated[0])} within its label: {age_text(picture)}{weight_text}")
+
+
+def _dupilumab_dose(picture: PatientPicture, order: MedicationOrder, months: int) -> Finding | None:
+    """A finding when the dupilumab dose or interval is not the label's weight tier (§5.6)."""
+    kg = recent_weight_kg(picture)
+    expected = tier(months, kg)
+    ordered = ordered_dose(order)
+    if expected is None or ordered is None or matches(ordered, expected):
+        return None
+    mg, days = ordered
+    weight = f", {kg:g} kg" if kg is not None else ""
+    return Finding(
+        rule_id=RULE,
+        reason=(
+            f"fired: {drug_name(order)} {mg:g} mg every {days:g} days; label tier "
+            f"{expected.band}: {expected.text}"
+        ),
+        values={
+            "drug": drug_name(order),
+            "biologic": "dupilumab",
+            "label_limit": expected.band,
+            "patient": age_text(picture) + weight,
+            "ordered": f"{mg:g} mg every {days / 7:g} weeks",
+            "expected": expected.text,
+        },
+        orders=(order,),
+        variant="dupilumab-dose",
+    )
 
 
 def _finding(picture: PatientPicture, order: MedicationOrder, limit: str, patient: str) -> Finding:

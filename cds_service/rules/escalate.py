@@ -62,6 +62,8 @@ def escalate_refractory(picture: PatientPicture) -> Decision:
         return Silent("no topical corticosteroid among the selected orders")
     if not picture.has_eczema(drafts[0] if drafts else None):
         return Silent("no active atopic dermatitis / eczema")
+    if drafts and picture.indication_other(drafts[0]):
+        return Silent("the order's reason is another dermatosis, not eczema")
     vs = picture.terminology
     for record in picture.records:
         codes = [(s, c) for s, c, _d in record.codings]

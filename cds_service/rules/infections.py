@@ -26,6 +26,7 @@ from ._redflags import (
 )
 
 HERPETICUM_RECENT_DAYS = 14  # "recorded in the last 14 days"
+PERIOCULAR = frozenset({"eyelid", "face"})  # lesions around the eyes: same-day ophthalmology
 EPISODE_WINDOW_DAYS = 365  # "≥2 skin-infection episodes in 12 months"
 RECURRENT_EPISODES = 2
 INFECTION_SETS = ("skin-infection", "cellulitis")
@@ -67,13 +68,17 @@ def eczema_herpeticum(picture: PatientPicture) -> Decision:
         "drug": "",
         "drug_class": "",
     }
+    # §5.6: oral aciclovir and the same-day (stat) referral; ophthalmology too when periocular
+    actions: tuple[str, ...] = ("order-oral-aciclovir", "urgent-dermatology-review")
+    if any(c.body_sites & PERIOCULAR for c, _ in current):
+        actions += ("same-day-ophthalmology",)
     held = drafts_of(picture, *IMMUNOMODULATORS)
     if not held:
         return Finding(
             rule_id="eczema-herpeticum",
             reason=f"{values['condition']} ({values['status']}, {when})",
             values=values,
-            suggestions=("urgent-dermatology-review",),
+            suggestions=actions,
         )
     order = held[0]
     drug_class = next(CLASS_LABEL[c] for c in IMMUNOMODULATORS if order.is_a(c))
@@ -84,11 +89,7 @@ def eczema_herpeticum(picture: PatientPicture) -> Decision:
         f"({drug_class}) is being ordered",
         values=values,
         orders=tuple(held),
-        suggestions=(
-            ("hold-immunomodulator", "urgent-dermatology-review")
-            if all(o.reference for o in held)
-            else ("urgent-dermatology-review",)
-        ),
+        suggestions=(("hold-immunomodulator",) if all(o.reference for o in held) else ()) + actions,
         variant="hold",
     )
 
@@ -173,10 +174,8 @@ def topical_antimicrobial_uninfected(picture: PatientPicture) -> Decision:
     infected = [c for vs in INFECTION_SETS for c in active_in(picture, vs)]
     if infected:
         return Silent(f"active {condition_label(infected, 'skin infection')} on record")
-    vs = picture.terminology
     for order in drafts:
-        codes = [(s, c) for s, c, _d in order.reason_codings]
-        if any(vs.in_value_set(name, codes) for name in INFECTION_SETS):
+        if any(picture.reason_in(order, name) for name in INFECTION_SETS):
             return Silent(f"{drug_label(order)} is ordered for a skin infection")
     order = drafts[0]
     return Finding(

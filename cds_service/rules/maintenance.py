@@ -54,6 +54,8 @@ def tcs_proactive_maintenance(picture: PatientPicture) -> Decision:
             return Silent(
                 "no active atopic dermatitis / eczema and the order's reason is not eczema"
             )
+        if picture.indication_other(order):
+            return Silent("the order's reason is another dermatosis, not eczema")
         return Finding(
             rule_id="tcs-proactive-maintenance",
             reason=f"twice-weekly {drug_label(order)} for {days(order.duration_days)} days",
@@ -119,6 +121,8 @@ def tci_proactive_maintenance(picture: PatientPicture) -> Decision:
             return Silent(
                 "no active atopic dermatitis / eczema and the order's reason is not eczema"
             )
+        if picture.indication_other(order):
+            return Silent("the order's reason is another dermatosis, not eczema")
         weekly = per_week(order)
         return Finding(
             rule_id="tci-proactive-maintenance",
@@ -178,4 +182,6 @@ def _flare_pattern(
         )
     if not picture.has_eczema(last):
         return Silent("no active atopic dermatitis / eczema")
+    if picture.indication_other(last):
+        return Silent("the order's reason is another dermatosis, not eczema")
     return last, why, sites

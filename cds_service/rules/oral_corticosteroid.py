@@ -21,19 +21,8 @@ REPEATED_COURSES = 2
 
 def _for_eczema(picture: PatientPicture, order: MedicationOrder) -> bool:
     """The order's reason is eczema, or it gives no reason and eczema is active."""
-    if order.reason_codings or order.reason_references:
-        codes = [(s, c) for s, c, _d in order.reason_codings]
-        if picture.terminology.in_value_set("atopic-dermatitis", codes):
-            return True
-        gated = {
-            c.id
-            for c in picture.conditions
-            if c.id
-            and picture.terminology.in_value_set(
-                "atopic-dermatitis", [(s, k) for s, k, _d in c.codings]
-            )
-        }
-        return any(ref.rsplit("/", 1)[-1] in gated for ref in order.reason_references)
+    if order.reasons or order.reason_references:
+        return picture.reason_in(order, "atopic-dermatitis")
     return picture.has_active("atopic-dermatitis")
 
 

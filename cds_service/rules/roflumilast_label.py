@@ -25,11 +25,9 @@ def _right_strength(age: int) -> float | None:
 
 def _maybe_other_indication(picture: PatientPicture, order: MedicationOrder) -> bool:
     """The order is (or may be) for psoriasis / seborrheic dermatitis rather than eczema."""
-    codes = [(s, c) for s, c, _d in order.reason_codings]
-    vs = picture.terminology
-    if codes and vs.in_value_set("atopic-dermatitis", codes):
+    if picture.reason_in(order, "atopic-dermatitis"):
         return False
-    if codes and any(vs.in_value_set(name, codes) for name in NOT_AD):
+    if any(picture.reason_in(order, name) for name in NOT_AD):
         return True
     return any(picture.has_active(name) for name in NOT_AD)
 

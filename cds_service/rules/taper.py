@@ -79,6 +79,8 @@ def tcs_taper_after_long_use(picture: PatientPicture) -> Decision:
         order, variant = last, "ended"
     if not picture.has_eczema(order):
         return Silent("no active atopic dermatitis / eczema")
+    if picture.indication_other(order):
+        return Silent("the order's reason is another dermatosis, not eczema")
     used = run.used(picture.today)
     face = bool(frozenset().union(*(o.sites for o in run.orders)) & FACE_SITES)
     suggestions = ["taper-tcs"]

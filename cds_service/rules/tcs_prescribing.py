@@ -13,13 +13,12 @@ from cds_service.terminology import SENSITIVE_SITES
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
 from ._common import drug_label, is_potent_tcs, potency_label
+from ._label_limits import label_limit
 from ._topical import days, very_potent, wet_wrap
 
 DEFAULT_PER_DAY = 2  # R-12: twice daily until clearly better
 DEFAULT_DAYS = 14  # R-12: usually 2-4 weeks; 14 days is inside every class I label too
 DEFAULT_GRAMS = 30
-MAX_GRAMS_PER_WEEK = 50.0  # clobetasol label
-MAX_CLASS_I_DAYS = 14.0  # clobetasol label: no more than 2 consecutive weeks
 INFANT_MONTHS = 12  # NICE CG57: no potent TCS under 12 months
 CHILD_YEARS = 12  # NICE CG57: no very potent TCS in children
 MAX_WET_WRAP_DAYS = 14.0  # R-21: 3-7 days, at most 14
@@ -75,7 +74,8 @@ def _missing(order: MedicationOrder) -> list[str]:
 
 @rule("tcs-very-potent-limits", hooks=frozenset({SIGN}), needs=frozenset())
 def tcs_very_potent_limits(picture: PatientPicture) -> Decision:
-    """Warn when a class I TCS is ordered for more than 50 g a week or more than 14 days."""
+    """Warn when a class I TCS is ordered over its label's grams a week or consecutive days
+    (clobetasol 50 g / 14 days, Diprolene ointment 45 g / 14 days: _label_limits.py)."""
     strong = [o for o in _tcs_drafts(picture) if very_potent(o)]
     if not strong:
         return Silent("no US class I (very potent) steroid among the draft orders")
@@ -84,26 +84,28 @@ def tcs_very_potent_limits(picture: PatientPicture) -> Decision:
         return Silent(f"age {age}: tcs-potency-in-young-child advises a swap instead")
     over = []
     for order in strong:
-        duration, amount = order.duration_days, grams(order)
+        duration, amount, limit = order.duration_days, grams(order), label_limit(order)
         weekly = amount * 7 / duration if amount is not None and duration else None
-        if (weekly is not None and weekly > MAX_GRAMS_PER_WEEK) or (
-            duration is not None and duration > MAX_CLASS_I_DAYS
+        if (weekly is not None and weekly > limit.grams_per_week) or (
+            duration is not None and duration > limit.max_days
         ):
-            over.append((order, duration, amount, weekly))
+            over.append((order, duration, amount, weekly, limit))
     if not over:
-        return Silent("class I steroid within 50 g a week and 14 days (or amounts unknown)")
-    order, duration, amount, weekly = over[0]
+        return Silent("class I steroid within its label's grams a week and days (or unknown)")
+    order, duration, amount, weekly, limit = over[0]
     if not picture.has_eczema(order):
         return Silent("no active atopic dermatitis / eczema and the order's reason is not eczema")
-    new_days = int(min(duration or MAX_CLASS_I_DAYS, MAX_CLASS_I_DAYS))
+    if picture.indication_other(order):
+        return Silent("the order's reason is another dermatosis, not eczema")
+    new_days = int(min(duration or limit.max_days, limit.max_days))
     new_grams = (
-        math.floor(min(amount, MAX_GRAMS_PER_WEEK * new_days / 7)) if amount is not None else 0
+        math.floor(min(amount, limit.grams_per_week * new_days / 7)) if amount is not None else 0
     )
     return Finding(
         rule_id="tcs-very-potent-limits",
         reason=(
             f"{drug_label(order)}: {_num(weekly)} g/week over {days(duration)} days "
-            f"(limits 50 g/week, 14 days)"
+            f"(label limits {limit.grams_per_week} g/week, {limit.max_days} days)"
         ),
         values={
             "drug": drug_label(order),
@@ -113,10 +115,13 @@ def tcs_very_potent_limits(picture: PatientPicture) -> Decision:
             "days": days(duration),
             "new_days": new_days,
             "new_grams": new_grams,
+            "max_grams_per_week": limit.grams_per_week,
+            "max_days": limit.max_days,
+            "limit_source": limit.label,
             "count": len(over),
         },
         orders=(order,),
-        suggestions=("limit-very-potent",) if order.raw else (),
+        suggestions=("limit-very-potent",) if order.raw and order.reference else (),
     )
 
 

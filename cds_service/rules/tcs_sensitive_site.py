@@ -57,6 +57,8 @@ def potent_tcs_on_sensitive_site(picture: PatientPicture) -> Decision:
         return Silent(why_not)
     if not picture.has_eczema(order):
         return Silent("no active atopic dermatitis / eczema and the order's reason is not eczema")
+    if picture.indication_other(order):
+        return Silent("the order's reason is another dermatosis, not eczema")
 
     age, months = picture.age_years, picture.age_months
     occluded = bool(order.sites & OCCLUDED_SITES)

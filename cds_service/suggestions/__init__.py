@@ -17,7 +17,10 @@ from typing import Any
 from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.rules import Finding
 
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+from ._fhir import RXNORM, as_r4, at_site, rxnorm_concept, site_concept, site_phrase
+
+__all__ = ["RXNORM", "SNOMED", "as_r4", "at_site", "rxnorm_concept", "site_concept", "site_phrase"]
+
 SNOMED = "http://snomed.info/sct"
 
 Action = dict[str, Any]
@@ -26,19 +29,6 @@ Builder = Callable[[Finding, PatientPicture], list[Action]]
 
 def _subject(picture: PatientPicture) -> dict[str, str]:
     return {"reference": f"Patient/{picture.patient_id}"}
-
-
-def _site(order: MedicationOrder | None) -> dict[str, Any] | None:
-    if order is None:
-        return None
-    coded = [
-        {k: v for k, v in (("system", s), ("code", c), ("display", d)) if v}
-        for s, c, d in order.site_codings
-        if c
-    ]
-    if coded:
-        return {"coding": coded}
-    return None
 
 
 def medication_request(
@@ -52,9 +42,12 @@ def medication_request(
     quantity_g: int | None,
     like: MedicationOrder | None,
 ) -> dict[str, Any]:
-    """A draft MedicationRequest for a topical product, copying the site from `like`."""
+    """A draft MedicationRequest for a topical product, copying the site from `like`.
+
+    `code` is an RxNorm clinical drug (SCD) from a project value set; an empty code leaves the
+    drug as text only (no verified code)."""
     dosage: dict[str, Any] = {
-        "text": instruction,
+        "text": at_site(instruction, like),
         "timing": {
             "repeat": {
                 "frequency": per_day,
@@ -70,17 +63,14 @@ def medication_request(
         },
         "route": {"coding": [{"system": SNOMED, "code": "6064005", "display": "Topical route"}]},
     }
-    site = _site(like)
+    site = site_concept(like)
     if site:
         dosage["site"] = site
     resource: dict[str, Any] = {
         "resourceType": "MedicationRequest",
         "status": "draft",
         "intent": "order",
-        "medicationCodeableConcept": {
-            "coding": [{"system": RXNORM, "code": code[0], "display": code[1]}],
-            "text": text,
-        },
+        "medicationCodeableConcept": rxnorm_concept(code, text),
         "subject": _subject(picture),
         "authoredOn": picture.today.isoformat(),
         "dosageInstruction": [dosage],
@@ -117,11 +107,15 @@ def create(resource: dict[str, Any], description: str) -> Action:
 
 def update(
     order: MedicationOrder, changes: Callable[[dict[str, Any]], None], description: str
-) -> Action:
-    """An update action: a deep copy of the draft as received, changed by `changes`."""
-    resource = copy.deepcopy(dict(order.raw))
+) -> list[Action]:
+    """An update action: a deep copy of the draft as received, changed by `changes`.
+
+    Nothing for a draft without an `id` or body: the EHR could not tell which order to update."""
+    if not order.reference or not order.raw:
+        return []
+    resource = as_r4(copy.deepcopy(dict(order.raw)))
     changes(resource)
-    return {"type": "update", "description": description, "resource": resource}
+    return [{"type": "update", "description": description, "resource": resource}]
 
 
 def delete_all(finding: Finding, picture: PatientPicture) -> list[Action]:
@@ -135,10 +129,26 @@ def delete_first(finding: Finding, picture: PatientPicture) -> list[Action]:
     return [delete(order)] if order is not None and order.reference else []
 
 
+def replace(order: MedicationOrder, resource: dict[str, Any], description: str) -> list[Action]:
+    """Replace a draft: `create` the new order FIRST, then `delete` the draft.
+
+    The CDS Hooks Sandbox applies only the first action of a suggestion (`create` copies the
+    medication into its order form; `delete` would only clear it), so the create comes first;
+    a client applying every action still replaces the draft exactly once (CDS Hooks has them
+    processed like a FHIR transaction: deletes, then creates). A draft without an id cannot be
+    deleted (2.0.1: `delete` takes `resourceId`, and no `resource`: logical-model invariant
+    cds-resp-2), so nothing is offered.
+    """
+    if not order.reference:
+        return []
+    return [create(resource, description), delete(order)]
+
+
 def swap(finding: Finding, picture: PatientPicture, **med: Any) -> list[Action]:
+    """Create the replacement topical at the draft's site, then delete the draft."""
     order = finding.orders[0]
     resource = medication_request(picture, like=order, **med)
-    return [delete(order), create(resource, f"Order {med['text']}")]
+    return replace(order, resource, f"Order {med['text']}")
 
 
 def service_request(

@@ -11,9 +11,9 @@ from . import (
     Action,
     builder,
     create,
-    delete,
     delete_all,
     medication_request,
+    replace,
     service_request,
     update,
 )
@@ -62,7 +62,7 @@ def swap_to_clotrimazole(finding: Finding, picture: PatientPicture) -> list[Acti
         like=order,
     )
     _text_only(resource, "clotrimazole 1% cream", finding.values.get("condition_ref"))
-    return [delete(order), create(resource, "Order clotrimazole 1% cream")]
+    return replace(order, resource, "Order clotrimazole 1% cream")
 
 
 @builder("order-permethrin")
@@ -95,7 +95,7 @@ def bedtime_timing(finding: Finding, picture: PatientPicture) -> list[Action]:
     order = finding.orders[0]
     if not order.raw or not order.reference:
         return []
-    return [update(order, _to_bedtime, "Give once daily at bedtime")]
+    return update(order, _to_bedtime, "Give once daily at bedtime")
 
 
 def _to_bedtime(resource: dict[str, Any]) -> None:
@@ -116,14 +116,16 @@ def _to_bedtime(resource: dict[str, Any]) -> None:
 
 @builder("urgent-dermatology-review")
 def urgent_dermatology_review(finding: Finding, picture: PatientPicture) -> list[Action]:
-    """Create an urgent same-day dermatology referral (SNOMED 308472003)."""
+    """Create a same-day dermatology referral (SNOMED 308472003), priority `stat`: eczema
+    herpeticum is a same-day emergency (FHIR request-priority: `urgent` is only "sooner than
+    routine")."""
     resource = service_request(
         picture,
         "308472003",
         "Referral to dermatologist",
         note="Suspected eczema herpeticum: same-day assessment; start systemic aciclovir",
     )
-    resource["priority"] = "urgent"
+    resource["priority"] = "stat"
     ref = finding.values.get("condition_ref")
     if ref:
         resource["reasonReference"] = [{"reference": str(ref)}]

@@ -9,10 +9,11 @@ from typing import Any
 from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
 
-from . import Action, _subject, builder, create, delete, delete_first, service_request, update
+from . import Action, _subject, builder, create, delete_first, replace, service_request, update
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
+TOPICAL_ROUTE = {"coding": [{"system": SNOMED, "code": "6064005", "display": "Topical route"}]}
 LAB_CATEGORY = {
     "coding": [{"system": SNOMED, "code": "108252007", "display": "Laboratory procedure"}]
 }
@@ -116,7 +117,10 @@ def swap_roflumilast_strength(finding: Finding, picture: PatientPicture) -> list
     resource.pop("medicationReference", None)
     resource["medicationCodeableConcept"] = {"text": f"roflumilast {strength} topical cream"}
     resource["subject"] = _subject(picture)
-    return [delete(order), create(resource, f"Order roflumilast {strength} cream")]
+    for dosage in resource.get("dosageInstruction") or []:
+        if isinstance(dosage, dict):
+            dosage.setdefault("route", copy.deepcopy(TOPICAL_ROUTE))
+    return replace(order, resource, f"Order roflumilast {strength} cream")
 
 
 @builder("limit-ruxolitinib-quantity")
@@ -137,4 +141,4 @@ def limit_ruxolitinib_quantity(finding: Finding, picture: PatientPicture) -> lis
             "code": "g",
         }
 
-    return [update(order, change, f"Limit the quantity to {grams} g")]
+    return update(order, change, f"Limit the quantity to {grams} g")

@@ -9,13 +9,15 @@ from cds_service.rules import Finding
 
 from . import Action, builder, swap
 
-# RxNorm clinical drugs offered as replacements (codes and marks from clinical-rules §2.1).
+# RxNorm clinical drugs (SCD) offered as replacements, never ingredient codes; each code's
+# provenance is in its value set's description (tci.json, tcs.json).
 TACROLIMUS = {
     "0.03%": ("313189", "tacrolimus 0.0003 MG/MG Topical Ointment"),
     "0.1%": ("314266", "tacrolimus 0.001 MG/MG Topical Ointment"),
 }
-PIMECROLIMUS_IN = ("321952", "pimecrolimus")  # ingredient code; the SCD was not verified
+PIMECROLIMUS_1_CREAM = ("562806", "pimecrolimus 10 MG/ML Topical Cream")
 HYDROCORTISONE_1_CREAM = ("106258", "hydrocortisone 10 MG/ML Topical Cream")
+FLUTICASONE_005_CREAM = ("895987", "fluticasone propionate 0.5 MG/GM Topical Cream")
 
 
 TWICE_DAILY = "Apply a thin layer to the affected area twice daily"
@@ -24,7 +26,7 @@ TWICE_DAILY = "Apply a thin layer to the affected area twice daily"
 def _topical_swap(
     finding: Finding, picture: PatientPicture, code: tuple[str, str], text: str, **dosage: Any
 ) -> list[Action]:
-    """Delete the draft; create the topical at the draft's site, 30 g, twice daily."""
+    """Create the topical at the draft's site (30 g tube, twice daily), then delete the draft."""
     med = {"instruction": TWICE_DAILY, "per_day": 2, "days": 28, "quantity_g": 30, **dosage}
     return swap(finding, picture, code=code, text=text, **med)
 
@@ -39,7 +41,7 @@ def swap_to_tacrolimus(finding: Finding, picture: PatientPicture) -> list[Action
 @builder("swap-to-pimecrolimus")
 def swap_to_pimecrolimus(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Delete the draft, create pimecrolimus 1% cream (from 2 years)."""
-    return _topical_swap(finding, picture, PIMECROLIMUS_IN, "pimecrolimus 1% cream")
+    return _topical_swap(finding, picture, PIMECROLIMUS_1_CREAM, "pimecrolimus 1% cream")
 
 
 @builder("swap-to-hydrocortisone")

@@ -1,4 +1,4 @@
-"""Create suggestions for eczema care plans: emollient, proactive maintenance, steroid taper,
+"""Create suggestions for eczema care plans: proactive maintenance, steroid taper,
 phototherapy referral (AAD 2023 topical guideline; clinical-rules R-01, R-16, R-18, R-24, R-47).
 """
 
@@ -11,14 +11,24 @@ from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.rules import Finding
 from cds_service.rules._topical import TCI_MIN_AGE, tacrolimus_strength
 
-from . import RXNORM, SNOMED, Action, _subject, builder, create, delete, service_request
-from .topical import HYDROCORTISONE_1_CREAM, PIMECROLIMUS_IN, TACROLIMUS
+from . import (
+    RXNORM,
+    SNOMED,
+    Action,
+    _subject,
+    at_site,
+    builder,
+    create,
+    delete,
+    service_request,
+    site_concept,
+    update,
+)
+from .topical import FLUTICASONE_005_CREAM, HYDROCORTISONE_1_CREAM, PIMECROLIMUS_1_CREAM, TACROLIMUS
 
 UCUM = "http://unitsofmeasure.org"
 TOPICAL = {"coding": [{"system": SNOMED, "code": "6064005", "display": "Topical route"}]}
 # Fluticasone propionate 0.05% cream (US class V) was the steroid of the proactive trials.
-# Only the ingredient code is known (41126, mark S); the product is named in the text.
-FLUTICASONE_IN = ("41126", "fluticasone")
 MAINTENANCE_WEEKS = 16
 
 
@@ -56,14 +66,10 @@ def _request(
     """A draft topical MedicationRequest; site (unless told not to) and reason from `like`."""
     for dosage in dosages:
         dosage["route"] = copy.deepcopy(TOPICAL)
-        if same_site and like is not None and like.site_codings:
-            dosage["site"] = {
-                "coding": [
-                    {k: v for k, v in zip(("system", "code", "display"), c, strict=True) if v}
-                    for c in like.site_codings
-                    if c[1]
-                ]
-            }
+        site = site_concept(like) if same_site else None
+        if site:
+            dosage["site"] = site
+            dosage["text"] = at_site(dosage["text"], like)
     resource: dict[str, Any] = {
         "resourceType": "MedicationRequest",
         "status": "draft",
@@ -96,30 +102,11 @@ def tci_medication(order: MedicationOrder | None, age: int | None) -> dict[str, 
     if age is None or age < TCI_MIN_AGE:
         return None
     if order is not None and order.drug.ingredient == "pimecrolimus":
-        return {"medicationCodeableConcept": _coded(PIMECROLIMUS_IN, "pimecrolimus 1% cream")}
+        return {"medicationCodeableConcept": _coded(PIMECROLIMUS_1_CREAM, "pimecrolimus 1% cream")}
     strength = tacrolimus_strength(age)
     return {
         "medicationCodeableConcept": _coded(TACROLIMUS[strength], f"tacrolimus {strength} ointment")
     }
-
-
-@builder("order-emollient")
-def order_emollient(finding: Finding, picture: PatientPicture) -> list[Action]:
-    """Create a bland emollient order (text only: no verified RxNorm code for OTC emollients)."""
-    like = finding.orders[0] if finding.orders else None
-    medication = {
-        "medicationCodeableConcept": {
-            "text": "Bland fragrance-free emollient ointment (white soft paraffin / petrolatum)"
-        }
-    }
-    dosage = {
-        "text": "Apply generously to all dry skin at least twice daily and straight after bathing",
-        "timing": {
-            "repeat": {"frequency": 2, "period": 1, "periodUnit": "d", "boundsDuration": _days(90)}
-        },
-    }
-    resource = _request(picture, medication, [dosage], like, 500, same_site=False)
-    return [create(resource, "Order a bland emollient")]
 
 
 @builder("create-tcs-maintenance")
@@ -135,7 +122,7 @@ def create_tcs_maintenance(finding: Finding, picture: PatientPicture) -> list[Ac
         name = "hydrocortisone 1% cream"
     else:
         name = "fluticasone propionate 0.05% cream"
-        medication = {"medicationCodeableConcept": _coded(FLUTICASONE_IN, name)}
+        medication = {"medicationCodeableConcept": _coded(FLUTICASONE_005_CREAM, name)}
     dosage = {
         "text": "Apply twice weekly (Monday and Thursday) to the previously affected areas",
         "timing": {"repeat": _twice_weekly(MAINTENANCE_WEEKS * 7)},
@@ -162,20 +149,21 @@ def create_tci_maintenance(finding: Finding, picture: PatientPicture) -> list[Ac
 @builder("set-twice-weekly")
 def set_twice_weekly(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Change a maintenance draft to twice weekly (Mon/Thu), keeping its duration."""
-    order = finding.orders[0]
-    resource = copy.deepcopy(dict(order.raw))
-    for dosage in resource.get("dosageInstruction") or []:
-        repeat = (dosage.get("timing") or {}).get("repeat")
-        if isinstance(repeat, dict):
-            bounds = {k: v for k, v in repeat.items() if k.startswith("bounds")}
-            dosage["timing"]["repeat"] = {
-                **bounds,
-                "frequency": 2,
-                "period": 1,
-                "periodUnit": "wk",
-                "dayOfWeek": ["mon", "thu"],
-            }
-    return [{"type": "update", "description": "Apply twice weekly", "resource": resource}]
+
+    def change(resource: dict[str, Any]) -> None:
+        for dosage in resource.get("dosageInstruction") or []:
+            repeat = (dosage.get("timing") or {}).get("repeat")
+            if isinstance(repeat, dict):
+                bounds = {k: v for k, v in repeat.items() if k.startswith("bounds")}
+                dosage["timing"]["repeat"] = {
+                    **bounds,
+                    "frequency": 2,
+                    "period": 1,
+                    "periodUnit": "wk",
+                    "dayOfWeek": ["mon", "thu"],
+                }
+
+    return update(finding.orders[0], change, "Apply twice weekly")  # nothing without an id
 
 
 @builder("taper-tcs")
@@ -192,10 +180,11 @@ def taper_tcs(finding: Finding, picture: PatientPicture) -> list[Action]:
         repeat = {**repeat, "boundsDuration": _days(days)}
         dosages.append({"sequence": i, "text": text, "timing": {"repeat": repeat}})
     resource = _request(picture, _same_medication(order), dosages, order, 30)
-    actions: list[Action] = []
+    # Create first (a client applying only the first action keeps the taper), then delete a
+    # renewal draft; an order on record (a stop order) stays as it is.
+    actions = [create(resource, "Order a 4-week taper of the same steroid")]
     if order.in_scope and order.reference and order.status in (None, "draft", "active"):
-        actions.append(delete(order))  # replace a renewal; a stop order stays as it is
-    actions.append(create(resource, "Order a 4-week taper of the same steroid"))
+        actions.append(delete(order))
     return actions
 
 

@@ -95,30 +95,30 @@ def complete_tcs_order(finding: Finding, picture: PatientPicture) -> list[Action
         if v.get("add_grams"):
             set_quantity(resource, int(v["add_grams"]))
 
-    return [update(finding.orders[0], change, f"Complete the order: add {v['missing']}")]
+    return update(finding.orders[0], change, f"Complete the order: add {v['missing']}")
 
 
 @builder("limit-very-potent")
 def limit_very_potent(finding: Finding, picture: PatientPicture) -> list[Action]:
-    """Cap a class I steroid draft at 14 days and 50 g a week."""
+    """Cap a class I steroid draft at its label's days and grams a week (the finding's numbers,
+    the same the card's label shows)."""
     v = finding.values
+    new_days, max_grams = int(v["new_days"]), int(v["max_grams_per_week"])
 
     def change(resource: dict[str, Any]) -> None:
-        set_duration(resource, int(v["new_days"]))
+        set_duration(resource, new_days)
         if v.get("new_grams"):
             set_quantity(resource, int(v["new_grams"]))
 
-    return [update(finding.orders[0], change, "Limit to 14 days and 50 g a week")]
+    return update(finding.orders[0], change, f"Limit to {new_days} days and {max_grams} g a week")
 
 
 @builder("shorten-course")
 def shorten_course(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Set the draft's duration to the value the rule proposes."""
     days = int(finding.values["new_days"])
-    return [
-        update(
-            finding.orders[0],
-            lambda resource: set_duration(resource, days),
-            f"Set the duration to {days} days",
-        )
-    ]
+    return update(
+        finding.orders[0],
+        lambda resource: set_duration(resource, days),
+        f"Set the duration to {days} days",
+    )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from .drugtext import Mention, ParsedText, Vocabulary, strength_of
+from .drugtext import Mention, ParsedText, Vocabulary
 from .model import RXNORM, UNKNOWN_DRUG, DrugInfo, normalise_system
 from .potency import PotencyTable
+from .strength import percent_and_text
 
 
 class DrugClassifier:
@@ -66,7 +67,7 @@ class DrugClassifier:
             classes.discard("emollient")  # "in aqueous cream" is a vehicle, not an emollient order
         topical = route == "topical"
         vehicle = (vehicle or primary.brand_vehicle) if topical else None
-        pct, strength_text = strength_of(primary, topical)
+        pct, strength_text = percent_and_text(primary.strength, topical)
         ingredient = primary.base + (f" {primary.salt}" if primary.salt else "")
         us_class = uk = None
         if "tcs" in classes:
@@ -97,6 +98,7 @@ class DrugClassifier:
 
 def _merge(parsed: list[ParsedText]) -> list[Mention]:
     """Mentions from all sources, first source wins; later sources fill a missing strength/salt."""
+    # A strength written in any source beats a brand's usual one ("Betnovate" alone = 0.1 %).
     merged: dict[str, Mention] = {}
     for p in parsed:
         for m in p.mentions:
@@ -104,15 +106,12 @@ def _merge(parsed: list[ParsedText]) -> list[Mention]:
             if old is None:
                 merged[m.base] = m
                 continue
+            keep_old = old.strength is not None and (old.strength.explicit or m.strength is None)
             merged[m.base] = Mention(
                 m.base,
                 old.salt or m.salt,
                 old.augmented or m.augmented,
-                *(
-                    (old.strength_value, old.strength_unit, old.strength_den)
-                    if old.strength_value is not None
-                    else (m.strength_value, m.strength_unit, m.strength_den)
-                ),
+                old.strength if keep_old else (m.strength or old.strength),
                 old.brand_route or m.brand_route,
                 old.brand_vehicle or m.brand_vehicle,
             )
@@ -125,10 +124,11 @@ def _route(route_cue: str | None, primary: Mention, vocabulary: Vocabulary) -> s
         return route_cue
     if primary.brand_route:
         return primary.brand_route
-    if primary.strength_unit in ("%", "mg/mg", "mg/g"):
+    strength = primary.strength
+    if strength is not None and strength.is_mass_fraction:
         return "topical"
     ingredient = vocabulary.ingredients[primary.base]
-    if primary.strength_unit in ("mg", "mcg") and not primary.strength_den:
+    if strength is not None and strength.unit in ("mg", "mcg") and strength.den_unit is None:
         # A plain "25 mg" dose is not a skin product: pick the only systemic route we know.
         systemic = [r for r in ("oral", "injection") if r in ingredient.classes]
         if ingredient.default_route in systemic:

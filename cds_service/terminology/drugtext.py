@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .strength import Strength, find_strengths, pick
+
 MAX_TEXT = 2000
 ROUTES = ("topical", "oral", "injection")
 
@@ -13,8 +15,8 @@ ROUTES = ("topical", "oral", "injection")
 _ROUTE_CUES = (
     (
         "other",
-        r"ophthalmic|otic|nasal|intranasal|inhal\w*|nebuli\w*|eye drops?|ear drops?"
-        r"|vaginal|rectal",
+        r"ophthalmic|ophth|otic|nasal|intranasal|inhal\w*|inh|nebuli\w*|eye drops?|ear drops?"
+        r"|vaginal(?:ly)?|vag|rectal(?:ly)?|rect",
     ),
     (
         "oral",
@@ -28,23 +30,20 @@ _ROUTE_CUES = (
     ),
     (
         "topical",
-        r"topical|cutaneous|creams?|ointments?|oint|ung|lotions?|gels?|foams?|mousse"
-        r"|shampoos?|tapes?|crm|sprays?|paste|oil",
+        r"topical|topl?|cutaneous|creams?|ointments?|oint|ungt?|lotions?|gels?|foams?|mousse"
+        r"|shampoos?|tapes?|crm|sprays?|paste|oil|external|scalp application|plasters?",
     ),
 )
 _ROUTE_RE = tuple((route, re.compile(r"\b(?:" + cue + r")\b")) for route, cue in _ROUTE_CUES)
 _VEHICLES = {
     "ointment": "ointment", "ointments": "ointment", "oint": "ointment", "ung": "ointment",
-    "cream": "cream", "creams": "cream", "crm": "cream", "lotion": "lotion", "lotions": "lotion",
-    "gel": "gel", "gels": "gel", "foam": "foam", "foams": "foam", "mousse": "foam",
+    "ungt": "ointment", "cream": "cream", "creams": "cream", "crm": "cream",
+    "lotion": "lotion", "lotions": "lotion", "gel": "gel", "gels": "gel",
+    "foam": "foam", "foams": "foam", "mousse": "foam",
     "solution": "solution", "soln": "solution", "shampoo": "shampoo", "shampoos": "shampoo",
     "spray": "spray", "sprays": "spray", "tape": "tape", "tapes": "tape", "oil": "oil",
 }  # fmt: skip
 _VEHICLE_RE = re.compile(r"\b(?:" + "|".join(sorted(_VEHICLES, key=len, reverse=True)) + r")\b")
-_STRENGTH_RE = re.compile(
-    r"(?<![\w.])(\d+(?:\.\d+)?|\.\d+) ?(%|mg/ml|mg/mg|mg/g|mcg/ml|mg|mcg|g|ml|units?)"
-    r"(?: ?/ ?(\d+(?:\.\d+)?)? ?(ml|g))?(?![a-z0-9])"
-)
 _SALTS = {
     "propionate", "dipropionate", "valerate", "butyrate", "acetonide", "furoate", "acetate",
     "diacetate", "aceponate", "hydrochloride", "hcl", "pamoate", "maleate", "mofetil", "sodium",
@@ -73,9 +72,7 @@ class Mention:
     base: str
     salt: str | None
     augmented: bool
-    strength_value: float | None
-    strength_unit: str | None
-    strength_den: str | None
+    strength: Strength | None
     brand_route: str | None
     brand_vehicle: str | None
 
@@ -92,6 +89,15 @@ class ParsedText:
 def normalise_text(text: str) -> str:
     """Lower-case, cap the length and collapse whitespace (keeps every regex linear and cheap)."""
     return " ".join(text[:MAX_TEXT].lower().replace("_", " ").split())
+
+
+# In a drug name brackets only separate words: "tacrolimus (PROTOPIC) 0.1 %", "... [Protopic]".
+_SEPARATORS = str.maketrans({c: " " for c in "()[]{}"})
+
+
+def drug_text(text: str) -> str:
+    """normalise_text, with tall-man letters lower-cased and brackets read as spaces."""
+    return normalise_text(text[:MAX_TEXT].translate(_SEPARATORS))
 
 
 class Vocabulary:
@@ -116,7 +122,10 @@ class Vocabulary:
         for brand, entry in doc["brands"].items():
             base, salt = self.split_name(entry["ingredient"])
             extra = {k: entry.get(k) for k in ("route", "vehicle", "augmented")}
-            self.lexicon[brand] = (base, {**extra, "salt": salt})
+            pct = entry.get("strength_percent")
+            extra["strength"] = None if pct is None else Strength(float(pct), "%", explicit=False)
+            for name in (brand, *entry.get("aliases", ())):
+                self.lexicon[name] = (base, {**extra, "salt": salt})
         self.stems: dict[str, str] = dict(doc.get("stems", {}))
         unknown = set(self.stems.values()) - set(self.ingredients)
         if unknown:
@@ -139,18 +148,21 @@ class Vocabulary:
         """Find ingredient mentions with their salt and strength, and the product's route cue."""
         if not raw:
             return ParsedText((), None, None)
-        text = normalise_text(raw)
-        hits = list(self._name_re.finditer(text))
+        text = drug_text(raw)
+        hits = [(m, *self._lookup(m.group(0))) for m in self._name_re.finditer(text)]
         mentions: list[Mention] = []
         seen: set[str] = set()
-        for i, hit in enumerate(hits):
-            base, brand = self._lookup(hit.group(0))
+        for i, (hit, base, _) in enumerate(hits):
             if base in seen:
                 continue
             seen.add(base)
-            end = hits[i + 1].start() if i + 1 < len(hits) else len(text)
-            start = hits[i - 1].end() if i else 0
-            mentions.append(self._mention(text, hit.end(), start, end, base, brand))
+            # One mention runs until another ingredient is named: "tacrolimus (PROTOPIC) 0.1 %"
+            # names tacrolimus twice, and the strength after the brand belongs to it.
+            later = [h[0].start() for h in hits[i:] if h[1] != base]
+            end = later[0] if later else len(text)
+            group = [h for h in hits[i:] if h[1] == base and h[0].start() < end]
+            start = hits[i - 1][0].end() if i else 0
+            mentions.append(self._mention(text, hit.end(), start, end, base, group))
         route_cue = next((r for r, rx in _ROUTE_RE if rx.search(text)), None)
         vehicle_hit = _VEHICLE_RE.search(text)
         vehicle = _VEHICLES[vehicle_hit.group(0)] if vehicle_hit else None
@@ -163,63 +175,35 @@ class Vocabulary:
         return self.stems[stem], {}
 
     def _mention(
-        self, text: str, pos: int, start: int, end: int, base: str, brand: dict[str, Any]
+        self,
+        text: str,
+        pos: int,
+        start: int,
+        end: int,
+        base: str,
+        group: list[tuple[re.Match[str], str, dict[str, Any]]],
     ) -> Mention:
         ingredient = self.ingredients[base]
+        brand: dict[str, Any] = {}
+        for _, _, info in group:  # the first name that says something wins, per attribute
+            brand.update({k: v for k, v in info.items() if v is not None and k not in brand})
         salt = brand.get("salt")
-        salt_hit = _SALT_RE.match(text, pos)
-        if salt_hit:
-            found = "hydrochloride" if salt_hit.group(1) == "hcl" else salt_hit.group(1)
-            salt = found if found in ingredient.salts else salt
-        strength = _STRENGTH_RE.search(text, pos, end)
-        if strength is None:
-            before = list(_STRENGTH_RE.finditer(text, start, pos))
-            strength = before[-1] if before else None
-        window = text[start:end]
+        for hit, _, _ in group:
+            salt_hit = _SALT_RE.match(text, hit.end())
+            if salt_hit:
+                found = "hydrochloride" if salt_hit.group(1) == "hcl" else salt_hit.group(1)
+                salt = found if found in ingredient.salts else salt
+                break
+        strength = pick(find_strengths(text, pos, end))
+        if strength is None and start == 0:
+            # "0.1% tacrolimus ointment"; but in "clotrimazole 1% / hydrocortisone cream" the 1%
+            # between two ingredients belongs to the first.
+            strength = pick(find_strengths(text, start, pos), last=True)
         return Mention(
             base=base,
             salt=salt or ingredient.default_salt,
-            augmented=bool(brand.get("augmented")) or bool(_AUGMENTED_RE.search(window)),
-            strength_value=float(strength.group(1)) if strength else None,
-            strength_unit=strength.group(2) if strength else None,
-            strength_den=_denominator(strength),
+            augmented=bool(brand.get("augmented")) or bool(_AUGMENTED_RE.search(text, start, end)),
+            strength=strength or brand.get("strength"),
             brand_route=brand.get("route"),
             brand_vehicle=brand.get("vehicle"),
         )
-
-
-def _denominator(strength: re.Match[str] | None) -> str | None:
-    """The "2ml" of "300 mg/2 ml"; None without a strength."""
-    if strength is None:
-        return None
-    return (strength.group(3) or "") + (strength.group(4) or "")
-
-
-def strength_of(m: Mention, topical: bool) -> tuple[float | None, str | None]:
-    """Percent strength (topical only) and display text, from a mention's parsed strength."""
-    if m.strength_value is None or m.strength_unit is None:
-        return None, None
-    value, unit, den = m.strength_value, m.strength_unit, m.strength_den or ""
-    if topical and unit in ("g", "ml"):
-        return None, None  # "Temovate cream 30 g" is a tube size, not a strength
-    pct: float | None = None
-    if unit == "%":
-        pct = value
-    elif unit == "mg/mg":
-        pct = value * 100
-    elif unit == "mg/g":
-        pct = value / 10
-    elif topical and unit == "mg/ml":
-        pct = value / 10  # creams: 1 mL ~ 1 g, so 0.5 MG/ML = 0.05 %
-    elif topical and unit == "mg" and den.endswith(("ml", "g")):
-        amount_text = den[:-2] if den.endswith("ml") else den[:-1]
-        amount = float(amount_text) if amount_text else 1.0
-        pct = value / (amount or 1.0) / 10
-    if pct is not None:
-        pct = round(pct, 6)
-        return pct, f"{pct:g}%"
-    text = f"{value:g} {unit.upper()}"
-    if den:
-        number = den.rstrip("mlg")
-        text += "/" + (f"{number} " if number else "") + den[len(number) :].upper()
-    return None, text

@@ -8,11 +8,21 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from . import mentions
+from .mentions import Mention
 from .model import ICD10CM, TerminologyError, normalise_code, normalise_system
 
 TEXT_PATTERN_URL = "https://cds.eczema.example.org/fhir/StructureDefinition/text-pattern"
+# A longer term that contains a pattern but names another condition ("seborrhoeic eczema").
+TEXT_EXCLUDE_URL = "https://cds.eczema.example.org/fhir/StructureDefinition/text-exclude"
+# Red flags: a suspected mention ("? eczema herpeticum") counts as well as a confirmed one.
+UNCERTAIN_URL = "https://cds.eczema.example.org/fhir/StructureDefinition/text-uncertain-counts"
 URL_PREFIX = "https://cds.eczema.example.org/fhir/ValueSet/"
 MAX_TEXT = 2000  # only the start of a free-text field is scanned; bounds the cost per call
+# Charts repeat the same problem texts call after call: readings are kept per value set,
+# bounded in entries, and texts longer than MEMO_TEXT are never kept.
+MEMO_ENTRIES = 4096
+MEMO_TEXT = 500
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,11 @@ class ValueSet:
     _normalised: frozenset[tuple[str, str]] = field(default=frozenset(), compare=False, repr=False)
     _icd_prefixes: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     _pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    text_excludes: tuple[str, ...] = ()
+    uncertain_counts: bool = False
+    _terms: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    _excluded: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    _readings: dict[str, Mention] = field(default_factory=dict, compare=False, repr=False)
 
     def contains(self, system: str | None, code: str | None) -> bool:
         """True when the coding is in the expansion or under an ICD-10-CM is-a category."""
@@ -50,6 +65,24 @@ class ValueSet:
         if not text or self._pattern is None:
             return False
         return self._pattern.search(text[:MAX_TEXT].lower()) is not None
+
+    def mention(self, text: str | None) -> Mention:
+        """How a condition's text speaks of this set: affirmed, uncertain, negated or absent."""
+        if not text or self._terms is None:
+            return Mention.ABSENT
+        found = self._readings.get(text)
+        if found is None:
+            found = mentions.read(text, self._terms, self._excluded)
+            if len(text) <= MEMO_TEXT:
+                if len(self._readings) >= MEMO_ENTRIES:
+                    self._readings.clear()
+                self._readings[text] = found
+        return found
+
+    def asserted_by(self, text: str | None) -> bool:
+        """The text asserts the condition (an uncertain mention only where the set opts in)."""
+        found = self.mention(text)
+        return found is Mention.AFFIRMED or (self.uncertain_counts and found is Mention.UNCERTAIN)
 
 
 def _fail(path: pathlib.Path, problem: str) -> TerminologyError:
@@ -98,13 +131,20 @@ def load_value_set(path: pathlib.Path) -> ValueSet:
             if include.get("system") != ICD10CM or flt.get("op") != "is-a":
                 raise _fail(path, "only ICD-10-CM is-a filters are supported in compose")
             prefixes.add(normalise_code(ICD10CM, str(flt.get("value", ""))))
-    patterns = []
+    patterns: list[str] = []
+    excludes: list[str] = []
+    uncertain = False
     for ext in doc.get("extension", []):
-        if isinstance(ext, dict) and ext.get("url") == TEXT_PATTERN_URL:
+        url = ext.get("url") if isinstance(ext, dict) else None
+        if url in (TEXT_PATTERN_URL, TEXT_EXCLUDE_URL):
             value = ext.get("valueString")
             if not isinstance(value, str) or not value.strip() or value != value.lower():
-                raise _fail(path, f"text-pattern {value!r} must be a non-empty lower-case string")
-            patterns.append(value)
+                raise _fail(path, f"{url} {value!r} must be a non-empty lower-case string")
+            (patterns if url == TEXT_PATTERN_URL else excludes).append(value)
+        elif url == UNCERTAIN_URL:
+            if not isinstance(ext.get("valueBoolean"), bool):
+                raise _fail(path, "text-uncertain-counts needs valueBoolean")
+            uncertain = ext["valueBoolean"]
     return ValueSet(
         url=doc["url"],
         version=doc["version"],
@@ -115,6 +155,10 @@ def load_value_set(path: pathlib.Path) -> ValueSet:
         _normalised=frozenset((s, normalise_code(s, c)) for s, c in codes),
         _icd_prefixes=frozenset(prefixes),
         _pattern=compile_patterns(patterns),
+        text_excludes=tuple(excludes),
+        uncertain_counts=uncertain,
+        _terms=mentions.compile_terms(patterns),
+        _excluded=mentions.compile_terms(excludes),
     )
 
 

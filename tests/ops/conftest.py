@@ -7,9 +7,11 @@ rows. `.ci/run` starts a real server and sets the variable; `make test` without 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -17,6 +19,7 @@ from sqlalchemy import Engine, create_engine, text
 from cds_service.storage import FeedbackStore, make_engine
 
 POSTGRES_URL = os.environ.get("CDS_TEST_POSTGRES_URL", "")
+CHROMIUM = os.environ.get("CDS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 NO_POSTGRES = "set CDS_TEST_POSTGRES_URL to run against PostgreSQL (.ci/postgres-up starts one)"
 
 
@@ -54,3 +57,17 @@ def store(engine: Engine) -> Iterator[FeedbackStore]:
     yield s
     if s.log_engine is not engine:
         s.log_engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's); skips without it, except in CI where it must be there."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing in CI: .ci/run should have installed it")
+        pytest.skip("chromium not installed (make browser installs Debian's chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield b
+        b.close()

@@ -1,4 +1,4 @@
-"""The card gallery in headless Chromium: every "-in" fixture's cards appear, markdown rendered.
+"""The card gallery in headless Chromium: grouped by rule, each card once, markdown rendered.
 
 Needs Debian's chromium (`make browser` installs it). Skips without it, except in CI
 (`CI` set), where a missing browser fails the test instead of hiding it.
@@ -7,31 +7,13 @@ Needs Debian's chromium (`make browser` installs it). Skips without it, except i
 from __future__ import annotations
 
 import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask.testing import FlaskClient
 
 from cds_service.ops.cli import main
 from tests.conftest import FIXTURES, load_fixture, post_hook
-
-CHROMIUM = os.environ.get("CDS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing in CI: .ci/run should have installed it")
-        pytest.skip("chromium not installed (make browser installs Debian's chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield b
-        b.close()
 
 
 def expected_cards(client: FlaskClient) -> dict[str, list[dict[str, Any]]]:
@@ -44,34 +26,46 @@ def expected_cards(client: FlaskClient) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def test_gallery_shows_every_card_with_markdown_rendered(
+def test_gallery_groups_cards_by_rule_once_per_variant(
     browser: Any, client: FlaskClient, tmp_path: Path
 ) -> None:
     out = tmp_path / "gallery.html"
     assert main(["gallery", "--out", str(out)]) == 0
-    expected = expected_cards(client)
-    assert expected, "no -in fixtures found"
+    by_rule: dict[str, list[dict[str, Any]]] = {}
+    for cards in expected_cards(client).values():
+        for card in cards:
+            by_rule.setdefault(card["source"]["topic"]["code"], []).append(card)
+    assert by_rule, "no -in fixtures found"
     page = browser.new_page()
     page.goto(out.as_uri())
-    sections = page.locator("section.fixture")
-    assert sections.count() == len(expected)
+    sections = page.locator("section.rule")
+    assert sections.count() == len(by_rule)
+    links = page.locator("nav.index a")
+    assert links.count() == len(by_rule)
+    titles = links.all_inner_texts()
+    assert titles == sorted(titles, key=str.lower)
+    assert page.locator("article.card").count() < sum(map(len, by_rule.values())) / 3
     colours = {}
-    for name, cards in expected.items():
-        section = page.locator(f"section.fixture[data-fixture='{name}']")
+    for rule, cards in by_rule.items():
+        section = page.locator(f"section.rule[data-rule='{rule}']")
+        assert section.locator("h2").inner_text() == cards[0]["source"]["topic"]["display"]
+        assert page.locator(f"nav.index a[href='#{rule}']").count() == 1
         shown = section.locator("article.card")
-        assert shown.count() == len(cards), name
-        summaries = sorted(shown.locator(".summary").all_inner_texts())
-        assert summaries == sorted(c["summary"] for c in cards), name
+        summaries = shown.locator(".summary").all_inner_texts()
+        assert len(summaries) == len(set(summaries)), f"{rule}: a card repeated"
+        assert {c["indicator"] for c in cards} == set(
+            shown.evaluate_all("els => els.map(e => e.dataset.indicator)")
+        ), f"{rule}: an indicator variant is missing"
         for i in range(shown.count()):
             el = shown.nth(i)
             assert el.is_visible()
             card = next(c for c in cards if c["summary"] == el.locator(".summary").inner_text())
             detail = el.locator(".detail")
             text = detail.inner_text()
-            assert detail.locator("p").count() >= 1, name
-            assert "**" not in text and "\\" not in text, f"{name}: markdown not rendered"
+            assert detail.locator("p").count() >= 1, rule
+            assert "**" not in text and "\\" not in text, f"{rule}: markdown not rendered"
             if "**" in card["detail"]:
-                assert detail.locator("strong").count() >= 1, name
+                assert detail.locator("strong").count() >= 1, rule
             link = el.locator(".source a")
             assert link.get_attribute("href") == card["source"]["url"]
             buttons = el.locator("button.suggestion")
@@ -80,6 +74,16 @@ def test_gallery_shows_every_card_with_markdown_rendered(
             colours.setdefault(card["indicator"], set()).add(colour)
     assert all(len(c) == 1 for c in colours.values())  # one colour per indicator
     assert len({next(iter(c)) for c in colours.values()}) == len(colours)  # and they differ
+    emollient = page.locator("section.rule[data-rule='emollient-not-prescribed'] article.card")
+    assert emollient.count() == 2  # the main card and "stopped", not one per steroid fixture
+    if os.environ.get("CDS_SCREENSHOT_DIR"):
+        where = Path(os.environ["CDS_SCREENSHOT_DIR"])
+        where.mkdir(parents=True, exist_ok=True)
+        page.set_viewport_size({"width": 1100, "height": 1400})
+        page.screenshot(path=str(where / "gallery-top.png"))
+        page.locator("section.rule[data-rule='antihistamine-sedating-bedtime']").screenshot(
+            path=str(where / "gallery-rule.png")
+        )
     page.close()
 
 

@@ -98,7 +98,11 @@ def test_chunked_body_over_the_cap_gets_413(small_cap_client: FlaskClient) -> No
     """No Content-Length to refuse early: the cap still holds while the body streams in."""
     body = b'{"pad": "' + b"x" * 100_000 + b'"}'
     builder = EnvironBuilder(
-        SIGN, method="POST", data=body, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+        SIGN,
+        method="POST",
+        data=body,
+        content_type="application/json",
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
     )
     environ = builder.get_environ()
     del environ["CONTENT_LENGTH"]  # as a server passes a chunked request body on
@@ -124,7 +128,11 @@ class _Trickle:
 
 def _environ(body: bytes, declared: int) -> dict[str, Any]:
     environ = EnvironBuilder(
-        SIGN, method="POST", data=body, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+        SIGN,
+        method="POST",
+        data=body,
+        content_type="application/json",
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
     ).get_environ()
     environ["CONTENT_LENGTH"] = str(declared)
     environ["wsgi.input"] = _Trickle(body, 997)

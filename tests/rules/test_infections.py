@@ -25,11 +25,13 @@ def test_herpeticum_on_patient_view_is_critical_with_urgent_referral(client: Any
     c = card(client, EH, f"{EH}/active-patient-view-in.json")
     assert c["indicator"] == "critical"
     assert c["selectionBehavior"] == "any"
-    (create,) = actions(c)
+    (aciclovir,) = actions(c, 0)  # oral aciclovir first (tests/rules/test_herpeticum_actions.py)
+    assert aciclovir["resource"]["resourceType"] == "MedicationRequest"
+    (create,) = actions(c, 1)
     resource = create["resource"]
     assert resource["resourceType"] == "ServiceRequest"
     assert resource["code"]["coding"][0]["code"] == "308472003"
-    assert resource["priority"] == "urgent"
+    assert resource["priority"] == "stat"  # same day: `urgent` is only "sooner than routine"
     assert resource["reasonReference"] == [{"reference": "Condition/eh-view-active-eh"}]
 
 
@@ -40,8 +42,9 @@ def test_herpeticum_fires_for_any_patient() -> None:
 def test_herpeticum_with_tacrolimus_draft_holds_it(client: Any) -> None:
     c = card(client, EH, f"{EH}/active-icd-with-tacrolimus-draft-hold-in.json")
     assert c["indicator"] == "critical"
-    hold, refer = c["suggestions"]
+    hold, aciclovir, refer = c["suggestions"]
     assert hold["isRecommended"] is True and "isRecommended" not in refer
+    assert aciclovir["actions"][0]["resource"]["resourceType"] == "MedicationRequest"
     assert hold["actions"] == [
         {
             "type": "delete",

@@ -53,7 +53,7 @@ def test_six_month_window_and_shared_site_are_required(client: Any) -> None:
 def test_potent_last_course_is_not_reused(client: Any) -> None:
     (card,) = _cards(client, TCS, "second-course-potent-trunk-in")
     resource = _created(card["suggestions"][0])
-    assert resource["medicationCodeableConcept"]["coding"][0]["code"] == "41126"
+    assert resource["medicationCodeableConcept"]["coding"][0]["code"] == "895987"
 
 
 def test_sensitive_site_gets_mild_steroid_or_tci(client: Any) -> None:

@@ -14,7 +14,7 @@ def test_tinea_swaps_the_steroid_for_clotrimazole_at_the_same_site(client: Any) 
     c = card(client, TINEA, f"{TINEA}/triamcinolone-groin-tinea-cruris-in.json")
     assert c["indicator"] == "warning"
     assert c["suggestions"][0]["isRecommended"] is True
-    delete, create = actions(c)
+    create, delete = actions(c)  # create first: the Sandbox applies only the first action
     assert delete == {
         "type": "delete",
         "description": "Remove the draft order",
@@ -57,8 +57,8 @@ def test_rosacea_face_steroid_offers_delete_then_pimecrolimus(client: Any) -> No
             "resourceId": "MedicationRequest/ros-face-coded-draft",
         }
     ]
-    created = actions(c, 1)[1]["resource"]
-    assert created["medicationCodeableConcept"]["coding"][0]["code"] == "321952"  # pimecrolimus
+    created = actions(c, 1)[0]["resource"]
+    assert created["medicationCodeableConcept"]["coding"][0]["code"] == "562806"  # SCD
     assert created["dosageInstruction"][0]["site"]["coding"][0]["code"] == "89545001"
 
 

@@ -24,7 +24,7 @@ def test_wrong_strength_swaps_to_the_age_strength(
 ) -> None:
     found = card(client, RULE, name)
     assert found["indicator"] == "warning"
-    remove, add = actions(found)
+    add, remove = actions(found)  # create first: the Sandbox applies only the first action
     assert remove == {
         "type": "delete",
         "description": "Remove the draft order",

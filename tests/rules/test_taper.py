@@ -18,7 +18,7 @@ def test_renewal_after_28_days_swaps_the_draft_for_a_taper(client: Any) -> None:
     assert card["indicator"] == "warning"
     taper, tci = card["suggestions"]
     assert taper["isRecommended"] is True
-    delete, create = taper["actions"]
+    create, delete = taper["actions"]  # create first (Sandbox applies the first action)
     assert delete["resourceId"] == "MedicationRequest/taper-renew-28-draft"
     steps = create["resource"]["dosageInstruction"]
     assert [s["sequence"] for s in steps] == [1, 2, 3]

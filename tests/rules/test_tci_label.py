@@ -29,7 +29,8 @@ def test_tacrolimus_01_at_15_swaps_to_003(client: Any) -> None:
     (suggestion,) = card["suggestions"]
     assert suggestion["isRecommended"] is True
     assert _created_codes(suggestion) == ["313189"]
-    delete = suggestion["actions"][0]
+    create, delete = suggestion["actions"]  # create first: the Sandbox applies only the first
+    assert create["type"] == "create"
     assert delete == {
         "type": "delete",
         "description": "Remove the draft order",

@@ -70,6 +70,31 @@ def test_very_potent_over_14_days_is_shortened_and_supply_follows(client: Any) -
     assert resource["dispenseRequest"]["quantity"]["value"] == 100
 
 
+def test_augmented_betamethasone_ointment_has_its_own_45_g_label_limit(client: Any) -> None:
+    card = _card(
+        client, "tcs-very-potent-limits", "augmented-betamethasone-ointment-46g-per-week-in"
+    )
+    assert "45 g a week" in card["summary"] and "Diprolene" in card["detail"]
+    (suggestion,) = card["suggestions"]
+    assert suggestion["label"] == "Limit to 14 days and 45 g a week"
+    assert suggestion["actions"][0]["description"] == suggestion["label"]
+    assert _updated(card)["dispenseRequest"]["quantity"]["value"] == 90  # 45 g/week, 14 days
+    name = "augmented-betamethasone-ointment-45g-per-week-out.json"
+    response = post_hook(client, load_fixture(f"tcs-very-potent-limits/{name}"))
+    assert cards_for(response, "tcs-very-potent-limits") == []
+
+
+def test_label_and_action_say_the_same_numbers(client: Any) -> None:
+    """A 7-day clobetasol course at 60 g a week: both say 7 days and 50 g a week."""
+    card = _card(client, "tcs-very-potent-limits", "clobetasol-7-days-60g-per-week-in")
+    (suggestion,) = card["suggestions"]
+    assert suggestion["label"] == "Limit to 7 days and 50 g a week"
+    assert suggestion["actions"][0]["description"] == suggestion["label"]
+    resource = _updated(card)
+    assert _repeat(resource)["boundsDuration"]["value"] == 7
+    assert resource["dispenseRequest"]["quantity"]["value"] == 50
+
+
 def test_young_child_swaps_to_hydrocortisone(client: Any) -> None:
     infant = _card(client, "tcs-potency-in-young-child", "betamethasone-dipropionate-11-months-in")
     child = _card(client, "tcs-potency-in-young-child", "clobetasol-11-years-in")
@@ -78,7 +103,7 @@ def test_young_child_swaps_to_hydrocortisone(client: Any) -> None:
     for card in (infant, child):
         assert card["indicator"] == "warning"
         (suggestion,) = card["suggestions"]
-        delete, create = suggestion["actions"]
+        create, delete = suggestion["actions"]  # create first, then delete
         assert delete["resourceId"].startswith("MedicationRequest/tcs-child-")
         assert create["resource"]["medicationCodeableConcept"]["coding"][0]["code"] == "106258"
 

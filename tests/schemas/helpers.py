@@ -4,27 +4,16 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.conftest import REFERENCE
 
-# tests/schemas/helpers.py -> parents[2] is the repo root; CI clones `shared/` beside the repo.
-SHARED_DIR = (Path(__file__).resolve().parents[2] / ".." / "shared").resolve()
-EXAMPLES_DIR = SHARED_DIR / "cds-hooks-spec-examples"
-REQUIREMENTS_CSV = SHARED_DIR / "cds-hooks-requirements" / "cds-hooks_2.0_requirements.csv"
-
-
-def require_shared(path: Path) -> Path:
-    """Skip the calling test (with the reason) when the shared reference data is not checked out."""
-    if not path.exists():
-        pytest.skip(f"shared reference data not found at {path} (clone shared/ beside the repo)")
-    return path
+EXAMPLES_DIR = REFERENCE / "cds-hooks-spec-examples"
+REQUIREMENTS_CSV = REFERENCE / "cds-hooks-requirements" / "cds-hooks_2.0_requirements.csv"
 
 
 def load_example(relative: str) -> Any:
-    """Load one spec example JSON file, skipping if the shared dir is absent."""
-    require_shared(EXAMPLES_DIR)
+    """Load one spec example JSON file (vendored; a missing file fails the test)."""
     return json.loads((EXAMPLES_DIR / relative).read_text(encoding="utf-8"))
 
 

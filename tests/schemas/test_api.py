@@ -123,6 +123,7 @@ def test_messages_never_echo_planted_values() -> None:
     card.update(summary=secret * 20, indicator=secret, detail=None)
     card["links"][0]["type"] = secret
     card["overrideReasons"][0]["code"] = 9876543210
+    card[f"{secret} Jane Doe"] = ""  # a member name that could carry data
     messages = hook_request_errors(request, limit=100) + validation_errors(
         "cds-response", response, limit=100
     )
@@ -130,7 +131,8 @@ def test_messages_never_echo_planted_values() -> None:
     text = "\n".join(messages)
     assert "SECRET" not in text and "9876543210" not in text and "123987" not in text
     assert "$.context.patientId: expected string, got integer" in messages
-    assert "$.prefetch[<key>]: expected object or null, got string" in " ".join(messages)
+    assert "$.prefetch.patient: expected object or null, got string" in " ".join(messages)
+    assert "$.cards[0][<key>]: must not be empty" in messages
 
 
 def test_deeply_nested_and_large_input_is_handled() -> None:

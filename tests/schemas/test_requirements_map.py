@@ -7,14 +7,14 @@ import csv
 import json
 from pathlib import Path
 
-from .helpers import REQUIREMENTS_CSV, require_shared
+from .helpers import REQUIREMENTS_CSV
 
 HERE = Path(__file__).parent
 MAP_FILE = HERE / "requirements_map.json"
 
 
 def _service_shall_ids() -> set[str]:
-    with require_shared(REQUIREMENTS_CSV).open(newline="", encoding="utf-8") as handle:
+    with REQUIREMENTS_CSV.open(newline="", encoding="utf-8") as handle:
         return {
             row["ID"]
             for row in csv.DictReader(handle)

@@ -1,8 +1,8 @@
 """Conformance: the spec's own example payloads against our schemas.
 
-Every file in ``shared/cds-hooks-spec-examples`` is classified below. Examples that break a
-2.0.1 rule are not papered over by loosening a schema: each has its own test that states the
-breach and shows the example passes once that one thing is fixed.
+Every file in ``tests/data/reference/cds-hooks-spec-examples`` is classified below. Examples
+that break a 2.0.1 rule are not papered over by loosening a schema: each has its own test that
+states the breach and shows the example passes once that one thing is fixed.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 from cds_service.schemas import CONTEXT_SCHEMAS, hook_request_errors, validation_errors
 
-from .helpers import EXAMPLES_DIR, load_example, require_shared, wrap_context
+from .helpers import EXAMPLES_DIR, load_example, wrap_context
 
 # A minimal valid card that fragments (card-source.json, card-overrideReasons.json) merge into.
 BASE_CARD: dict[str, Any] = {"summary": "s", "indicator": "info", "source": {"label": "l"}}
@@ -86,7 +86,6 @@ VALID = sorted(
 
 
 def test_every_spec_example_file_is_classified() -> None:
-    require_shared(EXAMPLES_DIR)
     on_disk = {str(p.relative_to(EXAMPLES_DIR)) for p in EXAMPLES_DIR.rglob("*") if p.is_file()} - {
         "README.md"
     }
@@ -139,17 +138,19 @@ def test_spec_request_with_extension_has_no_patient_id_in_its_patient_view_conte
     assert hook_request_errors(request) == []
 
 
-def test_spec_prefetch_data_has_a_string_value_that_is_not_a_fhir_resource() -> None:
-    """prefetch-data.json's "user": "123" is neither a resource nor null; prefetch values are."""
+def test_spec_prefetch_data_is_accepted_though_its_user_key_is_not_a_fhir_resource() -> None:
+    """prefetch-data.json's "user": "123" is neither a resource nor null, but no service of ours
+    asks for a `user` key: it is ignored. A key we ask for must hold a resource or null."""
     prefetch = load_example("v2.0.1/prefetch-data.json")
     request = dict(wrap_context("patient-view", {"userId": "Practitioner/1", "patientId": "1"}))
     request.update(prefetch)
+    assert request["prefetch"]["user"] == "123"
+    assert hook_request_errors(request) == []
+    request["prefetch"]["patient"] = "123"
     assert hook_request_errors(request) == [
-        "$.prefetch.user: expected object or null, got string "
+        "$.prefetch.patient: expected object or null, got string "
         "(a prefetch value is a FHIR resource or null)"
     ]
-    del request["prefetch"]["user"]
-    assert hook_request_errors(request) == []
 
 
 def test_spec_system_actions_example_omits_description_which_only_suggestions_require() -> None:

@@ -131,7 +131,7 @@ HAND_WRITTEN = [
     ("halobetasol propionate 0.05% cream", 1, "very-potent"),
     ("ulobetasol 0.01% lotion", 1, "very-potent"),
     ("desoximetasone 0.25% ointment", 2, "potent"),
-    ("desoximetasone 0.05% cream", 3, "potent"),
+    ("desoximetasone 0.05% cream", 3, "moderate"),  # BNF: Stiedex LP is moderate
     ("desoximetasone 0.05% gel", 2, "potent"),
     ("diflorasone diacetate 0.05% cream", 2, "potent"),
     ("diflorasone 0.05% ointment", 1, "very-potent"),

@@ -29,7 +29,7 @@ REQUIRED = set(
     antihistamine-non-sedating antihistamine-topical emollient topical-antimicrobial
     irritant-topical antifungal-topical scabicide antiviral antiplatelet lab-cbc lab-lipids
     lab-liver lab-creatinine lab-tb lab-hepatitis-b lab-hepatitis-c blood-pressure body-weight
-    patch-test dermatology-referral skin-care-plan
+    patch-test dermatology-referral skin-care-plan non-eczema-dermatosis
     """.split()
 )
 
@@ -43,7 +43,10 @@ def test_value_set_file_is_a_dated_fhir_valueset(path: pathlib.Path) -> None:
     doc = json.loads(path.read_text())
     assert doc["resourceType"] == "ValueSet" and doc["status"] == "active"
     assert doc["url"] == f"https://cds.eczema.example.org/fhir/ValueSet/{path.stem}"
-    assert doc["expansion"]["timestamp"].startswith("2026-11-22")
+    # Dated and consistent: version 2026.12.01 <-> date 2026-12-01 <-> expansion of that day.
+    assert doc["version"] == doc["date"].replace("-", ".")
+    assert doc["expansion"]["timestamp"].startswith(doc["date"])
+    assert "2026-11-22" <= doc["date"] <= "2026-12-01"
     assert doc["expansion"]["total"] == len(doc["expansion"].get("contains", []))
     assert any(mark in doc["description"] for mark in ("V", "S", "UNVERIFIED"))
     for entry in doc["expansion"].get("contains", []):
@@ -98,6 +101,13 @@ def test_icd10cm_code_exists_in_cdc_release(code: str) -> None:
         ("serious-infection", "B18.1"),
         ("immunosuppression", "D84.9"),
         ("immunosuppression", "B20"),
+        ("atopic-dermatitis", "L20.82"),
+        ("atopic-dermatitis", "L2083"),
+        ("atopic-dermatitis", " l20.9 "),
+        ("non-eczema-dermatosis", "L90.0"),
+        ("non-eczema-dermatosis", "L43.8"),
+        ("non-eczema-dermatosis", "L93.0"),
+        ("non-eczema-dermatosis", "L40.0"),
     ],
 )
 def test_icd_code_in_set(term: Terminology, name: str, code: str) -> None:
@@ -114,6 +124,8 @@ def test_icd_code_in_set(term: Terminology, name: str, code: str) -> None:
         ("antihistamine-indication", "H10.0"),
         ("tinea", "B36.0"),
         ("serious-infection", "B18.9"),
+        ("non-eczema-dermatosis", "L20.9"),
+        ("non-eczema-dermatosis", "L30.9"),
     ],
 )
 def test_icd_code_outside_set(term: Terminology, name: str, code: str) -> None:
@@ -125,6 +137,11 @@ def test_icd_code_outside_set(term: Terminology, name: str, code: str) -> None:
     [
         ("atopic-dermatitis", SNOMED, "24079001"),
         ("atopic-dermatitis", SNOMED, "43116000"),
+        ("atopic-dermatitis", SNOMED, "200775004"),  # children of 24079001 (bundled expansion)
+        ("atopic-dermatitis", SNOMED, "402196005"),
+        ("atopic-dermatitis", SNOMED, "402195009"),
+        ("non-eczema-dermatosis", SNOMED, "25674000"),
+        ("non-eczema-dermatosis", SNOMED, "9014002"),
         ("allergic-contact-dermatitis", SNOMED, "238575004"),
         ("other-dermatitis", SNOMED, "40275004"),
         ("tinea", SNOMED, "238435009"),
@@ -150,6 +167,13 @@ def test_icd_code_outside_set(term: Terminology, name: str, code: str) -> None:
 )
 def test_spec_code_in_set(term: Terminology, name: str, system: str, code: str) -> None:
     assert term.in_value_set(name, [(system, code)])
+
+
+def test_atopic_dermatitis_description_names_its_sources(term: Terminology) -> None:
+    doc = json.loads((VS_DIR / "atopic-dermatitis.json").read_text())
+    for source in ("ch-vacd-risks-preillness-vs", "mondo#7713", "340037fe075ee2e391c1746bc24d959"):
+        assert source in doc["description"]
+    assert "UNVERIFIED" in doc["description"]
 
 
 def test_code_needs_the_right_system(term: Terminology) -> None:

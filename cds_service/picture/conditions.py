@@ -1,0 +1,120 @@
+"""Condition membership: by code OR text, with negation; the AD gate and indication scope.
+
+One reading for every rule (clinical-rules §5.1): a Condition (or an order's reason) is in a
+value set when a code is in it or its text asserts it, and never when the clinician's own text
+denies it ("eczema ruled out" typed over a picked code). See terminology/mentions.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from cds_service.terminology.mentions import Mention
+
+from .access import Coding, codings, dicts, text
+
+if TYPE_CHECKING:
+    from cds_service.terminology import Terminology
+    from cds_service.terminology.valuesets import ValueSet
+
+    from .model import ConditionFact, MedicationOrder
+
+EXCLUDED_VERIFICATION = frozenset({"refuted", "entered-in-error"})
+AD = "atopic-dermatitis"
+OTHER_DERMATOSIS = "non-eczema-dermatosis"
+
+
+def concept_in(vs: ValueSet, found: tuple[Coding, ...], label: str | None) -> bool:
+    """Codes or text in the set: denied by its own text -> no; a code -> yes; else any text."""
+    reading = vs.mention(label)
+    if reading is Mention.NEGATED:
+        return False
+    if vs.any_code((s, c) for s, c, _d in found):
+        return True
+    if reading is Mention.AFFIRMED or (vs.uncertain_counts and reading is Mention.UNCERTAIN):
+        return True
+    return any(vs.asserted_by(d) for _s, _c, d in found if d)
+
+
+class ConditionQueries:
+    """The condition questions rules ask of a PatientPicture, each answered once per call."""
+
+    if TYPE_CHECKING:
+        terminology: Terminology
+        conditions: tuple[ConditionFact, ...]
+        _memo: dict[str, Any]
+
+    def concept_in(self, value_set: str, found: tuple[Coding, ...], label: str | None) -> bool:
+        """`concept_in` for this call, memoised per distinct (codings, text): charts repeat."""
+        answers: dict[Any, bool] = self._memo.setdefault(f"concept:{value_set}", {})
+        key = (found, label)
+        try:
+            hit = answers.get(key)
+        except TypeError:  # codings built by hand as lists: not hashable, ask directly
+            return concept_in(self.terminology.value_set(value_set), found, label)
+        if hit is None:
+            hit = answers[key] = concept_in(self.terminology.value_set(value_set), found, label)
+        return hit
+
+    def recorded_conditions(self, value_set: str) -> tuple[ConditionFact, ...]:
+        """Conditions in the value set, any clinical status, not refuted or entered in error."""
+        key = f"recorded:{value_set}"
+        found: tuple[ConditionFact, ...] | None = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = tuple(
+                c
+                for c in self.conditions
+                if c.verification_status not in EXCLUDED_VERIFICATION
+                and self.concept_in(value_set, c.codings, c.text)
+            )
+        return found
+
+    def active_conditions(self, value_set: str) -> tuple[ConditionFact, ...]:
+        """Active conditions in the value set (by code or text), in chart order."""
+        key = f"active:{value_set}"
+        found: tuple[ConditionFact, ...] | None = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = tuple(c for c in self._active if self._holds(c, value_set))
+        return found
+
+    def _holds(self, condition: ConditionFact, value_set: str) -> bool:
+        return self.concept_in(value_set, condition.codings, condition.text)
+
+    @cached_property
+    def _active(self) -> tuple[ConditionFact, ...]:
+        return tuple(c for c in self.conditions if c.active)
+
+    def has_active(self, value_set: str) -> bool:
+        """True when an active condition is in the value set."""
+        return bool(self.active_conditions(value_set))
+
+    def reason_in(self, order: MedicationOrder, value_set: str) -> bool:
+        """The reasonCode (codes or text) or reasonReference (a chart Condition) is in the set."""
+        if any(self.concept_in(value_set, c, t) for c, t in order.reasons):
+            return True
+        if not order.reason_references:
+            return False
+        ids = {c.id for c in self.recorded_conditions(value_set) if c.id}
+        return any(ref.rsplit("/", 1)[-1] in ids for ref in order.reason_references)
+
+    def has_eczema(self, order: MedicationOrder | None = None) -> bool:
+        """The AD gate: active eczema condition, or the order's reason points into set A."""
+        if self.has_active(AD):
+            return True
+        return order is not None and self.reason_in(order, AD)
+
+    def indication_other(self, order: MedicationOrder) -> bool:
+        """The order treats another dermatosis (lichen sclerosus, psoriasis...), not eczema."""
+        return self.reason_in(order, OTHER_DERMATOSIS) and not self.reason_in(order, AD)
+
+
+def reason_concepts(
+    raw: Mapping[str, Any], flat: tuple[Coding, ...]
+) -> tuple[tuple[tuple[Coding, ...], str | None], ...]:
+    """Each reasonCode of a raw MedicationRequest as (codings, text); else the flat codings."""
+    found = raw.get("reasonCode") if raw else None
+    if found is None:
+        return ((flat, None),) if flat else ()
+    return tuple((codings(r), text(r.get("text"))) for r in dicts(found))

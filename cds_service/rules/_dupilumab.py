@@ -1,0 +1,129 @@
+"""Dupilumab weight tiers for atopic dermatitis (Dupixent US prescribing information, section 2,
+Tables 1 and 2; clinical-rules §5.6):
+
+- 6 months to 5 years: 5 to < 15 kg 200 mg every 4 weeks; 15 to < 30 kg 300 mg every 4 weeks
+  (no loading dose);
+- 6 to 17 years: 15 to < 30 kg 600 mg loading then 300 mg every 4 weeks; 30 to < 60 kg 400 mg
+  loading then 200 mg every 2 weeks; 60 kg or more 600 mg loading then 300 mg every 2 weeks;
+- adults: 600 mg loading then 300 mg every 2 weeks (any weight).
+
+The maintenance dose and interval of the order are compared with the tier of the latest body
+weight recorded in the last 90 days; without such a weight (at any age, as §5.6 says), outside
+every tier, or without a readable dose and interval the check stays silent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from cds_service.picture import MedicationOrder, PatientPicture
+
+from ._systemic import _TO_KG, results
+
+WEIGHT_MAX_AGE_DAYS = 90
+_WEEK = {"wk": 7.0, "d": 1.0, "mo": 30.0, "h": 1 / 24}
+_MG = re.compile(r"(\d+(?:\.\d+)?)\s*mg\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A label tier: `mg` every `weeks` weeks, after `loading_mg` (0: none)."""
+
+    band: str
+    mg: int
+    weeks: int
+    loading_mg: int
+
+    @property
+    def text(self) -> str:
+        loading = f"{self.loading_mg} mg loading, then " if self.loading_mg else ""
+        return f"{loading}{self.mg} mg every {self.weeks} weeks"
+
+
+def tier(age_months: int, kg: float | None) -> Tier | None:
+    """The labelled tier for age and weight; None without a weight or outside every tier."""
+    if kg is None:
+        return None
+    if age_months >= 18 * 12:
+        return Tier("adults", 300, 2, 600)
+    if age_months >= 6 * 12:
+        if kg >= 60:
+            return Tier("6-17 years, 60 kg or more", 300, 2, 600)
+        if kg >= 30:
+            return Tier("6-17 years, 30 to under 60 kg", 200, 2, 400)
+        if kg >= 15:
+            return Tier("6-17 years, 15 to under 30 kg", 300, 4, 600)
+        return None
+    if age_months >= 6:
+        if 15 <= kg < 30:
+            return Tier("6 months-5 years, 15 to under 30 kg", 300, 4, 0)
+        if 5 <= kg < 15:
+            return Tier("6 months-5 years, 5 to under 15 kg", 200, 4, 0)
+    return None
+
+
+def recent_weight_kg(picture: PatientPicture) -> float | None:
+    """The newest body weight in kg recorded in the last 90 days (None without one)."""
+    since = picture.today - timedelta(days=WEIGHT_MAX_AGE_DAYS)
+    dated = [
+        o
+        for o in results(picture, "body-weight")
+        if o.effective and o.effective >= since and o.value is not None
+    ]
+    if not dated:
+        return None
+    latest = max(dated, key=lambda o: o.effective or since)
+    factor = _TO_KG.get((latest.unit or "").strip().lower())
+    return round(latest.value * factor, 1) if factor and latest.value is not None else None
+
+
+def ordered_dose(order: MedicationOrder) -> tuple[float, float] | None:
+    """(mg per maintenance dose, days between doses), None when either cannot be read.
+
+    The maintenance dosage is the last one that is not a single (loading) dose. Its dose is
+    `doseQuantity` in mg, or a count of syringes/pens times the mg in the product name."""
+    dosages = [d for d in order.raw.get("dosageInstruction") or [] if isinstance(d, dict)]
+    maintenance = [d for d in dosages if _repeat(d).get("count") != 1] or dosages
+    if not maintenance:
+        return None
+    dosage = maintenance[-1]
+    repeat = _repeat(dosage)
+    unit_days = _WEEK.get(str(repeat.get("periodUnit")))
+    period, frequency = repeat.get("period"), repeat.get("frequency", 1)
+    if unit_days is None or not isinstance(period, int | float) or not frequency:
+        return None
+    interval = period * unit_days / float(frequency)
+    mg = _dose_mg(dosage, order.name or "")
+    return (mg, interval) if mg else None
+
+
+def _repeat(dosage: dict[str, Any]) -> dict[str, Any]:
+    timing = dosage.get("timing")
+    repeat = timing.get("repeat") if isinstance(timing, dict) else None
+    return repeat if isinstance(repeat, dict) else {}
+
+
+def _dose_mg(dosage: dict[str, Any], name: str) -> float | None:
+    per_unit = _MG.search(name)
+    dose = None
+    for rate in dosage.get("doseAndRate") or []:
+        if isinstance(rate, dict) and isinstance(rate.get("doseQuantity"), dict):
+            dose = rate["doseQuantity"]
+            break
+    if dose is None or not isinstance(dose.get("value"), int | float):
+        return float(per_unit.group(1)) if per_unit else None
+    unit = str(dose.get("code") or dose.get("unit") or "").lower()
+    if unit == "mg":
+        return float(dose["value"])
+    if unit == "ml":
+        return None  # mL needs the concentration: not guessed
+    return float(dose["value"]) * float(per_unit.group(1)) if per_unit else None
+
+
+def matches(ordered: tuple[float, float], expected: Tier) -> bool:
+    """Same mg and the same interval (within a day)."""
+    mg, days = ordered
+    return abs(mg - expected.mg) < 1 and abs(days - expected.weeks * 7) <= 1

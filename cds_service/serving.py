@@ -1,0 +1,169 @@
+"""gunicorn worker that keeps slow clients off the request threads (`gunicorn.conf.py`).
+
+gunicorn's ``gthread`` worker hands a connection to a thread as soon as its first byte arrives;
+the thread then blocks reading headers and body. A client sending a byte a second holds that
+thread until gunicorn's worker timeout, and a few dozen such clients hold them all.
+
+This worker waits in its event loop, without a thread, until the request's headers and the
+start of its body (``READY_BYTES``, or the whole body when smaller) are in the kernel's
+receive buffer, looked at with ``MSG_PEEK``. A connection that has not got that far within
+``read_timeout`` seconds of its first byte is closed. Once on a thread, the rest of a large
+body must arrive within the same deadline: reads past it see end of file, so the app answers
+400 and the connection closes. Sockets get a write timeout, so a client that never reads its
+answer cannot hold a thread either.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import selectors
+import socket
+import time
+from functools import partial
+from typing import Any
+
+from gunicorn import util
+from gunicorn.workers.gthread import TConn, ThreadWorker
+
+READY_BYTES = 65_536  # of body: beyond it a thread reads the rest, within the same deadline
+_HEADER_LIMIT = 65_536  # headers not complete within this many bytes: the parser answers 431
+_CONTENT_LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d{1,12})[ \t]*\r\n", re.I)
+_EXPECT_CONTINUE = re.compile(rb"\r\nexpect[ \t]*:[ \t]*100-continue[ \t]*\r\n", re.I)
+_PEEK = _HEADER_LIMIT + READY_BYTES
+
+
+def read_timeout() -> float:
+    """Seconds a client has to send a whole request (`CDS_REQUEST_READ_TIMEOUT_SECONDS`)."""
+    return float(os.environ.get("CDS_REQUEST_READ_TIMEOUT_SECONDS", "10"))
+
+
+def request_ready(buffered: bytes) -> bool:
+    """True when ``buffered`` (the start of a request) is enough to give the request a thread."""
+    end = buffered.find(b"\r\n\r\n")
+    if end < 0:
+        return len(buffered) >= _HEADER_LIMIT  # too long to wait for: let the parser refuse it
+    body_start = end + 4
+    if _EXPECT_CONTINUE.search(buffered, 0, body_start):
+        return True  # the client sends its body only after gunicorn's "100 Continue"
+    match = _CONTENT_LENGTH.search(buffered, 0, body_start)
+    length = int(match.group(1)) if match else 0  # chunked bodies: headers are enough
+    return len(buffered) - body_start >= min(length, READY_BYTES)
+
+
+_CODES = {403: "forbidden", 431: "too-long", 500: "exception", 501: "not-supported"}
+
+
+def write_json_error(sock: socket.socket, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's own error answers (400 bad request line, 431, 500 before the app) as the
+    JSON OperationOutcome every other error is. ``mesg`` is not sent: it quotes the request."""
+    body = json.dumps(
+        {
+            "resourceType": "OperationOutcome",
+            "issue": [
+                {
+                    "severity": "error",
+                    "code": _CODES.get(status_int, "invalid"),
+                    "diagnostics": reason,
+                }
+            ],
+        }
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+# gunicorn has no hook for these answers; its workers call util.write_error, so it is replaced
+# in the processes that load this worker class (the server as `make serve` and the image run it).
+util.write_error = write_json_error
+
+
+class _DeadlineSocket:
+    """The parser's view of a client socket: every read ends by one deadline (then EOF)."""
+
+    def __init__(self, sock: socket.socket, deadline: float, write_timeout: float) -> None:
+        self._sock = sock
+        self.deadline = deadline
+        self._write_timeout = write_timeout
+
+    def recv(self, size: int) -> bytes:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            return b""
+        self._sock.settimeout(left)
+        try:
+            return self._sock.recv(size)
+        except TimeoutError:
+            return b""
+        finally:
+            self._sock.settimeout(self._write_timeout)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+class SlowClientSafeWorker(ThreadWorker):
+    """``gthread`` with a thread only for requests that have arrived (see the module doc)."""
+
+    def init_process(self) -> None:
+        self._read_timeout = read_timeout()
+        self._pending: dict[TConn, float] = {}  # waiting for their request, and until when
+        super().init_process()
+
+    def enqueue_req(self, conn: TConn) -> None:
+        deadline = self._pending.get(conn)
+        if deadline is None:
+            deadline = time.monotonic() + self._read_timeout
+        if not self._arrived(conn):
+            if time.monotonic() >= deadline:
+                self._drop(conn)
+                return
+            self._pending[conn] = deadline
+            with self._lock:
+                self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._readable, conn))
+            return
+        self._pending.pop(conn, None)
+        conn.init()
+        reader = conn.parser.unreader
+        sock = reader.sock._sock if isinstance(reader.sock, _DeadlineSocket) else reader.sock
+        # The deadline counts from the first byte, so time spent waiting here counts too.
+        reader.sock = _DeadlineSocket(sock, deadline, self._read_timeout)
+        self._wrap_future(self.tpool.submit(self.handle, conn), conn)
+
+    def _readable(self, conn: TConn, _sock: object) -> None:
+        with self._lock:
+            self.poller.unregister(conn.sock)
+        self.enqueue_req(conn)
+
+    def _arrived(self, conn: TConn) -> bool:
+        try:
+            buffered = conn.sock.recv(_PEEK, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True  # let the parser meet the error on a thread, as gthread does
+        # b"": the client closed; the parser sees end of file at once.
+        return not buffered or request_ready(buffered)
+
+    def _drop(self, conn: TConn) -> None:
+        self._pending.pop(conn, None)
+        self.nr_conns -= 1
+        conn.close()
+        self.log.info("closed a connection whose request did not arrive in time")
+
+    def murder_keepalived(self) -> None:
+        super().murder_keepalived()
+        now = time.monotonic()
+        for conn in [c for c, deadline in self._pending.items() if deadline <= now]:
+            with self._lock:
+                try:
+                    self.poller.unregister(conn.sock)
+                except (KeyError, ValueError, OSError) as exc:
+                    if isinstance(exc, OSError) and exc.errno != errno.EBADF:
+                        raise
+            self._drop(conn)

@@ -1,0 +1,99 @@
+"""FHIR R4 pieces the suggestion builders share: the RxNorm concept of a replacement, the
+draft's body site (coding and text) carried into the new order, and a received draft made
+valid R4 before it is echoed in an `update`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from cds_service.picture import MedicationOrder
+from cds_service.rules._topical import site_name
+
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+_AFFECTED = re.compile(r"\bthe affected areas?\b")
+
+
+def rxnorm_concept(code: tuple[str, str], text: str) -> dict[str, Any]:
+    """medicationCodeableConcept: the RxNorm code with its display and the exact text."""
+    if not code[0]:
+        return {"text": text}
+    return {"coding": [{"system": RXNORM, "code": code[0], "display": code[1]}], "text": text}
+
+
+def site_concept(order: MedicationOrder | None) -> dict[str, Any] | None:
+    """The draft's body site (coding and text) for a replacement order, or None without one.
+
+    The draft's own `dosageInstruction.site` is kept as written (its codings and text); a site
+    found only in the instruction text becomes a text-only concept."""
+    if order is None:
+        return None
+    raw = _first_dosage(order.raw).get("site")
+    coded = [
+        {k: v for k, v in (("system", s), ("code", c), ("display", d)) if v}
+        for s, c, d in order.site_codings
+        if c
+    ]
+    label = site_phrase(order)
+    text = raw.get("text") if isinstance(raw, dict) and isinstance(raw.get("text"), str) else None
+    text = (text or "").strip() or label
+    if coded:
+        return {"coding": coded, "text": text} if text else {"coding": coded}
+    return {"text": text} if text else None
+
+
+def site_phrase(order: MedicationOrder | None) -> str | None:
+    """The draft's site as words for an instruction ("eyelids"), None when it has none."""
+    if order is None or not (order.sites or order.site_codings):
+        return None
+    if order.sites:
+        return site_name(order.sites)
+    displays = [d for _, _, d in order.site_codings if d]
+    return displays[0].lower() if displays else None
+
+
+def _first_dosage(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    dosages = raw.get("dosageInstruction") if isinstance(raw, Mapping) else None
+    if isinstance(dosages, list) and dosages and isinstance(dosages[0], Mapping):
+        return dosages[0]
+    return {}
+
+
+def at_site(instruction: str, order: MedicationOrder | None) -> str:
+    """Put the draft's site into an instruction written for "the affected area"."""
+    place = site_phrase(order)
+    if not place:
+        return instruction
+    return _AFFECTED.sub(f"the {place}", instruction)
+
+
+# MedicationRequest elements that are lists in R4 (0..*); the CDS Hooks Sandbox sends
+# `category` and `reasonCode` as single objects, and an update must not echo that.
+_R4_LISTS = (
+    "identifier",
+    "category",
+    "reasonCode",
+    "reasonReference",
+    "basedOn",
+    "insurance",
+    "note",
+    "dosageInstruction",
+    "detectedIssue",
+    "supportingInformation",
+)
+
+
+def as_r4(resource: dict[str, Any]) -> dict[str, Any]:
+    """A received draft made valid R4 for an update: single objects where R4 has lists become
+    one-item lists, and a missing `intent` (the Sandbox omits it) is `order`."""
+    for key in _R4_LISTS:
+        if isinstance(resource.get(key), dict):
+            resource[key] = [resource[key]]
+    for dosage in resource.get("dosageInstruction") or []:
+        for key in ("doseAndRate", "additionalInstruction"):
+            if isinstance(dosage, dict) and isinstance(dosage.get(key), dict):
+                dosage[key] = [dosage[key]]
+    if resource.get("resourceType") == "MedicationRequest":
+        resource.setdefault("intent", "order")
+    return resource

@@ -1,0 +1,118 @@
+"""Eczema herpeticum actions (NICE CG57: start systemic aciclovir and refer the same day;
+same-day ophthalmology when the lesions are around the eyes).
+
+Oral aciclovir dose by age, for herpes simplex skin infection, 5 days: Zovirax SmPC (emc,
+https://www.medicines.org.uk/emc/product/76/smpc): adults 200 mg five times daily (about every
+4 hours, omitting the night dose) for 5 days; children from 2 years the adult dose; under
+2 years half the adult dose. The Oxford University Hospitals paediatric antimicrobial guide for
+eczema herpeticum gives the same bands (1-23 months 100 mg, 2-11 years 200 mg, five times a
+day, 5 days). Under 1 month: no oral order (neonatal herpes is treated intravenously in
+hospital), so only the referral is offered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cds_service.picture import PatientPicture
+from cds_service.rules import Finding
+
+from . import Action, _subject, builder, create, rxnorm_concept, service_request
+
+UCUM = "http://unitsofmeasure.org"
+SNOMED = "http://snomed.info/sct"
+ORAL = {"coding": [{"system": SNOMED, "code": "26643006", "display": "Oral route"}]}
+DOSES_PER_DAY = 5
+COURSE_DAYS = 5
+# 200 mg capsule: RxNorm SCD 197310 (antiviral.json gives its provenance).
+CAPSULE_200 = ("197310", "acyclovir 200 MG Oral Capsule")
+SUSPENSION_TEXT = "aciclovir (acyclovir) 200 mg/5 mL oral suspension"  # RxCUI not verified
+
+
+def aciclovir_request(picture: PatientPicture, reason_ref: str | None) -> dict[str, Any] | None:
+    """The age-banded oral aciclovir draft, or None under 1 month or without an age."""
+    months = picture.age_months
+    if months is None or months < 1:
+        return None
+    doses = DOSES_PER_DAY * COURSE_DAYS
+    if months < 24:  # half the adult dose: 100 mg = 2.5 mL of 200 mg/5 mL
+        medication = rxnorm_concept(("", ""), SUSPENSION_TEXT)
+        dose = {"value": 2.5, "unit": "mL", "system": UCUM, "code": "mL"}
+        amount = "100 mg (2.5 mL)"
+        quantity = {"value": 2.5 * doses, "unit": "mL", "system": UCUM, "code": "mL"}
+    else:
+        medication = rxnorm_concept(CAPSULE_200, "aciclovir (acyclovir) 200 mg capsule")
+        dose = {"value": 1, "unit": "capsule"}
+        amount = "200 mg (one capsule)"
+        quantity = {"value": doses, "unit": "capsule"}
+    resource: dict[str, Any] = {
+        "resourceType": "MedicationRequest",
+        "status": "draft",
+        "intent": "order",
+        "priority": "stat",
+        "medicationCodeableConcept": medication,
+        "subject": _subject(picture),
+        "authoredOn": picture.today.isoformat(),
+        "dosageInstruction": [
+            {
+                "text": (
+                    f"Take {amount} by mouth five times a day (about every 4 hours while "
+                    f"awake) for {COURSE_DAYS} days; start today"
+                ),
+                "timing": {
+                    "repeat": {
+                        "frequency": DOSES_PER_DAY,
+                        "period": 1,
+                        "periodUnit": "d",
+                        "boundsDuration": {
+                            "value": COURSE_DAYS,
+                            "unit": "days",
+                            "system": UCUM,
+                            "code": "d",
+                        },
+                    }
+                },
+                "route": ORAL,
+                "doseAndRate": [{"doseQuantity": dose}],
+            }
+        ],
+        "dispenseRequest": {
+            "quantity": quantity,
+            "expectedSupplyDuration": {
+                "value": COURSE_DAYS,
+                "unit": "days",
+                "system": UCUM,
+                "code": "d",
+            },
+        },
+    }
+    if reason_ref:
+        resource["reasonReference"] = [{"reference": reason_ref}]
+    return resource
+
+
+@builder("order-oral-aciclovir")
+def order_oral_aciclovir(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Oral aciclovir at the age-banded dose for 5 days (nothing under 1 month)."""
+    ref = str(finding.values.get("condition_ref") or "") or None
+    resource = aciclovir_request(picture, ref)
+    if resource is None:
+        return []
+    return [create(resource, "Start oral aciclovir today (5 days)")]
+
+
+@builder("same-day-ophthalmology")
+def same_day_ophthalmology(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Same-day ophthalmology review for periocular eczema herpeticum (text only: no verified
+    SNOMED code for an ophthalmology referral)."""
+    resource = service_request(
+        picture,
+        None,
+        "Referral to ophthalmology: same-day review",
+        note="Eczema herpeticum around the eyes: same-day ophthalmological assessment",
+    )
+    resource["priority"] = "stat"
+    ref = finding.values.get("condition_ref")
+    if ref:
+        resource["reasonReference"] = [{"reference": str(ref)}]
+    return [create(resource, "Same-day ophthalmology review")]

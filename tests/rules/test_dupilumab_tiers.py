@@ -1,0 +1,46 @@
+"""biologic-label-check, dupilumab weight tiers (Dupixent US label, atopic dermatitis; §5.6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cds_service.rules._dupilumab import tier
+from tests.conftest import cards_for, load_fixture, post_hook
+
+RULE = "biologic-label-check"
+
+
+@pytest.mark.parametrize(
+    ("months", "kg", "expected"),
+    [
+        (6, 4.9, None),  # under 5 kg: no tier in the label
+        (6, 5, (200, 4, 0)),
+        (71, 14.9, (200, 4, 0)),
+        (71, 15, (300, 4, 0)),  # 6 months-5 years: no loading dose
+        (71, 30, None),
+        (72, 14.9, None),
+        (72, 15, (300, 4, 600)),
+        (72, 29.9, (300, 4, 600)),
+        (72, 30, (200, 2, 400)),
+        (215, 59.9, (200, 2, 400)),
+        (215, 60, (300, 2, 600)),
+        (216, 40, (300, 2, 600)),  # adults: any weight
+        (216, None, None),  # no weight: silent at every age
+    ],
+)
+def test_label_tiers_either_side_of_each_boundary(
+    months: int, kg: float | None, expected: tuple[int, int, int] | None
+) -> None:
+    found = tier(months, kg)
+    assert (None if found is None else (found.mg, found.weeks, found.loading_mg)) == expected
+
+
+def test_300_mg_every_2_weeks_for_a_12_kg_2_year_old_warns(client: Any) -> None:
+    body = load_fixture(f"{RULE}/dupilumab-age-2-12-kg-300-mg-every-2-weeks-in.json")
+    (card,) = cards_for(post_hook(client, body), RULE)
+    assert card["indicator"] == "warning"
+    assert "200 mg every 4 weeks" in card["summary"] and len(card["summary"]) < 140
+    assert "300 mg every 2 weeks" in card["detail"]
+    assert card["source"]["url"].startswith("https://dailymed.nlm.nih.gov/")

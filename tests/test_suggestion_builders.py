@@ -1,0 +1,107 @@
+"""Suggestion builders in detail: the emollient amount by age (NICE CG57 / CKS), the draft's
+site in a swap's dosage and text, and one recommended suggestion on tci-age-strength."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from cds_service.rules import Finding
+from cds_service.suggestions import load_builders
+from tests.conftest import cards_for, load_fixture, post_hook
+from tests.rules.redflags_support import picture_of
+from tests.test_fixtures import validate_fhir
+
+EMOLLIENT = "emollient-not-prescribed/triamcinolone-no-emollient-select-in.json"
+
+
+def _emollient_for_birth_date(birth: str) -> dict[str, Any]:
+    body = copy.deepcopy(load_fixture(EMOLLIENT))
+    body["prefetch"]["patient"]["birthDate"] = birth
+    picture = picture_of(body)
+    finding = Finding(rule_id="emollient-not-prescribed", reason="test", orders=())
+    (action,) = load_builders()["order-emollient"](finding, picture)
+    resource: dict[str, Any] = action["resource"]
+    return resource
+
+
+def test_emollient_500_g_a_week_for_adults_250_g_for_children() -> None:
+    for birth, grams in (("1996-05-14", 500), ("2014-11-22", 500), ("2014-11-23", 250)):
+        resource = _emollient_for_birth_date(birth)  # 12 years on 2026-11-22 / 11 years
+        dispense = resource["dispenseRequest"]
+        assert dispense["quantity"]["value"] == grams, birth
+        assert dispense["expectedSupplyDuration"]["value"] == 7  # a week's supply
+        assert dispense["numberOfRepeatsAllowed"] == 11  # 12 weeks in all
+        assert f"{grams} g a week" in resource["dosageInstruction"][0]["text"]
+        assert resource["dosageInstruction"][0]["route"]["coding"][0]["code"] == "6064005"
+        assert "petrolatum" in resource["medicationCodeableConcept"]["text"]
+
+
+def test_emollient_without_an_age_offers_nothing() -> None:
+    body = copy.deepcopy(load_fixture(EMOLLIENT))
+    del body["prefetch"]["patient"]["birthDate"]
+    finding = Finding(rule_id="emollient-not-prescribed", reason="test")
+    assert load_builders()["order-emollient"](finding, picture_of(body)) == []
+
+
+def test_swap_names_the_site_in_dosage_site_and_text(client: Any) -> None:
+    rule = "tcs-potent-on-sensitive-site"
+    coded = load_fixture(f"{rule}/clobetasol-eyelid-coded-age-30-in.json")
+    (card,) = cards_for(post_hook(client, coded), rule)
+    created = card["suggestions"][0]["actions"][0]["resource"]
+    dosage = created["dosageInstruction"][0]
+    assert dosage["site"]["coding"][0]["code"] == "80243003"
+    assert dosage["site"]["text"]
+    assert "the eyelids twice daily" in dosage["text"]
+    assert created["dispenseRequest"]["quantity"]["value"] == 30  # a 30 g tube for the face
+    assert dosage["timing"]["repeat"]["boundsDuration"]["value"] > 0
+    in_text = load_fixture(f"{rule}/clobetasol-face-in-text-in.json")
+    (card,) = cards_for(post_hook(client, in_text), rule)
+    dosage = card["suggestions"][0]["actions"][0]["resource"]["dosageInstruction"][0]
+    assert dosage["site"] == {"text": "face"}  # a site found only in the instruction text
+    assert "to the face" in dosage["text"]
+
+
+def test_tci_age_strength_recommends_exactly_one(client: Any) -> None:
+    rule = "tci-age-strength"
+    for name, key_code in (
+        ("tacrolimus-0.1-age-15-in", "313189"),
+        ("tacrolimus-0.03-age-1-in", "106258"),
+    ):
+        (card,) = cards_for(post_hook(client, load_fixture(f"{rule}/{name}.json")), rule)
+        assert card["selectionBehavior"] == "at-most-one"
+        recommended = [s for s in card["suggestions"] if s.get("isRecommended")]
+        assert len(recommended) == 1, name
+        created = recommended[0]["actions"][0]["resource"]
+        assert created["medicationCodeableConcept"]["coding"][0]["code"] == key_code
+
+
+def test_an_update_of_a_sandbox_shaped_draft_is_valid_r4(client: Any) -> None:
+    """The Sandbox sends `category` and `reasonCode` as single objects and may omit `intent`:
+    the update echoes the draft as valid R4 (lists, intent order)."""
+    rule = "tcs-very-potent-limits"
+    body = copy.deepcopy(load_fixture(f"{rule}/clobetasol-60g-per-week-in.json"))
+    draft = body["context"]["draftOrders"]["entry"][0]["resource"]
+    draft.pop("intent")
+    draft["category"] = {"coding": [{"code": "outpatient"}]}
+    draft["reasonCode"] = {"coding": [{"system": "http://snomed.info/sct", "code": "24079001"}]}
+    (card,) = cards_for(post_hook(client, body), rule)
+    (action,) = card["suggestions"][0]["actions"]
+    resource = action["resource"]
+    validate_fhir(resource)
+    assert resource["intent"] == "order"
+    assert resource["category"] == [draft["category"]]
+    assert resource["reasonCode"] == [draft["reasonCode"]]
+
+
+def test_no_update_or_delete_for_a_draft_without_an_id(client: Any) -> None:
+    for rule, name in (
+        ("tcs-very-potent-limits", "clobetasol-60g-per-week-in"),
+        ("tcs-potent-on-sensitive-site", "clobetasol-eyelid-coded-age-30-in"),
+    ):
+        body = copy.deepcopy(load_fixture(f"{rule}/{name}.json"))
+        del body["context"]["draftOrders"]["entry"][0]["resource"]["id"]
+        for card in post_hook(client, body).get_json()["cards"]:
+            for suggestion in card.get("suggestions", []):
+                kinds = {a["type"] for a in suggestion["actions"]}
+                assert not kinds & {"update", "delete"}, (name, suggestion["label"])
