@@ -60,3 +60,17 @@ def test_the_checker_finds_replace_against_keep() -> None:
     edit = _card("edit", {"type": "update", "resource": draft})
     assert contradictions({"cards": [edit, swap]}, request) != []
     assert contradictions({"cards": [swap, _card("swap2", delete, other)]}, request) == []
+
+
+def test_no_realistic_chart_gets_opposite_advice_on_one_order(client: Any) -> None:
+    """The realistic set (tests/realistic), with each chart's request, so that deleting a draft
+    to re-create the same drug (a taper) counts as keeping it."""
+    from tests.realistic.case import load_cases
+
+    found = []
+    for case in load_cases():
+        body = case.request()
+        response = post_hook(client, body)
+        assert response.status_code == 200, case.id
+        found += [f"{case.id}: {c}" for c in contradictions(response.get_json(), body)]
+    assert found == []
