@@ -80,6 +80,8 @@ class Owner:
             return True
         if "/_history/" in ref:
             ref = ref.split("/_history/", 1)[0]
+            if ref in own:
+                return True
         if ref.startswith("urn:"):
             if not self._urls_read:
                 self._read_urls()
