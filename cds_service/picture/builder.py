@@ -179,7 +179,7 @@ def _selections(context: Mapping[str, Any]) -> frozenset[str]:
 def _condition(res: Mapping[str, Any], terminology: Terminology) -> ConditionFact:
     code = res.get("code")
     codings = fx.codings(code)
-    label = fx.text(code.get("text")) if isinstance(code, dict) else None
+    label = fx.label(code.get("text")) if isinstance(code, dict) else None
     if label is None:  # fx.concept_text, without building the codings twice
         label = next((display for _s, _c, display in codings if display), None)
     site_codings: list[tuple[str | None, str | None]] = []
