@@ -41,14 +41,18 @@ class Owner:
 
     def owns(self, res: Mapping[str, Any]) -> bool:
         """True unless `res` names another patient (then it is recorded as dropped)."""
-        if not self.patient_id:
-            return True  # no patient to compare with: the schema's business, not ours
+        element = res.get("subject")  # the usual case first: one look-up, one set membership
+        if element.__class__ is dict:
+            ref = element.get("reference")
+            if ref.__class__ is str and ref in self._own:
+                return True
+            return self.owns_named(res.get("resourceType"), res.get("id"), ref)
         for name in PATIENT_ELEMENTS:
             element = res.get(name)
             if element is not None:
                 ref = element.get("reference") if isinstance(element, dict) else None
                 return self.owns_named(res.get("resourceType"), res.get("id"), ref)
-        if res.get("resourceType") == "Patient":
+        if res.get("resourceType") == "Patient" and self.patient_id:
             rid = res.get("id")
             if rid is not None and rid != self.patient_id:
                 self.dropped.append(("Patient", None))
