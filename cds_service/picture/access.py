@@ -13,6 +13,9 @@ from cds_service.text import normalise
 Coding = tuple[str | None, str | None, str | None]  # (system, code, display)
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# What a relative reference's id may hold (cds-response.schema.json): a resource with any
+# other id cannot be named by a suggestion, so it gets none rather than an invalid one.
+_ID = re.compile(r"[^/\s\x00-\x1f\x7f-\x9f\ufeff\ufffd]{1,256}")
 
 
 def as_list(value: Any) -> list[Any]:
@@ -44,6 +47,14 @@ def text(value: Any, limit: int = 2000) -> str | None:
         return None
     if isinstance(value, str) and value and not value.isspace():
         return value[:limit]
+    return None
+
+
+def resource_id(value: Any) -> str | None:
+    """A resource ``id`` usable in ``Type/id`` references (no slash, space or control
+    character; at most 256 characters), else None."""
+    if value.__class__ is str and _ID.fullmatch(value):
+        return value
     return None
 
 

@@ -190,7 +190,7 @@ def _condition(res: Mapping[str, Any], terminology: Terminology) -> ConditionFac
             if label := fx.concept_text(site):
                 site_text.append(label)
     return ConditionFact(
-        id=fx.text(res.get("id")),
+        id=fx.resource_id(res.get("id")),
         codings=codings,
         text=label,
         clinical_status=fx.first_code(res.get("clinicalStatus")),

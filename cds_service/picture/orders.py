@@ -140,7 +140,7 @@ def build_order(
         reason_refs = tuple([ref for ref in found if ref])
     authored = fx.parse_date(res.get("authoredOn"))
     return MedicationOrder(
-        id=text(res.get("id")),
+        id=fx.resource_id(res.get("id")),
         is_draft=is_draft,
         in_scope=in_scope,
         status=text(res.get("status")),

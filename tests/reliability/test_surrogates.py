@@ -170,3 +170,17 @@ def test_fetched_text_with_lone_surrogates_is_answered(
     assert any(s.path.startswith("/fhir/Condition") for s in fhir.seen)
     codes = [c["source"]["topic"]["code"] for c in response.get_json()["cards"]]
     assert "eczema-herpeticum" in codes
+
+
+@pytest.mark.parametrize("bad_id", ["a b", "a/b", "x\u0085", "\ufeffx", "\ud800", "x" * 300])
+@pytest.mark.parametrize("seed", [SEEDS[0], SEEDS[3]])
+def test_a_draft_id_no_reference_can_carry_gets_cards_without_an_invalid_one(
+    module_client: FlaskClient, seed: str, bad_id: str
+) -> None:
+    """The card still comes; no suggestion names the draft by an id it cannot be named by."""
+    body = load_fixture(FIXTURES / seed)
+    body["context"]["draftOrders"]["entry"][0]["resource"]["id"] = bad_id
+    response = _post(module_client, body)
+    assert response.status_code == 200
+    assert_well_formed(response)  # every resourceId a valid relative reference
+    assert response.get_json()["cards"]
