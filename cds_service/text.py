@@ -44,7 +44,7 @@ _LOOKALIKES = str.maketrans(
     "асеіјорухѕԁһӏԛԝАВСЕНІЈКМОРЅТХ"  # Cyrillic
     "αβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ"  # Greek
     "ıɡ",  # Latin dotless i, script g
-    "aceijopyxsdhlqwABCEHIJKMOPSTXabeiknoptuxABEZHIKMNOPTYXig",
+    "aceijopyxsdhlqwABCEHIJKMOPSTXabeikvoptuxABEZHIKMNOPTYXig",
 )
 _CONFUSABLE = frozenset("асеіјорухѕԁһӏԛԝАВСЕНІЈКМОРЅТХαβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧıɡμ")
 _WORD = re.compile(r"\w+")
@@ -76,8 +76,8 @@ def _unmix(match: re.Match[str]) -> str:
 
 
 def _all_confusable(word: str) -> bool:
-    # A word made only of look-alikes with no Latin letter ("сорру") is folded only when it
-    # is short of any real letter of its script: such words are spoofs, not Russian or Greek.
+    # Only look-alikes and digits ("Тор" in Cyrillic): it reads as Latin to whoever reads it,
+    # so it is folded; a real Russian or Greek word holds letters with no Latin twin.
     return all(ch in _CONFUSABLE or ch.isdigit() for ch in word)
 
 

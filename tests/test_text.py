@@ -21,6 +21,7 @@ CYRILLIC_C, GREEK_O = "\u0441", "\u03bf"
     [
         (f"{CYRILLIC_C}lobetasol", "clobetasol"),
         (f"clobetas{GREEK_O}l", "clobetasol"),
+        ("\u03bdaseline", "vaseline"),  # Greek nu
         ("\u0421LOBETASOL", "CLOBETASOL"),  # Cyrillic capital Es
         ("tacro\u200blimus", "tacrolimus"),  # zero-width space
         ("tacro\u200c\u200dlimus\u2060", "tacrolimus"),  # non-joiner, joiner, word joiner
