@@ -152,7 +152,7 @@ def run_hook(
     result.sources = {key: str(state) for key, state in data.states.items()}
     if owner.dropped:
         result.dropped = [rtype for rtype, _id in owner.dropped]
-        why = "not this patient's, dropped: " + ", ".join(owner.described())
+        why = "names another patient: " + ", ".join(owner.described())
         result.trace.append({"rule": IDENTITY_STEP, "outcome": "dropped", "why": why})
     for rule, decision in decisions:
         fired = isinstance(decision, Finding)

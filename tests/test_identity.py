@@ -12,6 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from cds_service import create_app
+from cds_service.ops.cli import main
 from cds_service.picture.identity import Owner
 from cds_service.pipeline import IDENTITY_STEP, TRACE_EXTENSION
 from tests.conftest import cards_for, load_fixture, make_settings, pinned_clock, post_hook
@@ -237,3 +238,16 @@ def test_drops_are_counted_by_resource_type_without_ids(client: FlaskClient) -> 
     assert f'{name}{{resource_type="Patient",service="eczema-patient-view"}} 1.0' in text
     assert "neighbour" not in text and "eh-view-active" not in text
     assert 'rule="patient-identity"' not in text  # not a rule decision
+
+
+def test_explain_names_what_was_dropped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    body = load_fixture(HERPETICUM)
+    _by_id(body, "conditions", "-eh")["subject"] = {"reference": "Patient/neighbour"}
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(body))
+    assert main(["explain", str(path), "--now", "2026-11-22T12:00Z"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"dropped {IDENTITY_STEP}: not this patient's, dropped: Condition/eh-view-active-eh" in out
+    )
+    assert "neighbour" not in out
