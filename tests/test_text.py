@@ -209,3 +209,32 @@ def test_the_tci_age_strength_control_is_silent_at_the_lower_strength(client: Fl
     """The same chart with 0.03% (fullwidth) stays silent: the strength really is read."""
     body = _with_drug(TCI_AGE, "tacrolimus \uff10.\uff10\uff13\uff05 ointment")
     assert cards_for(post_hook(client, body), "tci-age-strength") == []
+
+
+def test_condition_and_site_text_reach_the_picture_normalised(terminology: Terminology) -> None:
+    condition = {
+        "resourceType": "Condition",
+        "id": "c1",
+        "code": {"text": "Atopic derma\u200btitis \u2066(flexural)\u2069"},
+        "bodySite": [{"text": "\uff45yelids"}],
+    }
+    picture = build_picture(
+        hook="patient-view",
+        context={"patientId": "p1"},
+        resources=[condition],
+        medications={},
+        terminology=terminology,
+        now=NOW,
+    )
+    [fact] = picture.conditions
+    assert fact.text == "Atopic dermatitis (flexural)"
+    plain = {**condition, "code": {"text": "Atopic dermatitis"}, "bodySite": [{"text": "eyelids"}]}
+    again = build_picture(
+        hook="patient-view",
+        context={"patientId": "p1"},
+        resources=[plain],
+        medications={},
+        terminology=terminology,
+        now=NOW,
+    )
+    assert fact.body_sites and fact.body_sites == again.conditions[0].body_sites

@@ -187,8 +187,8 @@ def _condition(res: Mapping[str, Any], terminology: Terminology) -> ConditionFac
     if "bodySite" in res:
         for site in fx.dicts(res.get("bodySite")):
             site_codings.extend((s, c) for s, c, _d in fx.codings(site))
-            if label := fx.concept_text(site):
-                site_text.append(label)
+            if site_label := fx.concept_text(site):  # not `label`: that is the condition's
+                site_text.append(site_label)
     return ConditionFact(
         id=fx.resource_id(res.get("id")),
         codings=codings,
