@@ -30,6 +30,7 @@ from urllib3.exceptions import ReadTimeoutError
 
 from cds_service.fhir.bundle import entry_list, is_bundle, next_link, self_link
 from cds_service.fhir.session import HttpSession
+from cds_service.text import may_hold_surrogates, scrub
 
 _CHUNK = 65_536
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -167,6 +168,8 @@ class FhirClient:
             data = json.loads(body)
         except (ValueError, RecursionError):
             raise FhirResponseError("not JSON") from None
+        if may_hold_surrogates(body):  # as for request bodies: see cds_service/text.py
+            data = scrub(data)
         if not (isinstance(data, dict) and isinstance(data.get("resourceType"), str)):
             raise FhirResponseError("not a FHIR resource")
         if not data["resourceType"]:
