@@ -20,7 +20,7 @@ from cds_service.fhir import (
     resolve_medications,
     resolve_prefetch,
 )
-from cds_service.fhir.allow import ServerPolicy
+from cds_service.fhir.allow import ServerPolicy, is_open_server
 from cds_service.fhir.deferred import DeferredBundle
 from cds_service.fhir.session import CountingSession, HttpSession
 from cds_service.picture import build_picture
@@ -66,14 +66,20 @@ def validate_request(service: ServiceDefinition, body: Any) -> dict[str, Any]:
 
 
 def _client(rt: Runtime, body: dict[str, Any], session: HttpSession) -> FhirClient | None:
+    """The FHIR client for the request; None (prefetch only, else 412) when it has no usable
+    token and its fhirServer is not listed in CDS_FHIR_OPEN_SERVERS."""
     s = rt.settings
-    return client_for_request(
+    client = client_for_request(
         body,
         session=session,
         request_timeout=s.fhir_timeout_seconds,
         max_bytes=s.fhir_max_bytes,
         max_pages=s.fhir_max_pages,
     )
+    if client is None or client.has_token or is_open_server(client.base_url, s.fhir_open_servers):
+        return client
+    log.info("fhirServer not read: no fhirAuthorization token and not in CDS_FHIR_OPEN_SERVERS")
+    return None
 
 
 def run_hook(

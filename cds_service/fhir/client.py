@@ -112,6 +112,11 @@ class FhirClient:
     def __repr__(self) -> str:
         return f"FhirClient(origin={self._origin!r})"
 
+    @property
+    def has_token(self) -> bool:
+        """True when requests carry the caller's fhirAuthorization bearer token."""
+        return "Authorization" in self._headers
+
     def get(self, relative: str, deadline: Deadline) -> dict[str, Any]:
         """GET ``{base}/{relative}``; a searchset with ``next`` links comes back as one Bundle."""
         url = f"{self.base_url}/{relative.lstrip('/')}"
