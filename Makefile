@@ -10,7 +10,8 @@ SERVE_BIN := $(SERVE_VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: venv serve test lint fmt clean gallery browser test-postgres bench bench-smoke loadtest
+.PHONY: venv serve test lint fmt clean gallery browser test-postgres bench bench-smoke loadtest \
+	cards-report purge report
 
 venv: $(VENV)/.installed
 
@@ -49,6 +50,19 @@ bench-smoke: venv
 # LOADTEST_ARGS="--duration 60 --clients 16 --database-url postgresql+psycopg://..." to vary it.
 loadtest: venv
 	$(BIN)/python -m tests.load.loadtest $(LOADTEST_ARGS)
+
+# Card distribution over the realistic charts and the Synthea patients: recall, cards per
+# response, per-rule share (the noise budget `make test` enforces). --failing lists misses.
+cards-report: venv
+	$(BIN)/python -m tests.realistic.report $(REPORT_ARGS)
+
+# Retention: issued-card, replay and repeat-guard rows past their use (README "Retention").
+purge: venv
+	$(BIN)/python -m cds_service purge
+
+# The governance report a clinical committee reads (last 90 days, HTML).
+report: venv
+	$(BIN)/python -m cds_service feedback-report --days 90 --html build/governance.html
 
 lint: venv
 	$(BIN)/ruff check cds_service tests bench

@@ -102,6 +102,7 @@ def service_app(tmp: Path) -> Flask:
         max_body_bytes=200_000_000,
         log_level="WARNING",
         fhir_server_allow=("127.0.0.1",),  # bench/fallback.py's loopback FHIR server
+        fhir_open_servers=("127.0.0.1",),  # ... which needs no token
     )
     return create_app(settings, clock=lambda: NOW)
 

@@ -4,7 +4,9 @@
 in about two thirds of the time on large charts. It is stricter (UTF-8 only, no NaN or
 Infinity, no byte-order mark, no numbers beyond a double), so any body it refuses goes to
 ``json.loads`` unchanged: what is accepted or rejected, and what it parses to, is exactly what
-the standard library decides.
+the standard library decides, except that a lone surrogate (``"\\ud800"``, which both accept)
+becomes U+FFFD: nothing downstream (UTF-8 encoders, log handlers, SQLite, jsonschema-rs)
+can carry one, and no FHIR id, code or text is a lone surrogate (`cds_service/text.py`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any, TypedDict, cast
 import msgspec
 
 from cds_service.fhir.elements import project
+from cds_service.text import may_hold_surrogates, scrub
 
 PARSER = f"msgspec {msgspec.__version__} (json.loads for what it refuses)"
 _decode = msgspec.json.Decoder().decode
@@ -23,9 +26,11 @@ _decode = msgspec.json.Decoder().decode
 def loads(raw: bytes) -> Any:
     """The JSON value of `raw`; ValueError or RecursionError when it is not JSON."""
     try:
-        return _decode(raw)
+        value = _decode(raw)
     except (msgspec.MsgspecError, RecursionError):
-        return json.loads(raw)  # the standard library decides: it may accept (a BOM) or raise
+        # The standard library decides: it may accept (a BOM, UTF-16) or raise.
+        return scrub(json.loads(raw))
+    return scrub(value) if may_hold_surrogates(raw) else value
 
 
 # Prefetch keys whose object value is kept as undecoded bytes (msgspec.Raw) by `loads_hook`:
@@ -40,8 +45,11 @@ def loads_hook(raw: bytes) -> Any:
 
     Members other than the CDS Hooks request's own are not kept (nothing reads them and the
     schema allows them). Anything unexpected (not an object, a prefetch that is not an
-    object, whatever msgspec refuses) gives exactly what `loads` gives.
+    object, whatever msgspec refuses) gives exactly what `loads` gives, and so does a body
+    that may hold a lone surrogate (decoded whole, then scrubbed: no bytes left for later).
     """
+    if may_hold_surrogates(raw):
+        return loads(raw)
     try:
         try:  # one pass: the envelope's members decoded, each prefetch value left as bytes
             body = cast(dict[str, Any], _envelope(raw))

@@ -20,10 +20,11 @@ from cds_service.fhir import (
     resolve_medications,
     resolve_prefetch,
 )
-from cds_service.fhir.allow import ServerPolicy
+from cds_service.fhir.allow import ServerPolicy, is_open_server
 from cds_service.fhir.deferred import DeferredBundle
 from cds_service.fhir.session import CountingSession, HttpSession
 from cds_service.picture import build_picture
+from cds_service.picture.identity import Owner
 from cds_service.rules import Finding, evaluate_all
 from cds_service.runtime import Runtime
 from cds_service.services import ESSENTIAL, ServiceDefinition
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 UNAVAILABLE_EXTENSION = "org.eczema-cds.unavailable-data"
 TRACE_EXTENSION = "org.eczema-cds.decision-trace"
+IDENTITY_STEP = "patient-identity"  # the trace step naming resources of another patient
 
 
 @dataclass
@@ -44,6 +46,7 @@ class HookResult:
     trace: list[dict[str, str]] = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)  # prefetch key -> KeyState
+    dropped: list[str] = field(default_factory=list)  # resourceType of each foreign resource
 
 
 def validate_request(service: ServiceDefinition, body: Any) -> dict[str, Any]:
@@ -63,14 +66,20 @@ def validate_request(service: ServiceDefinition, body: Any) -> dict[str, Any]:
 
 
 def _client(rt: Runtime, body: dict[str, Any], session: HttpSession) -> FhirClient | None:
+    """The FHIR client for the request; None (prefetch only, else 412) when it has no usable
+    token and its fhirServer is not listed in CDS_FHIR_OPEN_SERVERS."""
     s = rt.settings
-    return client_for_request(
+    client = client_for_request(
         body,
         session=session,
         request_timeout=s.fhir_timeout_seconds,
         max_bytes=s.fhir_max_bytes,
         max_pages=s.fhir_max_pages,
     )
+    if client is None or client.has_token or is_open_server(client.base_url, s.fhir_open_servers):
+        return client
+    log.info("fhirServer not read: no fhirAuthorization token and not in CDS_FHIR_OPEN_SERVERS")
+    return None
 
 
 def run_hook(
@@ -127,6 +136,8 @@ def run_hook(
 
     t = time.perf_counter()
     unavailable = sorted(k for k, st in data.states.items() if st == "unavailable")
+    patient_id = request["context"].get("patientId")
+    owner = Owner(patient_id if isinstance(patient_id, str) else None, _bundles(request))
     picture = build_picture(
         hook=service.hook,
         context=request["context"],
@@ -135,6 +146,7 @@ def run_hook(
         terminology=rt.terminology,
         now=now,
         unavailable=unavailable,
+        owner=owner,
     )
     stages["picture"] = time.perf_counter() - t
 
@@ -153,6 +165,10 @@ def run_hook(
     t = time.perf_counter()
     result = HookResult(body={"cards": []}, stages=stages)
     result.sources = {key: str(state) for key, state in data.states.items()}
+    if owner.dropped:
+        result.dropped = [rtype for rtype, _id in owner.dropped]
+        why = "names another patient: " + ", ".join(owner.described())
+        result.trace.append({"rule": IDENTITY_STEP, "outcome": "dropped", "why": why})
     for rule, decision in decisions:
         fired = isinstance(decision, Finding)
         result.trace.append(

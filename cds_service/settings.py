@@ -43,6 +43,7 @@ class Settings:
     fhir_max_bytes: int = 20_000_000
     fhir_max_pages: int = 20
     fhir_server_allow: tuple[str, ...] = ()  # empty: public addresses only (fhir/allow.py)
+    fhir_open_servers: tuple[str, ...] = ()  # hosts fetched without fhirAuthorization
     fhir_max_workers: int = 6  # one per prefetch template: fallback queries run at once
     debug_trace: bool = False
     log_level: str = "INFO"

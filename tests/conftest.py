@@ -48,6 +48,7 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         database_url=f"sqlite:///{tmp_path / 'test.sqlite3'}",
         auth_mode="off",
         fhir_server_allow=("127.0.0.1",),  # the loopback fake FHIR servers of tests/fhir
+        fhir_open_servers=("127.0.0.1",),  # ... which need no fhirAuthorization token
     )
     return base.with_overrides(**overrides)
 

@@ -137,3 +137,71 @@ def test_medication_reference_resolved_from_the_fhir_server(
     response = post_hook(client, body)
     assert response.status_code == 200
     assert len(cards_for(response, RULE)) == 1
+
+
+def _tokenless_app(tmp_path: Any, open_servers: tuple[str, ...]) -> Any:
+    from cds_service import create_app
+    from tests.conftest import make_settings, pinned_clock
+
+    settings = make_settings(tmp_path, fhir_open_servers=open_servers)
+    return create_app(settings, clock=pinned_clock).test_client()
+
+
+def test_without_a_token_an_unlisted_fhir_server_is_never_read(
+    tmp_path: Any, fhir: FakeFhirServer
+) -> None:
+    body = load_fixture(FIXTURE)
+    _serve_fixture(fhir, body)
+    del body["prefetch"]
+    body["fhirServer"] = fhir.base
+    response = post_hook(_tokenless_app(tmp_path, ()), body)
+    assert response.status_code == 412
+    assert fhir.seen == []
+
+
+def test_an_empty_token_counts_as_no_token(tmp_path: Any, fhir: FakeFhirServer) -> None:
+    body = load_fixture(FIXTURE)
+    _serve_fixture(fhir, body)
+    del body["prefetch"]
+    body["fhirServer"] = fhir.base
+    # As crd-request-generator sends it: an empty token.
+    body["fhirAuthorization"] = {
+        "access_token": "",
+        "token_type": "Bearer",
+        "expires_in": 300,
+        "scope": "user/*.read",
+    }
+    assert post_hook(_tokenless_app(tmp_path, ()), body).status_code == 412
+    assert fhir.seen == []
+    (tmp_path / "listed").mkdir()
+    listed = _tokenless_app(tmp_path / "listed", ("127.0.0.1",))
+    assert post_hook(listed, body).status_code == 200
+    assert fhir.seen
+
+
+def test_a_token_lets_the_service_read_any_allowed_fhir_server(
+    tmp_path: Any, fhir: FakeFhirServer
+) -> None:
+    body = load_fixture(FIXTURE)
+    _serve_fixture(fhir, body)
+    del body["prefetch"]
+    body["fhirServer"] = fhir.base
+    body["fhirAuthorization"] = {
+        "access_token": "opaque",
+        "token_type": "Bearer",
+        "expires_in": 300,
+        "scope": "user/*.read",
+    }
+    response = post_hook(_tokenless_app(tmp_path, ()), body)
+    assert response.status_code == 200
+    assert len(cards_for(response, RULE)) == 1
+
+
+def test_open_server_patterns_match_the_host_only() -> None:
+    from cds_service.fhir.allow import is_open_server
+
+    assert is_open_server("http://localhost:8081/fhir", ("localhost",))
+    assert is_open_server("https://sandbox.fhir.example.org/r4", ("*.fhir.example.org",))
+    assert not is_open_server("http://localhost.evil.example/fhir", ("localhost",))
+    assert not is_open_server("http://127.0.0.2/fhir", ("127.0.0.1",))
+    assert not is_open_server("not a url", ("*",))

@@ -17,13 +17,33 @@ SAME = [
     b"  {}  ",
     b"\xef\xbb\xbf{}",  # a UTF-8 byte-order mark: json.loads accepts it
     '["\u00e9"]'.encode("utf-16"),  # json.loads detects UTF-16
-    b'["\\ud800"]',  # a lone surrogate
+    b'["\\ud83d\\ude00", "\\\\ud800"]',  # a surrogate pair; an escaped backslash
 ]
 
 
 @pytest.mark.parametrize("raw", SAME)
 def test_parses_what_json_loads_parses(raw: bytes) -> None:
     assert jsonbody.loads(raw) == json.loads(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'["\\ud800", "a\\uDFFFb"]',  # escapes, either case
+        '["\ud800", "a\udfffb"]'.encode("utf-8", "surrogatepass"),  # encoded: msgspec refuses
+        '["\ud800", "a\udfffb"]'.encode("utf-16", "surrogatepass"),
+    ],
+)
+def test_a_lone_surrogate_becomes_the_replacement_character(raw: bytes) -> None:
+    assert json.loads(raw) == ["\ud800", "a\udfffb"]  # what the standard library reads
+    assert jsonbody.loads(raw) == ["\ufffd", "a\ufffdb"]  # what nothing downstream chokes on
+    assert jsonbody.loads_hook(raw) == ["\ufffd", "a\ufffdb"]
+
+
+def test_lone_surrogates_in_keys_and_lazy_prefetch_are_replaced_too() -> None:
+    raw = b'{"context": {"k\\ud800": 1}, "prefetch": {"observations": {"t": "\\udc00"}}}'
+    body = jsonbody.loads_hook(raw)
+    assert body == {"context": {"k\ufffd": 1}, "prefetch": {"observations": {"t": "\ufffd"}}}
 
 
 def test_nan_infinity_and_huge_numbers_as_json_loads_reads_them() -> None:

@@ -97,7 +97,7 @@ def test_a_bundle_keeps_entries_full_urls_links_and_read_elements_whole() -> Non
     order = {
         "resourceType": "MedicationRequest",
         "id": "m1",
-        "subject": {"reference": "Patient/p1"},
+        "subject": {"reference": "Patient/p1", "display": "Jane Doe"},
         "requester": {"reference": "Practitioner/x"},
         "dosageInstruction": [{"text": "eyelids", "extension": [{"url": "u", "valueString": "v"}]}],
         "dispenseRequest": {"quantity": {"value": 30, "unit": "g"}, "performer": {"x": 1}},
@@ -118,7 +118,10 @@ def test_a_bundle_keeps_entries_full_urls_links_and_read_elements_whole() -> Non
     first, second = kept["entry"]
     assert first == {
         "fullUrl": "urn:uuid:1",
-        "resource": {k: v for k, v in order.items() if k not in ("subject", "requester")},
+        "resource": {
+            **{k: v for k, v in order.items() if k not in ("subject", "requester")},
+            "subject": {"reference": "Patient/p1"},  # the reference only: never the name
+        },
     }
     assert second["resource"] == project(json.dumps(PATIENT).encode())
 
@@ -219,6 +222,12 @@ def kitchen_sink(hook: str, base: str) -> dict[str, Any]:
             "code": _cc(SNOMED, "43116000", "Eczema"),
             "onsetDateTime": "2024-03-02",
             "abatementPeriod": {"start": "2025-01-01"},
+        },
+        {  # another patient's: dropped (picture/identity.py), so `subject` is read
+            "resourceType": "Condition",
+            "id": "c-other",
+            "subject": {"reference": "Patient/someone-else", "display": "Someone Else"},
+            "code": _cc(SNOMED, "195967001", "Asthma"),
         },
         {
             "resourceType": "Observation",

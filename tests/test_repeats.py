@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,7 +47,9 @@ def test_a_changed_order_gets_the_card_again(client: Any) -> None:
 def test_another_patient_is_not_affected(client: Any) -> None:
     select = load_fixture(SELECT_FIXTURE)
     assert len(cards_for(post_hook(client, select), RULE)) == 1
-    sign = _as_sign(select)
+    # Another patient's chart: every reference names them (picture/identity.py drops the rest).
+    own = f"Patient/{select['context']['patientId']}"
+    sign = json.loads(json.dumps(_as_sign(select)).replace(f'"{own}"', '"Patient/someone-else"'))
     sign["context"]["patientId"] = "someone-else"
     sign["prefetch"]["patient"]["id"] = "someone-else"
     assert len(cards_for(post_hook(client, sign), RULE)) == 1

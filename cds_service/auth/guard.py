@@ -73,7 +73,8 @@ def init_auth(
     replay.create_table()
     # No caller waits on a key host for longer than a hook call may take in all.
     timeout = min(DEFAULT_TIMEOUT_SECONDS, settings.hook_deadline_seconds)
-    keys = JwksCache(session, timeout=timeout, clock=clock or time.monotonic)
+    http_jku = frozenset(u for i in issuers.values() if i.allow_http_jku for u in i.jku)
+    keys = JwksCache(session, timeout=timeout, clock=clock or time.monotonic, http_allowed=http_jku)
     authenticator = Authenticator(
         issuers, keys, replay, public_base_url=settings.public_base_url, clock=clock or time.time
     )

@@ -20,7 +20,12 @@ ASYMMETRIC_ALGORITHMS = frozenset(
 # The spec RECOMMENDS these two; anything else must be listed in the issuer's entry.
 DEFAULT_ALGORITHMS = ("ES384", "RS384")
 
-_FIELDS = {"iss", "jku", "jwks", "jwks_file", "algorithms", "audiences", "tenant", "test_only"}
+_FIELDS = {
+    "iss", "jku", "jwks", "jwks_file", "algorithms", "audiences", "tenant", "test_only",
+    "allow_http_jku", "max_token_lifetime",
+}  # fmt: skip
+# A test client's longest token life (crd-request-generator's last a day); 0 < value <= this.
+MAX_TEST_LIFETIME_SECONDS = 7 * 24 * 3600
 # JWK members that only a private or symmetric key has; none belongs in a trust file.
 _SECRET_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
@@ -40,6 +45,10 @@ class Issuer:
     audiences: tuple[str, ...] = ()
     tenants: tuple[str, ...] = ()
     test_only: bool = False
+    # Test-only relaxations (refused on an issuer that is not test_only): an http:// jku, and
+    # tokens living longer than the service-wide limit.
+    allow_http_jku: bool = False
+    max_token_lifetime: int | None = None
 
 
 def load_issuers(path: str | Path) -> dict[str, Issuer]:
@@ -92,9 +101,16 @@ def _parse_entry(entry: Any, where: str, base_dir: Path | None) -> Issuer:
         raise IssuerConfigError(
             f"{where}: algorithms {bad} not allowed; use asymmetric ones such as ES384, RS384"
         )
+    test_only = entry.get("test_only", False)
+    if not isinstance(test_only, bool):
+        raise IssuerConfigError(f"{where}: 'test_only' must be true or false")
+    allow_http_jku, lifetime = _test_options(entry, where, test_only)
     jku = _strings(entry, "jku", where)
     for url in jku:
-        _require_https(url, where, "jku")
+        if allow_http_jku and urlsplit(url).scheme == "http":
+            _require_url(url, where, "jku")
+        else:
+            _require_https(url, where, "jku")
     audiences = tuple(a.rstrip("/") for a in _strings(entry, "audiences", where))
     for url in audiences:
         _require_url(url, where, "audiences")
@@ -107,9 +123,6 @@ def _parse_entry(entry: Any, where: str, base_dir: Path | None) -> Issuer:
     if not jku and not keys:
         raise IssuerConfigError(f"{where}: needs 'jku', 'jwks' or 'jwks_file'")
 
-    test_only = entry.get("test_only", False)
-    if not isinstance(test_only, bool):
-        raise IssuerConfigError(f"{where}: 'test_only' must be true or false")
     return Issuer(
         iss=iss,
         algorithms=algorithms,
@@ -118,7 +131,28 @@ def _parse_entry(entry: Any, where: str, base_dir: Path | None) -> Issuer:
         audiences=audiences,
         tenants=_strings(entry, "tenant", where),
         test_only=test_only,
+        allow_http_jku=allow_http_jku,
+        max_token_lifetime=lifetime,
     )
+
+
+def _test_options(entry: Mapping[str, Any], where: str, test_only: bool) -> tuple[bool, int | None]:
+    """allow_http_jku and max_token_lifetime: only for an issuer marked test_only."""
+    allow_http = entry.get("allow_http_jku", False)
+    lifetime = entry.get("max_token_lifetime")
+    if not isinstance(allow_http, bool):
+        raise IssuerConfigError(f"{where}: 'allow_http_jku' must be true or false")
+    if lifetime is not None and (
+        type(lifetime) is not int or not 0 < lifetime <= MAX_TEST_LIFETIME_SECONDS
+    ):
+        raise IssuerConfigError(
+            f"{where}: 'max_token_lifetime' must be whole seconds, 1..{MAX_TEST_LIFETIME_SECONDS}"
+        )
+    if (allow_http or lifetime is not None) and not test_only:
+        raise IssuerConfigError(
+            f"{where}: 'allow_http_jku' and 'max_token_lifetime' need test_only = true"
+        )
+    return allow_http, lifetime
 
 
 def parse_jwks(data: Any, where: str) -> dict[str, Mapping[str, Any]]:

@@ -72,10 +72,12 @@ class JwksCache:
         min_refresh_seconds: float = DEFAULT_MIN_REFRESH_SECONDS,
         max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS,
         ca_bundle: str | None = None,
+        http_allowed: frozenset[str] = frozenset(),
     ) -> None:
         # Without a session each fetch gets its own, whose sockets a timed-out wait shuts down.
         self._session = session
         self._ca_bundle = ca_bundle  # tests trust their loopback key host's certificate
+        self._http_allowed = http_allowed  # jku URLs of test-only issuers with allow_http_jku
         self._clock = clock
         self._timeout = timeout
         self._max_bytes = max_bytes
@@ -138,7 +140,7 @@ class JwksCache:
         return entry.attempted_at is None or now - entry.attempted_at >= self._min_refresh
 
     def _fetch(self, url: str, sockets: SocketRegistry) -> dict[str, Mapping[str, Any]]:
-        if urlsplit(url).scheme != "https":
+        if urlsplit(url).scheme != "https" and url not in self._http_allowed:
             raise JwksFetchError("jku is not https")
         session = self._session
         own = None

@@ -107,7 +107,7 @@ class Authenticator:
             raise fail("signature") from None
 
         self._check_audience(issuer, claims.get("aud"), audience, fail)
-        exp = self._check_times(claims, fail)
+        exp = self._check_times(claims, fail, issuer.max_token_lifetime)
         tenant = _str_or_none(claims.get("tenant"))
         if issuer.tenants and tenant not in issuer.tenants:
             raise fail("tenant")
@@ -160,7 +160,9 @@ class Authenticator:
         path = audience[len(self._public_base) :]
         return [base + path for base in issuer.audiences]
 
-    def _check_times(self, claims: Mapping[str, Any], fail: Callable[[str], AuthError]) -> int:
+    def _check_times(
+        self, claims: Mapping[str, Any], fail: Callable[[str], AuthError], lifetime: int | None
+    ) -> int:
         exp, iat, nbf = claims.get("exp"), claims.get("iat"), claims.get("nbf")
         # Integers only: NaN compares false with everything (an `iat: NaN` token passed every
         # check), and a float or a string is not what an EHR sends.
@@ -177,7 +179,7 @@ class Authenticator:
             raise fail("iat_in_future")
         if nbf is not None and nbf > now + self._leeway:
             raise fail("not_yet_valid")
-        if exp - iat > self._max_lifetime:
+        if exp - iat > (lifetime or self._max_lifetime):
             raise fail("lifetime_too_long")
         return int(exp)
 

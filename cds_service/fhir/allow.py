@@ -18,6 +18,7 @@ from __future__ import annotations
 import fnmatch
 import ipaddress
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -47,6 +48,19 @@ class ServerPolicy:
         if any(fnmatch.fnmatchcase(name, pattern) for pattern in self.hosts):
             return True
         return any(ip.version == net.version and ip in net for net in self.networks)
+
+
+def is_open_server(server: str, patterns: Iterable[str]) -> bool:
+    """True when ``server``'s host matches one of ``patterns`` (CDS_FHIR_OPEN_SERVERS): a FHIR
+    server the service may read without a token. CDS Hooks sends ``fhirAuthorization`` for a
+    secured server; a request without one may name any URL, so only listed hosts are read."""
+    try:
+        host = (urlsplit(server).hostname or "").rstrip(".")
+    except ValueError:
+        return False
+    return bool(host) and any(
+        fnmatch.fnmatchcase(host, p.strip().strip("[]").lower()) for p in patterns if p.strip()
+    )
 
 
 def _unmapped(ip: Address) -> Address:

@@ -30,6 +30,7 @@ from urllib3.exceptions import ReadTimeoutError
 
 from cds_service.fhir.bundle import entry_list, is_bundle, next_link, self_link
 from cds_service.fhir.session import HttpSession
+from cds_service.text import may_hold_surrogates, scrub
 
 _CHUNK = 65_536
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -111,6 +112,11 @@ class FhirClient:
     def __repr__(self) -> str:
         return f"FhirClient(origin={self._origin!r})"
 
+    @property
+    def has_token(self) -> bool:
+        """True when requests carry the caller's fhirAuthorization bearer token."""
+        return "Authorization" in self._headers
+
     def get(self, relative: str, deadline: Deadline) -> dict[str, Any]:
         """GET ``{base}/{relative}``; a searchset with ``next`` links comes back as one Bundle."""
         url = f"{self.base_url}/{relative.lstrip('/')}"
@@ -167,6 +173,8 @@ class FhirClient:
             data = json.loads(body)
         except (ValueError, RecursionError):
             raise FhirResponseError("not JSON") from None
+        if may_hold_surrogates(body):  # as for request bodies: see cds_service/text.py
+            data = scrub(data)
         if not (isinstance(data, dict) and isinstance(data.get("resourceType"), str)):
             raise FhirResponseError("not a FHIR resource")
         if not data["resourceType"]:

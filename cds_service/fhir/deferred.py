@@ -1,11 +1,13 @@
 """A prefetched Bundle of Observations kept as bytes, decoded the first time anyone reads it.
 
 `jsonbody.loads_hook` leaves an object under a lazy prefetch key as ``msgspec.Raw``.
-`defer` reads only its skeleton (Bundle type, entry types and ids, link relations) with a
-typed decoder that skips every other field, and defers the rest when the value is a Bundle
-whose entries are all Observations, with no ``next`` link and no OperationOutcome. Anything
-else (or any typing surprise) is decoded at once and takes the ordinary path, so what a call
-sees is unchanged: the skeleton's ids let the picture drop duplicates exactly as before.
+`defer` reads only its skeleton (Bundle type, entry types, ids and subject references, link
+relations) with a typed decoder that skips every other field, and defers the rest when the
+value is a Bundle whose entries are all Observations, with no ``next`` link and no
+OperationOutcome. Anything else (or any typing surprise) is decoded at once and takes the
+ordinary path, so what a call sees is unchanged: the skeleton's ids let the picture drop
+duplicates exactly as before, and its subjects drop another patient's Observations
+(`picture/identity.py`) without decoding them.
 """
 
 from __future__ import annotations
@@ -21,10 +23,15 @@ from cds_service.fhir.bundle import flatten
 _decode = msgspec.json.Decoder().decode
 
 
+class _Reference(msgspec.Struct):
+    reference: Any = None
+
+
 class _Head(msgspec.Struct):
     # Any other type (or none) fails the typed decode, and the value is decoded at once.
     resourceType: Literal["Observation"]  # noqa: N815  (FHIR's name)
     id: Any = None
+    subject: _Reference | None = None  # whose Observation: picture/identity.py
 
 
 class _Entry(msgspec.Struct):
@@ -47,13 +54,16 @@ _skeleton = msgspec.json.Decoder(_Skeleton).decode
 class DeferredBundle(Sequence[dict[str, Any]]):
     """The entry resources of a raw Bundle of Observations, decoded on first access."""
 
-    __slots__ = ("_raw", "ids", "_resources")
+    __slots__ = ("_raw", "ids", "subjects", "_resources")
     created_count = 0  # how many Bundles were deferred, and how many of them decoded (tests)
     decoded_count = 0
 
-    def __init__(self, raw: msgspec.Raw, ids: tuple[Any, ...]) -> None:
+    def __init__(
+        self, raw: msgspec.Raw, ids: tuple[Any, ...], subjects: tuple[Any, ...] = ()
+    ) -> None:
         self._raw: msgspec.Raw | None = raw
         self.ids = ids  # each entry resource's ``id`` as sent, in order
+        self.subjects = subjects or (None,) * len(ids)  # each one's subject.reference, or None
         self._resources: tuple[dict[str, Any], ...] | None = None
         type(self).created_count += 1
 
@@ -99,14 +109,16 @@ def defer(raw: msgspec.Raw) -> DeferredBundle | Any:
         skeleton = _skeleton(raw)  # every entry resource an Observation, or it fails
     except (msgspec.MsgspecError, RecursionError):
         return _decoded(raw)
-    ids = tuple([e.resource.id for e in skeleton.entry or () if e.resource is not None])
+    heads = [e.resource for e in skeleton.entry or () if e.resource is not None]
+    ids = tuple([h.id for h in heads])
     if (
         skeleton.resourceType != "Bundle"
         or not ids
         or any(link.relation == "next" for link in skeleton.link or [])
     ):
         return _decoded(raw)
-    return DeferredBundle(raw, ids)
+    subjects = tuple([h.subject.reference if h.subject is not None else None for h in heads])
+    return DeferredBundle(raw, ids, subjects)
 
 
 def _decoded(raw: msgspec.Raw) -> Any:

@@ -1,10 +1,12 @@
 """The elements of prefetched FHIR resources the service reads, and a decoder that keeps only them.
 
-A prefetched chart is mostly what no rule reads: ``meta``, ``subject``, ``encounter``,
-``requester``, narrative ``text``, identifiers, names and addresses. `project` decodes a
-prefetch value keeping, for the Bundle, its entries and each entry resource, only the
-top-level elements listed here (each element whole, whatever is inside it). Fewer objects are
-built and freed, and the patient's name, address and identifiers are never held.
+A prefetched chart is mostly what no rule reads: ``meta``, ``encounter``, ``requester``,
+narrative ``text``, identifiers, names and addresses. `project` decodes a prefetch value
+keeping, for the Bundle, its entries and each entry resource, only the top-level elements
+listed here (each element whole, whatever is inside it), and of the Reference naming the
+resource's patient (``subject``: `picture/identity.py` checks it) only its ``reference``
+string, never its ``display`` (often the patient's name). Fewer objects are built and freed, and
+the patient's name, address and identifiers are never held.
 
 Anything the typed decoder refuses (an ``entry`` that is not a list of objects, a ``resource``
 that is not an object) is decoded in full instead, so what reaches the picture is always what
@@ -22,7 +24,9 @@ import msgspec
 
 # Per resource type, for the record; the decoder keeps their union for every resource.
 READ_ELEMENTS: dict[str, tuple[str, ...]] = {
-    "Resource": ("resourceType", "id"),
+    # subject: whose resource it is. `patient` (AllergyIntolerance) and `beneficiary`
+    # (Coverage) join it when a rule reads those types; identity.py already checks them.
+    "Resource": ("resourceType", "id", "subject"),
     "Bundle": ("type", "link", "entry"),
     # Only its severities are read: an error entry makes the search refetched, not used.
     "OperationOutcome": ("issue",),
@@ -68,6 +72,12 @@ READ_ELEMENTS: dict[str, tuple[str, ...]] = {
 }
 KEPT = frozenset(name for names in READ_ELEMENTS.values() for name in names)
 ENTRY_KEPT = frozenset({"resource", "fullUrl"})  # fullUrl: medication references by urn:uuid
+# Kept as {"reference": ...} only (a Reference's display is often the patient's name).
+PATIENT_REFERENCES = frozenset({"subject", "patient", "beneficiary"})
+
+
+class _Reference(TypedDict, total=False):
+    reference: Any
 
 
 def projector(
@@ -75,7 +85,8 @@ def projector(
 ) -> Callable[[bytes | msgspec.Raw], Any]:
     """A decoder keeping `kept` elements of a resource, a Bundle and each of its entries'
     resources (a nested resource keeps the same; inside a kept element, everything)."""
-    resource = TypedDict("resource", dict.fromkeys(kept, Any), total=False)  # type: ignore[misc]
+    fields = {k: _Reference if k in PATIENT_REFERENCES else Any for k in kept}
+    resource = TypedDict("resource", fields, total=False)  # type: ignore[misc]
     entry_types = {k: resource if k == "resource" else Any for k in entry_kept}
     entry = TypedDict("entry", entry_types, total=False)  # type: ignore[misc]
     top_types = {k: list[entry] if k == "entry" else Any for k in kept}

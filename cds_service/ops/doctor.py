@@ -119,10 +119,29 @@ def check_audience(url: str, settings: Settings, token: str | None = None) -> Ch
     )
 
 
+def describe_token(token: str) -> Check:
+    """What a client's token says about itself (header and claims; nothing is verified here),
+    so its `iss`, `alg` and `jku` can be copied into the trusted-issuers file."""
+    try:
+        header = jwt.get_unverified_header(token)
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError as exc:
+        return Check("token", False, f"not a JWT ({type(exc).__name__})")
+    iat, exp = claims.get("iat"), claims.get("exp")
+    life = f"{exp - iat} s" if isinstance(iat, int) and isinstance(exp, int) else "unknown"
+    return Check(
+        "token",
+        True,
+        f"iss={claims.get('iss')!r} alg={header.get('alg')!r} kid={header.get('kid')!r} "
+        f"jku={header.get('jku')!r} lifetime={life}",
+    )
+
+
 def diagnose(url: str, origin: str | None, settings: Settings, token: str | None) -> list[Check]:
     """Every check, in the order a client meets them."""
     base = base_url(url)
-    return [
+    described = [describe_token(token)] if token else []
+    return described + [
         check_discovery(base, token),
         check_cors(base, origin),
         check_audience(base, settings, token),

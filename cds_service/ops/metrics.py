@@ -25,6 +25,10 @@ from prometheus_client import (
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 STAGE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+DROP_TYPES = frozenset(
+    {"Patient", "Condition", "MedicationRequest", "Observation", "CarePlan", "ServiceRequest"}
+    | {"AllergyIntolerance", "Coverage", "Procedure", "Encounter", "Immunization"}
+)
 HOOK_ENDPOINT = "cds.call_service"
 FEEDBACK_ENDPOINT = "cds.feedback"
 
@@ -86,6 +90,12 @@ class Metrics:
             ["rule", "outcome"],
             registry=r,
         )
+        self.foreign_resources = Counter(
+            "cds_foreign_resources_dropped",
+            "Resources dropped before the picture because they name another patient",
+            ["service", "resource_type"],
+            registry=r,
+        )
         self.card_log_failures = Counter(
             "cds_card_log_failures", "Issued cards that could not be recorded", registry=r
         )
@@ -126,7 +136,11 @@ class Metrics:
         for key, source in result.sources.items():
             child(self.prefetch_keys, service, key, source).inc()
         for step in result.trace:
-            child(self.decisions, step["rule"], step["outcome"]).inc()
+            if step["outcome"] != "dropped":  # the identity step is not a rule's decision
+                child(self.decisions, step["rule"], step["outcome"]).inc()
+        for rtype in result.dropped:
+            label = rtype if rtype in DROP_TYPES else "other"  # label values from a fixed set
+            child(self.foreign_resources, service, label).inc()
         for card in result.body.get("cards", []):
             child(self.cards, service, card["source"]["topic"]["code"], card["indicator"]).inc()
 

@@ -8,9 +8,14 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
+from cds_service.text import normalise
+
 Coding = tuple[str | None, str | None, str | None]  # (system, code, display)
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# What a relative reference's id may hold (cds-response.schema.json): a resource with any
+# other id cannot be named by a suggestion, so it gets none rather than an invalid one.
+_ID = re.compile(r"[^/\s\x00-\x1f\x7f-\x9f\ufeff\ufffd]{1,256}")
 
 
 def as_list(value: Any) -> list[Any]:
@@ -45,6 +50,23 @@ def text(value: Any, limit: int = 2000) -> str | None:
     return None
 
 
+def resource_id(value: Any) -> str | None:
+    """A resource ``id`` usable in ``Type/id`` references (no slash, space or control
+    character; at most 256 characters), else None."""
+    if value.__class__ is str and _ID.fullmatch(value):
+        return value
+    return None
+
+
+def label(value: Any, limit: int = 2000) -> str | None:
+    """Free text (a name, display or instruction) as `text` gives it, in the normalised form
+    every matcher expects (`cds_service/text.py`); pure ASCII is returned as it is."""
+    found = text(value, limit)
+    if found is None or found.isascii():
+        return found
+    return text(normalise(found), limit)  # what is left may be nothing but spaces
+
+
 def number(value: Any) -> float | None:
     """A finite JSON number (booleans excluded) as a float, else None (also for an integer too
     large for a float: json.loads reads 400 digits as an int)."""
@@ -60,7 +82,8 @@ def number(value: Any) -> float | None:
 
 
 def codings(concept: Any) -> tuple[Coding, ...]:
-    """(system, code, display) for each coding of a CodeableConcept."""
+    """(system, code, display) for each coding of a CodeableConcept; code and display
+    normalised (a fullwidth digit or a zero-width space must not hide a code)."""
     if not isinstance(concept, dict):
         return ()
     items = concept.get("coding")
@@ -70,9 +93,12 @@ def codings(concept: Any) -> tuple[Coding, ...]:
     as_text = text
     for c in items if isinstance(items, list) else [items]:
         if isinstance(c, dict):
-            found.append(
-                (as_text(c.get("system")), as_text(c.get("code")), as_text(c.get("display")))
-            )
+            code, display = as_text(c.get("code")), as_text(c.get("display"))
+            if code is not None and not code.isascii():
+                code = normalise(code) or None
+            if display is not None and not display.isascii():
+                display = normalise(display) or None
+            found.append((as_text(c.get("system")), code, display))
     return tuple(found)
 
 
@@ -80,7 +106,7 @@ def concept_text(concept: Any) -> str | None:
     """CodeableConcept.text, or the first coding display."""
     if not isinstance(concept, dict):
         return None
-    found = text(concept.get("text"))
+    found = label(concept.get("text"))
     if found:
         return found
     for _system, _code, display in codings(concept):
@@ -110,7 +136,7 @@ def first_code(concept: Any) -> str | None:
         if isinstance(c, dict):
             code = text(c.get("code"))
             if code:
-                return code
+                return code if code.isascii() else normalise(code) or None
     return None
 
 

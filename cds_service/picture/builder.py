@@ -16,6 +16,7 @@ from cds_service.fhir.deferred import DeferredBundle
 from cds_service.terminology import Terminology
 
 from . import access as fx
+from .identity import Owner
 from .lazy import LazyFacts
 from .model import ConditionFact, MedicationOrder, ObservationFact, PatientPicture, RecordFact
 from .orders import build_observation, build_order, build_record
@@ -35,10 +36,14 @@ def build_picture(
     terminology: Terminology,
     now: datetime,
     unavailable: Iterable[str] = (),
+    owner: Owner | None = None,
 ) -> PatientPicture:
-    """One snapshot per call; a resource that cannot be read is skipped and counted."""
+    """One snapshot per call; a resource that cannot be read is skipped and counted, one that
+    names another patient is dropped and recorded in `owner` (`identity.py`)."""
     patient_id = fx.text(context.get("patientId"))
-    drafts = list(_draft_requests(context))
+    owner = owner if owner is not None else Owner(patient_id)
+    owns = owner.owns
+    drafts = [d for d in _draft_requests(context) if owns(d)]
     selections = _selections(context) if hook == "order-select" else None
     draft_ids = {d["id"] for d in drafts if isinstance(d.get("id"), str)}
 
@@ -60,7 +65,7 @@ def build_picture(
 
     for res in resources:
         if type(res) is DeferredBundle:  # Observations only, still bytes: keep them so
-            observations.append(_unseen(res, seen))
+            observations.append(_unseen(res, seen, owner))
             continue
         rtype = res.get("resourceType")
         rid = res.get("id")
@@ -68,6 +73,8 @@ def build_picture(
             if (rtype, rid) in seen:
                 continue  # the same resource prefetched under two keys
             seen.add((rtype, rid))
+        if not owns(res):
+            continue  # another patient's: identity.py
         built: Any = None
         if rtype == "Patient":
             if patient is None or res.get("id") == patient_id:
@@ -120,10 +127,16 @@ def _safe(fn: Any, *args: Any) -> Any:
         return None
 
 
-def _unseen(bundle: DeferredBundle, seen: set[tuple[str, str]]) -> tuple[DeferredBundle, Any]:
-    """The deferred Bundle and which of its entries are not duplicates (None: all)."""
+def _unseen(
+    bundle: DeferredBundle, seen: set[tuple[str, str]], owner: Owner
+) -> tuple[DeferredBundle, Any]:
+    """The deferred Bundle and which of its entries are neither duplicates nor another
+    patient's (None: all)."""
     keep: list[int] | None = None
-    for i, rid in enumerate(bundle.ids):
+    for i, (rid, subject) in enumerate(zip(bundle.ids, bundle.subjects, strict=True)):
+        if subject is not None and not owner.owns_named("Observation", rid, subject):
+            keep = keep if keep is not None else list(range(i))
+            continue
         if isinstance(rid, str):
             if ("Observation", rid) in seen:
                 keep = keep if keep is not None else list(range(i))
@@ -166,7 +179,7 @@ def _selections(context: Mapping[str, Any]) -> frozenset[str]:
 def _condition(res: Mapping[str, Any], terminology: Terminology) -> ConditionFact:
     code = res.get("code")
     codings = fx.codings(code)
-    label = fx.text(code.get("text")) if isinstance(code, dict) else None
+    label = fx.label(code.get("text")) if isinstance(code, dict) else None
     if label is None:  # fx.concept_text, without building the codings twice
         label = next((display for _s, _c, display in codings if display), None)
     site_codings: list[tuple[str | None, str | None]] = []
@@ -174,10 +187,10 @@ def _condition(res: Mapping[str, Any], terminology: Terminology) -> ConditionFac
     if "bodySite" in res:
         for site in fx.dicts(res.get("bodySite")):
             site_codings.extend((s, c) for s, c, _d in fx.codings(site))
-            if label := fx.concept_text(site):
-                site_text.append(label)
+            if site_label := fx.concept_text(site):  # not `label`: that is the condition's
+                site_text.append(site_label)
     return ConditionFact(
-        id=fx.text(res.get("id")),
+        id=fx.resource_id(res.get("id")),
         codings=codings,
         text=label,
         clinical_status=fx.first_code(res.get("clinicalStatus")),

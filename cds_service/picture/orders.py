@@ -25,7 +25,7 @@ def medication_concept(
         return concept, label, label
     ref_obj = res.get("medicationReference")
     ref = fx.reference(ref_obj)
-    display = fx.text(ref_obj.get("display")) if isinstance(ref_obj, dict) else None
+    display = fx.label(ref_obj.get("display")) if isinstance(ref_obj, dict) else None
     med = medications.get(ref) if ref else None
     if isinstance(med, Mapping) and isinstance(med.get("code"), dict):
         code = med["code"]
@@ -48,7 +48,7 @@ def build_order(
     This runs once per prefetched order (thousands on a long chart), so absent elements are
     tested with ``in`` before any work is done for them.
     """
-    text, number, obj = fx.text, fx.number, fx.obj
+    text, number, obj, label = fx.text, fx.number, fx.obj, fx.label
     concept, name, concept_label = medication_concept(res, medications)
     med_codings = fx.codings(concept)
     drug = terminology.classify_drug(med_codings, concept_label)
@@ -64,8 +64,8 @@ def build_order(
         site_texts: list[str | None] = []
         sites: list[fx.Coding] = []
         for d in dosages:
-            texts.append(text(d.get("text")))
-            patient_texts.append(text(d.get("patientInstruction")))
+            texts.append(label(d.get("text")))  # free text: normalised (cds_service/text.py)
+            patient_texts.append(label(d.get("patientInstruction")))
             site = d.get("site")
             if site is not None:
                 sites.extend(fx.codings(site))
@@ -79,7 +79,7 @@ def build_order(
         site_codings = tuple(sites)
         texts += patient_texts + site_texts
     if "note" in res:
-        texts += [text(n.get("text")) for n in fx.dicts(res.get("note"))]
+        texts += [label(n.get("text")) for n in fx.dicts(res.get("note"))]
     instruction = " ; ".join([t for t in texts if t]) or None
 
     coded_sites = (
@@ -140,7 +140,7 @@ def build_order(
         reason_refs = tuple([ref for ref in found if ref])
     authored = fx.parse_date(res.get("authoredOn"))
     return MedicationOrder(
-        id=text(res.get("id")),
+        id=fx.resource_id(res.get("id")),
         is_draft=is_draft,
         in_scope=in_scope,
         status=text(res.get("status")),
@@ -191,7 +191,7 @@ def build_observation(res: Mapping[str, Any]) -> ObservationFact:
         effective=fx.parse_date(effective),
         value=fx.number(qty.get("value")),
         unit=fx.text(qty.get("code")) or fx.text(qty.get("unit")),
-        text_value=fx.text(res.get("valueString")) or fx.concept_text(concept),
+        text_value=fx.label(res.get("valueString")) or fx.concept_text(concept),
         status=fx.text(res.get("status")),
         code_text=fx.concept_text(res.get("code")),
     )

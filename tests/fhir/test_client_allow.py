@@ -52,7 +52,10 @@ def test_listed_hosts_and_networks() -> None:
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
-    settings = make_settings(tmp_path, fhir_server_allow=())  # the default: public only
+    # The default allow-list (public only); both names open, so no token is needed to try.
+    settings = make_settings(
+        tmp_path, fhir_server_allow=(), fhir_open_servers=("127.0.0.1", "localhost")
+    )
     application: Flask = create_app(settings, clock=pinned_clock)
     yield application
     application.extensions["cds_runtime"].store.dispose()

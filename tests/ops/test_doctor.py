@@ -157,3 +157,12 @@ def test_doctor_command_exits_non_zero_when_a_check_fails(
     out = capsys.readouterr().out
     assert "FAIL discovery" in out
     assert "ok   aud" in out
+
+
+def test_doctor_describes_a_token_for_the_issuers_file(dev_ehr: Path) -> None:
+    token = devtoken.mint(dev_ehr / devtoken.KEY_FILE, f"{BASE}/cds-services/x")
+    check = doctor.describe_token(token)
+    assert check.ok
+    assert f"iss='{devtoken.DEV_ISSUER}'" in check.detail
+    assert "alg='ES384'" in check.detail and "lifetime=300 s" in check.detail
+    assert not doctor.describe_token("not.a.jwt").ok
