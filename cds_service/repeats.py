@@ -110,7 +110,10 @@ class RepeatGuard:
         return [
             hmac.new(
                 secret,
-                f"{patient_id}\x1f{o.id}\x1f{rule_id}\x1f{fingerprint(o)}".encode(),
+                # JSON may carry lone surrogates ("\ud800"): hashed as they are, never a 500
+                f"{patient_id}\x1f{o.id}\x1f{rule_id}\x1f{fingerprint(o)}".encode(
+                    "utf-8", "surrogatepass"
+                ),
                 "sha256",
             ).hexdigest()
             for o in orders
@@ -119,7 +122,9 @@ class RepeatGuard:
 
     def patient_key(self, patient_id: str, rule_id: str, instance: str = "") -> str:
         """The key of a once-per-patient reminder (or of the call that showed it)."""
-        message = f"patient\x1f{patient_id}\x1f{rule_id}\x1f{instance}".encode()
+        message = f"patient\x1f{patient_id}\x1f{rule_id}\x1f{instance}".encode(
+            "utf-8", "surrogatepass"
+        )
         return hmac.new(self._key_secret(), message, "sha256").hexdigest()
 
     def apply(

@@ -33,11 +33,13 @@ def neighbour_veto(rule_id: str, indicator: str, others: Iterable[str]) -> str |
 
 
 def _medication_keys(resource: Mapping[str, Any]) -> set[str]:
-    """What a MedicationRequest orders: its codes and lower-cased text."""
+    """What a MedicationRequest orders: its codes and lower-cased text. The draft is chart data
+    of any shape (a `coding` that is a number, say), so every step checks its type."""
     concept = resource.get("medicationCodeableConcept")
     keys: set[str] = set()
     if isinstance(concept, dict):
-        for coding in concept.get("coding") or []:
+        codings = concept.get("coding")
+        for coding in codings if isinstance(codings, list) else []:
             if isinstance(coding, dict) and coding.get("code"):
                 keys.add(f"{coding.get('system')}|{coding['code']}")
         if isinstance(concept.get("text"), str):

@@ -116,3 +116,13 @@ def test_a_retry_of_the_same_call_gets_the_same_reminder(client: Any) -> None:
     later = copy.deepcopy(body)
     later["hookInstance"] = "0c7f6f57-5a43-4c8e-a7f6-6d2b9c1f0e42"
     assert cards_for(post_hook(client, later), rule) == []
+
+
+def test_ids_with_lone_surrogates_are_keyed_not_a_500(app: Any) -> None:
+    """JSON strings may hold lone surrogates; the HMAC keys must still be computed."""
+    guard = app.extensions["cds_runtime"].repeats
+    plan = load_rules()["eczema-action-plan"]
+    decisions: list[Any] = [(plan, Finding(plan.id, "fires"))]
+    out = guard.apply("patient-view", "p\ud800", decisions, lambda r, f: "info", NOW, "i\udfff")
+    assert isinstance(out[0][1], Finding)
+    assert guard.keys("p\ud800", "r", []) == []

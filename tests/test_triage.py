@@ -105,3 +105,10 @@ def test_headline_fixture_shows_the_warning_first_and_no_conflicting_edit(client
     assert codes[0] == "tcs-potent-on-sensitive-site"
     assert "tcs-incomplete-prescription" not in codes
     assert "emollient-not-prescribed" in codes
+
+
+def test_a_draft_of_any_shape_is_compared_without_failing() -> None:
+    odd = {"MedicationRequest/x": {"medicationCodeableConcept": {"coding": 5, "text": ["a"]}}}
+    taper = _card("taper", "warning", DELETE_X, _recreate({"coding": 7}))
+    kept, dropped = triage([taper, _card("edit", "info", UPDATE_X)], odd)
+    assert [c["source"]["topic"]["code"] for c in kept] == ["taper"]
