@@ -3,12 +3,11 @@
 Card text is data a clinician can review without reading Python. Every file is checked
 against CARD_FILE_SCHEMA at start-up and every rule id must have exactly one file; a bad
 file stops start-up with a message naming it. Chart values substituted into the markdown
-`detail` are escaped so they cannot inject links, HTML or formatting.
+`detail` are escaped so they cannot inject links, HTML or formatting (`cardtext.py`).
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
 import uuid
 from collections.abc import Iterable, Mapping
@@ -18,6 +17,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from cds_service.cardtext import escape_markdown as escape_markdown  # re-exported: tests
+from cds_service.cardtext import fill
 from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
 from cds_service.suggestions import Builder
@@ -39,6 +40,12 @@ _OVERRIDABLE = {
     "summary": {"type": "string", "minLength": 1, "maxLength": SUMMARY_MAX},
     "detail": _TEXT,
 }
+_SOURCE = {
+    "type": "object",
+    "required": ["label", "url"],
+    "properties": {"label": _TEXT, "url": {"type": "string", "pattern": "^https://"}},
+    "additionalProperties": False,
+}
 CARD_FILE_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
@@ -48,12 +55,7 @@ CARD_FILE_SCHEMA: dict[str, Any] = {
         "title": _TEXT,
         "trigger": _TEXT,  # one line for the README rule table and the card gallery
         **_OVERRIDABLE,
-        "source": {
-            "type": "object",
-            "required": ["label", "url"],
-            "properties": {"label": _TEXT, "url": {"type": "string", "pattern": "^https://"}},
-            "additionalProperties": False,
-        },
+        "source": _SOURCE,
         "selection_behavior": {"enum": ["at-most-one", "any"]},
         "override_reasons": {
             "type": "array",
@@ -80,8 +82,9 @@ CARD_FILE_SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": {
                 "type": "object",
-                # `recommended`: the one suggestion key recommended in this variant
-                "properties": {**_OVERRIDABLE, "recommended": _TEXT},
+                # `recommended`: the one suggestion key recommended in this variant; `source`:
+                # e.g. a guideline for children, another for adults
+                "properties": {**_OVERRIDABLE, "recommended": _TEXT, "source": _SOURCE},
                 "additionalProperties": False,
                 "minProperties": 1,
             },
@@ -158,38 +161,6 @@ def catalogue_version(directory: Path) -> str:
     return version
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
-_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-# GFM turns bare URLs into links; a zero-width space (as an entity) breaks the pattern.
-_BARE_URL = re.compile(r"(?i)\b(https?|ftp|mailto)(:)|\b(www)(\\?\.)")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
-
-
-def escape_markdown(value: object) -> str:
-    """Chart text made inert in GitHub-flavoured markdown (no links, HTML or emphasis)."""
-    flat = _CONTROL.sub(" ", str(value))
-    flat = "".join(_HTML.get(ch, ch) for ch in flat)  # HTML first: entities hold no specials
-    flat = _MD_SPECIAL.sub(r"\\\1", flat)
-    return _BARE_URL.sub(
-        lambda m: f"{m.group(1) or m.group(3)}&#8203;{m.group(2) or m.group(4)}", flat
-    )
-
-
-def plain(value: object) -> str:
-    """Chart text for plain-text fields (summary, labels): one line, no control characters."""
-    return _CONTROL.sub(" ", str(value)).strip()
-
-
-class _Values(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        raise KeyError(f"card placeholder {{{key}}} has no value")
-
-
-def _fill(template: str, values: Mapping[str, Any], escape: bool) -> str:
-    conv = escape_markdown if escape else plain
-    return template.format_map(_Values({k: conv(v) for k, v in values.items()}))
-
-
 def _shorten(summary: str) -> str:
     if len(summary) <= SUMMARY_MAX:
         return summary
@@ -207,12 +178,12 @@ def render_card(
     v = finding.variant
     card: dict[str, Any] = {
         "uuid": str(uuid.uuid4()),
-        "summary": _shorten(_fill(template.field("summary", v), finding.values, escape=False)),
+        "summary": _shorten(fill(template.field("summary", v), finding.values, escape=False)),
         "indicator": template.field("indicator", v),
-        "detail": _fill(template.field("detail", v), finding.values, escape=True).strip(),
+        "detail": fill(template.field("detail", v), finding.values, escape=True).strip(),
         "source": {
-            "label": template.data["source"]["label"],
-            "url": template.data["source"]["url"],
+            "label": template.field("source", v)["label"],
+            "url": template.field("source", v)["url"],
             "topic": {
                 "system": TOPIC_SYSTEM,
                 "code": finding.rule_id,
@@ -238,7 +209,7 @@ def render_card(
         if not spec or not actions:
             continue
         suggestion: dict[str, Any] = {
-            "label": _fill(spec["label"], finding.values, escape=False),
+            "label": fill(spec["label"], finding.values, escape=False),
             "uuid": str(uuid.uuid4()),
             "actions": actions,
         }

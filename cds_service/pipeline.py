@@ -158,6 +158,7 @@ def run_hook(
         decisions,
         lambda rule, f: rt.cards[rule.id].field("indicator", f.variant),
         now,
+        instance=request["hookInstance"],
     )
     stages["rules"] = time.perf_counter() - t
 
@@ -177,7 +178,8 @@ def run_hook(
             card = render_card(rt.cards[rule.id], decision, picture, rt.builders, rt.version)
             result.body["cards"].append(card)
             result.fired.append(rule.id)
-    result.body["cards"], dropped = triage(result.body["cards"])
+    drafts = {o.reference: o.raw for o in picture.drafts if o.reference}
+    result.body["cards"], dropped = triage(result.body["cards"], drafts)
     if dropped:
         result.fired = [r for r in result.fired if r not in dropped]
         for step in result.trace:

@@ -7,6 +7,12 @@ is an HMAC (with a per-database random secret) of patient id, draft order id, ru
 fingerprint of the order's clinical content, so no patient data is stored and any change to
 the order (drug, dose, site, timing, quantity, reason) shows the card again. Warnings and
 critical cards always repeat. If the database fails the card simply shows again.
+
+Some reminders are about the patient, not the order (`PER_PATIENT`, clinical-rules §5.5): they
+are shown at most once per patient in their window, on any hook, keyed by an HMAC of patient
+id and rule id alone. A reminder that triage will not show (beside a critical card, say) is not
+remembered, so the next chance to show it is not lost; and a retry of the call that showed it
+(same `hookInstance`) gets the same answer.
 """
 
 from __future__ import annotations
@@ -26,10 +32,15 @@ from cds_service.driversql import DriverStatement
 from cds_service.picture import MedicationOrder
 from cds_service.rules import SELECT, SIGN, Decision, Finding, Rule, Silent
 from cds_service.storage import metadata
+from cds_service.triage import neighbour_veto
 
 log = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=12)
+PER_PATIENT = {
+    "emollient-not-prescribed": timedelta(days=90),
+    "eczema-action-plan": timedelta(days=180),
+}
 FINGERPRINT_FIELDS = (
     "medicationCodeableConcept",
     "medicationReference",
@@ -99,12 +110,22 @@ class RepeatGuard:
         return [
             hmac.new(
                 secret,
-                f"{patient_id}\x1f{o.id}\x1f{rule_id}\x1f{fingerprint(o)}".encode(),
+                # JSON may carry lone surrogates ("\ud800"): hashed as they are, never a 500
+                f"{patient_id}\x1f{o.id}\x1f{rule_id}\x1f{fingerprint(o)}".encode(
+                    "utf-8", "surrogatepass"
+                ),
                 "sha256",
             ).hexdigest()
             for o in orders
             if o.id and o.in_scope
         ]
+
+    def patient_key(self, patient_id: str, rule_id: str, instance: str = "") -> str:
+        """The key of a once-per-patient reminder (or of the call that showed it)."""
+        message = f"patient\x1f{patient_id}\x1f{rule_id}\x1f{instance}".encode(
+            "utf-8", "surrogatepass"
+        )
+        return hmac.new(self._key_secret(), message, "sha256").hexdigest()
 
     def apply(
         self,
@@ -113,9 +134,17 @@ class RepeatGuard:
         decisions: Sequence[tuple[Rule, Decision]],
         indicator: Callable[[Rule, Finding], str],
         now: datetime,
+        instance: str | None = None,
     ) -> list[tuple[Rule, Decision]]:
-        """Mute repeated info findings at order-sign; remember shown ones at order-select."""
-        if hook not in (SELECT, SIGN) or not patient_id:
+        """Mute once-per-patient reminders shown recently; mute repeated info findings at
+        order-sign and remember shown ones at order-select. `instance` is the hookInstance."""
+        if not patient_id:
+            return list(decisions)
+        try:
+            decisions = self._per_patient(patient_id, decisions, indicator, now, instance)
+        except SQLAlchemyError as exc:
+            log.warning("repeat guard unavailable", extra={"error": type(exc).__name__})
+        if hook not in (SELECT, SIGN):
             return list(decisions)
         try:
             info = {
@@ -136,6 +165,40 @@ class RepeatGuard:
         return [
             (rule, Silent("already shown at order-select for the same unchanged draft order"))
             if rule.id in info and set(info[rule.id]) <= seen
+            else (rule, d)
+            for rule, d in decisions
+        ]
+
+    def _per_patient(
+        self,
+        patient_id: str,
+        decisions: Sequence[tuple[Rule, Decision]],
+        indicator: Callable[[Rule, Finding], str],
+        now: datetime,
+        instance: str | None,
+    ) -> list[tuple[Rule, Decision]]:
+        found = [(r, d, indicator(r, d)) for r, d in decisions if isinstance(d, Finding)]
+        keys: dict[str, str] = {}
+        for rule, _d, level in found:
+            others = [lv for r, _f, lv in found if r.id != rule.id]
+            if rule.id in PER_PATIENT and not neighbour_veto(rule.id, level, others):
+                keys[rule.id] = self.patient_key(patient_id, rule.id)
+        if not keys:
+            return list(decisions)
+        calls = {r: self.patient_key(patient_id, r, instance) for r in keys if instance}
+        seen = set()
+        for rule_id, key in keys.items():
+            since = now - PER_PATIENT[rule_id]
+            if rule_id in calls and self._seen([calls[rule_id]], since):
+                continue  # a retry of the call that showed it: show it again
+            if self._seen([key], since):
+                seen.add(key)
+        new = [r for r, k in keys.items() if k not in seen]
+        if new:
+            self._remember([keys[r] for r in new] + [calls[r] for r in new if r in calls], now)
+        return [
+            (rule, Silent(f"shown for this patient in the last {PER_PATIENT[rule.id].days} days"))
+            if keys.get(rule.id) in seen
             else (rule, d)
             for rule, d in decisions
         ]

@@ -83,3 +83,14 @@ def test_suggestion_key_without_builder_is_refused(tmp_path: Path) -> None:
 )
 def test_escape_markdown_neutralises_chart_text(raw: str, forbidden: str) -> None:
     assert forbidden not in escape_markdown(raw)
+
+
+def test_counts_and_their_nouns_agree() -> None:
+    from cds_service.cardtext import number_agreement
+
+    assert number_agreement("recorded 1 days ago") == "recorded 1 day ago"
+    assert number_agreement("recorded 11 days ago") == "recorded 11 days ago"
+    assert number_agreement("1 skin-infection episode(s)") == "1 skin-infection episode"
+    assert number_agreement("3 skin-infection episode(s)") == "3 skin-infection episodes"
+    assert number_agreement("0.1 days, 0\\.1 days, 21 days") == "0.1 days, 0\\.1 days, 21 days"
+    assert number_agreement("for 1 weeks") == "for 1 week"

@@ -106,8 +106,8 @@ def test_site_from_code_and_from_text(terminology: Terminology) -> None:
         "dosageInstruction": [{"text": "apply to eyelids twice daily"}],
     }
     a, b = _picture(terminology, [coded, texted]).drafts
-    assert "eyelid" in a.sites and a.site_evidence == "dosageInstruction.site 80243003"
-    assert "eyelid" in b.sites and b.site_evidence == "the instruction text"
+    assert "eyelid" in a.sites and a.site_evidence == "the coded body site"
+    assert "eyelid" in b.sites and b.site_evidence == "the instructions"
     assert a.drug.us_class == 1
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
-from tests.conftest import cards_for, load_fixture, post_hook
+from cds_service.rules import Finding, load_rules
+from tests.conftest import NOW, cards_for, load_fixture, post_hook
 
 SELECT_FIXTURE = "tcs-incomplete-prescription/order-select-incomplete-selected-in.json"
 RULE = "tcs-incomplete-prescription"
@@ -75,3 +77,52 @@ def test_nothing_about_the_patient_is_stored(app: Any, client: Any) -> None:
         keys = [r[0] for r in conn.execute(select(advice_shown.c.advice_key))]
     patient = body["context"]["patientId"]
     assert keys and all(len(k) == 64 and int(k, 16) >= 0 and patient not in k for k in keys)
+
+
+def _shown(guard: Any, rule: Any, at: datetime, beside: str | None = None) -> bool:
+    decisions: list[Any] = [(rule, Finding(rule.id, "fires"))]
+    if beside:
+        other = load_rules()["tcs-potent-on-sensitive-site"]
+        decisions.append((other, Finding(other.id, "fires")))
+    levels = {"tcs-potent-on-sensitive-site": beside or "warning"}
+    out = guard.apply("patient-view", "p1", decisions, lambda r, f: levels.get(r.id, "info"), at)
+    return isinstance(out[0][1], Finding)
+
+
+def test_once_per_patient_reminders_keep_quiet_for_their_window(app: Any) -> None:
+    guard = app.extensions["cds_runtime"].repeats
+    emollient, plan = load_rules()["emollient-not-prescribed"], load_rules()["eczema-action-plan"]
+    assert _shown(guard, emollient, NOW)
+    assert not _shown(guard, emollient, NOW + timedelta(days=90))
+    assert _shown(guard, emollient, NOW + timedelta(days=91))
+    assert _shown(guard, plan, NOW)
+    assert not _shown(guard, plan, NOW + timedelta(days=180))
+    assert _shown(guard, plan, NOW + timedelta(days=181))
+
+
+def test_a_reminder_triage_will_not_show_is_not_remembered(app: Any) -> None:
+    guard = app.extensions["cds_runtime"].repeats
+    plan = load_rules()["eczema-action-plan"]
+    assert _shown(guard, plan, NOW, beside="warning")  # passed on; triage drops it
+    assert _shown(guard, plan, NOW + timedelta(days=1))  # so it can still be shown later
+    assert not _shown(guard, plan, NOW + timedelta(days=2))
+
+
+def test_a_retry_of_the_same_call_gets_the_same_reminder(client: Any) -> None:
+    body = load_fixture("eczema-action-plan/eczema-no-care-plan-in.json")
+    rule = "eczema-action-plan"
+    assert len(cards_for(post_hook(client, body), rule)) == 1
+    assert len(cards_for(post_hook(client, body), rule)) == 1  # same hookInstance: a retry
+    later = copy.deepcopy(body)
+    later["hookInstance"] = "0c7f6f57-5a43-4c8e-a7f6-6d2b9c1f0e42"
+    assert cards_for(post_hook(client, later), rule) == []
+
+
+def test_ids_with_lone_surrogates_are_keyed_not_a_500(app: Any) -> None:
+    """JSON strings may hold lone surrogates; the HMAC keys must still be computed."""
+    guard = app.extensions["cds_runtime"].repeats
+    plan = load_rules()["eczema-action-plan"]
+    decisions: list[Any] = [(plan, Finding(plan.id, "fires"))]
+    out = guard.apply("patient-view", "p\ud800", decisions, lambda r, f: "info", NOW, "i\udfff")
+    assert isinstance(out[0][1], Finding)
+    assert guard.keys("p\ud800", "r", []) == []

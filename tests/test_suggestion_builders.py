@@ -12,7 +12,7 @@ from tests.conftest import cards_for, load_fixture, post_hook
 from tests.rules.redflags_support import picture_of
 from tests.test_fixtures import validate_fhir
 
-EMOLLIENT = "emollient-not-prescribed/triamcinolone-no-emollient-select-in.json"
+EMOLLIENT = "emollient-not-prescribed/triamcinolone-no-emollient-sign-in.json"
 
 
 def _emollient_for_birth_date(birth: str) -> dict[str, Any]:

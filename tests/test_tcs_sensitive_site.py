@@ -69,7 +69,8 @@ def test_infant_gets_no_calcineurin_inhibitor(client: Any) -> None:
 
 def test_site_from_instruction_text_fires(client: Any) -> None:
     card = _card(client, "clobetasol-face-in-text-in")
-    assert "instruction text" in card["detail"]
+    assert "from the instructions" in card["detail"]
+    assert "dosageInstruction" not in card["detail"]
 
 
 def test_hydrocortisone_on_eyelid_is_silent(client: Any) -> None:
@@ -102,3 +103,70 @@ def test_chart_text_in_detail_is_escaped(client: Any) -> None:
     assert "[click](https://evil.example)" not in card["detail"]
     assert "<b>" not in card["detail"]
     assert r"\[click\]" in card["detail"]
+
+
+def _labels(card: dict[str, Any]) -> list[tuple[str, bool]]:
+    return [(s["label"], s.get("isRecommended", False)) for s in card["suggestions"]]
+
+
+def test_nappy_area_recommends_hydrocortisone_and_offers_the_tci(client: Any) -> None:
+    for name in ("clobetasol-nappy-area-age-2-in", "mometasone-ointment-nappy-area-age-3-in"):
+        card = _card(client, name)
+        assert "nappy area" in card["summary"] and "groin" not in card["summary"]
+        labels = _labels(card)
+        assert labels[0] == ("Replace with hydrocortisone 1% cream (mild steroid)", True)
+        assert [r for _l, r in labels].count(True) == 1
+        assert any("tacrolimus" in label for label, _r in labels)  # offered, not recommended
+        assert "occlusi" in card["detail"]
+
+
+def test_nappy_area_under_2_years_offers_hydrocortisone_only(client: Any) -> None:
+    card = _card(client, "clobetasol-nappy-area-age-23-months-in")
+    assert _labels(card) == [("Replace with hydrocortisone 1% cream (mild steroid)", True)]
+    assert "nappy area" in card["summary"]
+
+
+def test_under_2_years_the_detail_does_not_discuss_calcineurin_inhibitors(client: Any) -> None:
+    for name in (
+        "clobetasol-face-age-1-in",
+        "clobetasol-face-age-12-months-in",
+        "clobetasol-face-age-11-months-in",
+        "clobetasol-nappy-area-age-23-months-in",
+    ):
+        card = _card(client, name)
+        text = (card["summary"] + card["detail"]).lower()
+        assert "calcineurin" not in text and "tacrolimus" not in text, name
+
+
+def test_under_12_months_the_card_says_no_potent_steroid_at_any_site(client: Any) -> None:
+    infant = _card(client, "clobetasol-face-age-11-months-in")
+    assert "under 12 months at any site" in infant["detail"]
+    assert "NICE CG57" in infant["detail"]
+    toddler = _card(client, "clobetasol-face-age-12-months-in")
+    assert "at any site" not in toddler["detail"]
+
+
+def test_very_potent_for_a_child_gives_the_young_child_reason(client: Any) -> None:
+    body = load_fixture(f"{DIR}/clobetasol-face-age-11-years-in.json")
+    response = post_hook(client, body)
+    assert cards_for(response, "tcs-potency-in-young-child") == []  # deferred to this card
+    card = cards_for(response, RULE)[0]
+    assert "very potent topical steroids in children" in card["detail"]
+
+
+def test_elbow_and_knee_creases_are_not_skin_folds(client: Any) -> None:
+    for name in (
+        "clobetasol-antecubital-fossa-coded-adult-out",
+        "clobetasol-popliteal-fossa-coded-adult-out",
+        "clobetasol-elbow-creases-behind-knees-adult-out",
+        "clobetasol-flexures-of-arms-and-legs-adult-out",
+    ):
+        assert cards_for(post_hook(client, load_fixture(f"{DIR}/{name}.json")), RULE) == []
+    for name in ("clobetasol-gluteal-fold-coded-adult-in", "clobetasol-inframammary-adult-in"):
+        assert "skin folds" in _card(client, name)["summary"]
+
+
+def test_coded_site_is_named_for_the_clinician(client: Any) -> None:
+    card = _card(client, "clobetasol-eyelid-coded-age-30-in")
+    assert "from the coded body site" in card["detail"]
+    assert "80243003" not in card["detail"]

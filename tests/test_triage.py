@@ -1,4 +1,5 @@
-"""Cards come most urgent first, and an edit to a draft another card replaces is dropped."""
+"""Cards come most urgent first; advice that contradicts a more urgent card on the same draft,
+info cards beside a critical card and the action-plan reminder beside a warning are dropped."""
 
 from __future__ import annotations
 
@@ -22,10 +23,21 @@ DELETE_X = {"type": "delete", "resourceId": "MedicationRequest/x"}
 
 
 def test_cards_are_sorted_most_urgent_first() -> None:
-    cards = [_card("a", "info"), _card("b", "critical"), _card("c", "warning")]
+    cards = [_card("a", "info"), _card("c", "warning"), _card("b", "critical")]
     kept, dropped = triage(cards)
-    assert [c["indicator"] for c in kept] == ["critical", "warning", "info"]
+    assert [c["indicator"] for c in kept] == ["critical", "warning"]
+    assert "critical" in dropped["a"]
+    kept, dropped = triage([_card("a", "info"), _card("c", "warning")])
+    assert [c["indicator"] for c in kept] == ["warning", "info"]
     assert dropped == {}
+
+
+def test_action_plan_is_not_shown_beside_a_warning() -> None:
+    kept, dropped = triage([_card("eczema-action-plan", "info"), _card("w", "warning")])
+    assert [c["source"]["topic"]["code"] for c in kept] == ["w"]
+    assert "warning" in dropped["eczema-action-plan"]
+    kept, _ = triage([_card("eczema-action-plan", "info"), _card("i", "info")])
+    assert len(kept) == 2
 
 
 def test_info_edit_of_a_draft_a_warning_replaces_is_dropped() -> None:
@@ -40,10 +52,51 @@ def test_info_edit_of_another_draft_is_kept() -> None:
     assert len(kept) == 2
 
 
-def test_info_card_that_also_creates_something_is_kept() -> None:
+def test_only_the_contradicting_suggestion_is_dropped() -> None:
     create = {"type": "create", "resource": {"resourceType": "MedicationRequest"}}
-    kept, _ = triage([_card("add", "info", UPDATE_X, create), _card("swap", "warning", DELETE_X)])
-    assert len(kept) == 2
+    info = _card("add", "info", UPDATE_X, create)
+    info["suggestions"].append({"actions": [create]})
+    kept, dropped = triage([info, _card("swap", "warning", DELETE_X)])
+    assert len(kept) == 2 and dropped == {}
+    add = next(c for c in kept if c["source"]["topic"]["code"] == "add")
+    assert add["suggestions"] == [{"actions": [create]}]
+
+
+CLOBETASOL = {"text": "clobetasol propionate 0.05% ointment"}
+DRAFTS = {"MedicationRequest/x": {"resourceType": "MedicationRequest", "id": "x",
+                                  "medicationCodeableConcept": CLOBETASOL}}  # fmt: skip
+
+
+def _recreate(medication: dict[str, Any]) -> dict[str, Any]:
+    resource = {"resourceType": "MedicationRequest", "medicationCodeableConcept": medication}
+    return {"type": "create", "resource": resource}
+
+
+def test_re_creating_the_same_drug_keeps_it_and_loses_to_a_replacement() -> None:
+    taper = _card("taper", "warning", DELETE_X, _recreate(CLOBETASOL))
+    swap = _card("swap", "warning", DELETE_X, _recreate({"text": "tacrolimus 0.1% ointment"}))
+    kept, dropped = triage([taper, swap], DRAFTS)
+    assert [c["source"]["topic"]["code"] for c in kept] == ["swap"]
+    assert "swap" in dropped["taper"]
+
+
+def test_a_more_urgent_card_keeps_its_answer() -> None:
+    hold = _card("hold", "critical", DELETE_X)
+    limit = _card("limit", "warning", UPDATE_X)
+    kept, dropped = triage([limit, hold], DRAFTS)
+    assert [c["source"]["topic"]["code"] for c in kept] == ["hold"]
+    kept, dropped = triage(
+        [_card("edit", "critical", UPDATE_X), _card("swap", "warning", DELETE_X)]
+    )
+    assert [c["source"]["topic"]["code"] for c in kept] == ["edit"]
+    assert "edit" in dropped["swap"]
+
+
+def test_two_replacements_of_one_draft_do_not_conflict() -> None:
+    one = _card("a", "warning", DELETE_X, _recreate({"text": "tacrolimus 0.1% ointment"}))
+    two = _card("b", "warning", DELETE_X, _recreate({"text": "hydrocortisone 1% cream"}))
+    kept, dropped = triage([one, two], DRAFTS)
+    assert len(kept) == 2 and dropped == {}
 
 
 def test_headline_fixture_shows_the_warning_first_and_no_conflicting_edit(client: Any) -> None:
@@ -52,3 +105,10 @@ def test_headline_fixture_shows_the_warning_first_and_no_conflicting_edit(client
     assert codes[0] == "tcs-potent-on-sensitive-site"
     assert "tcs-incomplete-prescription" not in codes
     assert "emollient-not-prescribed" in codes
+
+
+def test_a_draft_of_any_shape_is_compared_without_failing() -> None:
+    odd = {"MedicationRequest/x": {"medicationCodeableConcept": {"coding": 5, "text": ["a"]}}}
+    taper = _card("taper", "warning", DELETE_X, _recreate({"coding": 7}))
+    kept, dropped = triage([taper, _card("edit", "info", UPDATE_X)], odd)
+    assert [c["source"]["topic"]["code"] for c in kept] == ["taper"]

@@ -40,11 +40,16 @@ class RuleGroup:
     examples: list[Example] = field(default_factory=list)
 
 
+# cards.py makes counts agree with their nouns ("1 day", "3 episodes" from "episode(s)"), so
+# the template's plural endings may be absent or present in a card.
+_PLURAL = re.compile(r"\b(day|week|month|year|course|episode|dose|application|time)s\b")
+
+
 @cache
 def _pattern(template: str) -> re.Pattern[str]:
     parts = []
     for literal, name, _spec, _conv in string.Formatter().parse(template.strip()):
-        parts.append(re.escape(literal))
+        parts.append(_PLURAL.sub(r"\1s?", re.escape(literal)).replace(r"\(s\)", "s?"))
         if name is not None:
             parts.append(".*?")  # a value may be empty (e.g. an optional clause)
     return re.compile("".join(parts), re.DOTALL)

@@ -88,11 +88,11 @@ def build_order(
         else frozenset()
     )
     text_sites = terminology.body_sites((), instruction) if instruction else frozenset()
+    # Card text quotes this, so it is worded for the prescriber, not as a FHIR path.
     if coded_sites:
-        codes = ", ".join([c for _s, c, _d in site_codings if c])
-        evidence: str | None = f"dosageInstruction.site {codes}"
+        evidence: str | None = "the coded body site"
     elif text_sites:
-        evidence = "the instruction text"
+        evidence = "the instructions"
     else:
         evidence = None
 
@@ -200,13 +200,22 @@ def build_observation(res: Mapping[str, Any]) -> ObservationFact:
 def build_record(res: Mapping[str, Any]) -> RecordFact:
     """CarePlan / ServiceRequest codes (code, category, activity), status and date."""
     concepts = [res.get("code")] + list(fx.dicts(res.get("category")))
+    texts: list[fx.Coding] = []
     for activity in fx.dicts(res.get("activity")):
         detail = activity.get("detail")
         if isinstance(detail, dict):
             concepts.append(detail.get("code"))
+            # An activity written as text only ("apply moisturiser twice daily") still says
+            # what is planned: kept as a code-less coding, read by its display.
+            for found in (
+                fx.text(fx.obj(detail.get("code")).get("text")),
+                fx.text(detail.get("description")),
+            ):
+                if found:
+                    texts.append((None, None, found))
     return RecordFact(
         resource_type=str(res.get("resourceType")),
-        codings=tuple(c for concept in concepts for c in fx.codings(concept)),
+        codings=tuple(c for concept in concepts for c in fx.codings(concept)) + tuple(texts),
         status=fx.text(res.get("status")),
         authored=fx.parse_date(res.get("authoredOn") or res.get("created")),
     )

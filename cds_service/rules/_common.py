@@ -31,12 +31,15 @@ SITE_LABEL = {
     "genital": "genital skin",
     "perineum": "perineum",
     "skin-fold": "skin folds",
+    "nappy": "nappy area",
     "scalp": "scalp",
     "hand": "hands",
 }
 
 # Order matters: the most specific sensitive site names the card.
-SITE_PRIORITY = ("eyelid", "face", "genital", "perineum", "groin", "axilla", "neck", "skin-fold")
+SITE_PRIORITY = (
+    "eyelid", "face", "nappy", "genital", "perineum", "groin", "axilla", "neck", "skin-fold",
+)  # fmt: skip
 
 
 def is_potent_tcs(order: MedicationOrder) -> bool:

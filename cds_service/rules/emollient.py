@@ -1,6 +1,8 @@
 """Emollients as the base of every eczema regimen (AAD 2023 topical guideline, strong
-recommendation for moisturisers; seed 000; clinical-rules R-01, R-05, R-10): anti-inflammatory
-therapy with no emollient on record, or an emollient stopped while eczema is active.
+recommendation for moisturisers; seed 000; clinical-rules R-01, R-05, R-10 as amended by §5.5):
+at order-sign, a topical steroid or calcineurin inhibitor with no emollient on record in 12
+months and no moisturiser in a care plan. OTC emollients are rarely on the medication list, so
+the card is kept for a real gap and shown at most once in 90 days (cds_service/repeats.py).
 https://www.jaad.org/article/S0190-9622(23)00004-X/fulltext
 """
 
@@ -10,11 +12,15 @@ from datetime import timedelta
 
 from cds_service.picture import MedicationOrder, PatientPicture
 
-from . import MEDICATIONS, SELECT, SIGN, VIEW, Decision, Finding, Silent, rule
-from ._common import ANTI_INFLAMMATORY, drug_label
-from ._topical import STOPPING_STATUSES, course_end, latest, real, started
+from . import CAREPLANS, MEDICATIONS, SIGN, Decision, Finding, Silent, rule
+from ._common import drug_label
+from ._topical import STOPPING_STATUSES, course_end, started
+from .care_plan import moisturiser_plan
 
-WINDOW = timedelta(days=90)  # R-01: no emollient order in the last 90 days
+WINDOW = timedelta(days=365)  # §5.5: no emollient order on record in 12 months
+# §5.5: these orders show the patient has an emollient; cancelled, draft (not this call's)
+# and entered-in-error ones do not.
+ON_RECORD = frozenset({"active", "on-hold", "completed", "stopped", "unknown"})
 
 
 def _emollient(picture: PatientPicture, order: MedicationOrder) -> bool:
@@ -26,71 +32,45 @@ def _emollient(picture: PatientPicture, order: MedicationOrder) -> bool:
 
 
 def _on_record(picture: PatientPicture, order: MedicationOrder) -> bool:
-    """A current emollient order, or one that ran within the last 90 days."""
-    if not real(order) or order.status == "stopped":
+    """An emollient being ordered now, current, or that ran within the last 12 months."""
+    if order.in_scope:
+        return order.status not in STOPPING_STATUSES | {"entered-in-error"}
+    if order.status is not None and order.status not in ON_RECORD:
         return False
-    if order.status in (None, "active", "draft", "on-hold"):
+    if order.status in (None, "active", "on-hold", "unknown"):
         return True
     when = course_end(order) or started(order)
-    return when is not None and when >= picture.today - WINDOW
+    return when is None or when >= picture.today - WINDOW  # undated: cannot tell, assume recent
 
 
 @rule(
     "emollient-not-prescribed",
-    hooks=frozenset({SELECT, SIGN, VIEW}),
-    needs=frozenset({MEDICATIONS}),
+    hooks=frozenset({SIGN}),
+    needs=frozenset({MEDICATIONS, CAREPLANS}),
 )
 def emollient_not_prescribed(picture: PatientPicture) -> Decision:
-    """Suggest an emollient when anti-inflammatory therapy has none, or one is being stopped."""
-    if not picture.has_eczema(next(iter(picture.drafts), None)):
+    """Suggest an emollient when a TCS or TCI is signed with no emollient on record."""
+    treating = [
+        o
+        for o in picture.drafts
+        if (o.is_a("tcs") or o.is_a("tci")) and o.status not in STOPPING_STATUSES
+    ]
+    if not treating:
+        return Silent("no topical steroid or calcineurin inhibitor being ordered")
+    order = treating[0]
+    if not picture.has_eczema(order):
         return Silent("no active atopic dermatitis / eczema")
     candidates = picture.orders_in("emollient", unclassified=True)
-    emollients = [o for o in candidates if _emollient(picture, o)]
-    stopping = _being_stopped(picture, emollients)
-    current = [o for o in emollients if _on_record(picture, o) and o is not stopping]
+    current = [o for o in candidates if _emollient(picture, o) and _on_record(picture, o)]
     if current:
-        return Silent(f"emollient on record: {drug_label(current[0])}")
-    if stopping is not None:
-        return Finding(
-            rule_id="emollient-not-prescribed",
-            reason=f"{drug_label(stopping)} is {stopping.status} while eczema is active",
-            values={"drug": drug_label(stopping), "status": stopping.status or "stopped"},
-            orders=(stopping,),
-            suggestions=("order-emollient",),
-            variant="stopped",
-        )
-    if picture.hook == VIEW:
-        treating = [o for o in picture.history if _anti_inflammatory(o) and o.status == "active"]
-    else:
-        treating = [o for o in picture.drafts if _anti_inflammatory(o)]
-    if not treating:
-        return Silent("no anti-inflammatory therapy ordered, and no emollient being stopped")
-    order = treating[0]
+        return Silent(f"emollient on record in the last 12 months: {drug_label(current[0])}")
+    plan = moisturiser_plan(picture)
+    if plan is not None:
+        return Silent(f"a care plan with a moisturiser activity is on record ({plan.status})")
     return Finding(
         rule_id="emollient-not-prescribed",
-        reason=f"{drug_label(order)} ordered and no emollient order in the last 90 days",
+        reason=f"{drug_label(order)} ordered and no emollient order or plan in the last 12 months",
         values={"drug": drug_label(order)},
         orders=(order,),
         suggestions=("order-emollient",),
     )
-
-
-def _anti_inflammatory(order: MedicationOrder) -> bool:
-    return any(order.is_a(c) for c in ANTI_INFLAMMATORY)
-
-
-def _being_stopped(
-    picture: PatientPicture, emollients: list[MedicationOrder]
-) -> MedicationOrder | None:
-    """Sign: a draft stopping an emollient. View: the latest emollient ended in the last 90 d."""
-    if picture.hook == SIGN:
-        return next((o for o in emollients if o.in_scope and o.status in STOPPING_STATUSES), None)
-    if picture.hook != VIEW:
-        return None
-    last = latest(o for o in emollients if o.status != "entered-in-error")
-    if last is None or last.status not in ("stopped", "completed"):
-        return None
-    ended = course_end(last) or started(last)
-    if ended is None or not picture.today - WINDOW <= ended <= picture.today:
-        return None
-    return last

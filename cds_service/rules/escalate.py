@@ -1,26 +1,53 @@
 """Escalation when topical therapy is not enough (seed 000 referral criteria; AAD 2024
-phototherapy/systemic guideline; NICE CG57; clinical-rules R-45, R-46, R-47): 4+ weeks of
-moderate-to-potent TCS followed by a new course or step-up, recurrent courses, or a systemic
-steroid burst -> dermatology referral, phototherapy or systemic options.
+phototherapy/systemic guideline; NICE CG57; clinical-rules R-45, R-46, R-47 as amended by
+§5.4): 4+ weeks of moderate-to-potent TCS followed by a new course or step-up, recurrent
+moderate-to-potent courses, or repeated systemic steroid courses for eczema -> dermatology
+referral (and, from 12 years, phototherapy or systemic options).
 https://www.nice.org.uk/guidance/cg57
 """
 
 from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.picture.access import concept_text, dicts
 
 from . import MEDICATIONS, SELECT, SERVICEREQUESTS, VIEW, Decision, Finding, Silent, rule
-from ._common import drug_label
-from ._topical import SIX_MONTHS, TWELVE_MONTHS, courses, real, recent
+from ._topical import SIX_MONTHS, STOPPING_STATUSES, TWELVE_MONTHS, is_intermittent, real, recent
 
 MODERATE_OR_STRONGER = 4  # US class I-IV
+UK_MODERATE_OR_STRONGER = {"moderate": 4, "potent": 2, "very-potent": 1}  # as US-class ranks
 CUMULATIVE_DAYS = 28.0  # R-45: no improvement after 4 weeks
 RECURRENT_COURSES = 3  # R-46: 3+ courses in 6 months
+SYSTEMIC_COURSES = 2  # §5.4: 2+ systemic steroid courses for eczema in 12 months
+ADULT_OPTIONS_AGE = 12  # §5.4: phototherapy / systemic options are named from 12 years
 
 
-def _moderate_plus(order: MedicationOrder) -> bool:
-    c = order.drug.us_class
-    return order.is_a("tcs") and c is not None and c <= MODERATE_OR_STRONGER
+def _rank(order: MedicationOrder) -> int | None:
+    """Potency as a US class (1 strongest) when moderate or stronger on either scale."""
+    ranks = [c for c in (order.drug.us_class,) if c is not None and c <= MODERATE_OR_STRONGER]
+    uk = UK_MODERATE_OR_STRONGER.get(order.drug.uk_potency or "")
+    ranks += [uk] if uk is not None else []
+    return min(ranks) if ranks and order.is_a("tcs") else None
+
+
+def _for_eczema_or_unstated(picture: PatientPicture, order: MedicationOrder) -> bool:
+    """A systemic steroid course counts unless its recorded indication is something else
+    (asthma, COPD, an allergic reaction...): §5.4."""
+    concepts = list(dicts(order.raw.get("reasonCode")))
+    if not concepts and not order.reason_references:
+        return True
+    vs = picture.terminology
+    codes = [(s, c) for s, c, _d in order.reason_codings]
+    if vs.in_value_set("atopic-dermatitis", codes) or any(
+        vs.in_value_set("atopic-dermatitis", [], concept_text(c)) for c in concepts
+    ):
+        return True
+    eczema_ids = {
+        c.id
+        for c in picture.conditions
+        if c.id and vs.in_value_set("atopic-dermatitis", [(s, k) for s, k, _d in c.codings])
+    }
+    return any(ref.rsplit("/", 1)[-1] in eczema_ids for ref in order.reason_references)
 
 
 @rule(
@@ -30,7 +57,7 @@ def _moderate_plus(order: MedicationOrder) -> bool:
 )
 def escalate_refractory(picture: PatientPicture) -> Decision:
     """Warn and offer referral when eczema is not controlled on topical steroids."""
-    drafts = [o for o in picture.drafts if o.is_a("tcs")]
+    drafts = [o for o in picture.drafts if o.is_a("tcs") and o.status not in STOPPING_STATUSES]
     if picture.hook == SELECT and not drafts:
         return Silent("no topical corticosteroid among the selected orders")
     if not picture.has_eczema(drafts[0] if drafts else None):
@@ -48,40 +75,49 @@ def escalate_refractory(picture: PatientPicture) -> Decision:
             return Silent("a dermatology referral is already on record in the last 12 months")
 
     clues = []
+    # Courses on record only: the draft being ordered is the "now", never part of the history.
     prior = [
         o
         for o in picture.history
-        if _moderate_plus(o) and real(o) and recent(picture, o, SIX_MONTHS)
+        if _rank(o) is not None and real(o) and recent(picture, o, SIX_MONTHS)
     ]
     cumulative = sum(o.duration_days or 0 for o in prior)
-    new = [o for o in drafts if _moderate_plus(o)]
+    new = [o for o in drafts if _rank(o) is not None]
     if new and cumulative >= CUMULATIVE_DAYS:
-        strongest = min(o.drug.us_class or 7 for o in prior)
-        step = [o for o in new if (o.drug.us_class or 7) < strongest]
+        strongest = min(_rank(o) or 7 for o in prior)
+        step = [o for o in new if (_rank(o) or 7) < strongest]
         kind = "a step-up in potency" if step else "a new course"
         clues.append(
             f"{cumulative:.0f} days of moderate-to-potent steroid in 6 months, then {kind}"
         )
-    found = courses(picture, "tcs")
-    if len(found) >= RECURRENT_COURSES:
-        clues.append(f"{len(found)} steroid courses in 6 months")
+    flares = [o for o in prior if not is_intermittent(o)]
+    if len(flares) >= RECURRENT_COURSES:
+        clues.append(f"{len(flares)} moderate-to-potent steroid courses in 6 months")
     bursts = [
         o
         for o in picture.history
-        if o.is_a("oral-corticosteroid") and real(o) and recent(picture, o, TWELVE_MONTHS)
+        if o.is_a("oral-corticosteroid")
+        and real(o)
+        and recent(picture, o, TWELVE_MONTHS)
+        and _for_eczema_or_unstated(picture, o)
     ]
-    if bursts:
-        clues.append(f"a systemic steroid course ({drug_label(bursts[-1])}) in the last 12 months")
+    if len(bursts) >= SYSTEMIC_COURSES:
+        clues.append(f"{len(bursts)} systemic steroid courses for eczema in the last 12 months")
     if not clues:
         return Silent(
-            f"{cumulative:.0f} days of moderate-to-potent steroid, {len(found)} course(s) in 6 "
-            "months, no systemic steroid in 12 months"
+            f"{cumulative:.0f} days of moderate-to-potent steroid and {len(flares)} course(s) "
+            f"on record in 6 months, {len(bursts)} systemic steroid course(s) for eczema in 12"
         )
     why = "; ".join(clues)
+    age = picture.age_years
+    adult = age is not None and age >= ADULT_OPTIONS_AGE
     return Finding(
         rule_id="escalate-refractory",
-        reason=why,
+        reason=why + ("" if adult else "; under 12 or age unknown: referral only"),
         values={"why": why, "count": len(clues)},
         orders=tuple(drafts[:1]),
-        suggestions=("refer-dermatology", "refer-phototherapy"),
+        suggestions=("refer-dermatology", "refer-phototherapy")
+        if adult
+        else ("refer-dermatology",),
+        variant=None if adult else "child",
     )

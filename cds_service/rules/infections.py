@@ -8,7 +8,9 @@ https://www.nice.org.uk/guidance/cg57
 
 from __future__ import annotations
 
-from cds_service.picture import ConditionFact, PatientPicture
+import re
+
+from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
 
 from . import SELECT, SIGN, VIEW, Decision, Finding, Silent, rule
 from ._common import drug_label
@@ -28,6 +30,22 @@ PERIOCULAR = frozenset({"eyelid", "face"})  # lesions around the eyes: same-day 
 EPISODE_WINDOW_DAYS = 365  # "≥2 skin-infection episodes in 12 months"
 RECURRENT_EPISODES = 2
 INFECTION_SETS = ("skin-infection", "cellulitis")
+# Antibacterials used for impetigo / infected eczema (NICE NG153, NG190): topical ones by drug
+# class, oral ones by name, as the drug table has no oral antibiotic class.
+SKIN_ANTIBIOTIC = re.compile(
+    r"\b(?:flucloxacillin|dicloxacillin|cloxacillin|ceph?alexin|cefadroxil|clarithromycin"
+    r"|erythromycin|azithromycin|clindamycin|doxycycline|co-amoxiclav|amoxicillin.clavulan\w*"
+    r"|retapamulin|ozenoxacin|mupirocin|fusidic|fucidin|bactroban)",
+    re.IGNORECASE,
+)
+
+
+def _treats_skin_infection(order: MedicationOrder) -> bool:
+    """An anti-infective for the skin: ordering it means the infection is being treated."""
+    if order.is_a("topical-antimicrobial"):
+        return True
+    names = " ".join(n for n in (order.name, order.drug.ingredient) if n)[:500]
+    return bool(SKIN_ANTIBIOTIC.search(names))
 
 
 @rule("eczema-herpeticum", hooks=frozenset({VIEW, SELECT, SIGN}), needs=frozenset())
@@ -93,8 +111,14 @@ def skin_infection(picture: PatientPicture) -> Decision:
     """Warn on impetiginised eczema; bleach-bath advice after 2+ infections in 12 months."""
     if not picture.has_eczema(next(iter(picture.drafts), None)):
         return Silent("no active atopic dermatitis / eczema")
-    if picture.hook == SELECT and not any(o.drug.route == "topical" for o in picture.drafts):
-        return Silent("order-select without a topical skin treatment among the selected drafts")
+    if picture.hook == SELECT:
+        treating = next((o for o in picture.drafts if _treats_skin_infection(o)), None)
+        if treating is not None:  # clinical-rules §5.5: the clinician is treating it now
+            return Silent(
+                f"{drug_label(treating)} is being ordered: the infection is being treated"
+            )
+        if not any(o.drug.route == "topical" for o in picture.drafts):
+            return Silent("order-select without a topical skin treatment among the selected drafts")
     infected = active_in(picture, "skin-infection")
     episodes = _episodes(picture)
     recurrent = len(episodes) >= RECURRENT_EPISODES

@@ -24,6 +24,7 @@ from ._topical import (
     real,
     started,
 )
+from .tcs_sensitive_site import sensitive_site_order
 
 LONG_DAYS = 28  # ≥4 weeks continuous potent TCS
 FACE_DAYS = 14  # ≥2 weeks on the face
@@ -62,6 +63,10 @@ def tcs_taper_after_long_use(picture: PatientPicture) -> Decision:
         if not (stopping or renewing):
             return Silent(f"{drug_label(last)} is neither renewed nor stopped by the drafts")
         order, variant = (stopping[0], "stopping") if stopping else (renewing[0], None)
+        if order is sensitive_site_order(picture):  # clinical-rules §5.3: one answer per order
+            return Silent(
+                "tcs-potent-on-sensitive-site replaces this order: its swap is the step-down"
+            )
     else:
         if run.end > picture.today:
             return Silent(f"{drug_label(last)} is still running (until {run.end.isoformat()})")

@@ -149,7 +149,8 @@ def tcs_potency_in_young_child(picture: PatientPicture) -> Decision:
         return Silent(f"{drug_label(known[0])} is {potency_label(known[0])}: allowed at this age")
     elsewhere = [o for o in hits if not (o.sites & SENSITIVE_SITES)]
     if not elsewhere:
-        return Silent("ordered for a sensitive site: tcs-potent-on-sensitive-site advises the swap")
+        # That card's infant / toddler / child wording gives this rule's NICE reason too.
+        return Silent("ordered for a sensitive site: tcs-potent-on-sensitive-site gives the age")
     order = elsewhere[0]
     if not picture.has_eczema(order):
         return Silent("no active atopic dermatitis / eczema and the order's reason is not eczema")

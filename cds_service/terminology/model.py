@@ -21,10 +21,13 @@ SYSTEM_ALIASES = {
     "http://loinc.org/": LOINC,
 }
 
-# The sites where high-potency TCS cause atrophy (clinical-rules.md R-14, §2.3).
+# The sites where high-potency TCS cause atrophy (clinical-rules.md R-14, §2.3, §5.2: skin
+# folds are intertriginous skin, and the nappy area is occluded skin).
 SENSITIVE_SITES: frozenset[str] = frozenset(
-    {"face", "eyelid", "neck", "axilla", "groin", "genital", "perineum", "skin-fold"}
+    {"face", "eyelid", "neck", "axilla", "groin", "genital", "perineum", "skin-fold", "nappy"}
 )
+# Occluded skin, where TCI labels advise against use under occlusion (clinical-rules §5.2).
+OCCLUDED_SITES: frozenset[str] = frozenset({"nappy"})
 
 
 class TerminologyError(Exception):

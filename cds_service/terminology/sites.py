@@ -15,12 +15,14 @@ from .drugtext import normalise_text
 from .model import SNOMED, normalise_system
 
 SITE_CATEGORIES = (
-    "face", "eyelid", "neck", "axilla", "groin", "genital", "perineum", "skin-fold",
+    "face", "eyelid", "neck", "axilla", "groin", "genital", "perineum", "skin-fold", "nappy",
     "scalp", "hand", "foot", "trunk", "upper-limb", "lower-limb", "head", "skin",
 )  # fmt: skip
 
 # Eyelid codes map to "eyelid" only; rules test SENSITIVE_SITES, so nothing else is implied.
 # Breast skin (82038008) is listed near the folds in §2.3 but is not itself a fold: trunk.
+# "Skin folds" are intertriginous skin only (clinical-rules §5.2): the antecubital and popliteal
+# fossae, AD's typical flexures, are limb skin where a potent steroid is appropriate.
 SNOMED_SITES: dict[str, str] = {
     **dict.fromkeys(["89545001", "73897004", "110488009"], "face"),
     **dict.fromkeys(
@@ -32,29 +34,34 @@ SNOMED_SITES: dict[str, str] = {
     **dict.fromkeys(["26893007", "39687006", "280387007"], "groin"),
     **dict.fromkeys(["38864007", "48014002", "59112000"], "perineum"),
     **dict.fromkeys(["71934003", "45292006", "60944009", "35900000", "81992007"], "genital"),
-    **dict.fromkeys(["32361000", "17957002", "84507004", "63029009"], "skin-fold"),
+    "63029009": "skin-fold",  # gluteal fold skin
     **dict.fromkeys(["41695006", "43067004"], "scalp"),
     **dict.fromkeys(["85562004", "33712006", "70887009", "244169007"], "hand"),
     "56459004": "foot",
     **dict.fromkeys(["22943007", "181491009", "82038008"], "trunk"),
     "69536005": "head",
-    **dict.fromkeys(["53120007", "371311000"], "upper-limb"),
-    **dict.fromkeys(["61685007", "371304004"], "lower-limb"),
+    **dict.fromkeys(["53120007", "371311000", "17957002"], "upper-limb"),  # + antecubital fossa
+    **dict.fromkeys(["61685007", "371304004", "32361000", "84507004"], "lower-limb"),  # + popliteal
     "39937001": "skin",
 }
 
 # (category, phrase regex). Specific phrases come first: at one position the first alternative
-# wins, so "back of the hand" is a hand and "elbow crease" a fold, not trunk / upper limb.
+# wins, so "back of the hand" is a hand and "abdominal folds" a fold, not the trunk. A bare
+# "flexures" names no site: in eczema it usually means the elbow and knee creases.
 _THE = r"(?:the |your |his |her |both )?"
 _PHRASES: tuple[tuple[str, str], ...] = (
-    ("skin-fold", r"(?:behind|back of) " + _THE + r"knees?|popliteal(?: fossae?)?"),
-    ("skin-fold", r"(?:inner |bend of " + _THE + r")elbows?|elbow (?:creases?|folds?|flexures?)"),
-    ("skin-fold", r"antecubital(?: fossae?)?|knee (?:creases?|folds?)"),
+    # Limb flexures first, so "behind the knees" is not read as a fold or as the knee alone.
+    ("lower-limb", r"(?:behind|back of) " + _THE + r"knees?|popliteal(?: fossae?)?"),
+    ("upper-limb", r"(?:inner |bend of " + _THE + r")elbows?|elbow (?:creases?|folds?|flexures?)"),
+    ("upper-limb", r"antecubital(?: fossae?)?"),
+    ("lower-limb", r"knee (?:creases?|folds?|flexures?)"),
+    ("nappy", r"nappy(?: area| rash)?|diaper(?: area| rash)?"),
     (
         "skin-fold",
-        r"skin ?folds?|flexures?|flexural|intertrig\w*|inframammary|under "
+        r"skin ?folds?|intertrig\w*|inframammary|under "
         + _THE
-        + r"breasts?|gluteal folds?|natal cleft",
+        + r"breasts?|gluteal (?:folds?|cleft)|natal cleft|buttock (?:creases?|cleft)"
+        r"|abdominal (?:skin )?folds?",
     ),
     ("hand", r"back of " + _THE + r"hands?|hands?|palms?|fingers?|fingertips?|knuckles?|thumbs?"),
     ("neck", r"back of " + _THE + r"neck|neck"),
@@ -68,7 +75,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     ),
     ("face", r"face|facial|cheeks?|forehead|chin|perioral|around " + _THE + r"mouth|nose"),
     ("axilla", r"axillae?|axillary|armpits?|underarms?"),
-    ("groin", r"groin|inguinal|diaper area|nappy area|diaper rash|nappy rash"),
+    ("groin", r"groin|inguinal"),
     ("genital", r"genitals?|genitalia|vulva[rl]?|penis|penile|scrotum|scrotal|labia"),
     ("perineum", r"perine(?:um|al)|perianal"),
     ("scalp", r"scalp|hairline"),

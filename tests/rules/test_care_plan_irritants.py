@@ -11,6 +11,7 @@ import pytest
 from cds_service.cards import CardFileError, load_card_files
 from cds_service.rules import Finding, Silent, load_rules
 from cds_service.runtime import REPO_CARDS
+from tests.conftest import cards_for, load_fixture, post_hook
 from tests.rules.redflags_support import actions, card, decide
 
 PLAN, IRR = "eczema-action-plan", "irritant-topical"
@@ -56,8 +57,38 @@ def test_action_plan_silent_with_a_plan_or_without_eczema(name: str) -> None:
     assert isinstance(decide(PLAN, f"{PLAN}/{name}.json"), Silent)
 
 
-def test_action_plan_needs_careplans() -> None:
-    assert "careplans" in load_rules()[PLAN].needs
+def test_action_plan_needs_careplans_and_medications() -> None:
+    assert {"careplans", "medications"} <= load_rules()[PLAN].needs
+    assert load_rules()[PLAN].hooks == {"patient-view"}
+
+
+def test_action_plan_needs_treatment_in_the_last_90_days(client: Any) -> None:
+    assert isinstance(decide(PLAN, f"{PLAN}/anti-inflammatory-90-days-ago-in.json"), Finding)
+    for name in ("anti-inflammatory-91-days-ago-out", "emollient-only-out"):
+        assert isinstance(decide(PLAN, f"{PLAN}/{name}.json"), Silent), name
+
+
+def test_action_plan_source_follows_age(client: Any) -> None:
+    child = card(client, PLAN, f"{PLAN}/eczema-icd-no-care-plan-child-in.json")
+    assert child["source"]["url"] == "https://www.nice.org.uk/guidance/cg57"
+    adult = card(client, PLAN, f"{PLAN}/eczema-no-care-plan-in.json")
+    assert adult["source"]["url"] == "https://cks.nice.org.uk/topics/eczema-atopic/"
+    assert "CKS" in adult["source"]["label"]
+
+
+def test_action_plan_never_beside_a_warning_or_critical_card(client: Any) -> None:
+    for name in ("beside-critical-cellulitis-out", "beside-warning-escalation-out"):
+        assert isinstance(decide(PLAN, f"{PLAN}/{name}.json"), Finding)  # the rule fires...
+        response = post_hook(client, load_fixture(f"{PLAN}/{name}.json")).get_json()
+        codes = [c["source"]["topic"]["code"] for c in response["cards"]]
+        assert PLAN not in codes and codes  # ...but triage keeps the urgent card alone
+
+
+def test_action_plan_is_shown_once_per_patient_in_180_days(client: Any) -> None:
+    body = load_fixture(f"{PLAN}/eczema-no-care-plan-in.json")
+    assert len(cards_for(post_hook(client, body), PLAN)) == 1
+    body["hookInstance"] = "9d1e0f5c-3b4a-4f7e-8a2d-1c6b5e4f3a20"  # a later chart opening
+    assert cards_for(post_hook(client, body), PLAN) == []
 
 
 def test_card_file_link_must_be_https(tmp_path: Path) -> None:

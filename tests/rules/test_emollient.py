@@ -1,9 +1,13 @@
-"""emollient-not-prescribed: missing emollient with treatment, and emollients being stopped."""
+"""emollient-not-prescribed (§5.5): order-sign only, a TCS/TCI with no emollient order in 12
+months and no moisturiser care plan; at most once per patient in 90 days."""
 
 from __future__ import annotations
 
+import copy
+import json
 from typing import Any
 
+from cds_service.rules import load_rules
 from tests.conftest import cards_for, load_fixture, post_hook
 
 RULE = "emollient-not-prescribed"
@@ -14,7 +18,7 @@ def _cards(client: Any, name: str) -> list[dict[str, Any]]:
 
 
 def test_steroid_without_emollient_creates_a_text_only_emollient(client: Any) -> None:
-    (card,) = _cards(client, "triamcinolone-no-emollient-select-in")
+    (card,) = _cards(client, "triamcinolone-no-emollient-sign-in")
     assert card["indicator"] == "info"
     (suggestion,) = card["suggestions"]
     assert suggestion["isRecommended"] is True
@@ -22,36 +26,61 @@ def test_steroid_without_emollient_creates_a_text_only_emollient(client: Any) ->
     resource = action["resource"]
     assert action["type"] == "create"
     assert resource["status"] == "draft"
-    assert resource["subject"] == {"reference": "Patient/emol-none"}
+    assert resource["subject"] == {"reference": "Patient/emol-none-sign"}
     assert "coding" not in resource["medicationCodeableConcept"]  # no verified RxNorm code
     repeat = resource["dosageInstruction"][0]["timing"]["repeat"]
     assert (repeat["frequency"], repeat["period"], repeat["periodUnit"]) == (2, 1, "d")
     assert "site" not in resource["dosageInstruction"][0]  # all dry skin, not the steroid site
 
 
-def test_90_day_window_both_sides(client: Any) -> None:
-    assert _cards(client, "triamcinolone-emollient-ended-90-days-ago-out") == []
-    assert len(_cards(client, "triamcinolone-emollient-ended-91-days-ago-in")) == 1
+def test_12_month_window_both_sides(client: Any) -> None:
+    assert _cards(client, "emollient-ended-365-days-ago-sign-out") == []
+    assert len(_cards(client, "emollient-ended-366-days-ago-sign-in")) == 1
 
 
-def test_emollient_found_by_text_draft_or_active_order(client: Any) -> None:
+def test_which_emollient_orders_count(client: Any) -> None:
     for name in (
-        "triamcinolone-otc-emollient-text-out",
-        "triamcinolone-with-emollient-draft-out",
-        "triamcinolone-emollient-active-out",
+        "triamcinolone-with-emollient-draft-out",  # ordered with it
+        "emollient-stopped-200-days-ago-sign-out",  # stopped counts
+        "sign-emollient-being-stopped-out",
     ):
         assert _cards(client, name) == [], name
+    for name in (
+        "emollient-cancelled-only-sign-in",
+        "emollient-old-draft-only-sign-in",
+        "emollient-entered-in-error-only-sign-in",
+    ):
+        assert len(_cards(client, name)) == 1, name
 
 
-def test_stopped_emollient_uses_variant(client: Any) -> None:
-    for name in ("view-emollient-stopped-30-days-ago-in", "sign-emollient-being-stopped-in"):
-        (card,) = _cards(client, name)
-        assert card["summary"].startswith("Keep the emollient going")
-    assert _cards(client, "view-emollient-stopped-another-active-out") == []
-    assert _cards(client, "view-emollient-stopped-a-year-ago-out") == []
+def test_a_moisturiser_in_a_care_plan_counts(client: Any) -> None:
+    assert _cards(client, "moisturiser-careplan-activity-sign-out") == []
+    assert _cards(client, "moisturiser-careplan-activity-text-sign-out") == []
+    assert len(_cards(client, "skin-care-plan-without-moisturiser-sign-in")) == 1
+    assert _cards(client, "careplans-unavailable-sign-out") == []  # cannot tell: silent
 
 
-def test_no_anti_inflammatory_or_no_eczema_is_silent(client: Any) -> None:
-    assert _cards(client, "cetirizine-no-emollient-out") == []
-    assert _cards(client, "view-no-treatment-out") == []
-    assert _cards(client, "triamcinolone-no-emollient-no-eczema-out") == []
+def test_order_sign_only_and_tcs_or_tci_only(client: Any) -> None:
+    for name in (
+        "triamcinolone-no-emollient-select-out",
+        "view-active-steroid-no-emollient-out",
+        "view-emollient-stopped-30-days-ago-out",
+        "crisaborole-no-emollient-sign-out",
+        "cetirizine-no-emollient-out",
+        "view-no-treatment-out",
+        "triamcinolone-no-emollient-no-eczema-out",
+    ):
+        assert _cards(client, name) == [], name
+    assert load_rules()[RULE].hooks == {"order-sign"}
+
+
+def test_shown_once_per_patient_in_90_days(client: Any) -> None:
+    body = load_fixture(f"{RULE}/triamcinolone-no-emollient-sign-in.json")
+    assert len(cards_for(post_hook(client, body), RULE)) == 1
+    again = copy.deepcopy(body)
+    again["hookInstance"] = "5b0c3c2e-0d7e-4c55-9d3e-2b8f0a9f4a11"
+    draft = again["context"]["draftOrders"]["entry"][0]["resource"]
+    draft["id"] = "another-draft"  # a new order, same patient: still not shown again
+    assert cards_for(post_hook(client, again), RULE) == []
+    other = json.loads(json.dumps(body).replace("emol-none-sign", "someone-else"))
+    assert len(cards_for(post_hook(client, other), RULE)) == 1

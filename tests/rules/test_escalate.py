@@ -36,16 +36,36 @@ def test_thresholds_and_potency(client: Any) -> None:
         "select-new-course-after-27-days-out",
         "select-mild-course-after-28-days-out",
         "select-after-28-days-of-mild-steroid-out",
+        "select-26-days-on-record-and-draft-out",  # the draft is not part of the history
+        "select-two-mild-courses-and-a-third-out",
+        "select-child-three-hydrocortisone-eyelid-courses-out",  # mild courses never count
         "view-two-courses-6-months-out",
+        "view-two-moderate-courses-6-months-out",
+        "view-three-mild-courses-6-months-out",
+        "view-three-moderate-courses-one-7-months-ago-out",
         "view-prednisolone-burst-13-months-ago-out",
+        "view-one-prednisolone-burst-11-months-ago-out",
+        "view-two-bursts-one-13-months-ago-out",
+        "view-two-bursts-one-for-asthma-out",  # a course for asthma is not eczema treatment
     ):
         assert _cards(client, name) == [], name
     for name in (
-        "view-three-courses-6-months-in",
-        "select-third-course-in",
-        "view-prednisolone-burst-11-months-ago-in",
+        "view-three-moderate-courses-6-months-in",
+        "select-28-days-in-two-courses-and-draft-in",
+        "view-two-prednisolone-bursts-12-months-in",
+        "view-two-bursts-coded-for-eczema-in",
     ):
         assert len(_cards(client, name)) == 1, name
+
+
+def test_under_12_the_card_offers_dermatology_referral_only(client: Any) -> None:
+    (child,) = _cards(client, "select-new-course-after-28-days-age-11-in")
+    (referral,) = child["suggestions"]
+    assert referral["actions"][0]["resource"]["code"]["coding"][0]["code"] == "308472003"
+    text = child["detail"].lower()
+    assert "phototherapy" not in text and "uvb" not in text and "dupilumab" not in text
+    (teen,) = _cards(client, "select-new-course-after-28-days-age-12-in")
+    assert len(teen["suggestions"]) == 2 and "phototherapy" in teen["detail"]
 
 
 def test_referral_on_record_or_unrelated_selection_is_silent(client: Any) -> None:

@@ -75,6 +75,7 @@ def test_active_impetigo_warns_and_offers_referral(client: Any) -> None:
     (create,) = actions(c)
     assert create["resource"]["code"]["coding"][0]["code"] == "308472003"
     assert "isRecommended" not in c["suggestions"][0]
+    assert "(1 skin-infection episode in the last 12 months)" in c["detail"]  # not "episode(s)"
 
 
 def test_recurrence_threshold_is_two_episodes_in_365_days(client: Any) -> None:
@@ -95,6 +96,15 @@ def test_skin_infection_on_order_select_needs_a_topical_draft() -> None:
         decide(INF, f"{INF}/infected-eczema-icd-order-select-topical-in.json"), Finding
     )
     assert isinstance(decide(INF, f"{INF}/impetigo-order-select-oral-only-out.json"), Silent)
+
+
+def test_skin_infection_is_silent_while_the_infection_is_being_treated() -> None:
+    """clinical-rules §5.5: ordering a skin anti-infective at order-select is the treatment."""
+    steroid = f"{INF}/infected-eczema-icd-order-select-topical-in.json"
+    assert isinstance(decide(INF, steroid), Finding)  # same chart, a steroid selected: warns
+    for drug in ("mupirocin", "fusidic-acid", "flucloxacillin", "cephalexin"):
+        path = f"{INF}/infected-eczema-order-select-{drug}-out.json"
+        assert isinstance(decide(INF, path), Silent), drug
 
 
 def test_cellulitis_is_critical_without_suggestions(client: Any) -> None:

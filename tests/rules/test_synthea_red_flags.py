@@ -11,6 +11,14 @@ import pytest
 from tests.test_synthea import BUNDLES, patient_view_request
 
 QUIET = ("eczema-action-plan", "eczema-herpeticum", "skin-infection", "cellulitis-urgent")
+RECENT_STEROID = {
+    "resourceType": "MedicationRequest",
+    "id": "recent-triamcinolone",
+    "status": "active",
+    "intent": "order",
+    "medicationCodeableConcept": {"text": "triamcinolone acetonide 0.1% cream"},
+    "authoredOn": "2026-10-01",
+}
 
 
 @pytest.mark.parametrize("path", BUNDLES, ids=[p.name.split("_")[0] for p in BUNDLES])
@@ -26,6 +34,14 @@ def test_synthea_patient_without_its_care_plan_gets_the_action_plan(client: Any)
     (active,) = [p for p in BUNDLES if p.name.startswith("Asa_Hermiston")]
     body = patient_view_request(json.loads(active.read_text(encoding="utf-8")))
     body["prefetch"]["careplans"]["entry"] = []
+    response = client.post("/cds-services/eczema-patient-view", json=body)
+    fired = [c["source"]["topic"]["code"] for c in response.get_json()["cards"]]
+    assert "eczema-action-plan" not in fired  # §5.5: no eczema treatment in the last 90 days
+    body["hookInstance"] += "-treated"
+    patient = body["context"]["patientId"]
+    body["prefetch"]["medications"].setdefault("entry", []).append(
+        {"resource": {**RECENT_STEROID, "subject": {"reference": f"Patient/{patient}"}}}
+    )
     response = client.post("/cds-services/eczema-patient-view", json=body)
     fired = [c["source"]["topic"]["code"] for c in response.get_json()["cards"]]
     assert fired.count("eczema-action-plan") == 1

@@ -31,7 +31,8 @@ def test_renewal_after_28_days_swaps_the_draft_for_a_taper(client: Any) -> None:
 
 
 def test_thresholds_4_weeks_and_2_weeks_on_face(client: Any) -> None:
-    assert len(_cards(client, "sign-renew-face-after-14-days-in")) == 1
+    assert len(_cards(client, "sign-stop-face-after-14-days-in")) == 1
+    assert _cards(client, "sign-stop-face-after-13-days-out") == []
     assert _cards(client, "sign-renew-face-after-13-days-out") == []
     assert _cards(client, "sign-renew-after-27-days-out") == []
     assert len(_cards(client, "sign-renew-after-two-back-to-back-courses-in")) == 1
@@ -67,3 +68,11 @@ def test_mid_potency_old_course_or_tci_draft_is_silent(client: Any) -> None:
 def test_maintenance_rule_defers_to_the_taper(client: Any) -> None:
     body = load_fixture(f"{RULE}/sign-renew-after-28-days-in.json")
     assert cards_for(post_hook(client, body), "tcs-proactive-maintenance") == []
+
+
+def test_renewing_a_potent_steroid_on_the_face_gets_the_site_card_only(client: Any) -> None:
+    """clinical-rules §5.3: the sensitive-site swap is the step-down; no "keep it and taper"."""
+    body = load_fixture(f"{RULE}/sign-renew-face-after-14-days-site-card-instead-out.json")
+    codes = [c["source"]["topic"]["code"] for c in post_hook(client, body).get_json()["cards"]]
+    assert "tcs-potent-on-sensitive-site" in codes
+    assert "tcs-taper-after-long-use" not in codes

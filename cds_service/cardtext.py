@@ -1,0 +1,54 @@
+"""Card text from chart values: markdown escaping, plain one-line text, and counts that agree
+with their nouns. Chart text is data, never markup: it cannot add links, HTML or emphasis.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# GFM turns bare URLs into links; a zero-width space (as an entity) breaks the pattern.
+_BARE_URL = re.compile(r"(?i)\b(https?|ftp|mailto)(:)|\b(www)(\\?\.)")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def escape_markdown(value: object) -> str:
+    """Chart text made inert in GitHub-flavoured markdown (no links, HTML or emphasis)."""
+    flat = _CONTROL.sub(" ", str(value))
+    flat = "".join(_HTML.get(ch, ch) for ch in flat)  # HTML first: entities hold no specials
+    flat = _MD_SPECIAL.sub(r"\\\1", flat)
+    return _BARE_URL.sub(
+        lambda m: f"{m.group(1) or m.group(3)}&#8203;{m.group(2) or m.group(4)}", flat
+    )
+
+
+def plain(value: object) -> str:
+    """Chart text for plain-text fields (summary, labels): one line, no control characters."""
+    return _CONTROL.sub(" ", str(value)).strip()
+
+
+class _Values(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        raise KeyError(f"card placeholder {{{key}}} has no value")
+
+
+def fill(template: str, values: Mapping[str, Any], escape: bool) -> str:
+    """The template with chart values in: escaped for markdown, or plain; numbers agreeing."""
+    conv = escape_markdown if escape else plain
+    return number_agreement(template.format_map(_Values({k: conv(v) for k, v in values.items()})))
+
+
+# Counts come from the chart, so the text around them must agree in number: "1 days ago" and
+# "2 episode(s)" read as machine output. Not after a digit, point, comma or escape ("0.1 days").
+_UNITS = r"(?:day|week|month|year|course|episode|dose|application|time)"
+_ONE = re.compile(r"(?<![\d.,\\])1 ((?:[a-z-]+ )?)(" + _UNITS + r")s\b")
+_MAYBE_PLURAL = re.compile(r"(?<![\d.,\\])(\d+(?:\.\d+)?) ((?:[a-z-]+ )?)([a-z]+)\(s\)")
+
+
+def number_agreement(text: str) -> str:
+    """'1 days' -> '1 day'; '1 episode(s)' -> '1 episode'; '3 episode(s)' -> '3 episodes'."""
+    text = _MAYBE_PLURAL.sub(lambda m: f"{m[1]} {m[2]}{m[3]}{'' if m[1] == '1' else 's'}", text)
+    return _ONE.sub(r"1 \1\2", text)
