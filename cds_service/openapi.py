@@ -120,6 +120,12 @@ def _hook_body(service: ServiceDefinition) -> dict[str, Any]:
                 "properties": {
                     "hook": {"const": service.hook},
                     "context": _ref(context),
+                    # Only the keys this service asks for are judged; others are ignored.
+                    "prefetch": {
+                        "properties": {
+                            key: {"type": ["object", "null"]} for key in sorted(service.prefetch)
+                        }
+                    },
                 }
             },
         ]

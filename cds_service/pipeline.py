@@ -9,6 +9,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from cds_service import jsonbody, schemas
 from cds_service.cards import render_card
 from cds_service.errors import BadRequest, PreconditionFailed
@@ -58,11 +60,26 @@ def validate_request(service: ServiceDefinition, body: Any) -> dict[str, Any]:
         raise BadRequest("Invalid CDS Hooks request", errors)
     if body["hook"] != service.hook:
         raise BadRequest(f"Service {service.id} answers the {service.hook} hook only")
+    errors = prefetch_errors(service, body.get("prefetch"))
+    if errors:
+        raise BadRequest("Invalid CDS Hooks request", errors)
     context_schema = schemas.CONTEXT_SCHEMAS[service.hook]
     errors = schemas.validation_errors(context_schema, body["context"], root="$.context")
     if errors:
         raise BadRequest(f"Invalid {service.hook} context", errors)
     return body
+
+
+def prefetch_errors(service: ServiceDefinition, prefetch: Any) -> list[str]:
+    """The keys this service asks for must hold a FHIR resource (object) or null; any other
+    key is ignored whatever it holds (CDS Hooks 2.0.1's own example sends "user": "123")."""
+    if not isinstance(prefetch, dict):
+        return []
+    return [
+        f"$.prefetch.{key}: expected object or null, got {schemas.json_type(prefetch[key])}"
+        for key in sorted(service.prefetch)
+        if key in prefetch and not isinstance(prefetch[key], dict | msgspec.Raw | None)
+    ]
 
 
 def _client(rt: Runtime, body: dict[str, Any], session: HttpSession) -> FhirClient | None:

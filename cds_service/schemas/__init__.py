@@ -177,7 +177,8 @@ def _path(root: str, parts: Iterable[Any]) -> str:
     return "".join(out)
 
 
-def _json_type(value: object) -> str:
+def json_type(value: object) -> str:
+    """The JSON type name of a decoded value, for error messages."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -224,7 +225,7 @@ def _describe(error: jsonschema.ValidationError, root: str) -> Iterator[str]:
 
     if keyword == "type":
         expected = " or ".join(value) if isinstance(value, list) else str(value)
-        text = f"expected {expected}, got {_json_type(instance)}"
+        text = f"expected {expected}, got {json_type(instance)}"
     elif keyword == "minLength":
         text = "must not be empty" if value == 1 else f"must be at least {value} characters"
     elif keyword == "maxLength":

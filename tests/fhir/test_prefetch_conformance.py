@@ -48,10 +48,42 @@ def test_prefetch_keys_no_service_asks_for_are_ignored_whatever_their_value(clie
     assert _answer(client, body) == _answer(client, plain)
 
 
-def test_the_schema_judges_exactly_the_keys_the_services_ask_for() -> None:
-    prefetch = schemas.validator("hook-request").schema["properties"]["prefetch"]
-    assert set(prefetch["properties"]) == set(TEMPLATES)
-    assert "additionalProperties" not in prefetch  # any other key: ignored
+def test_a_key_another_service_asks_for_is_ignored_by_this_one(client: Any) -> None:
+    # order-select does not ask for care plans (order-sign and patient-view do).
+    plain = load_fixture(FIXTURE)
+    plain["hook"] = "order-select"
+    plain["context"]["selections"] = [
+        f"MedicationRequest/{e['resource']['id']}" for e in plain["context"]["draftOrders"]["entry"]
+    ]
+    plain["prefetch"].pop("careplans", None)
+    body = copy.deepcopy(plain)
+    body["prefetch"]["careplans"] = "not a resource"
+    assert "careplans" in TEMPLATES
+    ok = post_hook(client, body, "eczema-order-select")
+    assert ok.status_code == 200, ok.get_json()
+    assert no_uuids(ok.get_json()) == _answer_as(client, plain, "eczema-order-select")
+    sign = load_fixture(FIXTURE)
+    sign["prefetch"]["careplans"] = "not a resource"
+    refused = post_hook(client, sign)
+    assert refused.status_code == 400
+    assert "$.prefetch.careplans" in str(refused.get_json())
+
+
+def test_the_openapi_document_judges_each_services_own_keys(client: Any) -> None:
+    document = client.get("/openapi.json").get_json()
+    for path, item in document["paths"].items():
+        if not path.startswith("/cds-services/eczema-") or path.endswith("/feedback"):
+            continue
+        body = item["post"]["requestBody"]["content"]["application/json"]["schema"]
+        judged = set(body["allOf"][1]["properties"]["prefetch"]["properties"])
+        assert judged and judged <= set(TEMPLATES), path
+    assert "properties" not in schemas.validator("hook-request").schema["properties"]["prefetch"]
+
+
+def _answer_as(client: FlaskClient, body: dict[str, Any], service: str) -> Any:
+    response = post_hook(client, body, service)
+    assert response.status_code == 200, response.get_json()
+    return no_uuids(response.get_json())
 
 
 def test_a_key_the_service_asked_for_must_still_hold_a_resource_or_null(client: Any) -> None:

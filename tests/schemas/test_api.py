@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import time
 from importlib import resources
+from typing import Any
 
 import jsonschema
 import pytest
 
 import cds_service.schemas as schemas
+from cds_service.pipeline import prefetch_errors
 from cds_service.schemas import (
     CONTEXT_SCHEMAS,
     SCHEMA_NAMES,
@@ -101,6 +103,13 @@ def test_non_object_bodies_do_not_crash() -> None:
         assert hook_request_errors(body)[0].startswith("$: expected object, got ")
 
 
+def _order_select_service() -> Any:
+    from cds_service.rules import load_rules
+    from cds_service.services import build_services
+
+    return build_services(load_rules())["eczema-order-select"]
+
+
 def test_messages_never_echo_planted_values() -> None:
     secret = "SECRET-123"
     request = sandbox_order_select_request()
@@ -124,8 +133,10 @@ def test_messages_never_echo_planted_values() -> None:
     card["links"][0]["type"] = secret
     card["overrideReasons"][0]["code"] = 9876543210
     card[f"{secret} Jane Doe"] = ""  # a member name that could carry data
-    messages = hook_request_errors(request, limit=100) + validation_errors(
-        "cds-response", response, limit=100
+    messages = (
+        hook_request_errors(request, limit=100)
+        + prefetch_errors(_order_select_service(), request["prefetch"])
+        + validation_errors("cds-response", response, limit=100)
     )
     assert len(messages) > 15
     text = "\n".join(messages)

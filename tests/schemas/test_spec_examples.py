@@ -146,10 +146,14 @@ def test_spec_prefetch_data_is_accepted_though_its_user_key_is_not_a_fhir_resour
     request.update(prefetch)
     assert request["prefetch"]["user"] == "123"
     assert hook_request_errors(request) == []
+    from cds_service.pipeline import prefetch_errors
+    from cds_service.rules import load_rules
+    from cds_service.services import build_services
+
     request["prefetch"]["patient"] = "123"
-    assert hook_request_errors(request) == [
-        "$.prefetch.patient: expected object or null, got string "
-        "(a prefetch value is a FHIR resource or null)"
+    service = build_services(load_rules())["eczema-patient-view"]
+    assert prefetch_errors(service, request["prefetch"]) == [
+        "$.prefetch.patient: expected object or null, got string"
     ]
 
 
