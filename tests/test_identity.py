@@ -142,6 +142,30 @@ def test_another_patients_herpeticum_raises_no_card(traced: FlaskClient, ref: st
 
 
 @pytest.mark.parametrize(
+    "element",
+    [
+        # a DSTU2-style Condition names its patient in `patient`
+        ("patient", {"reference": "Patient/someone-else"}),
+        # an MRN alone cannot be matched to context.patientId: not this patient's for sure
+        ("subject", {"identifier": {"system": "urn:oid:1.2.3", "value": "MRN-77"}}),
+        ("subject", {"identifier": {"value": "MRN-77"}, "display": "Sibling"}),
+    ],
+)
+def test_a_condition_not_confirmably_the_patients_raises_no_card(
+    traced: FlaskClient, element: tuple[str, dict[str, Any]]
+) -> None:
+    body = load_fixture(HERPETICUM)
+    condition = _by_id(body, "conditions", "-eh")
+    condition.pop("subject")
+    condition[element[0]] = element[1]
+    response = post_hook(traced, body)
+    assert response.status_code == 200
+    assert cards_for(response, "eczema-herpeticum") == []
+    step = _trace(response)[IDENTITY_STEP]
+    assert "Condition/eh-view-active-eh" in step["why"] and "MRN" not in step["why"]
+
+
+@pytest.mark.parametrize(
     "ref",
     [
         "Patient/eh-view-active",
@@ -176,12 +200,19 @@ def test_another_patients_contact_dermatitis_suggests_no_patch_test(client: Flas
 
 
 @pytest.mark.parametrize("lazy", [True, False], ids=["deferred-bundle", "decoded"])
-def test_another_patients_monitoring_results_do_not_count(client: FlaskClient, lazy: bool) -> None:
+@pytest.mark.parametrize(
+    "subject",
+    [{"reference": "Patient/neighbour"}, {"identifier": {"value": "MRN-9"}}],
+    ids=["reference", "identifier-only"],
+)
+def test_another_patients_monitoring_results_do_not_count(
+    client: FlaskClient, lazy: bool, subject: dict[str, Any]
+) -> None:
     """Observations stay bytes on the fast path (fhir/deferred.py): the subject is read there."""
     body = load_fixture(MONITORING)
     assert cards_for(post_hook(client, body), "cyclosporine-monitoring") == []
     for obs in _entries(body, "observations"):
-        obs["subject"] = {"reference": "Patient/neighbour"}
+        obs["subject"] = subject
     if not lazy:  # an entry that is not an Observation makes the Bundle decode at once
         body["prefetch"]["observations"]["entry"].append(
             {"resource": {"resourceType": "Basic", "id": "b1"}}

@@ -229,6 +229,12 @@ def kitchen_sink(hook: str, base: str) -> dict[str, Any]:
             "subject": {"reference": "Patient/someone-else", "display": "Someone Else"},
             "code": _cc(SNOMED, "195967001", "Asthma"),
         },
+        {  # another patient's, named DSTU2-style in `patient`: dropped too
+            "resourceType": "Condition",
+            "id": "c-other-dstu2",
+            "patient": {"reference": "Patient/someone-else"},
+            "code": _cc(SNOMED, "195967001", "Asthma"),
+        },
         {
             "resourceType": "Observation",
             "id": "o1",

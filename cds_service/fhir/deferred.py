@@ -19,12 +19,23 @@ from typing import Any, Literal, overload
 import msgspec
 
 from cds_service.fhir.bundle import flatten
+from cds_service.fhir.elements import BY_IDENTIFIER
 
 _decode = msgspec.json.Decoder().decode
 
 
 class _Reference(msgspec.Struct):
     reference: Any = None
+    identifier: Any = None  # only to tell "names someone by identifier alone" (identity.py)
+
+
+def _subject(ref: _Reference | None) -> Any:
+    """What identity.py compares: the reference, or its marker for an identifier alone."""
+    if ref is None:
+        return None
+    if ref.reference is None and ref.identifier:
+        return BY_IDENTIFIER
+    return ref.reference
 
 
 class _Head(msgspec.Struct):
@@ -117,7 +128,7 @@ def defer(raw: msgspec.Raw) -> DeferredBundle | Any:
         or any(link.relation == "next" for link in skeleton.link or [])
     ):
         return _decoded(raw)
-    subjects = tuple([h.subject.reference if h.subject is not None else None for h in heads])
+    subjects = tuple([_subject(h.subject) for h in heads])
     return DeferredBundle(raw, ids, subjects)
 
 

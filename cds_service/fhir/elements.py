@@ -24,9 +24,9 @@ import msgspec
 
 # Per resource type, for the record; the decoder keeps their union for every resource.
 READ_ELEMENTS: dict[str, tuple[str, ...]] = {
-    # subject: whose resource it is. `patient` (AllergyIntolerance) and `beneficiary`
-    # (Coverage) join it when a rule reads those types; identity.py already checks them.
-    "Resource": ("resourceType", "id", "subject"),
+    # subject / patient (a DSTU2-style Condition, AllergyIntolerance): whose resource it
+    # is; picture/identity.py checks them (and `beneficiary` once a rule reads Coverage).
+    "Resource": ("resourceType", "id", "subject", "patient"),
     "Bundle": ("type", "link", "entry"),
     # Only its severities are read: an error entry makes the search refetched, not used.
     "OperationOutcome": ("issue",),
@@ -72,12 +72,20 @@ READ_ELEMENTS: dict[str, tuple[str, ...]] = {
 }
 KEPT = frozenset(name for names in READ_ELEMENTS.values() for name in names)
 ENTRY_KEPT = frozenset({"resource", "fullUrl"})  # fullUrl: medication references by urn:uuid
-# Kept as {"reference": ...} only (a Reference's display is often the patient's name).
+# Kept as {"reference", "identifier"} only (a Reference's display is often the patient's name).
 PATIENT_REFERENCES = frozenset({"subject", "patient", "beneficiary"})
+
+
+# What picture/identity.py compares for a patient Reference with an identifier and no
+# reference: it names someone (an MRN) that no reference confirms is this patient.
+BY_IDENTIFIER = "#identifier"
 
 
 class _Reference(TypedDict, total=False):
     reference: Any
+    # Only so identity.py can tell a Reference that names someone by identifier alone
+    # (an MRN) from one naming no one; it is never logged or shown.
+    identifier: Any
 
 
 def projector(

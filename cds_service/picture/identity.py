@@ -6,10 +6,12 @@ CarePlan, ServiceRequest, ...), ``patient`` (AllergyIntolerance, Immunization, .
 ``Patient/<patientId>``, an absolute URL ending so (``/_history/n`` allowed),
 ``urn:uuid:<patientId>``, or the ``fullUrl`` of a prefetched Patient entry whose id is
 ``patientId`` (Synthea bundles). Any other reference names someone else: the resource is
-dropped and recorded (type and id; a Patient's id is never recorded). A resource with no
-reference at all is kept: it is the server's answer to a patient-scoped prefetch query
-(``Condition?patient={{context.patientId}}``). A Patient resource is the chart's patient
-only when its id is ``patientId`` (or it has none).
+dropped and recorded (type and id; a Patient's id is never recorded). So is a resource whose
+patient element names someone by ``identifier`` alone (an MRN cannot be matched to
+``patientId``, and data that may be another patient's never drives a card). A resource with
+no patient element, or one without reference or identifier, is kept: it is the server's
+answer to a patient-scoped prefetch query (``Condition?patient={{context.patientId}}``).
+A Patient resource is the chart's patient only when its id is ``patientId`` (or it has none).
 
 Only strings are compared, and the usual reference (``Patient/<id>``) is decided by one
 dictionary look-up and one equality: this runs once per prefetched resource.
@@ -20,9 +22,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from cds_service.fhir.elements import BY_IDENTIFIER
+
 # Elements that name the resource's patient, in the order they are looked for.
 PATIENT_ELEMENTS = ("subject", "patient", "beneficiary")
 _ID_LIMIT = 64  # what the trace shows of a dropped resource's id
+
+
+def _named(element: Mapping[str, Any]) -> Any:
+    """The Reference's ``reference``; without one, a marker if it names someone by
+    ``identifier`` (no reference can confirm that person is this patient)."""
+    ref = element.get("reference")
+    if ref is None and element.get("identifier"):
+        return BY_IDENTIFIER
+    return ref
 
 
 class Owner:
@@ -46,11 +59,11 @@ class Owner:
             ref = element.get("reference")
             if ref.__class__ is str and ref in self._own:
                 return True
-            return self.owns_named(res.get("resourceType"), res.get("id"), ref)
+            return self.owns_named(res.get("resourceType"), res.get("id"), _named(element))
         for name in PATIENT_ELEMENTS:
             element = res.get(name)
             if element is not None:
-                ref = element.get("reference") if isinstance(element, dict) else None
+                ref = _named(element) if isinstance(element, dict) else None
                 return self.owns_named(res.get("resourceType"), res.get("id"), ref)
         if res.get("resourceType") == "Patient" and self.patient_id:
             rid = res.get("id")
