@@ -8,6 +8,7 @@ file stops start-up with a message naming it. Chart values substituted into the 
 
 from __future__ import annotations
 
+import logging
 import tomllib
 import uuid
 from collections.abc import Iterable, Mapping
@@ -22,6 +23,8 @@ from cds_service.cardtext import fill
 from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
 from cds_service.suggestions import Builder
+
+log = logging.getLogger(__name__)
 
 TOPIC_SYSTEM = "https://cds.eczema.example.org/fhir/CodeSystem/rule-id"
 OVERRIDE_SYSTEM = "https://cds.eczema.example.org/fhir/CodeSystem/override-reason"
@@ -167,6 +170,20 @@ def _shorten(summary: str) -> str:
     return summary[: SUMMARY_MAX - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
+def _build(
+    builders: Mapping[str, Builder], key: str, finding: Finding, picture: PatientPicture
+) -> list[dict[str, Any]]:
+    """One suggestion's actions; none when the draft is too malformed to build from (the card
+    still shows, without that suggestion: one odd draft never costs the call or the card)."""
+    if key not in builders:
+        return []
+    try:
+        return builders[key](finding, picture)
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+        log.warning("suggestion %s not built: %s", key, type(exc).__name__)
+        return []
+
+
 def render_card(
     template: CardTemplate,
     finding: Finding,
@@ -205,7 +222,7 @@ def render_card(
     chosen = template.data.get("variants", {}).get(v, {}).get("recommended") if v else None
     for key in finding.suggestions:
         spec = labels.get(key)
-        actions = builders[key](finding, picture) if spec and key in builders else []
+        actions = _build(builders, key, finding, picture) if spec else []
         if not spec or not actions:
             continue
         suggestion: dict[str, Any] = {

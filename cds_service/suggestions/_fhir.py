@@ -90,7 +90,11 @@ def as_r4(resource: dict[str, Any]) -> dict[str, Any]:
     for key in _R4_LISTS:
         if isinstance(resource.get(key), dict):
             resource[key] = [resource[key]]
-    for dosage in resource.get("dosageInstruction") or []:
+    dosages = resource.get("dosageInstruction") or []
+    if not isinstance(dosages, list):
+        # Echoing `true` or 3 back would be no R4 resource: no update for such a draft.
+        raise ValueError("dosageInstruction is not a list")
+    for dosage in dosages:
         for key in ("doseAndRate", "additionalInstruction"):
             if isinstance(dosage, dict) and isinstance(dosage.get(key), dict):
                 dosage[key] = [dosage[key]]
