@@ -68,7 +68,6 @@ def test_references_to_anyone_else_are_dropped_and_recorded(ref: str) -> None:
         {"resourceType": "Condition", "id": "c1"},  # a patient-scoped search's answer
         {"resourceType": "Condition", "subject": {"display": "J. Doe"}},  # nothing to compare
         {"resourceType": "Condition", "subject": {"reference": "  "}},
-        {"resourceType": "Condition", "subject": "Patient/p-2"},  # not a Reference: unreadable
         {"resourceType": "AllergyIntolerance", "patient": {"reference": "Patient/p-1"}},
         {"resourceType": "Coverage", "beneficiary": {"reference": "Patient/p-1"}},
         {"resourceType": "Patient", "id": "p-1"},
@@ -78,6 +77,17 @@ def test_references_to_anyone_else_are_dropped_and_recorded(ref: str) -> None:
 def test_resources_without_another_patients_reference_are_kept(res: dict[str, Any]) -> None:
     owner = Owner("p-1")
     assert owner.owns(res) and owner.dropped == []
+
+
+@pytest.mark.parametrize(
+    "subject", ["Patient/p-1", "Patient/p-2", [{"reference": "Patient/p-1"}], {"reference": 7}]
+)
+def test_a_patient_element_that_is_no_reference_is_not_used(subject: Any) -> None:
+    """Fail closed: a malformed reference cannot be read as this patient's (even one whose
+    text names the patient: the EHR sent something other than FHIR)."""
+    owner = Owner("p-1")
+    assert not owner.owns({"resourceType": "Condition", "id": "c", "subject": subject})
+    assert owner.described() == ["Condition/c"]
 
 
 def test_patient_and_beneficiary_references_are_checked_and_patient_ids_never_named() -> None:
@@ -149,6 +159,11 @@ def test_another_patients_herpeticum_raises_no_card(traced: FlaskClient, ref: st
         # an MRN alone cannot be matched to context.patientId: not this patient's for sure
         ("subject", {"identifier": {"system": "urn:oid:1.2.3", "value": "MRN-77"}}),
         ("subject", {"identifier": {"value": "MRN-77"}, "display": "Sibling"}),
+        # no Reference object: cannot be read as this patient, so not used
+        ("subject", "Patient/someone-else"),
+        ("subject", [{"reference": "Patient/someone-else"}]),
+        ("subject", {"reference": 42}),
+        ("subject", {"reference": ["Patient/someone-else"]}),
     ],
 )
 def test_a_condition_not_confirmably_the_patients_raises_no_card(

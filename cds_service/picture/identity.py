@@ -29,13 +29,17 @@ PATIENT_ELEMENTS = ("subject", "patient", "beneficiary")
 _ID_LIMIT = 64  # what the trace shows of a dropped resource's id
 
 
+_UNREADABLE = "#unreadable"  # a patient element or reference of the wrong JSON type
+
+
 def _named(element: Mapping[str, Any]) -> Any:
     """The Reference's ``reference``; without one, a marker if it names someone by
-    ``identifier`` (no reference can confirm that person is this patient)."""
+    ``identifier`` (no reference can confirm that person is this patient); a marker too for
+    a ``reference`` that is not a string."""
     ref = element.get("reference")
-    if ref is None and element.get("identifier"):
-        return BY_IDENTIFIER
-    return ref
+    if ref is None:
+        return BY_IDENTIFIER if element.get("identifier") else None
+    return ref if isinstance(ref, str) else _UNREADABLE
 
 
 class Owner:
@@ -63,7 +67,9 @@ class Owner:
         for name in PATIENT_ELEMENTS:
             element = res.get(name)
             if element is not None:
-                ref = _named(element) if isinstance(element, dict) else None
+                # A patient element that is no Reference object ("Patient/x" as a string, a
+                # list) cannot be read as this patient: it counts as someone else's.
+                ref = _named(element) if isinstance(element, dict) else _UNREADABLE
                 return self.owns_named(res.get("resourceType"), res.get("id"), ref)
         if res.get("resourceType") == "Patient" and self.patient_id:
             rid = res.get("id")
