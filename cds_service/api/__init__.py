@@ -67,17 +67,20 @@ def _read_body(limit: int | None) -> bytes:
     if limit is not None and length > limit:
         raise RequestEntityTooLarge()
     stream = environ["wsgi.input"]
-    raw = stream.read(length)
-    if len(raw) < length:  # a server may hand the body over in parts
-        parts = [raw]
-        got = len(raw)
-        while got < length and (part := stream.read(length - got)):
-            parts.append(part)
-            got += len(part)
-        raw = b"".join(parts)
-        if got < length:
-            # Or it was not sent by the read deadline (cds_service/serving.py).
-            raise BadRequest("Request body ended before its Content-Length")
+    try:
+        raw = stream.read(length)
+        if len(raw) < length:  # a server may hand the body over in parts
+            parts = [raw]
+            got = len(raw)
+            while got < length and (part := stream.read(length - got)):
+                parts.append(part)
+                got += len(part)
+            raw = b"".join(parts)
+            if got < length:
+                # Or it was not sent by the read deadline (cds_service/serving.py).
+                raise BadRequest("Request body ended before its Content-Length")
+    except OSError:  # the client reset the connection mid-body: its fault, not a 500
+        raise BadRequest("Request body incomplete") from None
     return bytes(raw)
 
 

@@ -74,6 +74,12 @@ class ReplayStore:
         """Record (iss, jti) as used until exp; False if it was already recorded (a replay)."""
         if len(iss) > MAX_ISS_LENGTH or len(jti) > MAX_JTI_LENGTH:
             raise ValueError("iss or jti too long to record")
+        if not (iss + jti).isprintable() or "\x00" in iss + jti:
+            raise ValueError("iss or jti holds characters that cannot be recorded")
+        try:
+            (iss + jti).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate from a "\udXXX" escape
+            raise ValueError("iss or jti holds characters that cannot be recorded") from None
         self._maybe_purge()
         try:
             with self._engine.begin() as conn:

@@ -115,6 +115,8 @@ class Authenticator:
             raise fail("jti_missing")
         try:
             first_use = self._replay.claim(issuer.iss, jti, exp + self._leeway)
+        except ValueError:  # a jti no database can record (a lone surrogate, a NUL)
+            raise fail("jti_invalid") from None
         except ReplayStoreError:
             log.error("replay store unavailable; refusing token")
             raise fail("replay_store_unavailable") from None
@@ -206,8 +208,8 @@ def _unverified_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
         raise AuthError("malformed") from None
     if not isinstance(claims, dict):
         raise AuthError("malformed")
-    typ = header.get("typ")
-    if typ is not None and (not isinstance(typ, str) or typ.upper() != "JWT"):
+    typ = header.get("typ")  # CDS Hooks 2.0.1: REQUIRED, "JWT"
+    if not isinstance(typ, str) or typ.upper() != "JWT":
         raise AuthError("typ_not_jwt")
     return header, claims
 

@@ -63,8 +63,21 @@ def is_open_server(server: str, patterns: Iterable[str]) -> bool:
     )
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
 def _unmapped(ip: Address) -> Address:
-    # ::ffff:127.0.0.1 is 127.0.0.1 to the kernel; judge it as such.
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+    """The IPv4 address an IPv6 address carries, where it carries one: judge that instead.
+    ::ffff:a.b.c.d (mapped), 2002:AABB:CCDD:: (6to4), 64:ff9b::a.b.c.d (NAT64) and the old
+    ::a.b.c.d (compatible) all reach a.b.c.d, which may be private or loopback."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return ip
+    if ip.ipv4_mapped is not None:
         return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64 or ip in _NAT64_LOCAL or (ip in _IPV4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return ip

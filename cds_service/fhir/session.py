@@ -119,6 +119,9 @@ def tracking_session(
 ) -> requests.Session:
     """A requests.Session whose sockets ``registry.shutdown_all()`` ends."""
     session = requests.Session()
+    # No HTTP(S)_PROXY or ~/.netrc from the environment: a proxy would be the address the
+    # policy vets (not the FHIR server), and would see the caller's bearer token.
+    session.trust_env = False
     adapter = tracking_adapter(registry, policy)
     session.mount("http://", adapter)
     session.mount("https://", adapter)

@@ -266,7 +266,7 @@ def test_p256_key_with_es384_header_is_rejected(make_auth: MakeAuth) -> None:
     p256 = ec_key("p256", ec.SECP256R1())
     auth = make_auth(inline(p256, algorithms=["ES256", "ES384"]))
     assert auth.authenticate(f"Bearer {sign(p256, 'ES256', jku=None)}", SERVICE_URL)
-    token = hand_made({"alg": "ES384", "kid": p256.kid}, claims(), secret=b"x")
+    token = hand_made({"alg": "ES384", "typ": "JWT", "kid": p256.kid}, claims(), secret=b"x")
     assert rejected(auth, token) == "kty_alg_mismatch"
 
 

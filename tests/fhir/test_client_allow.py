@@ -75,3 +75,23 @@ def test_unlisted_loopback_fhir_server_is_never_contacted(
     assert issues and all(issue.endswith(": unavailable") for issue in issues)
     assert fhir.paths() == []  # not one request reached it
     assert "CDS_FHIR_SERVER_ALLOW" in caplog.text  # the log says why
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+        "64:ff9b:1::7f00:1",  # local-use NAT64 of 127.0.0.1
+        "2002:7f00:1::",  # 6to4 of 127.0.0.1
+        "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
+        "::7f00:1",  # IPv4-compatible 127.0.0.1
+        "::ffff:10.1.2.3",  # mapped
+    ],
+)
+def test_ipv6_forms_that_carry_a_private_ipv4_address_are_refused(address: str) -> None:
+    assert not ServerPolicy().allows("fhir.example.org", address)
+
+
+def test_ipv6_forms_that_carry_a_public_ipv4_address_follow_it() -> None:
+    assert ServerPolicy().allows("fhir.example.org", "64:ff9b::5db8:d70e")  # 93.184.215.14
+    assert not ServerPolicy().allows("fhir.example.org", "::1")
