@@ -75,7 +75,19 @@ _CARD_COLUMNS = (
 )
 
 
+def _storable(value: Any) -> Any:
+    """A string PostgreSQL can store: NUL (which its text types refuse) becomes U+FFFD."""
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+
+
 def _row(
+    service_id: str, entry: Mapping[str, Any], now: datetime, rule_id: str | None
+) -> dict[str, Any]:
+    row = _raw_row(service_id, entry, now, rule_id)
+    return {key: _storable(value) for key, value in row.items()}
+
+
+def _raw_row(
     service_id: str, entry: Mapping[str, Any], now: datetime, rule_id: str | None
 ) -> dict[str, Any]:
     reason = entry.get("overrideReason") or {}
@@ -162,7 +174,7 @@ class FeedbackStore:
         if not items:
             return []
         now = now or datetime.now(UTC)
-        uuids = sorted({str(e["card"]) for e in items})
+        uuids = sorted({_storable(str(e["card"])) for e in items})
         with self.engine.begin() as conn:
             found = conn.execute(
                 select(issued_card.c.card_uuid, issued_card.c.rule_id).where(
@@ -170,7 +182,7 @@ class FeedbackStore:
                 )
             )
             rules = {uuid: rule for uuid, rule in found}
-            rows = [_row(service_id, e, now, rules.get(str(e["card"]))) for e in items]
+            rows = [_row(service_id, e, now, rules.get(_storable(str(e["card"])))) for e in items]
             conn.execute(insert(feedback), rows)
         return [(r["rule_id"], r["outcome"]) for r in rows]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from cds_service import create_app, schemas
 from tests.conftest import load_fixture, make_settings, pinned_clock, post_hook
 from tests.schemas.helpers import load_example
@@ -166,3 +168,29 @@ def test_health_and_readiness(client: Any) -> None:
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.get_json()["status"] == "ready"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"card": "x" * 201},
+        {"outcomeTimestamp": "2026-11-22T10:00:00." + "1" * 60 + "Z"},
+        {"overrideReason": {"reason": {"system": "s", "code": "c" * 201}}},
+    ],
+)
+def test_feedback_the_database_could_not_store_is_a_400_not_a_retry(
+    app: Any, client: Any, change: dict[str, Any]
+) -> None:
+    entry = {"card": "c1", "outcome": "overridden", "outcomeTimestamp": "2026-11-22T10:00:00Z"}
+    entry.update(change)
+    response = client.post("/cds-services/eczema-order-sign/feedback", json={"feedback": [entry]})
+    assert response.status_code == 400
+    assert app.extensions["cds_runtime"].store.count() == 0
+
+
+def test_a_feedback_batch_is_bounded(client: Any) -> None:
+    entry = {"card": "c1", "outcome": "overridden", "outcomeTimestamp": "2026-11-22T10:00:00Z"}
+    body = {"feedback": [entry] * 1001}
+    assert client.post("/cds-services/eczema-order-sign/feedback", json=body).status_code == 400
+    body = {"feedback": [entry] * 1000}
+    assert client.post("/cds-services/eczema-order-sign/feedback", json=body).status_code == 200

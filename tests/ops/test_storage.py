@@ -144,3 +144,16 @@ def test_a_duplicate_uuid_fails_cleanly_and_the_store_keeps_working(store: Feedb
         store.record_cards("svc", [card("dup")], "v1", T0)
     store.record_cards("svc", [card("after")], "v1", T0)
     assert [r["card_uuid"] for r in store.issued()] == ["dup", "after"]
+
+
+def test_nul_characters_are_stored_as_replacement_characters(store: FeedbackStore) -> None:
+    """PostgreSQL text refuses NUL: such an entry used to fail the whole batch for ever (503)."""
+    entry = fb("card\x00one", "overridden")
+    entry["overrideReason"] = {"userComment": "not\x00relevant"}
+    assert store.add("svc", [entry, fb("card-two", "accepted")]) == 2
+    with store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT card_uuid, user_comment FROM feedback ORDER BY id"))
+        assert [tuple(r) for r in rows] == [
+            ("card\ufffdone", "not\ufffdrelevant"),
+            ("card-two", None),
+        ]
