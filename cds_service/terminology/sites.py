@@ -43,58 +43,47 @@ SNOMED_SITES: dict[str, str] = {
     **dict.fromkeys(["53120007", "371311000", "17957002"], "upper-limb"),  # + antecubital fossa
     **dict.fromkeys(["61685007", "371304004", "32361000", "84507004"], "lower-limb"),  # + popliteal
     "39937001": "skin",
-    # More "Skin of ..." members of DICOM CID 4029 (bvdh/dicom-terminology-in-fhir,
-    # ValueSet-dicom-cid-4029-DermatologyAnatomicSite.fsh, v20240913; displays as listed there).
-    # Face: cheek, chin, forehead, nasolabial fold, nose, ala nasi, side / tip of nose, philtrum,
-    # lip / upper / lower lip, lip mucosa, eyebrow (= supraorbital, CID note 9), temporal region,
-    # jawline.
-    **dict.fromkeys(
-        [
-            "36141000",
-            "23747009",
-            "68698007",
-            "37108007",
-            "113179006",
-            "68598004",
-            "314395006",
-            "79283007",
-            "84365009",
-            "88089004",
-            "16251004",
-            "66934001",
-            "18444004",
-            "46353006",
-            "367577003",
-            "16621002",
-            "244097004",
-        ],
-        "face",
-    ),
-    # Eyelid region: lateral and medial canthus, eyelash.
-    **dict.fromkeys(["37671003", "27887005", "85803001"], "eyelid"),
-    # Neck: nuchal region, supraclavicular region of neck, anterior triangle of neck, submental
-    # area and submandibular triangle (both parts of the anterior triangle of the neck).
-    **dict.fromkeys(["4658004", "76072005", "182329002", "34926004", "5713008"], "neck"),
-    # Genital: labium, labium majus / minus, clitoris and its prepuce, glans / root / shaft of
-    # penis, frenulum of labia minora, posterior commissure of labia majora, vulval vestibule,
-    # vaginal introitus.
-    **dict.fromkeys(
-        [
-            "73058008",
-            "128252004",
-            "128253009",
-            "29353003",
-            "76723005",
-            "7991003",
-            "244117002",
-            "244118007",
-            "279867004",
-            "4019005",
-            "23213005",
-            "18857001",
-        ],
-        "genital",
-    ),
+    # More members of DICOM CID 4029 (bvdh/dicom-terminology-in-fhir,
+    # input/fsh/ValueSet-dicom-cid-4029-DermatologyAnatomicSite.fsh, v20240913), with the
+    # display listed there. The eyebrow is the supraorbital area (CID note 9): face. Submental
+    # area and submandibular triangle lie in the anterior triangle of the neck.
+    "36141000": "face",  # Skin of cheek
+    "23747009": "face",  # Skin of chin
+    "68698007": "face",  # Skin of forehead
+    "37108007": "face",  # Skin of nasolabial fold
+    "113179006": "face",  # Skin of nose
+    "68598004": "face",  # Skin of ala nasi
+    "314395006": "face",  # Skin of side of nose
+    "79283007": "face",  # Skin of tip of nose
+    "84365009": "face",  # Skin of philtrum
+    "88089004": "face",  # Skin of lip
+    "16251004": "face",  # Skin of upper lip
+    "66934001": "face",  # Skin of lower lip
+    "18444004": "face",  # Mucosa of upper lip
+    "46353006": "face",  # Mucosa of lower lip
+    "367577003": "face",  # Skin of eyebrow
+    "16621002": "face",  # Skin of temporal region
+    "244097004": "face",  # Skin of jawline
+    "37671003": "eyelid",  # Skin of lateral canthus
+    "27887005": "eyelid",  # Skin of medial canthus
+    "85803001": "eyelid",  # Eyelash
+    "4658004": "neck",  # Skin of nuchal region
+    "76072005": "neck",  # Skin of supraclavicular region of neck
+    "182329002": "neck",  # Anterior triangle of neck
+    "34926004": "neck",  # Skin of submental area
+    "5713008": "neck",  # Submandibular triangle
+    "73058008": "genital",  # Skin of labium
+    "128252004": "genital",  # Skin of labium majus
+    "128253009": "genital",  # Skin of labium minus
+    "29353003": "genital",  # Skin of clitoris
+    "76723005": "genital",  # Skin of prepuce of clitoris
+    "7991003": "genital",  # Skin of glans penis
+    "244117002": "genital",  # Skin of root of penis
+    "244118007": "genital",  # Skin of shaft of penis
+    "279867004": "genital",  # Frenulum of labia minora
+    "4019005": "genital",  # Posterior commissure of labium majorum
+    "23213005": "genital",  # Vulval vestibule
+    "18857001": "genital",  # Vaginal introitus
 }
 
 # (category, phrase regex). Specific phrases come first: at one position the first alternative
