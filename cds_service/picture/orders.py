@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cds_service.terminology import Terminology
+from cds_service.terminology import DrugInfo, Terminology
+from cds_service.terminology.sites import text_sites as sites_in_text
 
 from . import access as fx
 from .model import MedicationOrder, ObservationFact, RecordFact
@@ -66,6 +67,8 @@ def build_order(
         for d in dosages:
             texts.append(label(d.get("text")))  # free text: normalised (cds_service/text.py)
             patient_texts.append(label(d.get("patientInstruction")))
+            if "additionalInstruction" in d:  # CodeableConcepts: "Apply to face and neck"
+                patient_texts += [fx.concept_text(c) for c in fx.dicts(d["additionalInstruction"])]
             site = d.get("site")
             if site is not None:
                 sites.extend(fx.codings(site))
@@ -88,6 +91,11 @@ def build_order(
         else frozenset()
     )
     text_sites = terminology.body_sites((), instruction) if instruction else frozenset()
+    if text_sites and instruction:
+        # A clause naming another drug gives that drug's site: "(use hydrocortisone 1% on face)".
+        text_sites = sites_in_text(
+            instruction, lambda clause: _names_other_drug(terminology, drug, clause)
+        )
     # Card text quotes this, so it is worded for the prescriber, not as a FHIR path.
     if coded_sites:
         evidence: str | None = "the coded body site"
@@ -218,4 +226,22 @@ def build_record(res: Mapping[str, Any]) -> RecordFact:
         codings=tuple(c for concept in concepts for c in fx.codings(concept)) + tuple(texts),
         status=fx.text(res.get("status")),
         authored=fx.parse_date(res.get("authoredOn") or res.get("created")),
+    )
+
+
+def _names_other_drug(terminology: Terminology, drug: DrugInfo, clause: str) -> bool:
+    """Does a clause of this order's instructions name another drug and not this one?
+
+    Emollients do not count: "apply to face after moisturiser" is this order's site.
+    """
+    if drug.ingredient is None:
+        return False
+    own = drug.ingredient.split()[0]
+    if own in clause:
+        return False
+    other = terminology.classify_drug((), clause)
+    return (
+        other.ingredient is not None
+        and other.ingredient.split()[0] != own
+        and "emollient" not in other.drug_classes
     )

@@ -4,7 +4,9 @@ import time
 
 import pytest
 
+from cds_service.picture.orders import build_order
 from cds_service.terminology import SENSITIVE_SITES, SITE_CATEGORIES, Terminology
+from cds_service.terminology.sites import text_sites
 
 from .conftest import ICD, SNOMED
 
@@ -43,6 +45,18 @@ from .conftest import ICD, SNOMED
         ("53120007", "upper-limb"),
         ("371304004", "lower-limb"),
         ("39937001", "skin"),
+        # DICOM CID 4029 "Skin of ..." members (bvdh/dicom-terminology-in-fhir, v20240913).
+        ("367577003", "face"),  # eyebrow
+        ("68698007", "face"),  # forehead
+        ("16251004", "face"),  # upper lip
+        ("37108007", "face"),  # nasolabial fold
+        ("36141000", "face"),  # cheek
+        ("37671003", "eyelid"),  # lateral canthus
+        ("27887005", "eyelid"),  # medial canthus
+        ("4658004", "neck"),  # nuchal region
+        ("76072005", "neck"),  # supraclavicular region of neck
+        ("128252004", "genital"),  # labium majus
+        ("244118007", "genital"),  # shaft of penis
     ],
 )
 def test_snomed_site_code_maps_to_one_category(term: Terminology, code, site) -> None:
@@ -115,6 +129,46 @@ def test_codes_and_text_combine(term: Terminology) -> None:
         ("arms and legs", {"upper-limb", "lower-limb"}),
         ("forearms", {"upper-limb"}),
         ("shins", {"lower-limb"}),
+        # Reviewer sigs and other common ones (clinical-rules §5.2 sensitive sites).
+        ("apply under arms bid", {"axilla"}),
+        ("underarms", {"axilla"}),
+        ("under-arms", {"axilla"}),
+        ("under the arm", {"axilla"}),
+        ("R armpit", {"axilla"}),
+        ("Apply thin layer to upper and lower lids BID", {"eyelid"}),
+        ("Apply to L upper lid", {"eyelid"}),
+        ("bilat lower lids", {"eyelid"}),
+        ("lateral canthi", {"eyelid"}),
+        ("peri-orbital", {"eyelid"}),
+        ("Apply to nasolabial folds", {"face"}),
+        ("R nasolabial fold", {"face"}),
+        ("Apply to beard area", {"face"}),
+        ("lips & perioral skin", {"face"}),
+        ("upper lip", {"face"}),
+        ("eyebrows and forehead", {"face"}),
+        ("jawline", {"face"}),
+        ("temples", {"face"}),
+        ("apply to submammary area", {"skin-fold"}),
+        ("under breasts", {"skin-fold"}),
+        ("infra-mammary folds", {"skin-fold"}),
+        ("apply under abdominal pannus", {"skin-fold"}),
+        ("belly folds", {"skin-fold"}),
+        ("Apply to intergluteal cleft", {"skin-fold"}),
+        ("natal cleft", {"skin-fold"}),
+        ("apply to bikini line", {"groin"}),
+        ("L groin", {"groin"}),
+        ("Apply to foreskin", {"genital"}),
+        ("glans and prepuce", {"genital"}),
+        ("scrotal skin", {"genital"}),
+        ("vulva", {"genital"}),
+        ("labia majora", {"genital"}),
+        ("labium majus", {"genital"}),
+        ("peri-anal", {"perineum"}),
+        ("around the anus", {"perineum"}),
+        ("nuchal region", {"neck"}),
+        ("nape of neck", {"neck"}),
+        ("diaper region", {"nappy"}),
+        ("Eyebrow", {"face"}),  # a site coding's display, read when the code is unknown
     ],
 )
 def test_site_in_text(term: Terminology, text, sites) -> None:
@@ -142,6 +196,14 @@ def test_site_in_text(term: Terminology, text, sites) -> None:
         ("use on hands but not on the face", {"hand"}),
         ("no more than 2 weeks on the face", {"face"}),
         ("not to exceed 14 days on neck", {"neck"}),
+        ("do not apply to face", set()),
+        ("avoid face and eyes", set()),
+        ("not for face", set()),
+        ("apply to non-facial areas", set()),
+        ("Apply to buttock cheeks and posterior thighs BID", {"lower-limb"}),
+        ("bum cheeks", set()),
+        ("close lid tightly after use", set()),
+        ("replace the cap; apply to arms", {"upper-limb"}),
     ],
 )
 def test_negated_sites_are_not_reported(term: Terminology, text, sites) -> None:
@@ -195,3 +257,61 @@ def test_sensitive_sites_are_site_categories() -> None:
         "nappy",
     }
     assert SENSITIVE_SITES <= set(SITE_CATEGORIES)
+
+
+def test_a_clause_about_another_product_gives_no_site() -> None:
+    text = "Apply to arms once daily (use hydrocortisone 1% on face)"
+    assert text_sites(text, lambda clause: "hydrocortisone" in clause) == {"upper-limb"}
+    assert text_sites(text, lambda clause: False) == {"upper-limb", "face"}
+    assert text_sites(text) == {"upper-limb", "face"}
+
+
+def _order(term: Terminology, drug: str, sig: str) -> frozenset[str]:
+    res = {
+        "resourceType": "MedicationRequest",
+        "status": "draft",
+        "intent": "order",
+        "medicationCodeableConcept": {"text": drug},
+        "dosageInstruction": [{"text": sig}],
+    }
+    return build_order(res, {}, term, True, True).sites
+
+
+@pytest.mark.parametrize(
+    ("drug", "sig", "sites"),
+    [
+        # Another drug named for the face: the face is that drug's site, not this order's.
+        (
+            "Betnovate 0.1% ointment",
+            "Apply to arms and legs (use hydrocortisone 1% on face)",
+            {"upper-limb", "lower-limb"},
+        ),
+        ("clobetasol 0.05% ointment", "apply to arms; for face use Protopic", {"upper-limb"}),
+        # This order's own drug, a brand of it, or an emollient in the clause: the site stands.
+        ("clobetasol 0.05% ointment", "Apply clobetasol 0.05% ointment to face", {"face"}),
+        ("Dermovate 0.05% cream", "apply Dermovate to face bid", {"face"}),
+        ("clobetasol 0.05% ointment", "apply to face after moisturiser", {"face"}),
+        ("hydrocortisone 1% cream", "use hydrocortisone 1% on face", {"face"}),
+        (
+            "mystery cream",
+            "use hydrocortisone on face",
+            {"face"},
+        ),  # unknown drug: nothing to compare
+    ],
+)
+def test_order_sites_skip_clauses_about_another_drug(term: Terminology, drug, sig, sites) -> None:
+    assert _order(term, drug, sig) == sites
+
+
+def test_additional_instruction_text_is_read_for_sites(term: Terminology) -> None:
+    res = {
+        "resourceType": "MedicationRequest",
+        "status": "draft",
+        "intent": "order",
+        "medicationCodeableConcept": {"text": "clobetasol 0.05% ointment"},
+        "dosageInstruction": [
+            {"additionalInstruction": [{"text": "Apply to face and neck"}]},
+            {"additionalInstruction": [{"coding": [{"display": "Apply to eyelids"}]}]},
+        ],
+    }
+    assert build_order(res, {}, term, True, True).sites == {"face", "neck", "eyelid"}
