@@ -12,10 +12,14 @@ A NegEx-style reader, small on purpose. Decisions (clinical-rules §5.1):
 * an exposure, a contact or an aftermath is not the condition: "exposure to scabies",
   "scabies exposure", "scabies contact" (Z20.7-style contact codes), "post-scabies itch" and
   "s/p cellulitis" never count ("post" only as the word right before the term, "X contact"
-  not when a dermatitis/allergy word follows: "nickel contact dermatitis" is a condition);
+  not when a dermatitis/allergy word follows: "nickel contact dermatitis" is a condition;
+  "s/p knee replacement, eczema" keeps its eczema);
 * a co-mention (value-set extension text-co-mention, read_pair below) names a condition by two
   terms in the same clause: "herpes simplex infection complicating atopic dermatitis" and
-  "disseminated HSV on eczematous skin" are eczema herpeticum; the first term's cues decide.
+  "disseminated HSV on eczematous skin" are eczema herpeticum; the first term's cues decide;
+* "AD" alone is not atopic dermatitis (Alzheimer disease, advance directive): the
+  atopic-dermatitis set names only "AD flare" and "AD exacerbation" (Alzheimer disease does
+  not flare); a bare "AD" on a dermatology-coded problem already counts by its code.
 """
 
 from __future__ import annotations
@@ -66,7 +70,7 @@ _POST_FAMILY = re.compile(r"^\W*(?:in|of)\s+(?:his|her|the|a|patient s)?\s*" + _
 _NEGATION = re.compile(
     r"\b(?:no|not|without|denies|denied|deny|negative for|neg for|free of|absence of|"
     r"never had|never|nil|ruled out|excluded|rules out|risk of|risk for|at risk|"
-    r"screening for|screen for|prevention of|exposure to|exposed to|contact with|status post)\b"
+    r"screening for|screen for|prevention of|exposure to|exposed to|contact with)\b"
 )
 _UNCERTAIN = re.compile(
     r"(?:\?|\b(?:possible|possibly|probable|probably|suspected|suspect|suspicion of|"

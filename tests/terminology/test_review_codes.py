@@ -70,6 +70,7 @@ def test_icd10cm_is_not_read_as_who(term: Terminology) -> None:
         ("scabies", "Scabies contact", "n"),
         ("scabies", "Exposure to scabies", "n"),
         ("scabies", "s/p scabies treatment", "n"),
+        ("atopic-dermatitis", "s/p knee replacement eczema flare", "a"),  # 'post' not next
         ("scabies", "Scabies, contact tracing done", "a"),  # the comma ends the cue's reach
         ("scabies", "Crusted scabies", "a"),
         ("cellulitis", "Post-op cellulitis", "a"),  # 'post' must stand right before the term
