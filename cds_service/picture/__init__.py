@@ -2,7 +2,7 @@
 
 from .builder import build_picture
 from .model import ConditionFact, MedicationOrder, ObservationFact, PatientPicture, RecordFact
-from .orders import grams
+from .orders import fills, grams, total_grams
 
 __all__ = [
     "ConditionFact",
@@ -11,5 +11,7 @@ __all__ = [
     "PatientPicture",
     "RecordFact",
     "build_picture",
+    "fills",
     "grams",
+    "total_grams",
 ]

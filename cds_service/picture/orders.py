@@ -179,12 +179,34 @@ def build_order(
     )
 
 
+# Dispensed units (dispenseRequest.quantity code, else unit text, lower-cased) to grams: UCUM
+# codes and unit words, and the SNOMED CT / dm+d units of measure 258682000 gram and 258773002
+# millilitre. A millilitre of lotion, solution or foam counts as a gram, as labels count it
+# (clobetasol solution: 50 mL a week like 50 g). Tubes, packs and bottles stay unknown.
+_TO_GRAMS = {
+    **_MASS_TO_GRAMS, "258682000": 1.0, "[oz_av]": 28.349523125, "oz": 28.349523125,
+    "ml": 1.0, "millilitre": 1.0, "milliliter": 1.0, "millilitres": 1.0, "milliliters": 1.0,
+    "258773002": 1.0, "l": 1000.0, "[foz_us]": 29.5735295625, "[foz_br]": 28.4130625,
+}  # fmt: skip
+
+
 def grams(order: MedicationOrder) -> float | None:
-    """Dispensed quantity in grams when its unit is a mass unit."""
+    """Quantity of one fill in grams (mL counted as g) when its unit is a mass or volume unit."""
     if order.quantity_value is None or not order.quantity_unit:
         return None
-    factor = _MASS_TO_GRAMS.get(order.quantity_unit.strip().lower())
+    factor = _TO_GRAMS.get(order.quantity_unit.strip().lower())
     return order.quantity_value * factor if factor is not None else None
+
+
+def fills(order: MedicationOrder) -> int:
+    """How many times the order may be dispensed: the first fill plus numberOfRepeatsAllowed."""
+    return 1 + (order.refills or 0)
+
+
+def total_grams(order: MedicationOrder) -> float | None:
+    """Grams over every fill (grams() x fills()); None when one fill's grams are unknown."""
+    one = grams(order)
+    return one * fills(order) if one is not None else None
 
 
 def build_observation(res: Mapping[str, Any]) -> ObservationFact:

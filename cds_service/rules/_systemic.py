@@ -12,7 +12,15 @@ from cds_service.picture import MedicationOrder, ObservationFact, PatientPicture
 NOT_A_RESULT = frozenset({"entered-in-error", "cancelled", "registered"})
 IMMUNOMODULATORS = ("biologic", "jak-oral", "systemic-immunosuppressant")
 _MG = re.compile(r"^(\d+(?:\.\d+)?) MG$")
-_TO_KG = {"kg": 1.0, "g": 0.001, "[lb_av]": 0.45359237, "lb": 0.45359237, "lbs": 0.45359237}
+# Mass units of a body-weight valueQuantity (code, else unit text) to kg: UCUM codes, common
+# unit words, and SNOMED CT / dm+d units 258683005 kilogram and 258682000 gram.
+_LB, _OZ = 0.45359237, 0.028349523125
+_TO_KG = {
+    "kg": 1.0, "kgs": 1.0, "kilogram": 1.0, "kilograms": 1.0, "258683005": 1.0,
+    "g": 0.001, "gm": 0.001, "gram": 0.001, "grams": 0.001, "258682000": 0.001,
+    "[lb_av]": _LB, "lb": _LB, "lbs": _LB, "pound": _LB, "pounds": _LB,
+    "[oz_av]": _OZ, "oz": _OZ, "ounce": _OZ, "ounces": _OZ,
+}  # fmt: skip
 
 
 def in_set(picture: PatientPicture, value_set: str, obs: ObservationFact) -> bool:

@@ -8,7 +8,18 @@ A NegEx-style reader, small on purpose. Decisions (clinical-rules §5.1):
 * uncertain ("? eczema", "possible", "suspected", "query", "r/o", "rule out") counts only for
   value sets that opt in (red flags: a suspected eczema herpeticum needs the same-day card);
 * personal history ("history of eczema", "h/o", "PMH") counts: atopic dermatitis relapses for
-  life, and a Condition that is really over is already inactive by its clinicalStatus.
+  life, and a Condition that is really over is already inactive by its clinicalStatus;
+* an exposure, a contact or an aftermath is not the condition: "exposure to scabies",
+  "scabies exposure", "scabies contact" (Z20.7-style contact codes), "post-scabies itch" and
+  "s/p cellulitis" never count ("post" only as the word right before the term, "X contact"
+  not when a dermatitis/allergy word follows: "nickel contact dermatitis" is a condition;
+  "s/p knee replacement, eczema" keeps its eczema);
+* a co-mention (value-set extension text-co-mention, read_pair below) names a condition by two
+  terms in the same clause: "herpes simplex infection complicating atopic dermatitis" and
+  "disseminated HSV on eczematous skin" are eczema herpeticum; the first term's cues decide;
+* "AD" alone is not atopic dermatitis (Alzheimer disease, advance directive): the
+  atopic-dermatitis set names only "AD flare" and "AD exacerbation" (Alzheimer disease does
+  not flare); a bare "AD" on a dermatology-coded problem already counts by its code.
 """
 
 from __future__ import annotations
@@ -37,6 +48,7 @@ _ABBREVIATIONS = (
     (re.compile(r"\bh\s*/\s*o\b"), " history of "),
     (re.compile(r"\b(?:fhx|f/h|fh)\b"), " family history "),
     (re.compile(r"\bc\s*/\s*o\b"), " complains of "),
+    (re.compile(r"\bs\s*/\s*p\b"), " status post "),
 )
 # Words that end a cue's reach (sentence breaks are handled by splitting first).
 _SENTENCE = re.compile(r"[.;\n|]+|\b(?:but|however|although|though|except|apart from|aside from)\b")
@@ -72,6 +84,11 @@ _POST_NEGATION = re.compile(
     r"^(?:[^\w,]*(?:" + _TEST + r"[^\w,]+){0,3}negative|\W*(?:\w+\W+){0,2}?(?:ruled out|"
     r"excluded|unlikely|absent|not present|not confirmed|not found|denied|"
     r"(?<!not )(?<!un)resolved))\b"
+)
+# "scabies exposure", "scabies contact" (not "nickel contact dermatitis / allergy").
+_POST_EXPOSURE = re.compile(
+    r"^[^\w,]*(?:exposure|exposed|contact"
+    r"(?!\W+(?:dermat\w*|eczema\w*|allerg\w*|urticaria|sensiti\w*)))\b"
 )
 _POST_UNCERTAIN = re.compile(r"^\W*(?:\?|(?:\w+\W+){0,2}?(?:suspected|possible|query)\b)")
 
@@ -116,6 +133,41 @@ def read(
     return found
 
 
+def read_pair(
+    text: str | None,
+    first: re.Pattern[str],
+    second: re.Pattern[str],
+    excluded: re.Pattern[str] | None,
+) -> Mention:
+    """How the text speaks of a condition named by a `first` term with a `second` term in the
+    same clause (between commas): the first term's cues decide, as in read()."""
+    if not text:
+        return Mention.ABSENT
+    found = Mention.ABSENT
+    for sentence in _sentences(fold(text)):
+        offset = 0
+        for clause in sentence.split(","):
+            if second.search(clause) is not None:
+                for match in first.finditer(clause):
+                    start, end = offset + match.start(), offset + match.end()
+                    if excluded is not None and _inside(excluded, sentence, start, end):
+                        continue
+                    mention = _judge(sentence[:start], sentence[end:])
+                    if mention is Mention.AFFIRMED:
+                        return mention
+                    found = _stronger(found, mention)
+            offset += len(clause) + 1
+    return found
+
+
+def strongest(readings: Iterable[Mention]) -> Mention:
+    """The strongest of several readings (affirmed, uncertain, negated, absent)."""
+    found = Mention.ABSENT
+    for mention in readings:
+        found = _stronger(found, mention)
+    return found
+
+
 def _sentences(folded: str) -> list[str]:
     return [s for s in _SENTENCE.split(folded) if s and not s.isspace()]
 
@@ -132,7 +184,9 @@ def _judge(before: str, after: str) -> Mention:
     window = " ".join(words[-WINDOW:])
     if _FAMILY.search(window) or _POST_FAMILY.search(after):
         return Mention.NEGATED
-    if words and words[-1] == "non":  # "non-infected eczema"
+    if words and words[-1] in ("non", "post"):  # "non-infected eczema", "post-scabies itch"
+        return Mention.NEGATED
+    if _POST_EXPOSURE.search(after):
         return Mention.NEGATED
     if _NEGATION.search(window) or _POST_NEGATION.search(after):
         return Mention.NEGATED

@@ -6,6 +6,12 @@ from dataclasses import dataclass
 
 SNOMED = "http://snomed.info/sct"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+# WHO ICD-10 (UK secondary care, Meditech, discharge summaries). A WHO code matches a value
+# set through its 3-character category when the set includes that ICD-10-CM category with
+# is-a (categories share meaning; CM only subdivides below them), or through an explicit
+# WHO entry in the expansion. WHO and CM 4-character subcategories can differ (WHO R65.2 is
+# non-infectious SIRS, CM R65.2 severe sepsis), so they never match each other implicitly.
+ICD10 = "http://hl7.org/fhir/sid/icd-10"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 LOINC = "http://loinc.org"
 
@@ -15,6 +21,8 @@ SYSTEM_ALIASES = {
     "http://snomed.info/sct/": SNOMED,
     "urn:oid:2.16.840.1.113883.6.90": ICD10CM,
     "http://hl7.org/fhir/sid/icd-10-cm/": ICD10CM,
+    "urn:oid:2.16.840.1.113883.6.3": ICD10,
+    "http://hl7.org/fhir/sid/icd-10/": ICD10,
     "urn:oid:2.16.840.1.113883.6.88": RXNORM,
     "http://www.nlm.nih.gov/research/umls/rxnorm/": RXNORM,
     "urn:oid:2.16.840.1.113883.6.1": LOINC,
@@ -43,9 +51,9 @@ def normalise_system(system: str | None) -> str | None:
 
 
 def normalise_code(system: str | None, code: str) -> str:
-    """Canonical form of a code: ICD-10-CM upper case without the dot, others stripped."""
+    """Canonical form of a code: ICD-10(-CM) upper case without the dot, others stripped."""
     code = code.strip()
-    if system == ICD10CM:
+    if system in (ICD10CM, ICD10):
         return code.replace(".", "").upper()
     return code
 

@@ -10,13 +10,15 @@ from dataclasses import dataclass, field
 
 from . import mentions
 from .mentions import Mention
-from .model import ICD10CM, TerminologyError, normalise_code, normalise_system
+from .model import ICD10, ICD10CM, TerminologyError, normalise_code, normalise_system
 
 TEXT_PATTERN_URL = "https://cds.eczema.example.org/fhir/StructureDefinition/text-pattern"
 # A longer term that contains a pattern but names another condition ("seborrhoeic eczema").
 TEXT_EXCLUDE_URL = "https://cds.eczema.example.org/fhir/StructureDefinition/text-exclude"
 # Red flags: a suspected mention ("? eczema herpeticum") counts as well as a confirmed one.
 UNCERTAIN_URL = "https://cds.eczema.example.org/fhir/StructureDefinition/text-uncertain-counts"
+# Two term lists that name the condition together in one clause, "a|b & c|d" (mentions.py).
+TEXT_CO_MENTION_URL = "https://cds.eczema.example.org/fhir/StructureDefinition/text-co-mention"
 URL_PREFIX = "https://cds.eczema.example.org/fhir/ValueSet/"
 MAX_TEXT = 2000  # only the start of a free-text field is scanned; bounds the cost per call
 # Charts repeat the same problem texts call after call: readings are kept per value set,
@@ -43,9 +45,13 @@ class ValueSet:
     _terms: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
     _excluded: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
     _readings: dict[str, Mention] = field(default_factory=dict, compare=False, repr=False)
+    _pairs: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = field(
+        default=(), compare=False, repr=False
+    )
 
     def contains(self, system: str | None, code: str | None) -> bool:
-        """True when the coding is in the expansion or under an ICD-10-CM is-a category."""
+        """True when the coding is in the expansion or under an ICD-10-CM is-a category (a WHO
+        ICD-10 code only under a 3-character is-a category: model.ICD10)."""
         system = normalise_system(system)
         if system is None or not code:
             return False
@@ -54,6 +60,10 @@ class ValueSet:
             return True
         if system == ICD10CM and self._icd_prefixes:
             return any(norm[:n] in self._icd_prefixes for n in range(3, len(norm) + 1))
+        if system == ICD10:  # a WHO code by its 3-character category (model.ICD10)
+            return norm[:3] in self._icd_prefixes or (
+                len(norm) == 3 and (ICD10CM, norm) in self._normalised
+            )
         return False
 
     def any_code(self, codings: Iterable[tuple[str | None, str | None]]) -> bool:
@@ -68,11 +78,14 @@ class ValueSet:
 
     def mention(self, text: str | None) -> Mention:
         """How a condition's text speaks of this set: affirmed, uncertain, negated or absent."""
-        if not text or self._terms is None:
+        if not text or (self._terms is None and not self._pairs):
             return Mention.ABSENT
         found = self._readings.get(text)
         if found is None:
-            found = mentions.read(text, self._terms, self._excluded)
+            found = mentions.strongest(
+                [mentions.read(text, self._terms, self._excluded)]
+                + [mentions.read_pair(text, a, b, self._excluded) for a, b in self._pairs]
+            )
             if len(text) <= MEMO_TEXT:
                 if len(self._readings) >= MEMO_ENTRIES:
                     self._readings.clear()
@@ -134,6 +147,7 @@ def load_value_set(path: pathlib.Path) -> ValueSet:
     patterns: list[str] = []
     excludes: list[str] = []
     uncertain = False
+    pairs: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
     for ext in doc.get("extension", []):
         url = ext.get("url") if isinstance(ext, dict) else None
         if url in (TEXT_PATTERN_URL, TEXT_EXCLUDE_URL):
@@ -141,6 +155,15 @@ def load_value_set(path: pathlib.Path) -> ValueSet:
             if not isinstance(value, str) or not value.strip() or value != value.lower():
                 raise _fail(path, f"{url} {value!r} must be a non-empty lower-case string")
             (patterns if url == TEXT_PATTERN_URL else excludes).append(value)
+        elif url == TEXT_CO_MENTION_URL:
+            value = ext.get("valueString")
+            groups = value.split("&") if isinstance(value, str) else []
+            terms = [[t for t in g.split("|") if t.strip()] for g in groups]
+            first = mentions.compile_terms(terms[0]) if len(terms) == 2 else None
+            second = mentions.compile_terms(terms[1]) if len(terms) == 2 else None
+            if first is None or second is None or value != value.lower():
+                raise _fail(path, f"text-co-mention {value!r} must be lower-case 'a|b & c|d'")
+            pairs.append((first, second))
         elif url == UNCERTAIN_URL:
             if not isinstance(ext.get("valueBoolean"), bool):
                 raise _fail(path, "text-uncertain-counts needs valueBoolean")
@@ -159,6 +182,7 @@ def load_value_set(path: pathlib.Path) -> ValueSet:
         uncertain_counts=uncertain,
         _terms=mentions.compile_terms(patterns),
         _excluded=mentions.compile_terms(excludes),
+        _pairs=tuple(pairs),
     )
 
 

@@ -8,6 +8,7 @@ import warnings
 import pytest
 
 from cds_service.terminology import Terminology, TerminologyError
+from cds_service.terminology.model import ICD10 as ICD10_WHO
 from cds_service.terminology.terminology import DATA_DIR
 
 from .conftest import ICD, LOINC, RXNORM, SNOMED
@@ -50,7 +51,7 @@ def test_value_set_file_is_a_dated_fhir_valueset(path: pathlib.Path) -> None:
     assert doc["expansion"]["total"] == len(doc["expansion"].get("contains", []))
     assert any(mark in doc["description"] for mark in ("V", "S", "UNVERIFIED"))
     for entry in doc["expansion"].get("contains", []):
-        assert entry["system"] in {SNOMED, ICD, RXNORM, LOINC}
+        assert entry["system"] in {SNOMED, ICD, ICD10_WHO, RXNORM, LOINC}
         assert entry["code"].strip() == entry["code"] and entry.get("display")
 
 
