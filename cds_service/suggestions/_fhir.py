@@ -43,8 +43,8 @@ def site_concept(
             for s, c, d in order.site_codings
             if len(keep) == 1 and c and coded_sites([(s, c)]) == keep
         ][:1]
-        text = site_name(keep)
-        return {"coding": codings, "text": text} if codings else {"text": text}
+        words = site_name(keep)
+        return {"coding": codings, "text": words} if codings else {"text": words}
     raw = _first_dosage(order.raw).get("site")
     coded = [
         {k: v for k, v in (("system", s), ("code", c), ("display", d)) if v}
