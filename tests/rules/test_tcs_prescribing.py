@@ -122,3 +122,39 @@ def test_wet_wrap_defers_to_class_i_limits_at_order_sign(client: Any) -> None:
     response = post_hook(client, body)
     assert cards_for(response, "wet-wrap-duration") == []
     assert len(cards_for(response, "tcs-very-potent-limits")) == 1
+
+
+def test_very_potent_limits_count_millilitres_like_grams(client: Any) -> None:
+    """Clobetasol solution / foam labels: 50 mL a week, the same number as 50 g."""
+    body = load_fixture("tcs-very-potent-limits/clobetasol-solution-120ml-14-days-in.json")
+    (card,) = cards_for(post_hook(client, body), "tcs-very-potent-limits")
+    assert "50 mL a week" in card["summary"] and "120 mL" in card["summary"]
+    (action,) = card["suggestions"][0]["actions"]
+    quantity = action["resource"]["dispenseRequest"]["quantity"]
+    assert quantity == {
+        "value": 100,
+        "unit": "mL",
+        "system": "http://unitsofmeasure.org",
+        "code": "mL",
+    }
+    body = load_fixture("tcs-very-potent-limits/clobetasol-solution-100ml-14-days-out.json")
+    assert cards_for(post_hook(client, body), "tcs-very-potent-limits") == []
+
+
+def test_very_potent_limits_count_every_repeat_fill(client: Any) -> None:
+    """30 g and 5 repeats over 14 days is 180 g (90 g a week); 30 g and 1 repeat is 30 g a week."""
+    body = load_fixture("tcs-very-potent-limits/clobetasol-30g-5-repeats-14-days-in.json")
+    (card,) = cards_for(post_hook(client, body), "tcs-very-potent-limits")
+    assert "180 g" in card["summary"] and "6 fills" in card["detail"]
+    (action,) = card["suggestions"][0]["actions"]
+    dispense = action["resource"]["dispenseRequest"]
+    assert dispense["quantity"]["value"] == 100 and dispense["numberOfRepeatsAllowed"] == 0
+    body = load_fixture("tcs-very-potent-limits/clobetasol-30g-1-repeat-14-days-out.json")
+    assert cards_for(post_hook(client, body), "tcs-very-potent-limits") == []
+
+
+def test_very_potent_limits_supply_duration_is_per_fill(client: Any) -> None:
+    """R4 expectedSupplyDuration is one fill's: 7 days x 3 fills is a 21-day course."""
+    body = load_fixture("tcs-very-potent-limits/clobetasol-30g-supply-7-days-2-repeats-in.json")
+    (card,) = cards_for(post_hook(client, body), "tcs-very-potent-limits")
+    assert "for 21 days" in card["summary"]
