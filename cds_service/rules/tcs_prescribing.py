@@ -94,6 +94,9 @@ def tcs_very_potent_limits(picture: PatientPicture) -> Decision:
     strong = [o for o in _tcs_drafts(picture) if very_potent(o)]
     if not strong:
         return Silent("no US class I (very potent) steroid among the draft orders")
+    strong = [o for o in strong if not wet_wrap(o)]
+    if not strong:
+        return Silent("under wet wraps / occlusion: wet-wrap-duration offers the swap")
     age = picture.age_years
     if age is not None and age < CHILD_YEARS:
         return Silent(f"age {age}: tcs-potency-in-young-child advises a swap instead")
@@ -222,38 +225,52 @@ def tcs_potency_in_young_child(picture: PatientPicture) -> Decision:
     )
 
 
+def _strong(order: MedicationOrder) -> bool:
+    """US class I-II, or BNF very potent: not for occlusion (the clobetasol and Diprolene
+    labels: not with occlusive dressings; AAD 2023: wet wraps with a lower-potency steroid)."""
+    us_class = order.drug.us_class
+    return (us_class is not None and us_class <= 2) or order.drug.uk_potency == "very-potent"
+
+
 @rule("wet-wrap-duration", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
 def wet_wrap_duration(picture: PatientPicture) -> Decision:
-    """Warn when a wet-wrap / occlusive TCS course has no duration or runs over 14 days."""
+    """Warn when a wet-wrap / occlusive TCS course has no duration or runs over 14 days, or
+    when the steroid under the wraps is US class I-II / BNF very potent (any duration)."""
     wrapped = [(o, p) for o in _tcs_drafts(picture) if (p := wet_wrap(o))]
     if not wrapped:
         return Silent("no steroid draft mentions wet wraps or occlusion")
+    strong = [(o, p) for o, p in wrapped if _strong(o)]
     long = [
         (o, p) for o, p in wrapped if o.duration_days is None or o.duration_days > MAX_WET_WRAP_DAYS
     ]
-    if not long:
+    if not (strong or long):
         return Silent(f"wet-wrap course of {days(wrapped[0][0].duration_days)} days (at most 14)")
-    order, phrase = long[0]
-    age = picture.age_years
-    if (
-        picture.hook == SIGN
-        and very_potent(order)
-        and order.duration_days is not None
-        and (age is None or age >= CHILD_YEARS)
-    ):
-        return Silent("class I steroid over 14 days: tcs-very-potent-limits speaks at order-sign")
+    order, phrase = (strong or long)[0]
     if not picture.has_eczema(order):
         return Silent("no active atopic dermatitis / eczema and the order's reason is not eczema")
+    too_long = order.duration_days is None or order.duration_days > MAX_WET_WRAP_DAYS
+    if strong:
+        # tcs-very-potent-limits stays silent on a wrapped order: this card's swap is the answer
+        suggestions: tuple[str, ...] = ()
+        if order.reference:
+            suggestions = ("swap-wet-wrap-to-hydrocortisone", "swap-wet-wrap-to-fluticasone")
+        if too_long and order.raw:
+            suggestions += ("shorten-course",)
+        variant = "strong-no-duration" if order.duration_days is None else "strong"
+    else:
+        suggestions = ("shorten-course",) if order.raw else ()
+        variant = "no-duration" if order.duration_days is None else None
     return Finding(
         rule_id="wet-wrap-duration",
         reason=f"{drug_label(order)} with '{phrase}' for {days(order.duration_days)} days",
         values={
             "drug": drug_label(order),
+            "potency": potency_label(order),
             "phrase": phrase,
             "days": days(order.duration_days),
             "new_days": WET_WRAP_DAYS,
         },
         orders=(order,),
-        suggestions=("shorten-course",) if order.raw else (),
-        variant="no-duration" if order.duration_days is None else None,
+        suggestions=suggestions,
+        variant=variant,
     )

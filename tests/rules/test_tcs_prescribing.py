@@ -117,11 +117,32 @@ def test_wet_wrap_course_is_shortened_to_7_days(client: Any) -> None:
     assert _repeat(_updated(card))["boundsDuration"]["value"] == 7
 
 
-def test_wet_wrap_defers_to_class_i_limits_at_order_sign(client: Any) -> None:
-    body = load_fixture("wet-wrap-duration/clobetasol-wet-wrap-21-days-order-sign-out.json")
+def test_very_potent_steroid_under_wet_wraps_is_swapped_not_just_shortened(client: Any) -> None:
+    """Clobetasol label: no occlusive dressings. One card per order: the wet-wrap card speaks
+    (swap to a mild or moderate steroid), tcs-very-potent-limits stays silent."""
+    body = load_fixture("wet-wrap-duration/clobetasol-wet-wrap-21-days-order-sign-in.json")
     response = post_hook(client, body)
-    assert cards_for(response, "wet-wrap-duration") == []
-    assert len(cards_for(response, "tcs-very-potent-limits")) == 1
+    assert cards_for(response, "tcs-very-potent-limits") == []
+    (card,) = cards_for(response, "wet-wrap-duration")
+    assert "wet wraps" in card["summary"] and len(card["summary"]) < 140
+    mild, moderate, shorten = card["suggestions"]
+    assert mild["isRecommended"] is True
+    assert "isRecommended" not in moderate and "isRecommended" not in shorten
+    create, delete = mild["actions"]  # create first (Sandbox applies the first action)
+    assert delete["resourceId"] == "MedicationRequest/tcs-ww-clob-sign-draft"
+    resource = create["resource"]
+    assert resource["medicationCodeableConcept"]["coding"][0]["code"] == "106258"
+    dosage = resource["dosageInstruction"][0]
+    assert "wet wraps" in dosage["text"]
+    assert dosage["timing"]["repeat"]["boundsDuration"]["value"] == 7
+    code = moderate["actions"][0]["resource"]["medicationCodeableConcept"]["coding"][0]["code"]
+    assert code == "895987"
+    assert _repeat(shorten["actions"][0]["resource"])["boundsDuration"]["value"] == 7
+
+
+def test_very_potent_steroid_under_wet_wraps_for_7_days_still_warns(client: Any) -> None:
+    card = _card(client, "wet-wrap-duration", "clobetasol-wet-wrap-7-days-in")
+    assert [len(s["actions"]) for s in card["suggestions"]] == [2, 2]  # swaps only: 7 days is ok
 
 
 def test_very_potent_limits_count_millilitres_like_grams(client: Any) -> None:
