@@ -256,7 +256,7 @@ def wet_wrap_duration(picture: PatientPicture) -> Decision:
             suggestions = ("swap-wet-wrap-to-hydrocortisone", "swap-wet-wrap-to-fluticasone")
         if too_long and order.raw:
             suggestions += ("shorten-course",)
-        variant = "strong-no-duration" if order.duration_days is None else "strong"
+        variant: str | None = "strong-no-duration" if order.duration_days is None else "strong"
     else:
         suggestions = ("shorten-course",) if order.raw else ()
         variant = "no-duration" if order.duration_days is None else None
