@@ -220,7 +220,17 @@ def tcs_potency_in_young_child(picture: PatientPicture) -> Decision:
         reason=f"{drug_label(order)} ({potency_label(order)}) ordered for a child aged {age}",
         values={"drug": drug_label(order), "potency": potency_label(order), "age": age},
         orders=(order,),
-        suggestions=("swap-to-hydrocortisone",) if order.reference else (),
+        # a child over 1 year (trunk / limbs: sensitive sites go to the site rule) may have a
+        # moderate steroid too; an infant only the mild one
+        suggestions=(
+            (
+                ("swap-to-hydrocortisone",)
+                if infant
+                else ("swap-to-hydrocortisone", "swap-to-fluticasone")
+            )
+            if order.reference
+            else ()
+        ),
         variant="infant" if infant else None,
     )
 

@@ -90,3 +90,19 @@ def swap_wet_wrap_to_fluticasone(finding: Finding, picture: PatientPicture) -> l
         per_day=1,
         days=7,
     )
+
+
+@builder("swap-to-fluticasone")
+def swap_to_fluticasone(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Delete the draft, create fluticasone propionate 0.05% cream (US class V, lower
+    mid-strength; the Cutivate cream label allows it from 3 months of age, once or twice
+    daily, not beyond 4 weeks in children): once daily for 14 days, for a child over 1 year."""
+    return _topical_swap(
+        finding,
+        picture,
+        FLUTICASONE_005_CREAM,
+        "fluticasone propionate 0.05% cream",
+        instruction="Apply a thin layer to the affected area once daily",
+        per_day=1,
+        days=14,
+    )

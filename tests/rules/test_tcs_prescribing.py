@@ -102,10 +102,24 @@ def test_young_child_swaps_to_hydrocortisone(client: Any) -> None:
     assert "11 years" in child["summary"]
     for card in (infant, child):
         assert card["indicator"] == "warning"
-        (suggestion,) = card["suggestions"]
+        suggestion = card["suggestions"][0]
+        assert suggestion["isRecommended"] is True
         create, delete = suggestion["actions"]  # create first, then delete
         assert delete["resourceId"].startswith("MedicationRequest/tcs-child-")
         assert create["resource"]["medicationCodeableConcept"]["coding"][0]["code"] == "106258"
+    assert len(infant["suggestions"]) == 1  # an infant: the mild steroid only
+
+
+def test_child_over_1_year_is_also_offered_a_moderate_steroid(client: Any) -> None:
+    for name in ("clobetasol-11-years-in", "clobetasol-13-months-in"):
+        card = _card(client, "tcs-potency-in-young-child", name)
+        _mild, moderate = card["suggestions"]
+        assert "isRecommended" not in moderate
+        create, delete = moderate["actions"]
+        resource = create["resource"]
+        assert resource["medicationCodeableConcept"]["coding"][0]["code"] == "895987"
+        assert resource["dosageInstruction"][0]["timing"]["repeat"]["frequency"] == 1
+        assert delete["type"] == "delete"
 
 
 def test_wet_wrap_course_is_shortened_to_7_days(client: Any) -> None:
