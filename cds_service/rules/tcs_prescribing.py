@@ -141,7 +141,9 @@ def tcs_very_potent_limits(picture: PatientPicture) -> Decision:
             ),
             "grams": _num(amount),
             "grams_per_week": _num(weekly),
-            "days": days(duration),
+            "days": (
+                days(duration) if order.duration_days is not None else f"at least {duration:.0f}"
+            ),
             "new_days": new_days,
             "new_grams": new_grams,
             "max_grams_per_week": limit.grams_per_week,

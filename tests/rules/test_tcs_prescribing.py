@@ -193,3 +193,12 @@ def test_very_potent_limits_supply_duration_is_per_fill(client: Any) -> None:
     body = load_fixture("tcs-very-potent-limits/clobetasol-30g-supply-7-days-2-repeats-in.json")
     (card,) = cards_for(post_hook(client, body), "tcs-very-potent-limits")
     assert "for 21 days" in card["summary"]
+
+
+def test_very_potent_repeats_without_a_duration_imply_a_course_over_14_days(client: Any) -> None:
+    """180 g (30 g and 5 repeats) at 50 g a week lasts at least 25 days; 90 g fits 14 days."""
+    body = load_fixture("tcs-very-potent-limits/clobetasol-30g-5-repeats-no-duration-in.json")
+    (card,) = cards_for(post_hook(client, body), "tcs-very-potent-limits")
+    assert "for at least 25 days" in card["summary"]
+    body = load_fixture("tcs-very-potent-limits/clobetasol-30g-2-repeats-no-duration-out.json")
+    assert cards_for(post_hook(client, body), "tcs-very-potent-limits") == []
