@@ -29,6 +29,29 @@ CLASS_LABEL = {
 }
 FACE_SITES = frozenset({"face", "eyelid"})  # perioral region 110488009 maps to "face"
 
+# Oral aciclovir for eczema herpeticum, five times a day for 5 days. Children (Oxford University
+# Hospitals paediatric antimicrobial guide, "Infected eczema (Herpeticum)"): 1-23 months 100 mg,
+# 2-11 years 200 mg, as the 200 mg/5 mL oral suspension (the Zovirax SmPC: "the 200mg/5ml
+# suspension is the more appropriate treatment for herpes simplex"; no capsule for a child).
+# From 12 years no eczema-herpeticum-specific oral aciclovir dose could be verified (the OUH
+# guide gives valaciclovir from 12 y; NICE CKS not retrievable here), so the Zovirax SmPC adult
+# herpes simplex dose: 200 mg five times daily for 5 days; the card states it and its source.
+ACICLOVIR_CHILD_SOURCE = "OUH paediatric antimicrobial guide, eczema herpeticum; Zovirax SmPC"
+ACICLOVIR_ADULT_SOURCE = "Zovirax SmPC (emc), herpes simplex treatment, adult dose"
+
+
+def aciclovir_dose(age_months: int | None) -> tuple[str, str, str] | None:
+    """(form, dose words, source) of the oral aciclovir order for the age; None under 1 month
+    (intravenous in hospital) or without an age. Form: "suspension" or "capsule"."""
+    if age_months is None or age_months < 1:
+        return None
+    if age_months < 24:
+        return "suspension", "100 mg (2.5 mL of 200 mg/5 mL suspension)", ACICLOVIR_CHILD_SOURCE
+    if age_months < 144:
+        return "suspension", "200 mg (5 mL of 200 mg/5 mL suspension)", ACICLOVIR_CHILD_SOURCE
+    return "capsule", "200 mg (one 200 mg capsule)", ACICLOVIR_ADULT_SOURCE
+
+
 # FHIR event-timing codes for bedtime / night, and the same in instruction text.
 BEDTIME_WHEN = frozenset({"HS", "NIGHT"})
 _BEDTIME_TEXT = re.compile(

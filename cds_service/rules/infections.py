@@ -17,6 +17,7 @@ from ._common import drug_label
 from ._redflags import (
     CLASS_LABEL,
     IMMUNOMODULATORS,
+    aciclovir_dose,
     active_in,
     condition_label,
     days_ago,
@@ -67,6 +68,7 @@ def eczema_herpeticum(picture: PatientPicture) -> Decision:
         "condition_ref": f"Condition/{condition.id}" if condition.id else "",
         "drug": "",
         "drug_class": "",
+        "aciclovir": _aciclovir_words(picture),
     }
     # §5.6: oral aciclovir and the same-day (stat) referral; ophthalmology too when periocular
     actions: tuple[str, ...] = ("order-oral-aciclovir", "urgent-dermatology-review")
@@ -184,4 +186,19 @@ def topical_antimicrobial_uninfected(picture: PatientPicture) -> Decision:
         values={"drug": drug_label(order)},
         orders=tuple(drafts),
         suggestions=("delete-topical-antimicrobial",),
+    )
+
+
+def _aciclovir_words(picture: PatientPicture) -> str:
+    """The oral aciclovir dose the card offers, in words with its source."""
+    dose = aciclovir_dose(picture.age_months)
+    if dose is None:
+        return (
+            "No oral order is offered under 1 month or without a birth date: neonatal herpes "
+            "needs intravenous aciclovir in hospital."
+        )
+    _form, amount, source = dose
+    return (
+        f"The oral aciclovir offered here: {amount} five times a day (about every 4 hours "
+        f"while awake) for 5 days ({source})."
     )

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.terminology import SENSITIVE_SITES
 
 from . import MEDICATIONS, SIGN, VIEW, Decision, Finding, Silent, rule
-from ._common import drug_label, is_potent_tcs, potency_label
+from ._common import drug_label, is_potent_tcs, potency_label, site_label
 from ._topical import (
     FACE_SITES,
     STOPPING_STATUSES,
@@ -83,20 +84,43 @@ def tcs_taper_after_long_use(picture: PatientPicture) -> Decision:
         return Silent("the order's reason is another dermatosis, not eczema")
     used = run.used(picture.today)
     face = bool(frozenset().union(*(o.sites for o in run.orders)) & FACE_SITES)
-    suggestions = ["taper-tcs"]
-    if (picture.age_years or 0) >= TCI_MIN_AGE:
-        suggestions.append("start-tci")
+    values: dict[str, str | int] = {
+        "drug": drug_label(last),
+        "potency": potency_label(last),
+        "days": used,
+        "where": "on the face" if face else "",
+        "end": run.end.isoformat(),
+    }
+    sensitive = order.sites & SENSITIVE_SITES
+    if sensitive:
+        # NICE CG57 / AAD 2023: no potent steroid on the face, neck, folds or genital/nappy
+        # area, so no 4 more weeks of it there: step down to a mild steroid (hydrocortisone
+        # 1%) or, from 2 years, a calcineurin inhibitor, ordered for the sensitive site only.
+        suggestions = ["step-down-hydrocortisone"]
+        if (picture.age_years or 0) >= TCI_MIN_AGE:
+            suggestions.append("start-tci")
+        others = order.sites - SENSITIVE_SITES
+        values |= {
+            "site": site_label(sensitive),
+            "sensitive_sites": ",".join(sorted(sensitive)),
+            "others": (
+                f" The order also names other sites ({', '.join(sorted(others))}): taper the "
+                "steroid there separately; the orders suggested here are for the "
+                f"{site_label(sensitive)} only."
+                if others
+                else ""
+            ),
+        }
+        variant = f"sensitive-{variant}" if variant else "sensitive"
+    else:
+        suggestions = ["taper-tcs"]
+        if (picture.age_years or 0) >= TCI_MIN_AGE:
+            suggestions.append("start-tci")
     return Finding(
         rule_id="tcs-taper-after-long-use",
         reason=f"{used} days of daily {drug_label(last)} ({potency_label(last)}) "
         f"{'on the face ' if face else ''}until {run.end.isoformat()}",
-        values={
-            "drug": drug_label(last),
-            "potency": potency_label(last),
-            "days": used,
-            "where": "on the face" if face else "",
-            "end": run.end.isoformat(),
-        },
+        values=values,
         orders=(order,),
         suggestions=tuple(suggestions),
         variant=variant,

@@ -21,6 +21,21 @@ DEFAULT_DAYS = 14  # R-12: usually 2-4 weeks; 14 days is inside every class I la
 DEFAULT_GRAMS = 30
 INFANT_MONTHS = 12  # NICE CG57: no potent TCS under 12 months
 CHILD_YEARS = 12  # NICE CG57: no very potent TCS in children
+# Liquid vehicles (solution, lotion, foam, shampoo) are dispensed in mL; the clobetasol labels
+# give the same number for them (solution / foam: 50 mL a week, like 50 g). UCUM and SNOMED CT
+# unit codes (258773002 millilitre, 258682000 gram) and plain words. Read here until the
+# picture reads volumes itself (fix-codes).
+_VOLUME_TO_ML = {
+    "ml": 1.0,
+    "milliliter": 1.0,
+    "milliliters": 1.0,
+    "millilitre": 1.0,
+    "millilitres": 1.0,
+    "258773002": 1.0,
+    "l": 1000.0,
+    "cl": 10.0,
+}
+_SNOMED_GRAMS = {"258682000": 1.0, "258684004": 0.001}
 MAX_WET_WRAP_DAYS = 14.0  # R-21: 3-7 days, at most 14
 WET_WRAP_DAYS = 7
 
@@ -79,20 +94,30 @@ def tcs_very_potent_limits(picture: PatientPicture) -> Decision:
     strong = [o for o in _tcs_drafts(picture) if very_potent(o)]
     if not strong:
         return Silent("no US class I (very potent) steroid among the draft orders")
+    strong = [o for o in strong if not wet_wrap(o)]
+    if not strong:
+        return Silent("under wet wraps / occlusion: wet-wrap-duration offers the swap")
     age = picture.age_years
     if age is not None and age < CHILD_YEARS:
         return Silent(f"age {age}: tcs-potency-in-young-child advises a swap instead")
     over = []
     for order in strong:
-        duration, amount, limit = order.duration_days, grams(order), label_limit(order)
+        limit = label_limit(order)
+        (per_fill, unit), fills = _amount(order), 1 + (order.refills or 0)
+        amount = per_fill * fills if per_fill is not None else None
+        duration = _course_days(order, fills)
+        if duration is None and amount is not None and fills > 1:
+            # refills with no duration: used at the weekly limit, the supply lasts this long
+            implied = amount * 7 / limit.grams_per_week
+            duration = implied if implied > limit.max_days else None
         weekly = amount * 7 / duration if amount is not None and duration else None
         if (weekly is not None and weekly > limit.grams_per_week) or (
             duration is not None and duration > limit.max_days
         ):
-            over.append((order, duration, amount, weekly, limit))
+            over.append((order, duration, amount, weekly, limit, unit, fills))
     if not over:
         return Silent("class I steroid within its label's grams a week and days (or unknown)")
-    order, duration, amount, weekly, limit = over[0]
+    order, duration, amount, weekly, limit, unit, fills = over[0]
     if not picture.has_eczema(order):
         return Silent("no active atopic dermatitis / eczema and the order's reason is not eczema")
     if picture.indication_other(order):
@@ -104,15 +129,21 @@ def tcs_very_potent_limits(picture: PatientPicture) -> Decision:
     return Finding(
         rule_id="tcs-very-potent-limits",
         reason=(
-            f"{drug_label(order)}: {_num(weekly)} g/week over {days(duration)} days "
-            f"(label limits {limit.grams_per_week} g/week, {limit.max_days} days)"
+            f"{drug_label(order)}: {_num(weekly)} {unit}/week over {days(duration)} days "
+            f"(label limits {limit.grams_per_week} {unit}/week, {limit.max_days} days)"
         ),
         values={
             "drug": drug_label(order),
             "potency": potency_label(order),
+            "unit": unit,
+            "fills": (
+                f" in {fills} fills (the first and {fills - 1} repeats)" if fills > 1 else ""
+            ),
             "grams": _num(amount),
             "grams_per_week": _num(weekly),
-            "days": days(duration),
+            "days": (
+                days(duration) if order.duration_days is not None else f"at least {duration:.0f}"
+            ),
             "new_days": new_days,
             "new_grams": new_grams,
             "max_grams_per_week": limit.grams_per_week,
@@ -123,6 +154,37 @@ def tcs_very_potent_limits(picture: PatientPicture) -> Decision:
         orders=(order,),
         suggestions=("limit-very-potent",) if order.raw and order.reference else (),
     )
+
+
+def _amount(order: MedicationOrder) -> tuple[float | None, str]:
+    """The quantity per fill in grams ("g") or, for liquids and foams, millilitres ("mL")."""
+    mass = grams(order)
+    if mass is not None:
+        return mass, "g"
+    if order.quantity_value is None or not order.quantity_unit:
+        return None, "g"
+    unit = order.quantity_unit.strip().lower()
+    if unit in _SNOMED_GRAMS:
+        return order.quantity_value * _SNOMED_GRAMS[unit], "g"
+    if unit in _VOLUME_TO_ML:
+        return order.quantity_value * _VOLUME_TO_ML[unit], "mL"
+    return None, "g"
+
+
+def _course_days(order: MedicationOrder, fills: int) -> float | None:
+    """Days the whole supply covers: the dosage bounds, else the expected supply duration (per
+    fill in R4, so times the number of fills)."""
+    repeat: dict[str, object] = {}
+    dosages = order.raw.get("dosageInstruction") if order.raw else None
+    for dosage in [dosages] if isinstance(dosages, dict) else dosages or []:
+        timing = dosage.get("timing") if isinstance(dosage, dict) else None
+        if isinstance(timing, dict) and isinstance(timing.get("repeat"), dict):
+            repeat = timing["repeat"]
+            break
+    bounded = any(k in repeat for k in ("boundsDuration", "boundsPeriod", "boundsRange"))
+    if order.duration_days is None or bounded or fills == 1:
+        return order.duration_days
+    return order.duration_days * fills
 
 
 def _num(value: float | None) -> str:
@@ -160,43 +222,67 @@ def tcs_potency_in_young_child(picture: PatientPicture) -> Decision:
         reason=f"{drug_label(order)} ({potency_label(order)}) ordered for a child aged {age}",
         values={"drug": drug_label(order), "potency": potency_label(order), "age": age},
         orders=(order,),
-        suggestions=("swap-to-hydrocortisone",) if order.reference else (),
+        # a child over 1 year (trunk / limbs: sensitive sites go to the site rule) may have a
+        # moderate steroid too; an infant only the mild one
+        suggestions=(
+            (
+                ("swap-to-hydrocortisone",)
+                if infant
+                else ("swap-to-hydrocortisone", "swap-to-fluticasone")
+            )
+            if order.reference
+            else ()
+        ),
         variant="infant" if infant else None,
     )
 
 
+def _strong(order: MedicationOrder) -> bool:
+    """US class I-II, or BNF very potent: not for occlusion (the clobetasol and Diprolene
+    labels: not with occlusive dressings; AAD 2023: wet wraps with a lower-potency steroid)."""
+    us_class = order.drug.us_class
+    return (us_class is not None and us_class <= 2) or order.drug.uk_potency == "very-potent"
+
+
 @rule("wet-wrap-duration", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
 def wet_wrap_duration(picture: PatientPicture) -> Decision:
-    """Warn when a wet-wrap / occlusive TCS course has no duration or runs over 14 days."""
+    """Warn when a wet-wrap / occlusive TCS course has no duration or runs over 14 days, or
+    when the steroid under the wraps is US class I-II / BNF very potent (any duration)."""
     wrapped = [(o, p) for o in _tcs_drafts(picture) if (p := wet_wrap(o))]
     if not wrapped:
         return Silent("no steroid draft mentions wet wraps or occlusion")
+    strong = [(o, p) for o, p in wrapped if _strong(o)]
     long = [
         (o, p) for o, p in wrapped if o.duration_days is None or o.duration_days > MAX_WET_WRAP_DAYS
     ]
-    if not long:
+    if not (strong or long):
         return Silent(f"wet-wrap course of {days(wrapped[0][0].duration_days)} days (at most 14)")
-    order, phrase = long[0]
-    age = picture.age_years
-    if (
-        picture.hook == SIGN
-        and very_potent(order)
-        and order.duration_days is not None
-        and (age is None or age >= CHILD_YEARS)
-    ):
-        return Silent("class I steroid over 14 days: tcs-very-potent-limits speaks at order-sign")
+    order, phrase = (strong or long)[0]
     if not picture.has_eczema(order):
         return Silent("no active atopic dermatitis / eczema and the order's reason is not eczema")
+    too_long = order.duration_days is None or order.duration_days > MAX_WET_WRAP_DAYS
+    if strong:
+        # tcs-very-potent-limits stays silent on a wrapped order: this card's swap is the answer
+        suggestions: tuple[str, ...] = ()
+        if order.reference:
+            suggestions = ("swap-wet-wrap-to-hydrocortisone", "swap-wet-wrap-to-fluticasone")
+        if too_long and order.raw:
+            suggestions += ("shorten-course",)
+        variant: str | None = "strong-no-duration" if order.duration_days is None else "strong"
+    else:
+        suggestions = ("shorten-course",) if order.raw else ()
+        variant = "no-duration" if order.duration_days is None else None
     return Finding(
         rule_id="wet-wrap-duration",
         reason=f"{drug_label(order)} with '{phrase}' for {days(order.duration_days)} days",
         values={
             "drug": drug_label(order),
+            "potency": potency_label(order),
             "phrase": phrase,
             "days": days(order.duration_days),
             "new_days": WET_WRAP_DAYS,
         },
         orders=(order,),
-        suggestions=("shorten-course",) if order.raw else (),
-        variant="no-duration" if order.duration_days is None else None,
+        suggestions=suggestions,
+        variant=variant,
     )

@@ -16,6 +16,9 @@ from typing import Any
 
 from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.rules import Finding
+from cds_service.rules._topical import site_name
+from cds_service.terminology import SENSITIVE_SITES
+from cds_service.terminology.sites import coded_sites
 
 from ._fhir import RXNORM, as_r4, at_site, rxnorm_concept, site_concept, site_phrase
 
@@ -41,13 +44,15 @@ def medication_request(
     days: int,
     quantity_g: int | None,
     like: MedicationOrder | None,
+    only: frozenset[str] | None = None,
 ) -> dict[str, Any]:
-    """A draft MedicationRequest for a topical product, copying the site from `like`.
+    """A draft MedicationRequest for a topical product, copying the site from `like` (with
+    `only`, just those site categories).
 
     `code` is an RxNorm clinical drug (SCD) from a project value set; an empty code leaves the
     drug as text only (no verified code)."""
     dosage: dict[str, Any] = {
-        "text": at_site(instruction, like),
+        "text": at_site(instruction, like, only),
         "timing": {
             "repeat": {
                 "frequency": per_day,
@@ -63,7 +68,7 @@ def medication_request(
         },
         "route": {"coding": [{"system": SNOMED, "code": "6064005", "display": "Topical route"}]},
     }
-    site = site_concept(like)
+    site = site_concept(like, only)
     if site:
         dosage["site"] = site
     resource: dict[str, Any] = {
@@ -145,10 +150,65 @@ def replace(order: MedicationOrder, resource: dict[str, Any], description: str) 
 
 
 def swap(finding: Finding, picture: PatientPicture, **med: Any) -> list[Action]:
-    """Create the replacement topical at the draft's site, then delete the draft."""
+    """Create the replacement topical at the draft's site, then delete the draft.
+
+    A sensitive-site swap for a draft that also names other sites (face and trunk) must not
+    drop them: the replacement is ordered for the sensitive site only, and the draft is kept
+    for the other sites. When the draft's sites are all coded, an `update` removes the
+    sensitive site from it (its coding, and a note in the instruction); otherwise (sites only
+    in free text, which the service does not rewrite) no second action, and the create's
+    description tells the prescriber to take the sensitive site out of the draft."""
     order = finding.orders[0]
-    resource = medication_request(picture, like=order, **med)
-    return replace(order, resource, f"Order {med['text']}")
+    sensitive, others = order.sites & SENSITIVE_SITES, order.sites - SENSITIVE_SITES
+    if finding.rule_id != "tcs-potent-on-sensitive-site" or not (sensitive and others):
+        resource = medication_request(picture, like=order, **med)
+        return replace(order, resource, f"Order {med['text']}")
+    if not order.reference:
+        return []
+    resource = medication_request(picture, like=order, only=sensitive, **med)
+    place, rest = site_name(sensitive), site_name(others)
+    actions = [
+        create(
+            resource,
+            f"Order {med['text']} for the {place} only (the draft stays for the {rest})",
+        )
+    ]
+    coded_all = coded_sites([(s, c) for s, c, _ in order.site_codings]) == order.sites
+
+    def remove_site(draft: dict[str, Any]) -> None:
+        note = f"Not on the {place}: ordered separately."
+        kept_dosages, dropped = [], False
+        for dosage in draft.get("dosageInstruction") or []:
+            site = dosage.get("site") if isinstance(dosage, dict) else None
+            codings = site.get("coding") if isinstance(site, dict) else None
+            if not isinstance(dosage, dict) or not isinstance(codings, list):
+                kept_dosages.append(dosage)
+                continue
+
+            def is_sensitive(c: Any) -> bool:
+                pair = (c.get("system"), c.get("code")) if isinstance(c, dict) else (None, None)
+                return bool(coded_sites([pair]) & sensitive)
+
+            kept = [c for c in codings if not is_sensitive(c)]
+            if not kept:  # a dosage for the sensitive site only: the new order covers it
+                dropped = True
+                continue
+            if len(kept) < len(codings):  # one coding per site: keep the other site's
+                dosage["site"] = {"coding": kept[:1], "text": rest}
+                text = dosage.get("text")
+                dosage["text"] = f"{text.rstrip()} {note}" if isinstance(text, str) else note
+            kept_dosages.append(dosage)
+        if dropped and kept_dosages and isinstance(kept_dosages[0], dict):
+            text = kept_dosages[0].get("text")
+            if not (isinstance(text, str) and note in text):
+                kept_dosages[0]["text"] = (
+                    f"{text.rstrip()} {note}" if isinstance(text, str) else note
+                )
+        draft["dosageInstruction"] = kept_dosages
+
+    if coded_all and len(others) == 1:
+        actions += update(order, remove_site, f"Keep the draft for the {rest} only")
+    return actions
 
 
 def service_request(

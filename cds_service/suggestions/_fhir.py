@@ -10,6 +10,7 @@ from typing import Any
 
 from cds_service.picture import MedicationOrder
 from cds_service.rules._topical import site_name
+from cds_service.terminology.sites import coded_sites
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 _AFFECTED = re.compile(r"\bthe affected areas?\b")
@@ -22,13 +23,28 @@ def rxnorm_concept(code: tuple[str, str], text: str) -> dict[str, Any]:
     return {"coding": [{"system": RXNORM, "code": code[0], "display": code[1]}], "text": text}
 
 
-def site_concept(order: MedicationOrder | None) -> dict[str, Any] | None:
+def site_concept(
+    order: MedicationOrder | None, only: frozenset[str] | None = None
+) -> dict[str, Any] | None:
     """The draft's body site (coding and text) for a replacement order, or None without one.
 
     The draft's own `dosageInstruction.site` is kept as written (its codings and text); a site
-    found only in the instruction text becomes a text-only concept."""
+    found only in the instruction text becomes a text-only concept. With `only` (site
+    categories), just those sites: codings of other sites are dropped, so one `site` never
+    holds codings of different sites, and the text names only the kept ones."""
     if order is None:
         return None
+    if only is not None and order.sites - only:
+        keep = order.sites & only
+        if not keep:
+            return None
+        codings = [  # several kept sites: text only (no coding names them all)
+            {k: v for k, v in (("system", s), ("code", c), ("display", d)) if v}
+            for s, c, d in order.site_codings
+            if len(keep) == 1 and c and coded_sites([(s, c)]) == keep
+        ][:1]
+        words = site_name(keep)
+        return {"coding": codings, "text": words} if codings else {"text": words}
     raw = _first_dosage(order.raw).get("site")
     coded = [
         {k: v for k, v in (("system", s), ("code", c), ("display", d)) if v}
@@ -60,9 +76,13 @@ def _first_dosage(raw: Mapping[str, Any]) -> Mapping[str, Any]:
     return {}
 
 
-def at_site(instruction: str, order: MedicationOrder | None) -> str:
+def at_site(
+    instruction: str, order: MedicationOrder | None, only: frozenset[str] | None = None
+) -> str:
     """Put the draft's site into an instruction written for "the affected area"."""
     place = site_phrase(order)
+    if order is not None and only is not None and order.sites & only:
+        place = site_name(order.sites & only)
     if not place:
         return instruction
     return _AFFECTED.sub(f"the {place}", instruction)

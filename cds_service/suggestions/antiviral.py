@@ -4,10 +4,14 @@ same-day ophthalmology when the lesions are around the eyes).
 Oral aciclovir dose by age, for herpes simplex skin infection, 5 days: Zovirax SmPC (emc,
 https://www.medicines.org.uk/emc/product/76/smpc): adults 200 mg five times daily (about every
 4 hours, omitting the night dose) for 5 days; children from 2 years the adult dose; under
-2 years half the adult dose. The Oxford University Hospitals paediatric antimicrobial guide for
-eczema herpeticum gives the same bands (1-23 months 100 mg, 2-11 years 200 mg, five times a
-day, 5 days). Under 1 month: no oral order (neonatal herpes is treated intravenously in
-hospital), so only the referral is offered.
+2 years half the adult dose; "the 200mg/5ml suspension is the more appropriate treatment for
+herpes simplex". The Oxford University Hospitals paediatric antimicrobial guide for eczema
+herpeticum (https://ouh.quris.com/hospital-guidelines/paediatric-antimicrobial-guide/) gives
+the same bands (1-23 months 100 mg, 2-11 years 200 mg, five times a day, 5 days). Children
+under 12 get the 200 mg/5 mL suspension (2.5 mL or 5 mL), never a capsule; from 12 years the
+SmPC adult dose as a 200 mg capsule (rules/_redflags.py `aciclovir_dose`; the card states the
+dose and its source). Under 1 month: no oral order (neonatal herpes is treated intravenously
+in hospital), so only the referral is offered.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
+from cds_service.rules._redflags import aciclovir_dose
 
 from . import Action, _subject, builder, create, rxnorm_concept, service_request
 
@@ -32,14 +37,16 @@ SUSPENSION_TEXT = "aciclovir (acyclovir) 200 mg/5 mL oral suspension"  # RxCUI n
 def aciclovir_request(picture: PatientPicture, reason_ref: str | None) -> dict[str, Any] | None:
     """The age-banded oral aciclovir draft, or None under 1 month or without an age."""
     months = picture.age_months
-    if months is None or months < 1:
+    banded = aciclovir_dose(months)
+    if months is None or banded is None:
         return None
     doses = DOSES_PER_DAY * COURSE_DAYS
-    if months < 24:  # half the adult dose: 100 mg = 2.5 mL of 200 mg/5 mL
+    if banded[0] == "suspension":  # 100 mg = 2.5 mL, 200 mg = 5 mL of 200 mg/5 mL
+        ml = 2.5 if months < 24 else 5.0
         medication = rxnorm_concept(("", ""), SUSPENSION_TEXT)
-        dose = {"value": 2.5, "unit": "mL", "system": UCUM, "code": "mL"}
-        amount = "100 mg (2.5 mL)"
-        quantity = {"value": 2.5 * doses, "unit": "mL", "system": UCUM, "code": "mL"}
+        dose = {"value": ml, "unit": "mL", "system": UCUM, "code": "mL"}
+        amount = f"{40 * ml:g} mg ({ml:g} mL)"
+        quantity = {"value": ml * doses, "unit": "mL", "system": UCUM, "code": "mL"}
     else:
         medication = rxnorm_concept(CAPSULE_200, "aciclovir (acyclovir) 200 mg capsule")
         dose = {"value": 1, "unit": "capsule"}

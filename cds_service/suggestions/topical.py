@@ -55,3 +55,54 @@ def swap_to_hydrocortisone(finding: Finding, picture: PatientPicture) -> list[Ac
         instruction="Apply a thin layer to the affected area once or twice daily",
         days=14,
     )
+
+
+# Wet wraps (AAD 2023 topical guideline: short courses, 3-7 days, with a lower-potency
+# steroid): once daily under the wraps for 7 days, in place of a class I-II steroid.
+WET_WRAP = "Apply a thin layer to the affected area once daily under wet wraps"
+
+
+@builder("swap-wet-wrap-to-hydrocortisone")
+def swap_wet_wrap_to_hydrocortisone(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Delete the class I-II draft, create hydrocortisone 1% cream (US class VII) under the
+    wraps once daily for 7 days."""
+    return _topical_swap(
+        finding,
+        picture,
+        HYDROCORTISONE_1_CREAM,
+        "hydrocortisone 1% cream",
+        instruction=WET_WRAP,
+        per_day=1,
+        days=7,
+    )
+
+
+@builder("swap-wet-wrap-to-fluticasone")
+def swap_wet_wrap_to_fluticasone(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Delete the class I-II draft, create fluticasone propionate 0.05% cream (US class V,
+    lower mid-strength) under the wraps once daily for 7 days."""
+    return _topical_swap(
+        finding,
+        picture,
+        FLUTICASONE_005_CREAM,
+        "fluticasone propionate 0.05% cream",
+        instruction=WET_WRAP,
+        per_day=1,
+        days=7,
+    )
+
+
+@builder("swap-to-fluticasone")
+def swap_to_fluticasone(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """Delete the draft, create fluticasone propionate 0.05% cream (US class V, lower
+    mid-strength; the Cutivate cream label allows it from 3 months of age, once or twice
+    daily, not beyond 4 weeks in children): once daily for 14 days, for a child over 1 year."""
+    return _topical_swap(
+        finding,
+        picture,
+        FLUTICASONE_005_CREAM,
+        "fluticasone propionate 0.05% cream",
+        instruction="Apply a thin layer to the affected area once daily",
+        per_day=1,
+        days=14,
+    )

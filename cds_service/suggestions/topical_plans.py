@@ -62,14 +62,16 @@ def _request(
     grams: int,
     *,
     same_site: bool = True,
+    only: frozenset[str] | None = None,
 ) -> dict[str, Any]:
-    """A draft topical MedicationRequest; site (unless told not to) and reason from `like`."""
+    """A draft topical MedicationRequest; site (unless told not to; with `only`, just those
+    sites) and reason from `like`."""
     for dosage in dosages:
         dosage["route"] = copy.deepcopy(TOPICAL)
-        site = site_concept(like) if same_site else None
+        site = site_concept(like, only) if same_site else None
         if site:
             dosage["site"] = site
-            dosage["text"] = at_site(dosage["text"], like)
+            dosage["text"] = at_site(dosage["text"], like, only)
     resource: dict[str, Any] = {
         "resourceType": "MedicationRequest",
         "status": "draft",
@@ -188,9 +190,17 @@ def taper_tcs(finding: Finding, picture: PatientPicture) -> list[Action]:
     return actions
 
 
+def _sensitive_only(finding: Finding) -> frozenset[str] | None:
+    """The sensitive sites a step-down is for (the finding's `sensitive_sites`), else None."""
+    sites = finding.values.get("sensitive_sites")
+    return frozenset(str(sites).split(",")) if sites else None
+
+
 @builder("start-tci")
 def start_tci(finding: Finding, picture: PatientPicture) -> list[Action]:
-    """A calcineurin inhibitor twice daily for the same site (steroid-sparing)."""
+    """A calcineurin inhibitor twice daily for the same site (steroid-sparing); after potent
+    use on a sensitive site, for that site only (Protopic/Elidel labels: tacrolimus 0.03%
+    2-15 y, 0.1% from 16 y; pimecrolimus from 2 y)."""
     order = finding.orders[0]
     medication = tci_medication(None, picture.age_years)
     if medication is None:
@@ -201,8 +211,28 @@ def start_tci(finding: Finding, picture: PatientPicture) -> list[Action]:
             "repeat": {"frequency": 2, "period": 1, "periodUnit": "d", "boundsDuration": _days(28)}
         },
     }
-    resource = _request(picture, medication, [dosage], order, 30)
+    resource = _request(picture, medication, [dosage], order, 30, only=_sensitive_only(finding))
     return [create(resource, "Order a calcineurin inhibitor")]
+
+
+@builder("step-down-hydrocortisone")
+def step_down_hydrocortisone(finding: Finding, picture: PatientPicture) -> list[Action]:
+    """After potent use on a sensitive site, a mild steroid there instead of a potent taper:
+    hydrocortisone 1% cream (US class VII; NICE CG57: mild potency for the face and neck),
+    once daily for 14 days, for the sensitive site only."""
+    order = finding.orders[0]
+    medication = {
+        "medicationCodeableConcept": _coded(HYDROCORTISONE_1_CREAM, "hydrocortisone 1% cream")
+    }
+    dosage = {
+        "text": "Apply a thin layer once daily to the affected areas instead of the potent "
+        "steroid for 14 days",
+        "timing": {
+            "repeat": {"frequency": 1, "period": 1, "periodUnit": "d", "boundsDuration": _days(14)}
+        },
+    }
+    resource = _request(picture, medication, [dosage], order, 30, only=_sensitive_only(finding))
+    return [create(resource, "Order hydrocortisone 1% cream once daily instead")]
 
 
 @builder("refer-phototherapy")

@@ -60,12 +60,12 @@ def set_duration(resource: dict[str, Any], days: int) -> None:
         }
 
 
-def set_quantity(resource: dict[str, Any], grams: int) -> None:
-    """Dispense `grams` grams."""
+def set_quantity(resource: dict[str, Any], grams: int, unit: str = "g") -> None:
+    """Dispense `grams` grams (or, with `unit` "mL", millilitres)."""
     dispense = resource.get("dispenseRequest")
     if not isinstance(dispense, dict):
         resource["dispenseRequest"] = dispense = {}
-    dispense["quantity"] = {"value": grams, "unit": "g", "system": UCUM, "code": "g"}
+    dispense["quantity"] = {"value": grams, "unit": unit, "system": UCUM, "code": unit}
 
 
 def set_daily(resource: dict[str, Any], per_day: int) -> None:
@@ -100,17 +100,24 @@ def complete_tcs_order(finding: Finding, picture: PatientPicture) -> list[Action
 
 @builder("limit-very-potent")
 def limit_very_potent(finding: Finding, picture: PatientPicture) -> list[Action]:
-    """Cap a class I steroid draft at its label's days and grams a week (the finding's numbers,
-    the same the card's label shows)."""
+    """Cap a class I steroid draft at its label's days and grams (mL for liquids) a week (the
+    finding's numbers, the same the card's label shows); the whole course in one fill, so no
+    repeats (the label's limits count every fill)."""
     v = finding.values
     new_days, max_grams = int(v["new_days"]), int(v["max_grams_per_week"])
+    unit = str(v.get("unit") or "g")
 
     def change(resource: dict[str, Any]) -> None:
         set_duration(resource, new_days)
         if v.get("new_grams"):
-            set_quantity(resource, int(v["new_grams"]))
+            set_quantity(resource, int(v["new_grams"]), unit)
+        dispense = resource.get("dispenseRequest")
+        if isinstance(dispense, dict) and dispense.get("numberOfRepeatsAllowed"):
+            dispense["numberOfRepeatsAllowed"] = 0
 
-    return update(finding.orders[0], change, f"Limit to {new_days} days and {max_grams} g a week")
+    return update(
+        finding.orders[0], change, f"Limit to {new_days} days and {max_grams} {unit} a week"
+    )
 
 
 @builder("shorten-course")

@@ -1,6 +1,7 @@
 """eczema-herpeticum actions (clinical-rules §5.6): oral aciclovir at the age-banded dose
-(Zovirax SmPC, emc: 200 mg five times a day for 5 days from 2 years, half under 2 years,
-nothing under 1 month), the same-day referral with priority `stat`, and same-day
+(OUH paediatric guide / Zovirax SmPC: 200 mg five times a day for 5 days from 2 years, half
+under 2 years, as the 200 mg/5 mL suspension under 12 years; the SmPC adult 200 mg capsule from
+12 years; nothing under 1 month), the same-day referral with priority `stat`, and same-day
 ophthalmology when the lesions are periocular."""
 
 from __future__ import annotations
@@ -22,8 +23,27 @@ def _aciclovir(client: Any, name: str) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
-def test_from_2_years_200_mg_capsule_five_times_a_day_for_5_days(client: Any) -> None:
-    for name in ("active-age-2-years-aciclovir-capsule-in", "active-patient-view-in"):
+def test_2_to_11_years_200_mg_as_5_ml_of_suspension_not_a_capsule(client: Any) -> None:
+    for name in (
+        "active-age-2-years-aciclovir-suspension-in",
+        "active-age-11-years-aciclovir-suspension-in",
+    ):
+        c = card(client, EH, f"{EH}/{name}.json")
+        assert r"200 mg \(5 mL of 200 mg/5 mL suspension\) five times a day" in c["detail"]
+        order = _aciclovir(client, name)
+        assert order is not None, name
+        assert "coding" not in order["medicationCodeableConcept"]  # suspension RxCUI unverified
+        assert "200 mg/5 mL" in order["medicationCodeableConcept"]["text"]
+        dosage = order["dosageInstruction"][0]
+        assert dosage["doseAndRate"][0]["doseQuantity"]["value"] == 5
+        assert "200 mg (5 mL)" in dosage["text"]
+        assert order["dispenseRequest"]["quantity"]["value"] == 125  # 5 mL x 5 a day x 5 days
+
+
+def test_from_12_years_200_mg_capsule_five_times_a_day_for_5_days(client: Any) -> None:
+    for name in ("active-age-12-years-aciclovir-capsule-in", "active-patient-view-in"):
+        c = card(client, EH, f"{EH}/{name}.json")
+        assert "one 200 mg capsule" in c["detail"] and "Zovirax SmPC" in c["detail"]
         order = _aciclovir(client, name)
         assert order is not None, name
         assert order["medicationCodeableConcept"]["coding"][0]["code"] == "197310"

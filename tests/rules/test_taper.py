@@ -76,3 +76,30 @@ def test_renewing_a_potent_steroid_on_the_face_gets_the_site_card_only(client: A
     codes = [c["source"]["topic"]["code"] for c in post_hook(client, body).get_json()["cards"]]
     assert "tcs-potent-on-sensitive-site" in codes
     assert "tcs-taper-after-long-use" not in codes
+
+
+def test_stopping_on_the_face_steps_down_there_instead_of_a_potent_taper(client: Any) -> None:
+    """NICE CG57: no 4 more weeks of potent steroid on the face; mild steroid or a TCI there."""
+    (card,) = _cards(client, "sign-stop-face-after-14-days-in")
+    assert "step down" in card["summary"] and len(card["summary"]) < 140
+    mild, tci = card["suggestions"]
+    assert mild["isRecommended"] is True and "isRecommended" not in tci
+    (create,) = mild["actions"]
+    resource = create["resource"]
+    assert resource["medicationCodeableConcept"]["coding"][0]["code"] == "106258"
+    assert resource["dosageInstruction"][0]["site"]["coding"][0]["code"] == "89545001"
+    for suggestion in card["suggestions"]:
+        for action in suggestion["actions"]:
+            text = action["resource"]["medicationCodeableConcept"]["text"]
+            assert "betamethasone" not in text  # no potent taper on the face
+
+
+def test_neck_and_trunk_stop_names_the_trunk_and_orders_for_the_neck_only(client: Any) -> None:
+    (card,) = _cards(client, "sign-stop-neck-and-trunk-after-33-days-in")
+    assert "trunk" in card["detail"] and "neck" in card["summary"]
+    for suggestion in card["suggestions"]:
+        (action,) = suggestion["actions"]
+        site = action["resource"]["dosageInstruction"][0]["site"]
+        assert [c["code"] for c in site["coding"]] == ["45048000"]  # never neck + trunk codings
+        assert site["text"] == "neck"
+    assert _cards(client, "sign-stop-neck-after-27-days-out") == []

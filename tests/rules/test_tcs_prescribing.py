@@ -102,10 +102,24 @@ def test_young_child_swaps_to_hydrocortisone(client: Any) -> None:
     assert "11 years" in child["summary"]
     for card in (infant, child):
         assert card["indicator"] == "warning"
-        (suggestion,) = card["suggestions"]
+        suggestion = card["suggestions"][0]
+        assert suggestion["isRecommended"] is True
         create, delete = suggestion["actions"]  # create first, then delete
         assert delete["resourceId"].startswith("MedicationRequest/tcs-child-")
         assert create["resource"]["medicationCodeableConcept"]["coding"][0]["code"] == "106258"
+    assert len(infant["suggestions"]) == 1  # an infant: the mild steroid only
+
+
+def test_child_over_1_year_is_also_offered_a_moderate_steroid(client: Any) -> None:
+    for name in ("clobetasol-11-years-in", "clobetasol-13-months-in"):
+        card = _card(client, "tcs-potency-in-young-child", name)
+        _mild, moderate = card["suggestions"]
+        assert "isRecommended" not in moderate
+        create, delete = moderate["actions"]
+        resource = create["resource"]
+        assert resource["medicationCodeableConcept"]["coding"][0]["code"] == "895987"
+        assert resource["dosageInstruction"][0]["timing"]["repeat"]["frequency"] == 1
+        assert delete["type"] == "delete"
 
 
 def test_wet_wrap_course_is_shortened_to_7_days(client: Any) -> None:
@@ -117,8 +131,74 @@ def test_wet_wrap_course_is_shortened_to_7_days(client: Any) -> None:
     assert _repeat(_updated(card))["boundsDuration"]["value"] == 7
 
 
-def test_wet_wrap_defers_to_class_i_limits_at_order_sign(client: Any) -> None:
-    body = load_fixture("wet-wrap-duration/clobetasol-wet-wrap-21-days-order-sign-out.json")
+def test_very_potent_steroid_under_wet_wraps_is_swapped_not_just_shortened(client: Any) -> None:
+    """Clobetasol label: no occlusive dressings. One card per order: the wet-wrap card speaks
+    (swap to a mild or moderate steroid), tcs-very-potent-limits stays silent."""
+    body = load_fixture("wet-wrap-duration/clobetasol-wet-wrap-21-days-order-sign-in.json")
     response = post_hook(client, body)
-    assert cards_for(response, "wet-wrap-duration") == []
-    assert len(cards_for(response, "tcs-very-potent-limits")) == 1
+    assert cards_for(response, "tcs-very-potent-limits") == []
+    (card,) = cards_for(response, "wet-wrap-duration")
+    assert "wet wraps" in card["summary"] and len(card["summary"]) < 140
+    mild, moderate, shorten = card["suggestions"]
+    assert mild["isRecommended"] is True
+    assert "isRecommended" not in moderate and "isRecommended" not in shorten
+    create, delete = mild["actions"]  # create first (Sandbox applies the first action)
+    assert delete["resourceId"] == "MedicationRequest/tcs-ww-clob-sign-draft"
+    resource = create["resource"]
+    assert resource["medicationCodeableConcept"]["coding"][0]["code"] == "106258"
+    dosage = resource["dosageInstruction"][0]
+    assert "wet wraps" in dosage["text"]
+    assert dosage["timing"]["repeat"]["boundsDuration"]["value"] == 7
+    code = moderate["actions"][0]["resource"]["medicationCodeableConcept"]["coding"][0]["code"]
+    assert code == "895987"
+    assert _repeat(shorten["actions"][0]["resource"])["boundsDuration"]["value"] == 7
+
+
+def test_very_potent_steroid_under_wet_wraps_for_7_days_still_warns(client: Any) -> None:
+    card = _card(client, "wet-wrap-duration", "clobetasol-wet-wrap-7-days-in")
+    assert [len(s["actions"]) for s in card["suggestions"]] == [2, 2]  # swaps only: 7 days is ok
+
+
+def test_very_potent_limits_count_millilitres_like_grams(client: Any) -> None:
+    """Clobetasol solution / foam labels: 50 mL a week, the same number as 50 g."""
+    body = load_fixture("tcs-very-potent-limits/clobetasol-solution-120ml-14-days-in.json")
+    (card,) = cards_for(post_hook(client, body), "tcs-very-potent-limits")
+    assert "50 mL a week" in card["summary"] and "120 mL" in card["summary"]
+    (action,) = card["suggestions"][0]["actions"]
+    quantity = action["resource"]["dispenseRequest"]["quantity"]
+    assert quantity == {
+        "value": 100,
+        "unit": "mL",
+        "system": "http://unitsofmeasure.org",
+        "code": "mL",
+    }
+    body = load_fixture("tcs-very-potent-limits/clobetasol-solution-100ml-14-days-out.json")
+    assert cards_for(post_hook(client, body), "tcs-very-potent-limits") == []
+
+
+def test_very_potent_limits_count_every_repeat_fill(client: Any) -> None:
+    """30 g and 5 repeats over 14 days is 180 g (90 g a week); 30 g and 1 repeat is 30 g a week."""
+    body = load_fixture("tcs-very-potent-limits/clobetasol-30g-5-repeats-14-days-in.json")
+    (card,) = cards_for(post_hook(client, body), "tcs-very-potent-limits")
+    assert "180 g" in card["summary"] and "6 fills" in card["detail"]
+    (action,) = card["suggestions"][0]["actions"]
+    dispense = action["resource"]["dispenseRequest"]
+    assert dispense["quantity"]["value"] == 100 and dispense["numberOfRepeatsAllowed"] == 0
+    body = load_fixture("tcs-very-potent-limits/clobetasol-30g-1-repeat-14-days-out.json")
+    assert cards_for(post_hook(client, body), "tcs-very-potent-limits") == []
+
+
+def test_very_potent_limits_supply_duration_is_per_fill(client: Any) -> None:
+    """R4 expectedSupplyDuration is one fill's: 7 days x 3 fills is a 21-day course."""
+    body = load_fixture("tcs-very-potent-limits/clobetasol-30g-supply-7-days-2-repeats-in.json")
+    (card,) = cards_for(post_hook(client, body), "tcs-very-potent-limits")
+    assert "for 21 days" in card["summary"]
+
+
+def test_very_potent_repeats_without_a_duration_imply_a_course_over_14_days(client: Any) -> None:
+    """180 g (30 g and 5 repeats) at 50 g a week lasts at least 25 days; 90 g fits 14 days."""
+    body = load_fixture("tcs-very-potent-limits/clobetasol-30g-5-repeats-no-duration-in.json")
+    (card,) = cards_for(post_hook(client, body), "tcs-very-potent-limits")
+    assert "for at least 25 days" in card["summary"]
+    body = load_fixture("tcs-very-potent-limits/clobetasol-30g-2-repeats-no-duration-out.json")
+    assert cards_for(post_hook(client, body), "tcs-very-potent-limits") == []

@@ -1,0 +1,55 @@
+"""A sensitive-site swap for a draft that also names other sites keeps those sites: the new
+order is for the sensitive site only (one site coding per dosage), and the draft is updated to
+drop the sensitive site when its sites are coded, never deleted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import cards_for, load_fixture, post_hook
+
+RULE = "tcs-potent-on-sensitive-site"
+
+
+def _card(client: Any, name: str) -> dict[str, Any]:
+    (card,) = cards_for(post_hook(client, load_fixture(f"{RULE}/{name}.json")), RULE)
+    return card
+
+
+def _site_codes(dosage: dict[str, Any]) -> list[str]:
+    return [c["code"] for c in dosage.get("site", {}).get("coding", [])]
+
+
+def test_coded_neck_and_legs_orders_the_neck_and_updates_the_draft_to_the_legs(
+    client: Any,
+) -> None:
+    for name in (
+        "clobetasol-neck-and-legs-two-coded-dosages-in",
+        "clobetasol-neck-and-legs-one-site-two-codings-in",
+    ):
+        card = _card(client, name)
+        for suggestion in card["suggestions"]:
+            create, update = suggestion["actions"]  # create first (Sandbox), no delete
+            assert create["type"] == "create" and update["type"] == "update", name
+            assert "legs" in create["description"]
+            (dosage,) = create["resource"]["dosageInstruction"]
+            assert _site_codes(dosage) == ["45048000"], name  # neck only
+            kept = update["resource"]["dosageInstruction"]
+            assert [_site_codes(d) for d in kept] == [["61685007"]], name  # legs only
+            assert "Not on the neck" in kept[0]["text"]
+            assert update["resource"]["id"] == "d1"
+
+
+def test_sites_only_in_the_text_get_no_delete_and_say_which_sites_stay(client: Any) -> None:
+    card = _card(client, "clobetasol-face-and-trunk-in-text-in")
+    for suggestion in card["suggestions"]:
+        (create,) = suggestion["actions"]  # the draft is not deleted: the trunk stays ordered
+        assert create["type"] == "create"
+        assert "the draft stays for the" in create["description"]
+        assert "trunk" in create["description"]
+        assert create["resource"]["dosageInstruction"][0]["site"]["text"] == "face"
+
+
+def test_legs_only_draft_gets_no_sensitive_site_card(client: Any) -> None:
+    body = load_fixture(f"{RULE}/clobetasol-legs-coded-dosage-only-out.json")
+    assert cards_for(post_hook(client, body), RULE) == []
