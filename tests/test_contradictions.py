@@ -74,3 +74,28 @@ def test_no_realistic_chart_gets_opposite_advice_on_one_order(client: Any) -> No
         assert response.status_code == 200, case.id
         found += [f"{case.id}: {c}" for c in contradictions(response.get_json(), body)]
     assert found == []
+
+
+def test_the_checker_finds_two_different_replacements() -> None:
+    request = load_fixture("tcs-taper-after-long-use/sign-renew-after-28-days-in.json")
+    draft = request["context"]["draftOrders"]["entry"][0]["resource"]
+    ref = f"MedicationRequest/{draft['id']}"
+    delete = {"type": "delete", "resourceId": ref}
+
+    def make(text: str) -> dict[str, Any]:
+        resource = {
+            "resourceType": "MedicationRequest",
+            "medicationCodeableConcept": {"text": text},
+        }
+        return {"type": "create", "resource": resource}
+
+    tinea = _card("tinea", make("clotrimazole 1% cream"), delete)
+    site = _card("site", make("tacrolimus 0.1% ointment"), delete)
+    site["suggestions"].append({"actions": [make("hydrocortisone 1% cream"), delete]})
+    assert contradictions({"cards": [site, tinea]}, request) == [
+        f"{ref}: site and tinea replace it with different drugs"
+    ]
+    # one card offering a subset of the other's alternatives, or a plain delete, agrees
+    fewer = _card("fewer", make("hydrocortisone 1% cream"), delete)
+    stop = _card("stop", delete)
+    assert contradictions({"cards": [site, fewer, stop]}, request) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cds_service.triage import triage
+from cds_service.triage import neighbour_veto, triage
 from tests.conftest import load_fixture, post_hook
 
 FIXTURE = "tcs-potent-on-sensitive-site/clobetasol-eyelid-coded-age-30-in.json"
@@ -92,11 +92,87 @@ def test_a_more_urgent_card_keeps_its_answer() -> None:
     assert "edit" in dropped["swap"]
 
 
-def test_two_replacements_of_one_draft_do_not_conflict() -> None:
+def test_two_replacements_of_one_draft_by_different_drugs_conflict() -> None:
     one = _card("a", "warning", DELETE_X, _recreate({"text": "tacrolimus 0.1% ointment"}))
     two = _card("b", "warning", DELETE_X, _recreate({"text": "hydrocortisone 1% cream"}))
     kept, dropped = triage([one, two], DRAFTS)
+    assert [c["source"]["topic"]["code"] for c in kept] == ["a"]
+    assert "a" in dropped["b"]
+
+
+def test_a_mimic_card_wins_a_tie_and_the_shared_alternative_survives() -> None:
+    antifungal = _recreate({"text": "clotrimazole 1% cream"})
+    tinea = _card("tcs-with-tinea", "warning", DELETE_X, antifungal)
+    site = _card("site", "warning", DELETE_X, _recreate({"text": "tacrolimus 0.1% ointment"}))
+    site["suggestions"].append({"actions": [DELETE_X, _recreate({"text": "hydrocortisone"})]})
+    kept, dropped = triage([site, tinea], DRAFTS)
+    assert [c["source"]["topic"]["code"] for c in kept] == ["tcs-with-tinea"]
+    assert "tcs-with-tinea" in dropped["site"]
+    rosacea = _card("tcs-with-rosacea-perioral", "warning", DELETE_X)
+    rosacea["suggestions"].append({"actions": [_recreate({"text": "pimecrolimus"}), DELETE_X]})
+    site = _card("site", "warning", DELETE_X, _recreate({"text": "tacrolimus"}))
+    site["suggestions"].append({"actions": [_recreate({"text": "pimecrolimus"}), DELETE_X]})
+    kept, dropped = triage([site, rosacea], DRAFTS)
+    assert dropped == {}
+    kept_site = next(c for c in kept if c["source"]["topic"]["code"] == "site")
+    assert kept_site["suggestions"] == [site["suggestions"][1]]
+
+
+def test_a_plain_delete_does_not_conflict_with_a_replacement() -> None:
+    swap = _card("swap", "warning", DELETE_X, _recreate({"text": "tacrolimus 0.1% ointment"}))
+    kept, dropped = triage([_card("stop", "info", DELETE_X), swap], DRAFTS)
     assert len(kept) == 2 and dropped == {}
+
+
+REFERRAL = {
+    "type": "create",
+    "resource": {
+        "resourceType": "ServiceRequest",
+        "code": {"coding": [{"system": "http://snomed.info/sct", "code": "308472003"}]},
+    },
+}
+PATCH = {
+    "type": "create",
+    "resource": {
+        "resourceType": "ServiceRequest",
+        "code": {"coding": [{"system": "http://snomed.info/sct", "code": "41778007"}]},
+    },
+}
+
+
+def test_the_dermatology_referral_stays_in_the_more_urgent_card_only() -> None:
+    patch = _card("patch", "info", REFERRAL)
+    patch["suggestions"].insert(0, {"actions": [PATCH]})
+    kept, dropped = triage([patch, _card("escalate", "warning", REFERRAL)])
+    assert [c["source"]["topic"]["code"] for c in kept] == ["escalate", "patch"]
+    assert kept[0]["suggestions"] == [{"actions": [REFERRAL]}]
+    assert kept[1]["suggestions"] == [{"actions": [PATCH]}]
+    kept, dropped = triage(
+        [_card("other", "info", REFERRAL), _card("escalate", "warning", REFERRAL)]
+    )
+    assert [c["source"]["topic"]["code"] for c in kept] == ["escalate"]
+    assert "escalate" in dropped["other"]
+
+
+def test_at_most_three_cards_info_and_reminders_go_first() -> None:
+    cards = [
+        _card("emollient-not-prescribed", "info"),
+        _card("i", "info"),
+        _card("w1", "warning"),
+        _card("w2", "warning"),
+    ]
+    kept, dropped = triage(cards)
+    assert [c["source"]["topic"]["code"] for c in kept] == ["w1", "w2", "i"]
+    assert "at most 3" in dropped["emollient-not-prescribed"]
+    cards = [_card(f"w{n}", "warning") for n in range(4)] + [_card("i", "info")]
+    kept, dropped = triage(cards)
+    assert [c["source"]["topic"]["code"] for c in kept] == ["w0", "w1", "w2"]
+    assert set(dropped) == {"w3", "i"}
+
+
+def test_the_repeat_guard_does_not_spend_a_reminder_that_the_cap_hides() -> None:
+    assert neighbour_veto("emollient-not-prescribed", "info", ["warning"] * 3)
+    assert neighbour_veto("emollient-not-prescribed", "info", ["warning"] * 2) is None
 
 
 def test_headline_fixture_shows_the_warning_first_and_no_conflicting_edit(client: Any) -> None:

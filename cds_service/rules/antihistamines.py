@@ -24,6 +24,7 @@ from ._redflags import (
 )
 
 BEERS_AGE = 65  # AGS Beers Criteria: avoid first-generation antihistamines from 65 years
+INFANT_MONTHS = 6  # NICE CG57: a sedating antihistamine trial only in children over 6 months
 INDICATION_RECENT = timedelta(days=365)  # a seasonal rhinitis resolved within a year still counts
 
 
@@ -57,10 +58,28 @@ def non_sedating_for_eczema(picture: PatientPicture) -> Decision:
 
 @rule("antihistamine-sedating-bedtime", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
 def sedating_not_at_bedtime(picture: PatientPicture) -> Decision:
-    """Suggest bedtime-only timing for a sedating antihistamine (warning from 65 years)."""
+    """Suggest bedtime-only timing for a sedating antihistamine (warning from 65 years); under
+    6 months, warn and suggest removing it, at whatever time it is given."""
     drafts = eczema_drafts(picture, "antihistamine-sedating")
     if not drafts:
         return Silent("no sedating oral antihistamine draft for a patient with eczema")
+    months = picture.age_months
+    if months is not None and months < INFANT_MONTHS:
+        order = drafts[0]
+        return Finding(
+            rule_id="antihistamine-sedating-bedtime",
+            reason=f"{drug_label(order)} for an infant aged {months} months (under 6 months)",
+            values={
+                "drug": drug_label(order),
+                "timing": timing_label(order),
+                "age": picture.age_years if picture.age_years is not None else "unknown",
+                "months": months,
+                "more": count_label(drafts),
+            },
+            orders=tuple(drafts),
+            suggestions=("delete-sedating-antihistamine",),
+            variant="infant",
+        )
     daytime = [o for o in drafts if not is_bedtime(o)]
     if not daytime:
         return Silent(f"{drug_label(drafts[0])} is already timed at bedtime")

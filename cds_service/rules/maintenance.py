@@ -12,6 +12,7 @@ from cds_service.terminology import SENSITIVE_SITES
 from . import MEDICATIONS, SELECT, SIGN, VIEW, Decision, Finding, Silent, rule
 from ._common import drug_label
 from ._topical import (
+    STOPPING_STATUSES,
     TCI_MIN_AGE,
     courses,
     days,
@@ -20,6 +21,7 @@ from ._topical import (
     is_intermittent,
     latest,
     per_week,
+    real,
     shared_site,
     site_name,
 )
@@ -184,4 +186,25 @@ def _flare_pattern(
         return Silent("no active atopic dermatitis / eczema")
     if picture.indication_other(last):
         return Silent("the order's reason is another dermatosis, not eczema")
+    flaring = _daily_flare_draft(picture, drug_class, sites)
+    if flaring is not None:
+        return Silent(
+            f"a daily {drug_label(flaring)} flare course is being ordered for the same site: "
+            "maintenance starts once the flare has cleared"
+        )
     return last, why, sites
+
+
+def _daily_flare_draft(
+    picture: PatientPicture, drug_class: str, sites: frozenset[str]
+) -> MedicationOrder | None:
+    """A draft of the class applied at least once a day for the same site (or a site that is
+    not known, on either side: it may be the same one): a flare being treated now."""
+    for order in picture.drafts:
+        if not (order.is_a(drug_class) and real(order) and is_daily(order)):
+            continue
+        if order.status in STOPPING_STATUSES:
+            continue
+        if not order.sites or not sites or order.sites & sites:
+            return order
+    return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from cds_service.picture import PatientPicture
+from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
 from ._common import drug_label, site_label
@@ -25,16 +25,70 @@ def _condition_ref(condition_id: str | None) -> str:
     return f"Condition/{condition_id}" if condition_id else ""
 
 
+Found = tuple[MedicationOrder, list[ConditionFact]] | str  # the order and condition, or why not
+
+
+def _tinea(picture: PatientPicture) -> Found:
+    drafts = eczema_drafts(picture, "tcs")
+    if not drafts:
+        return "no topical corticosteroid draft for a patient with eczema"
+    tinea = active_in(picture, "tinea")
+    if not tinea:
+        return "no active tinea / dermatophytosis on record"
+    return drafts[0], tinea
+
+
+def _rosacea(picture: PatientPicture) -> Found:
+    drafts = eczema_drafts(picture, "tcs")
+    if not drafts:
+        return "no topical corticosteroid draft for a patient with eczema"
+    rosacea = active_in(picture, "rosacea-perioral")
+    if not rosacea:
+        return "no active rosacea or perioral dermatitis on record"
+    facial = [o for o in drafts if o.sites & FACE_SITES]
+    if not facial:
+        sited = [o for o in drafts if o.sites]
+        if not sited:
+            return "no body site found in the steroid order's site codes or text"
+        return f"steroid ordered for {', '.join(sorted(sited[0].sites))}, not the face"
+    return facial[0], rosacea
+
+
+def _scabies(picture: PatientPicture) -> Found:
+    drafts = eczema_drafts(picture, "tcs")
+    if not drafts:
+        return "no topical corticosteroid draft for a patient with eczema"
+    scabies = active_in(picture, "scabies")
+    if not scabies:
+        return "no active scabies on record"
+    for other in picture.orders_in("scabicide"):
+        if not other.is_active_or_draft:
+            continue
+        age_days = days_ago(picture, other.authored_on)
+        if other.is_draft or (age_days is not None and age_days <= RECENT_SCABICIDE.days):
+            return f"scabies is being treated: {drug_label(other)} ordered"
+    return drafts[0], scabies
+
+
+def mimic_orders(picture: PatientPicture) -> list[MedicationOrder]:
+    """The steroid drafts a mimic card (tinea, rosacea / perioral dermatitis, scabies) answers
+    for: the sensitive-site card stays silent for them (clinical-rules §5.3), since its swap to
+    a calcineurin inhibitor or a milder steroid also worsens tinea and rosacea."""
+
+    def compute() -> list[MedicationOrder]:
+        found = (f(picture) for f in (_tinea, _rosacea, _scabies))
+        return [f[0] for f in found if not isinstance(f, str)]
+
+    return picture.memo("mimic-orders", compute)
+
+
 @rule("tcs-with-tinea", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
 def tcs_with_tinea(picture: PatientPicture) -> Decision:
     """Warn that a topical steroid worsens an active tinea; swap to a topical antifungal."""
-    drafts = eczema_drafts(picture, "tcs")
-    if not drafts:
-        return Silent("no topical corticosteroid draft for a patient with eczema")
-    tinea = active_in(picture, "tinea")
-    if not tinea:
-        return Silent("no active tinea / dermatophytosis on record")
-    order = drafts[0]
+    found = _tinea(picture)
+    if isinstance(found, str):
+        return Silent(found)
+    order, tinea = found
     label = condition_label(tinea, "tinea")
     return Finding(
         rule_id="tcs-with-tinea",
@@ -52,19 +106,10 @@ def tcs_with_tinea(picture: PatientPicture) -> Decision:
 @rule("tcs-with-rosacea-perioral", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
 def tcs_with_rosacea_perioral(picture: PatientPicture) -> Decision:
     """Warn against a topical steroid on the face with rosacea or perioral dermatitis."""
-    drafts = eczema_drafts(picture, "tcs")
-    if not drafts:
-        return Silent("no topical corticosteroid draft for a patient with eczema")
-    rosacea = active_in(picture, "rosacea-perioral")
-    if not rosacea:
-        return Silent("no active rosacea or perioral dermatitis on record")
-    facial = [o for o in drafts if o.sites & FACE_SITES]
-    if not facial:
-        sited = [o for o in drafts if o.sites]
-        if not sited:
-            return Silent("no body site found in the steroid order's site codes or text")
-        return Silent(f"steroid ordered for {', '.join(sorted(sited[0].sites))}, not the face")
-    order = facial[0]
+    found = _rosacea(picture)
+    if isinstance(found, str):
+        return Silent(found)
+    order, rosacea = found
     age = picture.age_years
     suggestions = ["delete-facial-steroid"]
     if age is not None and age >= PIMECROLIMUS_MIN_AGE:
@@ -87,19 +132,10 @@ def tcs_with_rosacea_perioral(picture: PatientPicture) -> Decision:
 @rule("tcs-with-scabies", hooks=frozenset({SELECT, SIGN}), needs=frozenset({"medications"}))
 def tcs_with_scabies(picture: PatientPicture) -> Decision:
     """Warn that scabies needs a scabicide, not a steroid; create permethrin 5% cream."""
-    drafts = eczema_drafts(picture, "tcs")
-    if not drafts:
-        return Silent("no topical corticosteroid draft for a patient with eczema")
-    scabies = active_in(picture, "scabies")
-    if not scabies:
-        return Silent("no active scabies on record")
-    for other in picture.orders_in("scabicide"):
-        if not other.is_active_or_draft:
-            continue
-        age_days = days_ago(picture, other.authored_on)
-        if other.is_draft or (age_days is not None and age_days <= RECENT_SCABICIDE.days):
-            return Silent(f"scabies is being treated: {drug_label(other)} ordered")
-    order = drafts[0]
+    found = _scabies(picture)
+    if isinstance(found, str):
+        return Silent(found)
+    order, scabies = found
     months = picture.age_months
     years = picture.age_years
     permethrin_ok = months is not None and months >= PERMETHRIN_MIN_MONTHS

@@ -1,6 +1,10 @@
 """AAD 2024 guideline of care for atopic dermatitis: phototherapy and systemic therapies (Davis et
 al., JAAD 2024): advises against systemic corticosteroids except as a short bridge; repeated or
-prolonged courses call for steroid-sparing therapy (clinical-rules R-49).
+prolonged courses call for steroid-sparing therapy (clinical-rules R-49). Only courses for
+eczema count: the order's reason is eczema, or no reason is given, eczema is active and no
+condition that explains a steroid burst (asthma, COPD, croup, an allergic reaction, urticaria,
+the `systemic-steroid-indication` value set) is; earlier courses count when their reason is
+eczema or not recorded (§5.4). Under 12 years the card offers dermatology referral only.
 https://doi.org/10.1016/j.jaad.2023.08.102
 """
 
@@ -17,13 +21,27 @@ RULE = "oral-corticosteroid-for-eczema"
 MAX_BURST_DAYS = 14  # a course longer than 14 days is prolonged
 WINDOW = timedelta(days=182)  # "≥2 courses in 6 months" (this draft included)
 REPEATED_COURSES = 2
+CHILD_YEARS = 12  # §5.4: under 12 the card names no systemic drug, referral only
+AD = "atopic-dermatitis"
+OTHER_INDICATION = "systemic-steroid-indication"
+
+
+def _has_reason(order: MedicationOrder) -> bool:
+    return bool(order.reasons or order.reason_references)
 
 
 def _for_eczema(picture: PatientPicture, order: MedicationOrder) -> bool:
-    """The order's reason is eczema, or it gives no reason and eczema is active."""
-    if order.reasons or order.reason_references:
-        return picture.reason_in(order, "atopic-dermatitis")
-    return picture.has_active("atopic-dermatitis")
+    """The order's reason is eczema; or it gives no reason, eczema is active and nothing on the
+    problem list explains a steroid burst (asthma, croup, anaphylaxis...): then the indication
+    cannot be decided and the rule stays silent."""
+    if _has_reason(order):
+        return picture.reason_in(order, AD)
+    return picture.has_active(AD) and not picture.has_active(OTHER_INDICATION)
+
+
+def _counts(picture: PatientPicture, order: MedicationOrder) -> bool:
+    """An earlier course counts when its reason is eczema or not recorded (§5.4)."""
+    return not _has_reason(order) or picture.reason_in(order, AD)
 
 
 @rule(RULE, hooks=frozenset({SELECT, SIGN}), needs=frozenset({MEDICATIONS}))
@@ -34,7 +52,10 @@ def oral_corticosteroid_for_eczema(picture: PatientPicture) -> Decision:
         return Silent("no oral corticosteroid among the draft orders in scope")
     eczema = [o for o in drafts if _for_eczema(picture, o)]
     if not eczema:
-        return Silent("the oral corticosteroid is not for eczema (reason or no active eczema)")
+        return Silent(
+            "the oral corticosteroid is not for eczema: another reason, no active eczema, or no "
+            "reason and an active condition that explains a steroid course (asthma, croup...)"
+        )
     order = eczema[0]
     since = picture.today - WINDOW
     prior = [
@@ -44,6 +65,7 @@ def oral_corticosteroid_for_eczema(picture: PatientPicture) -> Decision:
         and o.status not in ("entered-in-error", "cancelled")
         and (started := o.start or o.authored_on) is not None
         and started >= since
+        and _counts(picture, o)
     ]
     courses = 1 + len(prior)
     days = order.duration_days
@@ -70,5 +92,13 @@ def oral_corticosteroid_for_eczema(picture: PatientPicture) -> Decision:
         },
         orders=(order,),
         suggestions=("refer-dermatology",),
-        variant=None if (long_course or repeated) else "burst",
+        variant=_variant(long_course or repeated, picture.age_years),
     )
+
+
+def _variant(serious: bool, age: int | None) -> str | None:
+    """Warning or burst wording; the child wording (unknown age included) names no drug."""
+    child = age is None or age < CHILD_YEARS
+    if serious:
+        return "child" if child else None
+    return "burst-child" if child else "burst"

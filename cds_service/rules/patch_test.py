@@ -61,6 +61,18 @@ def patch_test_suggested(picture: PatientPicture) -> Decision:
     for condition in picture.active_conditions("atopic-dermatitis"):
         sites |= condition.body_sites
     prone = sites & CONTACT_PRONE
+    drafts = [o for o in picture.drafts if _anti_inflammatory(o)]
+    prior_days = sum(
+        o.duration_days or 0
+        for o in picture.orders_in(*ANTI_INFLAMMATORY)
+        if not o.is_draft and o.authored_on and o.authored_on >= since
+    )
+    if drafts and prior_days >= LONG_TREATMENT_DAYS and prone:  # contact-prone sites
+        return _finding(
+            f"a new anti-inflammatory course after {prior_days:.0f} days of treatment in 6 "
+            f"months, eczema at the {site_label(prone)}",
+            site_label(prone),
+        )
     if len(courses) >= MIN_COURSES and prone:
         return _finding(
             f"{len(courses)} anti-inflammatory courses in 6 months with eczema at the "
@@ -68,17 +80,6 @@ def patch_test_suggested(picture: PatientPicture) -> Decision:
             site_label(prone),
         )
 
-    drafts = [o for o in picture.drafts if _anti_inflammatory(o)]
-    prior_days = sum(
-        o.duration_days or 0
-        for o in picture.orders_in(*ANTI_INFLAMMATORY)
-        if not o.is_draft and o.authored_on and o.authored_on >= since
-    )
-    if drafts and prior_days >= LONG_TREATMENT_DAYS:
-        return _finding(
-            f"a new anti-inflammatory course after {prior_days:.0f} days of treatment in 6 months",
-            "",
-        )
     if not courses:
         return Silent("no anti-inflammatory course in the last 6 months")
     return Silent(

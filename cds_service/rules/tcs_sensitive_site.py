@@ -8,11 +8,13 @@ https://www.jaad.org/article/S0190-9622(23)00004-X/fulltext
 from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.picture.conditions import OTHER_DERMATOSIS as NON_ECZEMA_DERMATOSIS
 from cds_service.terminology import OCCLUDED_SITES, SENSITIVE_SITES
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
 from ._common import drug_label, is_potent_tcs, potency_label, site_label
 from ._topical import STOPPING_STATUSES, real, very_potent
+from .mimics import mimic_orders
 
 TACROLIMUS_ADULT_AGE = 16  # Protopic label: 0.1% only from 16 years
 TCI_MIN_AGE = 2  # Protopic 0.03% and Elidel 1%: not under 2 years
@@ -59,6 +61,13 @@ def potent_tcs_on_sensitive_site(picture: PatientPicture) -> Decision:
         return Silent("no active atopic dermatitis / eczema and the order's reason is not eczema")
     if picture.indication_other(order):
         return Silent("the order's reason is another dermatosis, not eczema")
+    if any(order is o for o in mimic_orders(picture)):  # §5.3: the mimic card's advice stands
+        return Silent("a tinea, rosacea / perioral dermatitis or scabies card answers this order")
+    if _genital_lichen_sclerosus_undecided(picture, order):
+        return Silent(
+            "genital / perianal site, lichen sclerosus on the problem list and no reason on "
+            "the order: the indication cannot be decided"
+        )
 
     age, months = picture.age_years, picture.age_months
     occluded = bool(order.sites & OCCLUDED_SITES)
@@ -91,6 +100,22 @@ def potent_tcs_on_sensitive_site(picture: PatientPicture) -> Decision:
         suggestions=tuple(suggestions),
         variant=variant,
     )
+
+
+GENITAL_SITES = frozenset({"genital", "perineum"})  # perineal and perianal skin map to perineum
+
+
+def _genital_lichen_sclerosus_undecided(picture: PatientPicture, order: MedicationOrder) -> bool:
+    """A potent steroid for genital / perineal / perianal skin, no reason on the order, and an
+    active lichen sclerosus (or another dermatosis treated with potent steroids there, the
+    non-eczema-dermatosis value set) on the problem list beside the eczema: the order may well
+    treat the lichen sclerosus (clobetasol is its first-line treatment), so the indication
+    cannot be decided and the rule stays silent (clinical-rules §5.1 indication scope)."""
+    if not (order.sites & SENSITIVE_SITES) <= GENITAL_SITES:
+        return False
+    if order.reasons or order.reason_references:
+        return False
+    return picture.has_active(NON_ECZEMA_DERMATOSIS)
 
 
 def _variant(age: int | None, months: int | None, occluded: bool, strongest: bool) -> str | None:

@@ -94,6 +94,21 @@ def test_beers_warning_from_65_years(client: Any) -> None:
     )
 
 
+def test_under_6_months_warns_and_suggests_removing_the_draft(client: Any) -> None:
+    """NICE CG57: a sedating antihistamine trial only over 6 months, at any time of day."""
+    for name in (
+        "chlorpheniramine-three-times-daily-4-months-in",
+        "chlorpheniramine-at-bedtime-5-months-in",
+    ):
+        c = card(client, BED, f"{BED}/{name}.json")
+        assert c["indicator"] == "warning"
+        assert [a["type"] for s in c["suggestions"] for a in s["actions"]] == ["delete"]
+        assert c["suggestions"][0]["isRecommended"] is True
+        assert "bedtime" not in c["summary"] and "6 months" in c["summary"]
+        assert len(c["summary"]) < 140
+    assert isinstance(decide(BED, f"{BED}/chlorpheniramine-at-bedtime-6-months-out.json"), Silent)
+
+
 def test_bedtime_timing_in_code_or_text_is_silent() -> None:
     for name in (
         "hydroxyzine-when-hs-out",

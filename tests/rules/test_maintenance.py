@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.conftest import cards_for, load_fixture, post_hook
 
 TCS = "tcs-proactive-maintenance"
@@ -104,3 +106,22 @@ def test_tci_weekly_schedule_outside_2_to_3_is_updated(client: Any) -> None:
         assert repeat["boundsDuration"]["value"] == 16  # duration kept as ordered
     assert _cards(client, TCI, "twice-weekly-out") == []
     assert _cards(client, TCI, "three-times-weekly-out") == []
+
+
+@pytest.mark.parametrize(
+    ("rule", "name"),
+    [
+        (TCS, "daily-29-days"),
+        (TCS, "second-course-potent-trunk"),
+        (TCS, "second-course-trunk-in-6-months"),
+        (TCI, "second-course-face-age-10"),
+        (TCI, "second-course-face"),
+    ],
+)
+def test_silent_while_a_daily_flare_course_is_being_ordered(
+    client: Any, rule: str, name: str
+) -> None:
+    """Maintenance starts after the flare clears: the same chart with the draft given daily
+    gets no maintenance card; given when needed, it does."""
+    assert _cards(client, rule, f"{name}-daily-flare-draft-out") == []
+    assert len(_cards(client, rule, f"{name}-in")) == 1

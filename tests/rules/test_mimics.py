@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cds_service.rules import Finding, Silent
+from tests.conftest import load_fixture, post_hook
 from tests.rules.redflags_support import actions, card, decide
 
 TINEA, ROSACEA, SCABIES = "tcs-with-tinea", "tcs-with-rosacea-perioral", "tcs-with-scabies"
@@ -117,3 +118,25 @@ def test_scabicide_ordered_in_the_last_28_days_keeps_it_silent() -> None:
         "triamcinolone-scabies-no-eczema-out",
     ):
         assert isinstance(decide(SCABIES, f"{SCABIES}/{name}.json"), Silent), name
+
+
+def test_no_steroid_or_calcineurin_swap_beside_the_tinea_card(client: Any) -> None:
+    """§5.3: a potent steroid for the groin with tinea gets the antifungal swap only; the site
+    card (tacrolimus, pimecrolimus or hydrocortisone instead) stays silent for that order."""
+    body = load_fixture("tcs-with-tinea/clotrimazole-betamethasone-combination-in.json")
+    cards = post_hook(client, body).get_json()["cards"]
+    rules = [c["source"]["topic"]["code"] for c in cards]
+    assert "tcs-with-tinea" in rules and "tcs-potent-on-sensitive-site" not in rules
+    replacing = [
+        s
+        for c in cards
+        for s in c.get("suggestions", [])
+        if any(a["type"] == "delete" for a in s["actions"])
+    ]
+    created = [
+        a["resource"]["medicationCodeableConcept"]["text"]
+        for s in replacing
+        for a in s["actions"]
+        if a["type"] == "create"
+    ]
+    assert created == ["clotrimazole 1% cream"]

@@ -47,3 +47,44 @@ def test_second_course_counts_the_prior_one(client: Any) -> None:
 )
 def test_silent(client: Any, name: str) -> None:
     assert silent(client, RULE, load_fixture(f"{RULE}/{name}.json"))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "prednisone-no-reason-asthma-on-list-out",
+        "prednisone-second-burst-no-reason-asthma-on-list-out",
+        "dexamethasone-croup-2y-no-reason-out",
+    ],
+)
+def test_silent_when_an_active_condition_explains_a_steroid_course(client: Any, name: str) -> None:
+    """No reason on the order and asthma or croup on the list: not attributable to eczema."""
+    assert silent(client, RULE, load_fixture(f"{RULE}/{name}.json"))
+
+
+def test_no_reason_fires_once_the_asthma_is_resolved(client: Any) -> None:
+    assert card(client, RULE, "prednisone-no-reason-asthma-resolved-in")["indicator"] == "info"
+
+
+def test_a_prior_course_for_asthma_does_not_count(client: Any) -> None:
+    found = card(client, RULE, "prednisolone-eczema-5y-prior-asthma-burst-in")
+    assert found["indicator"] == "info"
+    assert "this one included: 1)" in found["detail"]
+
+
+def test_a_prior_course_with_no_reason_counts(client: Any) -> None:
+    found = card(client, RULE, "prednisone-second-burst-reason-eczema-prior-unrecorded-in")
+    assert found["indicator"] == "warning"
+    assert "course 2" in found["detail"]
+
+
+SYSTEMIC_NAMES = ("dupilumab", "tralokinumab", "JAK", "ciclosporin", "methotrexate", "UVB")
+
+
+def test_under_12_the_card_offers_referral_only(client: Any) -> None:
+    child = card(client, RULE, "prednisolone-eczema-5y-prior-asthma-burst-in")
+    assert not any(name in child["detail"] for name in SYSTEMIC_NAMES)
+    (referral,) = created(child)
+    assert referral["code"]["coding"][0]["code"] == "308472003"
+    adult = card(client, RULE, "prednisone-15-day-course-in")
+    assert "dupilumab" in adult["detail"]

@@ -31,6 +31,7 @@ REQUIRED = set(
     irritant-topical antifungal-topical scabicide antiviral antiplatelet lab-cbc lab-lipids
     lab-liver lab-creatinine lab-tb lab-hepatitis-b lab-hepatitis-c blood-pressure body-weight
     patch-test dermatology-referral skin-care-plan non-eczema-dermatosis
+    systemic-steroid-indication
     """.split()
 )
 
