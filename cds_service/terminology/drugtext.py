@@ -142,12 +142,17 @@ class Vocabulary:
             for name in (brand, *entry.get("aliases", ())):
                 self.lexicon[name] = (base, {**extra, "salt": salt})
         self.stems: dict[str, str] = dict(doc.get("stems", {}))
+        # A truncation two ingredients share ("FLUOCIN": fluocinonide, fluocinolone) names one
+        # only when the salt written after it belongs to just one of them ("FLUOCIN ACET").
+        self.shared_stems = {k: tuple(v) for k, v in doc.get("shared_stems", {}).items()}
         unknown = set(self.stems.values()) - set(self.ingredients)
+        unknown |= {n for v in self.shared_stems.values() for n in v} - set(self.ingredients)
         if unknown:
             raise ValueError(f"stems point to unknown ingredients {sorted(unknown)}")
         self.by_rxnorm = {i.rxnorm: i.name for i in self.ingredients.values() if i.rxnorm}
         names = [re.escape(n) for n in sorted(self.lexicon, key=len, reverse=True)]
         stems = [re.escape(s) + r"[a-z]*" for s in self.stems]
+        stems += [re.escape(s) + r"\b" for s in self.shared_stems]
         self._name_re = re.compile(r"\b(?:" + "|".join(names + stems) + r")\b")
 
     def split_name(self, full: str) -> tuple[str, str | None]:
@@ -164,7 +169,8 @@ class Vocabulary:
         if not raw:
             return ParsedText((), None, None)
         text = drug_text(raw)
-        hits = [(m, *self._lookup(m.group(0))) for m in self._name_re.finditer(text)]
+        hits = [(m, *self._lookup(text, m)) for m in self._name_re.finditer(text)]
+        hits = [h for h in hits if h[1]]
         hits = [h for i, h in enumerate(hits) if not (i and self._base_word(text, hits[i - 1], h))]
         mentions: list[Mention] = []
         seen: set[str] = set()
@@ -196,9 +202,15 @@ class Vocabulary:
         glued = before[0].end() + 1 == hit[0].start() and text[before[0].end()] == "-"
         return only_emollient and glued and before[1] != hit[1]
 
-    def _lookup(self, word: str) -> tuple[str, dict[str, Any]]:
+    def _lookup(self, text: str, hit: re.Match[str]) -> tuple[str, dict[str, Any]]:
+        word = hit.group(0)
         if word in self.lexicon:
             return self.lexicon[word]
+        if word in self.shared_stems:
+            salt_hit = _SALT_RE.match(text, hit.end())
+            salts = set(_SALT_WORDS[salt_hit.group(1)]) if salt_hit else set()
+            named = [n for n in self.shared_stems[word] if self.ingredients[n].salts & salts]
+            return (named[0] if len(named) == 1 else ""), {}
         stem = next(s for s in self.stems if word.startswith(s))
         return self.stems[stem], {}
 

@@ -51,6 +51,27 @@ def test_every_stem_starts_exactly_one_ingredient() -> None:
         assert starts == {target}, (stem, starts)
 
 
+def test_every_shared_stem_starts_each_of_its_ingredients() -> None:
+    for stem, targets in DRUGS["shared_stems"].items():
+        assert len(targets) > 1 and all(t.startswith(stem) for t in targets), stem
+
+
+@pytest.mark.parametrize(
+    ("text", "ingredient", "us", "uk"),
+    [
+        ("FLUOCIN ACET 0.025% CRM", "fluocinolone acetonide", 5, "potent"),
+        ("CLOBET PROP 0.05% OINT", "clobetasol propionate", 1, "very-potent"),
+        ("CLOBET BUT 0.05% CRM", "clobetasone butyrate", None, "moderate"),
+        # No salt: fluocinonide or fluocinolone, clobetasol or clobetasone -- nothing is named.
+        ("FLUOCIN 0.05% CRM", None, None, None),
+        ("CLOBET 0.05% CRM", None, None, None),
+    ],
+)
+def test_a_shared_truncation_is_named_by_its_salt(term: Terminology, text, ingredient, us, uk):
+    info = term.classify_drug([], text)
+    assert (info.ingredient, info.us_class, info.uk_potency) == (ingredient, us, uk)
+
+
 def test_an_abbreviation_two_salts_share_decides_nothing() -> None:
     doc = {"ingredients": {"x": {"classes": {"topical": ["tcs"]},
                                  "salts": ["acetonide", "acetate"]}}, "brands": {}}  # fmt: skip
