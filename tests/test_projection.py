@@ -319,15 +319,40 @@ def kitchen_sink(hook: str, base: str) -> dict[str, Any]:
         "dosageInstruction": [{"text": "apply to the face twice daily"}],
     }
     echo = {**draft, "status": "active", "medicationCodeableConcept": {"text": "mometasone"}}
+    # Strength only in ingredient[].strength, vehicle only in form: an entry Medication (a
+    # contained one is kept whole inside `contained`).
+    by_ratio = {
+        "resourceType": "MedicationRequest",
+        "id": "m4",
+        "status": "active",
+        "medicationReference": {"reference": "urn:uuid:med-4"},
+    }
+    ratio_medication = {
+        "resourceType": "Medication",
+        "id": "med-4-id",
+        "code": {"text": "triamcinolone acetonide topical"},
+        "form": {"text": "Ointment"},
+        "ingredient": [
+            {
+                "itemCodeableConcept": {"text": "triamcinolone acetonide"},
+                "strength": {
+                    "numerator": {"value": 5, "code": "mg"},
+                    "denominator": {"value": 1, "code": "g"},
+                },
+            }
+        ],
+    }
     medications = _entries(
         clobetasol,
         by_contained,
         by_full_url,
         echo,
+        by_ratio,
         type="collection",  # a next link in a collection is not followed
         link=[{"relation": "next", "url": f"{base}/page/medications-2"}],
     )
     medications["entry"].append({"fullUrl": "urn:uuid:med-2", "resource": medication})
+    medications["entry"].append({"fullUrl": "urn:uuid:med-4", "resource": ratio_medication})
     context: dict[str, Any] = {"userId": "Practitioner/1", "patientId": "ks"}
     if hook != "patient-view":
         context["draftOrders"] = _entries(draft, type="collection")

@@ -56,7 +56,8 @@ READ_ELEMENTS: dict[str, tuple[str, ...]] = {
         "reasonReference",
         "note",
     ),
-    "Medication": ("code",),
+    # form and ingredient[].strength: read when the code's text gives no strength or vehicle.
+    "Medication": ("code", "form", "ingredient"),
     "Observation": (
         "status",
         "code",

@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from cds_service.terminology import DrugInfo, Terminology
+from cds_service.terminology.drugtext import drug_text
 from cds_service.terminology.sites import text_sites as sites_in_text
+from cds_service.terminology.strength import find_strengths
 
 from . import access as fx
 from .model import MedicationOrder, ObservationFact, RecordFact
@@ -31,10 +33,44 @@ def medication_concept(
     if isinstance(med, Mapping) and isinstance(med.get("code"), dict):
         code = med["code"]
         label = fx.concept_text(code)
-        return code, label or display, label
+        details = _medication_details(med, label)
+        return code, label or display, " ".join(filter(None, (label, details))) or None
     if display:
         return {"text": display}, display, display
     return None, None, None
+
+
+def _medication_details(med: Mapping[str, Any], label: str | None) -> str | None:
+    """What a Medication says beside its code, as text the drug classifier reads after the
+    code's own: its one ingredient's Ratio strength ("5 mg/1 g") when the code text names no
+    strength, and its form ("Ointment"). A strength or vehicle in the code text comes first, so
+    it wins; a multi-ingredient Medication gives no strength (which ingredient is which)."""
+    parts: list[str] = []
+    items = [i for i in fx.as_list(med.get("ingredient")) if isinstance(i, dict)]
+    has_strength = label is not None and bool(find_strengths(drug_text(label), 0, len(label)))
+    if len(items) == 1 and not has_strength:
+        ratio = _ratio_text(items[0].get("strength"))
+        if ratio:
+            parts += [fx.concept_text(items[0].get("itemCodeableConcept")) or "", ratio]
+    form = fx.concept_text(med.get("form"))
+    if form:
+        parts.append(form)
+    return " ".join(p for p in parts if p) or None
+
+
+def _ratio_text(ratio: Any) -> str | None:
+    """A FHIR Ratio strength as "5 mg/1 g" (UCUM code, else unit); None when incomplete."""
+    if not isinstance(ratio, dict):
+        return None
+    sides = []
+    for side in (ratio.get("numerator"), ratio.get("denominator")):
+        if not isinstance(side, dict):
+            return None
+        value, unit = fx.number(side.get("value")), fx.text(side.get("code") or side.get("unit"))
+        if value is None or not unit:
+            return None
+        sides.append(f"{value:g} {unit}")
+    return "/".join(sides)
 
 
 def build_order(

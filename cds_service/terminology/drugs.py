@@ -71,7 +71,17 @@ class DrugClassifier:
         ingredient = primary.base + (f" {primary.salt}" if primary.salt else "")
         us_class = uk = None
         if "tcs" in classes:
-            us_class, uk = self.potency.lookup(ingredient, primary.augmented, pct, vehicle)
+            args = (primary.augmented, pct, vehicle)
+            us_class, uk, matched = self.potency.lookup_any([ingredient], *args)
+            if primary.salt is None and not self.potency.by_ingredient.get(ingredient):
+                # "Betamethasone 0.1% cream" names no salt, and no product is the bare steroid
+                # (hydrocortisone is): the rows of every salt it could be (only the valerate
+                # comes at 0.1 %), still decided only if all of them agree.
+                salts = sorted(self.vocabulary.ingredients[primary.base].salts)
+                names = [f"{primary.base} {salt}" for salt in salts]
+                us_class, uk, matched = self.potency.lookup_any(names, *args)
+            if primary.augmented and len(matched) == 1:
+                ingredient = matched.pop()  # only the dipropionate comes augmented
         return DrugInfo(
             drug_classes=frozenset(classes),
             ingredient=ingredient,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from .strength import Strength, find_strengths, pick
+from .strength import Strength, find_strength_run, find_strengths, pick
 
 MAX_TEXT = 2000
 ROUTES = ("topical", "oral", "injection")
@@ -49,8 +49,23 @@ _SALTS = {
     "diacetate", "aceponate", "hydrochloride", "hcl", "pamoate", "maleate", "mofetil", "sodium",
     "phosphate", "calcium", "nitrate", "olamine", "bisulfate", "dihydrochloride",
 }  # fmt: skip
-_SALT_RE = re.compile(r",? ?(" + "|".join(sorted(_SALTS, key=len, reverse=True)) + r")\b")
-_AUGMENTED_RE = re.compile(r"\baugmented\b")
+# Pharmacy and drug-file abbreviations (FDB labels, Meditech 30-character names): "BETAMETHASONE
+# DP AUG", "CLOBETASOL PROP", "TRIAMCIN ACET", "HYDROCORT BUT". An abbreviation names every salt
+# it could stand for; the ingredient's own salts decide, and two candidates decide nothing.
+_SALT_ABBREVIATIONS = {
+    "hcl": ("hydrochloride",), "prop": ("propionate",), "propion": ("propionate",),
+    "dp": ("dipropionate",), "dipro": ("dipropionate",), "diprop": ("dipropionate",),
+    "dipropion": ("dipropionate",), "va": ("valerate",), "val": ("valerate",),
+    "valer": ("valerate",), "but": ("butyrate",), "buty": ("butyrate",), "butyr": ("butyrate",),
+    "acet": ("acetonide", "acetate"), "aceton": ("acetonide",), "fur": ("furoate",),
+    "furo": ("furoate",), "diacet": ("diacetate",),
+}  # fmt: skip
+_SALT_WORDS = {**{s: (s,) for s in _SALTS}, **_SALT_ABBREVIATIONS}
+_SALT_RE = re.compile(r",? ?(" + "|".join(sorted(_SALT_WORDS, key=len, reverse=True)) + r")\b\.?")
+_AUGMENTED_RE = re.compile(r"\baug(?:mented)?\b")
+
+
+_Hit = tuple[re.Match[str], str, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -127,12 +142,17 @@ class Vocabulary:
             for name in (brand, *entry.get("aliases", ())):
                 self.lexicon[name] = (base, {**extra, "salt": salt})
         self.stems: dict[str, str] = dict(doc.get("stems", {}))
+        # A truncation two ingredients share ("FLUOCIN": fluocinonide, fluocinolone) names one
+        # only when the salt written after it belongs to just one of them ("FLUOCIN ACET").
+        self.shared_stems = {k: tuple(v) for k, v in doc.get("shared_stems", {}).items()}
         unknown = set(self.stems.values()) - set(self.ingredients)
+        unknown |= {n for v in self.shared_stems.values() for n in v} - set(self.ingredients)
         if unknown:
             raise ValueError(f"stems point to unknown ingredients {sorted(unknown)}")
         self.by_rxnorm = {i.rxnorm: i.name for i in self.ingredients.values() if i.rxnorm}
         names = [re.escape(n) for n in sorted(self.lexicon, key=len, reverse=True)]
         stems = [re.escape(s) + r"[a-z]*" for s in self.stems]
+        stems += [re.escape(s) + r"\b" for s in self.shared_stems]
         self._name_re = re.compile(r"\b(?:" + "|".join(names + stems) + r")\b")
 
     def split_name(self, full: str) -> tuple[str, str | None]:
@@ -149,7 +169,9 @@ class Vocabulary:
         if not raw:
             return ParsedText((), None, None)
         text = drug_text(raw)
-        hits = [(m, *self._lookup(m.group(0))) for m in self._name_re.finditer(text)]
+        hits = [(m, *self._lookup(text, m)) for m in self._name_re.finditer(text)]
+        hits = [h for h in hits if h[1]]
+        hits = [h for i, h in enumerate(hits) if not (i and self._base_word(text, hits[i - 1], h))]
         mentions: list[Mention] = []
         seen: set[str] = set()
         for i, (hit, base, _) in enumerate(hits):
@@ -163,14 +185,32 @@ class Vocabulary:
             group = [h for h in hits[i:] if h[1] == base and h[0].start() < end]
             start = hits[i - 1][0].end() if i else 0
             mentions.append(self._mention(text, hit.end(), start, end, base, group))
+        run = find_strength_run(text, hits[-1][0].end()) if len(mentions) > 1 else None
+        if run is not None and len(run) == len(mentions):
+            # "clotrimazole-betamethasone 1-0.05 % cream": the strengths follow the names' order.
+            mentions = [replace(m, strength=s) for m, s in zip(mentions, run, strict=True)]
         route_cue = next((r for r, rx in _ROUTE_RE if rx.search(text)), None)
         vehicle_hit = _VEHICLE_RE.search(text)
         vehicle = _VEHICLES[vehicle_hit.group(0)] if vehicle_hit else None
         return ParsedText(tuple(mentions), route_cue, vehicle)
 
-    def _lookup(self, word: str) -> tuple[str, dict[str, Any]]:
+    def _base_word(self, text: str, before: _Hit, hit: _Hit) -> bool:
+        """An emollient word hyphen-glued to the drug before it names the base, not a second
+        ingredient: "fluocinonide-emollient (LIDEX-E) 0.05 % cream" is one steroid cream."""
+        classes = self.ingredients[hit[1]].classes
+        only_emollient = all(c <= {"emollient"} for c in classes.values())
+        glued = before[0].end() + 1 == hit[0].start() and text[before[0].end()] == "-"
+        return only_emollient and glued and before[1] != hit[1]
+
+    def _lookup(self, text: str, hit: re.Match[str]) -> tuple[str, dict[str, Any]]:
+        word = hit.group(0)
         if word in self.lexicon:
             return self.lexicon[word]
+        if word in self.shared_stems:
+            salt_hit = _SALT_RE.match(text, hit.end())
+            salts = set(_SALT_WORDS[salt_hit.group(1)]) if salt_hit else set()
+            named = [n for n in self.shared_stems[word] if self.ingredients[n].salts & salts]
+            return (named[0] if len(named) == 1 else ""), {}
         stem = next(s for s in self.stems if word.startswith(s))
         return self.stems[stem], {}
 
@@ -191,8 +231,8 @@ class Vocabulary:
         for hit, _, _ in group:
             salt_hit = _SALT_RE.match(text, hit.end())
             if salt_hit:
-                found = "hydrochloride" if salt_hit.group(1) == "hcl" else salt_hit.group(1)
-                salt = found if found in ingredient.salts else salt
+                found = [s for s in _SALT_WORDS[salt_hit.group(1)] if s in ingredient.salts]
+                salt = found[0] if len(found) == 1 else salt
                 break
         strength = pick(find_strengths(text, pos, end))
         if strength is None and start == 0:

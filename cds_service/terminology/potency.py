@@ -81,8 +81,17 @@ class PotencyTable:
         self, ingredient: str, augmented: bool, strength: float | None, vehicle: str | None
     ) -> tuple[int | None, str | None]:
         """US class and UK level, each decided only if all rows consistent with the input agree."""
+        us, uk, _ = self.lookup_any([ingredient], augmented, strength, vehicle)
+        return us, uk
+
+    def lookup_any(
+        self, ingredients: list[str], augmented: bool, strength: float | None, vehicle: str | None
+    ) -> tuple[int | None, str | None, set[str]]:
+        """lookup over the rows of several ingredients (the salts a salt-less name could be), and
+        the ingredients whose rows matched; a class is decided only if all those rows agree."""
         candidates = [
             row
+            for ingredient in ingredients
             for row in self.by_ingredient.get(ingredient, ())
             if row.augmented == augmented
             and (strength is None or row.strength_percent is None
@@ -91,4 +100,5 @@ class PotencyTable:
         ]  # fmt: skip
         us = {row.us_class for row in candidates}
         uk = {row.uk_potency for row in candidates}
-        return (us.pop() if len(us) == 1 else None), (uk.pop() if len(uk) == 1 else None)
+        matched = {row.ingredient for row in candidates}
+        return (us.pop() if len(us) == 1 else None), (uk.pop() if len(uk) == 1 else None), matched

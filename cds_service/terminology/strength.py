@@ -34,6 +34,12 @@ _STRENGTH_RE = re.compile(
 _RATIO_RE = re.compile(r"(?<![\w.:/])1 ?: ?(\d{1,7})(?![\w.:])(?! ?dil)")
 
 
+# A combination product's strengths, one per ingredient, in the names' order: "1-0.05 %",
+# "1 %-0.05 %", "2%/0.1%". Ends in "%" so a date or a dose range is never read as one.
+_RUN_RE = re.compile(rf"(?<![\w.]){_NUM}(?: ?%)?(?: ?[-/] ?{_NUM}(?: ?%)?)* ?[-/] ?{_NUM} ?%")
+_NUM_RE = re.compile(_NUM)
+
+
 @dataclass(frozen=True)
 class Strength:
     """One written strength: value + unit, optionally per amount + unit; explicit or brand's."""
@@ -72,6 +78,14 @@ def find_strengths(text: str, start: int, end: int) -> list[Strength]:
     hits = [m for m in _STRENGTH_RE.finditer(text, start, end)]
     hits += [m for m in _RATIO_RE.finditer(text, start, end) if m.group(1).strip("0")]
     return [_from_match(m) for m in sorted(hits, key=lambda m: m.start())]
+
+
+def find_strength_run(text: str, start: int) -> list[Strength] | None:
+    """The first run of two or more %-strengths joined by "-" or "/" after start, if any."""
+    m = _RUN_RE.search(text, start)
+    if m is None:
+        return None
+    return [Strength(float(n), "%") for n in _NUM_RE.findall(m.group(0))]
 
 
 def pick(strengths: list[Strength], last: bool = False) -> Strength | None:

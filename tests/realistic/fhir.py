@@ -1,6 +1,6 @@
 """Code systems, problems and body sites as EHRs send them (the vocabulary of the charts).
 
-Codes are the ones in `../shared/clinical-rules.md` §2 (V or S there) or ICD-10-CM codes from
+Codes are the ones in `docs/clinical-rules.md` §2 (V or S there) or ICD-10-CM codes from
 the CDC tabular; where no code is known the problem is sent as text, as EHRs do with
 free-text problems. Nothing here is read from the service's own value sets.
 """

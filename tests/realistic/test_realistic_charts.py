@@ -1,7 +1,7 @@
 """Every realistic chart gets the cards a clinician expects, and none it must not (issue 11).
 
 Expectations are in `cases/*.toml`, each with its clinical reason; they come from
-`../shared/clinical-rules.md` (§5 wins) and the labels / NICE guidance, not from the service.
+`docs/clinical-rules.md` (§5 wins) and the labels / NICE guidance, not from the service.
 """
 
 from __future__ import annotations

@@ -24,6 +24,12 @@ OTHER_TOPICALS = [
     ("delgocitinib", 2.0, "cream"),
 ]
 ABBREVIATED = {"ointment": "oint", "cream": "crm", "solution": "soln"}
+# Salt abbreviations of US pharmacy labels (FDB-style "BETAMETHASONE DP AUG 0.05% OINT",
+# "CLOBETASOL PROP", "TRIAMCINOLONE ACET", "HYDROCORTISONE BUT"), written here by hand.
+SALT_ABBREVIATED = {
+    "propionate": "PROP", "dipropionate": "DP", "valerate": "VA", "butyrate": "BUT",
+    "acetonide": "ACET", "acetate": "ACET", "furoate": "FUR", "diacetate": "DIACET",
+}  # fmt: skip
 
 
 def _num(value: float) -> str:
@@ -72,6 +78,13 @@ def _styles(ingredient: str, augmented: bool, pct: float | None, vehicle: str) -
             "micrograms": f"{name} {_num(pct * 10000)}micrograms/g {vehicle}",
             "mg/mL": f"{name} {mg_g} mg/mL topical {vehicle}",
         }
+    if pct is not None:
+        base, _, salt = ingredient.partition(" ")
+        salt_abbr = SALT_ABBREVIATED.get(salt, salt.upper())
+        label = " ".join(filter(None, [base.upper(), salt_abbr, "AUG" if augmented else ""]))
+        out["pharmacy-label"] = f"{label} {_num(pct)}% {abbr.upper()}"
+        if augmented:  # Epic's generic name: "betamethasone, augmented 0.05 % ointment"
+            out["epic-augmented-no-salt"] = f"{base}, augmented {_num(pct)} % {vehicle}"
     strength = "" if pct is None else f" {_num(pct)} %"
     for brand in _brands(ingredient, augmented, pct, vehicle):
         # Epic: "betamethasone, augmented (DIPROLENE) 0.05 % ointment" -- the brand names the salt.

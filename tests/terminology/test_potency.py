@@ -181,7 +181,8 @@ def test_salt_decides_betamethasone_potency(term: Terminology) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "betamethasone 0.05% cream",  # salt unknown: dipropionate (III) or not
+        "betamethasone cream",  # salt and strength unknown: valerate or dipropionate rows
+        "betamethasone 0.1% foam",  # salt unknown and no 0.1 % foam row of any salt
         "triamcinolone acetonide 0.025%",  # cream VI vs ointment V
         "triamcinolone acetonide cream",  # 0.025 (VI), 0.1 (IV), 0.5 (III)
         "hydrocortisone 3% cream",  # strength not on the chart
