@@ -14,6 +14,11 @@ from ._systemic import IMMUNOMODULATORS, drug_name, ingredient, is_current
 
 RULE = "immunomodulator-combination"
 TARGETED = ("biologic", "jak-oral")  # one of the pair must be a biologic or an oral JAK
+# R-51 names the atopic-dermatitis biologics. Others (adalimumab, ustekinumab, ...) are given
+# with methotrexate or azathioprine as standard rheumatology / psoriasis practice: with a
+# conventional immunosuppressant they are not this rule's concern (with a JAK or another
+# biologic they are).
+AD_BIOLOGICS = frozenset({"dupilumab", "tralokinumab", "lebrikizumab", "nemolizumab"})
 CLASS_LABEL = {
     "biologic": "biologic",
     "jak-oral": "oral JAK inhibitor",
@@ -39,6 +44,10 @@ def immunomodulator_combination(picture: PatientPicture) -> Decision:
             kinds = {_kind(draft), _kind(other)}
             if not kinds & set(TARGETED):
                 continue  # two conventional immunosuppressants: not this rule
+            if kinds == {"biologic", "systemic-immunosuppressant"} and not any(
+                _kind(o) == "biologic" and ingredient(o) in AD_BIOLOGICS for o in (draft, other)
+            ):
+                continue  # e.g. adalimumab with methotrexate: a standard combination
             if not picture.has_eczema(draft):
                 return Silent(
                     "no active atopic dermatitis / eczema and the order's reason is not eczema"
