@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -162,6 +163,9 @@ def build_order(
         if "when" in repeat:
             when = tuple([w for w in fx.as_list(repeat["when"]) if isinstance(w, str)])
 
+    if duration is None and instruction and not repeat.get("boundsDuration"):
+        duration = _duration_in_text(instruction)
+
     quantity_value = quantity_unit = refills = None
     dispense = res.get("dispenseRequest")
     if isinstance(dispense, dict):
@@ -303,3 +307,21 @@ def _names_other_drug(terminology: Terminology, drug: DrugInfo, clause: str) -> 
         and other.ingredient.split()[0] != own
         and "emollient" not in other.drug_classes
     )
+
+
+_COURSE = re.compile(
+    r"(?<![a-z])(?:for|x|×)\s*(?:up\s+to\s+|the\s+next\s+|a\s+further\s+|another\s+)?"
+    r"(\d{1,3})\s*(days?|d|weeks?|wks?|wk|w|months?|mo)(?![a-z])"
+)
+_UNIT_DAYS = {"d": 1, "day": 1, "days": 1, "w": 7, "wk": 7, "wks": 7, "week": 7, "weeks": 7,
+              "mo": 30, "month": 30, "months": 30}  # fmt: skip
+
+
+def _duration_in_text(instruction: str) -> float | None:
+    """A course length written only in the sig ("twice daily for 4 weeks", "x 14 days"); None
+    when there is none, or more than one (a step-down "then ..." cannot be read as one)."""
+    found = _COURSE.findall(instruction[:500].lower())
+    if len(found) != 1:
+        return None
+    count, unit = found[0]
+    return float(int(count) * _UNIT_DAYS[unit])

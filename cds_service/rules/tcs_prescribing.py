@@ -22,20 +22,11 @@ DEFAULT_GRAMS = 30
 INFANT_MONTHS = 12  # NICE CG57: no potent TCS under 12 months
 CHILD_YEARS = 12  # NICE CG57: no very potent TCS in children
 # Liquid vehicles (solution, lotion, foam, shampoo) are dispensed in mL; the clobetasol labels
-# give the same number for them (solution / foam: 50 mL a week, like 50 g). UCUM and SNOMED CT
-# unit codes (258773002 millilitre, 258682000 gram) and plain words. Read here until the
-# picture reads volumes itself (fix-codes).
-_VOLUME_TO_ML = {
-    "ml": 1.0,
-    "milliliter": 1.0,
-    "milliliters": 1.0,
-    "millilitre": 1.0,
-    "millilitres": 1.0,
-    "258773002": 1.0,
-    "l": 1000.0,
-    "cl": 10.0,
-}
-_SNOMED_GRAMS = {"258682000": 1.0, "258684004": 0.001}
+# give the same number for them (solution / foam: 50 mL a week, like 50 g), and grams() counts
+# a millilitre as a gram. These units make the card say "mL".
+_VOLUME_UNITS = frozenset(
+    {"ml", "milliliter", "milliliters", "millilitre", "millilitres", "258773002", "l"}
+)
 MAX_WET_WRAP_DAYS = 14.0  # R-21: 3-7 days, at most 14
 WET_WRAP_DAYS = 7
 
@@ -157,18 +148,10 @@ def tcs_very_potent_limits(picture: PatientPicture) -> Decision:
 
 
 def _amount(order: MedicationOrder) -> tuple[float | None, str]:
-    """The quantity per fill in grams ("g") or, for liquids and foams, millilitres ("mL")."""
-    mass = grams(order)
-    if mass is not None:
-        return mass, "g"
-    if order.quantity_value is None or not order.quantity_unit:
-        return None, "g"
-    unit = order.quantity_unit.strip().lower()
-    if unit in _SNOMED_GRAMS:
-        return order.quantity_value * _SNOMED_GRAMS[unit], "g"
-    if unit in _VOLUME_TO_ML:
-        return order.quantity_value * _VOLUME_TO_ML[unit], "mL"
-    return None, "g"
+    """The quantity per fill (picture.grams: mL counted as g) and the unit to show it in."""
+    amount = grams(order)
+    unit = (order.quantity_unit or "").strip().lower()
+    return amount, "mL" if amount is not None and unit in _VOLUME_UNITS else "g"
 
 
 def _course_days(order: MedicationOrder, fills: int) -> float | None:

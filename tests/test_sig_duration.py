@@ -1,0 +1,35 @@
+"""A course length written only in the sig counts as the order's duration."""
+
+from __future__ import annotations
+
+import pytest
+
+from cds_service.picture.orders import _duration_in_text
+
+
+@pytest.mark.parametrize(
+    ("sig", "days"),
+    [
+        ("Apply twice daily for 4 weeks", 28.0),
+        ("apply bid x 14 days", 14.0),
+        ("Apply thin layer to face BID x 2 weeks", 14.0),
+        ("for up to 2 weeks", 14.0),
+        ("use for 3d then stop", 3.0),
+        ("daily for 1 month", 30.0),
+    ],
+)
+def test_a_single_course_length_is_read(sig: str, days: float) -> None:
+    assert _duration_in_text(sig) == days
+
+
+@pytest.mark.parametrize(
+    "sig",
+    [
+        "apply x2 daily",  # a frequency, not a course
+        "every 2 weeks",
+        "for external use only",
+        "daily for 2 weeks then twice weekly for 16 weeks",  # a step-down: not one course
+    ],
+)
+def test_no_or_several_course_lengths_read_as_unknown(sig: str) -> None:
+    assert _duration_in_text(sig) is None
