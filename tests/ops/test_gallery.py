@@ -75,7 +75,8 @@ def test_gallery_groups_cards_by_rule_once_per_variant(
     assert all(len(c) == 1 for c in colours.values())  # one colour per indicator
     assert len({next(iter(c)) for c in colours.values()}) == len(colours)  # and they differ
     taper = page.locator("section.rule[data-rule='tcs-taper-after-long-use'] article.card")
-    assert taper.count() == 3  # the main card, "stopping" and "ended", not one per fixture
+    # the main card, "stopping", "ended" and the sensitive-site step-down: not one per fixture
+    assert taper.count() == 4
     emollient = page.locator("section.rule[data-rule='emollient-not-prescribed'] article.card")
     assert emollient.count() == 1  # one card, not one per steroid fixture
     if os.environ.get("CDS_SCREENSHOT_DIR"):

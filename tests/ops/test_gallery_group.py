@@ -59,7 +59,8 @@ def test_every_fixture_card_is_recognised_and_repeats_collapse(client: FlaskClie
     total = sum(len(cards) for _, cards in answered)
     assert len(examples) < total / 3  # 270-odd cards, a few dozen different ones
     taper = next(g for g in groups if g.rule_id == "tcs-taper-after-long-use")
-    assert [e.variant for e in taper.examples] == [BASE, "stopping", "ended"]
+    # one example per variant the fixtures produce (the sensitive-site step-down included)
+    assert [e.variant for e in taper.examples] == [BASE, "stopping", "ended", "sensitive-stopping"]
     emollient = next(g for g in groups if g.rule_id == "emollient-not-prescribed")
     assert [e.variant for e in emollient.examples] == [BASE]
     assert len(emollient.examples[0].fixtures) > 10  # shown with many steroid orders at sign
