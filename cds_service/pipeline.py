@@ -106,6 +106,7 @@ def run_hook(
     service: ServiceDefinition,
     body: Any,
     session: HttpSession | None = None,
+    caller: str = "",
 ) -> HookResult:
     """Answer one validated hook call; raises BadRequest (400) or PreconditionFailed (412).
 
@@ -178,7 +179,10 @@ def run_hook(
     if hook_deadline.remaining() > rt.settings.db_busy_timeout_seconds:
         decisions = rt.repeats.apply(
             service.hook,
-            picture.patient_id,
+            # Patient ids are only unique within one EHR: the guard's keys are per caller too.
+            f"{caller}\x1e{picture.patient_id}"
+            if caller and picture.patient_id
+            else picture.patient_id,
             decisions,
             lambda rule, f: rt.cards[rule.id].field("indicator", f.variant),
             now,

@@ -35,7 +35,7 @@ def call_service(service_id: str) -> Response:
         rt = runtime()
         with CountingSession(ServerPolicy(rt.settings.fhir_server_allow)) as session:
             g.fhir_session = session
-            result = run_hook(rt, service, body, session)
+            result = run_hook(rt, service, body, session, caller=_caller_scope())
         g.hook_result = result
         record_issued(rt, service.id, result.body["cards"])
         if rt.settings.debug_trace:
@@ -54,3 +54,12 @@ def call_service(service_id: str) -> Response:
         },
     )
     return response
+
+
+def _caller_scope() -> str:
+    """The calling EHR (JWT issuer and tenant) the request was authenticated as; "" in auth-off
+    mode. Scopes the repeat guard, since patient ids are unique only within one EHR."""
+    caller = g.get("caller")
+    if caller is None:
+        return ""
+    return f"{caller.iss}\x1f{caller.tenant or ''}"

@@ -18,7 +18,7 @@ from cds_service import create_app
 from cds_service.auth.guard import AuthConfigError, is_loopback
 from cds_service.auth.issuers import IssuerConfigError
 from cds_service.settings import Settings
-from tests.auth.tokens import ISS, JKU, KeyPair, claims, sign
+from tests.auth.tokens import ISS, JKU, KeyPair, claims, ec_key, sign
 from tests.conftest import load_fixture, make_settings, pinned_clock
 
 BASE = "https://cds.example.org"  # what the EHR calls; the test client talks to http://localhost
@@ -269,3 +269,35 @@ def test_auth_off_still_refuses_a_non_loopback_peer(make_app: Callable[..., Flas
 )
 def test_is_loopback(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+def test_one_ehrs_call_does_not_mute_another_ehrs_reminder_for_the_same_patient_id(
+    tmp_path: Path, ec384: KeyPair
+) -> None:
+    """Patient ids are unique only within one EHR: the once-per-patient reminder is per issuer
+    and tenant (red-team: another issuer's call silenced it for 90 days)."""
+    other = ec_key("other-ehr")
+    path = tmp_path / "two-issuers.json"
+    entries = [
+        {"iss": ISS, "jku": JKU, "jwks": {"keys": [ec384.jwk]}},
+        {"iss": "https://other-ehr.example.org", "jku": JKU, "jwks": {"keys": [other.jwk]}},
+    ]
+    path.write_text(json.dumps({"issuers": entries}))
+    settings = jwt_settings(tmp_path, ec384, trusted_issuers=str(path))
+    app = create_app(settings, clock=pinned_clock)
+    client = app.test_client()
+    body = load_fixture("emollient-not-prescribed/emollient-cancelled-only-sign-in.json")
+    target = f"/cds-services/{SERVICE}"
+
+    def reminders(key: KeyPair, instance: str, **claim: Any) -> int:
+        body["hookInstance"] = instance
+        response = client.post(target, json=body, headers=bearer(key, target, **claim))
+        assert response.status_code == 200
+        rules = [c["source"]["topic"]["code"] for c in response.get_json()["cards"]]
+        return rules.count("emollient-not-prescribed")
+
+    assert reminders(ec384, "call-1") == 1
+    assert reminders(ec384, "call-2") == 0  # the same EHR: shown once per 90 days
+    assert reminders(other, "call-3", iss="https://other-ehr.example.org") == 1
+    assert reminders(ec384, "call-4", tenant="clinic-2") == 1  # another tenant of the same EHR
+    app.extensions["cds_runtime"].store.engine.dispose()
