@@ -32,6 +32,8 @@ READY_BYTES = 65_536  # of body: beyond it a thread reads the rest, within the s
 _HEADER_LIMIT = 65_536  # headers not complete within this many bytes: the parser answers 431
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d{1,12})[ \t]*\r\n", re.I)
 _EXPECT_CONTINUE = re.compile(rb"\r\nexpect[ \t]*:[ \t]*100-continue[ \t]*\r\n", re.I)
+_CHUNKED = re.compile(rb"\r\ntransfer-encoding[ \t]*:[^\r\n]*chunked", re.I)
+_LAST_CHUNK = re.compile(rb"(?:^|\r\n)0+(?:;[^\r\n]*)?\r\n\r\n")
 _PEEK = _HEADER_LIMIT + READY_BYTES
 
 
@@ -48,8 +50,13 @@ def request_ready(buffered: bytes) -> bool:
     body_start = end + 4
     if _EXPECT_CONTINUE.search(buffered, 0, body_start):
         return True  # the client sends its body only after gunicorn's "100 Continue"
+    if _CHUNKED.search(buffered, 0, body_start):
+        # A chunked body waits like any other: for its last chunk, or READY_BYTES of it (a
+        # trailer after the last chunk waits for the read deadline; clients rarely send one).
+        body = buffered[body_start:]
+        return len(body) >= READY_BYTES or _LAST_CHUNK.search(body) is not None
     match = _CONTENT_LENGTH.search(buffered, 0, body_start)
-    length = int(match.group(1)) if match else 0  # chunked bodies: headers are enough
+    length = int(match.group(1)) if match else 0
     return len(buffered) - body_start >= min(length, READY_BYTES)
 
 

@@ -109,3 +109,12 @@ def test_a_request_gets_a_thread_once_its_headers_and_body_start_have_arrived() 
     assert request_ready(big + b"x" * READY_BYTES)  # the rest is read on a thread, by a deadline
     assert request_ready(head + b"Expect: 100-continue\r\nContent-Length: 10\r\n\r\n")
     assert request_ready(head + b"X: " + b"a" * 70_000)  # headers too long: the parser says 431
+
+
+def test_a_chunked_request_gets_a_thread_only_once_its_last_chunk_has_arrived() -> None:
+    head = b"POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+    assert not request_ready(head)  # a slow chunked body used to take a thread here
+    assert not request_ready(head + b"5\r\nhello\r\n")
+    assert request_ready(head + b"5\r\nhello\r\n0\r\n\r\n")
+    assert request_ready(head + b"0\r\n\r\n")  # an empty body
+    assert request_ready(head + b"10000\r\n" + b"x" * READY_BYTES)  # the rest on a thread
