@@ -147,30 +147,32 @@ def _tokenless_app(tmp_path: Any, open_servers: tuple[str, ...]) -> Any:
     return create_app(settings, clock=pinned_clock).test_client()
 
 
-def test_without_a_token_an_unlisted_fhir_server_is_never_read(
-    tmp_path: Any, fhir: FakeFhirServer
-) -> None:
+def _fetch_only(fhir: FakeFhirServer, token: str | None = None) -> dict[str, Any]:
+    """The fixture with no prefetch, served by `fhir`; with a fhirAuthorization if `token`."""
     body = load_fixture(FIXTURE)
     _serve_fixture(fhir, body)
     del body["prefetch"]
     body["fhirServer"] = fhir.base
-    response = post_hook(_tokenless_app(tmp_path, ()), body)
+    if token is not None:
+        body["fhirAuthorization"] = {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": 300,
+            "scope": "user/*.read",
+        }
+    return body
+
+
+def test_without_a_token_an_unlisted_fhir_server_is_never_read(
+    tmp_path: Any, fhir: FakeFhirServer
+) -> None:
+    response = post_hook(_tokenless_app(tmp_path, ()), _fetch_only(fhir))
     assert response.status_code == 412
     assert fhir.seen == []
 
 
 def test_an_empty_token_counts_as_no_token(tmp_path: Any, fhir: FakeFhirServer) -> None:
-    body = load_fixture(FIXTURE)
-    _serve_fixture(fhir, body)
-    del body["prefetch"]
-    body["fhirServer"] = fhir.base
-    # As crd-request-generator sends it: an empty token.
-    body["fhirAuthorization"] = {
-        "access_token": "",
-        "token_type": "Bearer",
-        "expires_in": 300,
-        "scope": "user/*.read",
-    }
+    body = _fetch_only(fhir, token="")  # as crd-request-generator sends it
     assert post_hook(_tokenless_app(tmp_path, ()), body).status_code == 412
     assert fhir.seen == []
     (tmp_path / "listed").mkdir()
@@ -182,17 +184,7 @@ def test_an_empty_token_counts_as_no_token(tmp_path: Any, fhir: FakeFhirServer) 
 def test_a_token_lets_the_service_read_any_allowed_fhir_server(
     tmp_path: Any, fhir: FakeFhirServer
 ) -> None:
-    body = load_fixture(FIXTURE)
-    _serve_fixture(fhir, body)
-    del body["prefetch"]
-    body["fhirServer"] = fhir.base
-    body["fhirAuthorization"] = {
-        "access_token": "opaque",
-        "token_type": "Bearer",
-        "expires_in": 300,
-        "scope": "user/*.read",
-    }
-    response = post_hook(_tokenless_app(tmp_path, ()), body)
+    response = post_hook(_tokenless_app(tmp_path, ()), _fetch_only(fhir, token="opaque"))
     assert response.status_code == 200
     assert len(cards_for(response, RULE)) == 1
 
