@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 
 from cds_service.app import create_app
+from cds_service.ops.cardlog import flush_issued
 from tests.conftest import FIXTURES, ROOT, load_fixture, make_settings, pinned_clock, post_hook
 from tests.test_fixtures import validate_fhir
 
@@ -63,13 +64,16 @@ def _responses() -> list[tuple[str, dict[str, Any], list[dict[str, Any]]]]:
     """(fixture, request body, cards) for every fixture, each posted to a fresh service (the
     repeat guards would otherwise hide cards of fixtures sharing a patient)."""
     found = []
-    with tempfile.TemporaryDirectory() as tmp:
+    # The issued-card writer thread may still touch a service's SQLite file while the directory
+    # is removed: its rows are flushed first, and a late file does not fail the test.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         for i, path in enumerate(ALL_FIXTURES):
             directory = Path(tmp) / str(i)
             directory.mkdir()
             app = create_app(make_settings(directory), clock=pinned_clock)
             body = load_fixture(path)
             response = post_hook(app.test_client(), body)
+            flush_issued(app.extensions["cds_runtime"].store)
             app.extensions["cds_runtime"].store.dispose()
             if response.status_code == 200:
                 name = f"{path.parent.name}/{path.stem}"

@@ -19,6 +19,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from cds_service import create_app
+from cds_service.ops.cardlog import flush_issued
 from tests.conftest import FIXTURES, REFERENCE, SERVICE_FOR_HOOK, make_settings, pinned_clock
 from tests.realistic.case import Case, load_cases
 
@@ -95,11 +96,13 @@ def _client() -> Iterator[FlaskClient]:
     """A test client on a fresh app (pinned clock, throw-away SQLite, hook log quiet)."""
     hook_log = logging.getLogger("cds_service.hooks")  # one line per call: not wanted here
     level = hook_log.level
-    with tempfile.TemporaryDirectory() as tmp:
+    # The issued-card writer thread may touch the SQLite file while the directory goes.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         app = create_app(make_settings(Path(tmp)), clock=pinned_clock)
         hook_log.setLevel(logging.WARNING)
         try:
             yield app.test_client()
         finally:
             hook_log.setLevel(level)
+            flush_issued(app.extensions["cds_runtime"].store)
             app.extensions["cds_runtime"].store.dispose()
