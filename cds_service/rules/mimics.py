@@ -28,23 +28,32 @@ def _condition_ref(condition_id: str | None) -> str:
 Found = tuple[MedicationOrder, list[ConditionFact]] | str  # the order and condition, or why not
 
 
-def _tinea(picture: PatientPicture) -> Found:
+def _steroid_with(
+    picture: PatientPicture, value_set: str, missing: str
+) -> tuple[list[MedicationOrder], list[ConditionFact]] | str:
+    """(eczema TCS drafts, active conditions of `value_set`), or why not."""
     drafts = eczema_drafts(picture, "tcs")
     if not drafts:
         return "no topical corticosteroid draft for a patient with eczema"
-    tinea = active_in(picture, "tinea")
-    if not tinea:
-        return "no active tinea / dermatophytosis on record"
+    found = active_in(picture, value_set)
+    return (drafts, found) if found else missing
+
+
+def _tinea(picture: PatientPicture) -> Found:
+    both = _steroid_with(picture, "tinea", "no active tinea / dermatophytosis on record")
+    if isinstance(both, str):
+        return both
+    drafts, tinea = both
     return drafts[0], tinea
 
 
 def _rosacea(picture: PatientPicture) -> Found:
-    drafts = eczema_drafts(picture, "tcs")
-    if not drafts:
-        return "no topical corticosteroid draft for a patient with eczema"
-    rosacea = active_in(picture, "rosacea-perioral")
-    if not rosacea:
-        return "no active rosacea or perioral dermatitis on record"
+    both = _steroid_with(
+        picture, "rosacea-perioral", "no active rosacea or perioral dermatitis on record"
+    )
+    if isinstance(both, str):
+        return both
+    drafts, rosacea = both
     facial = [o for o in drafts if o.sites & FACE_SITES]
     if not facial:
         sited = [o for o in drafts if o.sites]
@@ -55,12 +64,10 @@ def _rosacea(picture: PatientPicture) -> Found:
 
 
 def _scabies(picture: PatientPicture) -> Found:
-    drafts = eczema_drafts(picture, "tcs")
-    if not drafts:
-        return "no topical corticosteroid draft for a patient with eczema"
-    scabies = active_in(picture, "scabies")
-    if not scabies:
-        return "no active scabies on record"
+    both = _steroid_with(picture, "scabies", "no active scabies on record")
+    if isinstance(both, str):
+        return both
+    drafts, scabies = both
     for other in picture.orders_in("scabicide"):
         if not other.is_active_or_draft:
             continue

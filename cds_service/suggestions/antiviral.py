@@ -22,7 +22,8 @@ from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
 from cds_service.rules._redflags import aciclovir_dose
 
-from . import Action, _subject, builder, create, rxnorm_concept, service_request
+from . import Action, _subject, builder, create, rxnorm_concept
+from .red_flags import stat_referral
 
 UCUM = "http://unitsofmeasure.org"
 SNOMED = "http://snomed.info/sct"
@@ -112,14 +113,11 @@ def order_oral_aciclovir(finding: Finding, picture: PatientPicture) -> list[Acti
 def same_day_ophthalmology(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Same-day ophthalmology review for periocular eczema herpeticum (text only: no verified
     SNOMED code for an ophthalmology referral)."""
-    resource = service_request(
+    resource = stat_referral(
+        finding,
         picture,
         None,
         "Referral to ophthalmology: same-day review",
-        note="Eczema herpeticum around the eyes: same-day ophthalmological assessment",
+        "Eczema herpeticum around the eyes: same-day ophthalmological assessment",
     )
-    resource["priority"] = "stat"
-    ref = finding.values.get("condition_ref")
-    if ref:
-        resource["reasonReference"] = [{"reference": str(ref)}]
     return [create(resource, "Same-day ophthalmology review")]

@@ -119,14 +119,23 @@ def urgent_dermatology_review(finding: Finding, picture: PatientPicture) -> list
     """Create a same-day dermatology referral (SNOMED 308472003), priority `stat`: eczema
     herpeticum is a same-day emergency (FHIR request-priority: `urgent` is only "sooner than
     routine")."""
-    resource = service_request(
+    resource = stat_referral(
+        finding,
         picture,
         "308472003",
         "Referral to dermatologist",
-        note="Suspected eczema herpeticum: same-day assessment; start systemic aciclovir",
+        "Suspected eczema herpeticum: same-day assessment; start systemic aciclovir",
     )
+    return [create(resource, "Urgent same-day dermatology review")]
+
+
+def stat_referral(
+    finding: Finding, picture: PatientPicture, code: str | None, text: str, note: str
+) -> dict[str, Any]:
+    """A same-day (`stat`) referral ServiceRequest for the finding's condition."""
+    resource = service_request(picture, code, text, note=note)
     resource["priority"] = "stat"
     ref = finding.values.get("condition_ref")
     if ref:
         resource["reasonReference"] = [{"reference": str(ref)}]
-    return [create(resource, "Urgent same-day dermatology review")]
+    return resource
