@@ -69,8 +69,7 @@ def init_auth(
             )
     if not settings.public_base_url.startswith("https://") and not is_loopback(settings.bind_host):
         log.warning("CDS_PUBLIC_BASE_URL is not https; CDS Hooks requires TLS for every call")
-    replay = ReplayStore(engine)
-    replay.create_table()
+    replay = ReplayStore(engine)  # its table comes with the migrations (cds_service.migrate)
     # No caller waits on a key host for longer than a hook call may take in all.
     timeout = min(DEFAULT_TIMEOUT_SECONDS, settings.hook_deadline_seconds)
     http_jku = frozenset(u for i in issuers.values() if i.allow_http_jku for u in i.jku)
