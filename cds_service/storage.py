@@ -82,9 +82,7 @@ class FeedbackStore:
         url = engine.url
         on_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
         self.log_engine = (
-            make_engine(url, False, busy_timeout, **(pool or {}))
-            if on_file
-            else engine
+            make_engine(url, False, busy_timeout, **(pool or {})) if on_file else engine
         )
         columns = [issued_card.c[name] for name in _CARD_COLUMNS]
         self._insert_cards = DriverStatement(

@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the service under gunicorn (the packaged settings)")
     p.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--migrate", action="store_true", help="run `db upgrade` first (one replica)")
     dbcli.add_parser(sub)
     p = sub.add_parser("doctor", help="would a client at URL, from page ORIGIN, get through?")
     p.add_argument("--url", default="http://127.0.0.1:8080", help="base URL the client calls")
@@ -83,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "serve":
+            if args.migrate and (failed := dbcli.upgrade_configured()):
+                return failed
             return serve.run(args.host, args.port)
         if args.command == "db":
             return dbcli.run(args)

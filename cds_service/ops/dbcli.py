@@ -31,22 +31,31 @@ def run(args: argparse.Namespace) -> int:
     """0 when done (`current`: 0 at head, 1 behind), 1 on a database error."""
     if args.action == "downgrade" and not args.revision:
         raise ValueError("downgrade needs --revision (e.g. the previous release's, or base)")
+    return _with_engine(args.database_url, args.action, args.revision)
+
+
+def upgrade_configured() -> int:
+    """`db upgrade` on CDS_DATABASE_URL (`serve --migrate`, the container's default command)."""
+    return _with_engine(None, "upgrade", None)
+
+
+def _with_engine(url: str | None, action: str, revision: str | None) -> int:
     settings = Settings.from_env()
     engine = make_engine(
-        args.database_url or settings.database_url,
+        url or settings.database_url,
         busy_timeout=migrate.MIGRATION_LOCK_TIMEOUT_SECONDS,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
     )
     try:
         before = migrate.current(engine)
-        if args.action == "current":
+        if action == "current":
             print(f"{before or 'none'} (head {migrate.head()})")
             return 0 if before == migrate.head() else 1
-        if args.action == "upgrade":
-            migrate.upgrade(engine, args.revision or "head")
+        if action == "upgrade":
+            migrate.upgrade(engine, revision or "head")
         else:
-            migrate.downgrade(engine, args.revision)
+            migrate.downgrade(engine, revision or "base")
         print(f"database schema: {before or 'none'} -> {migrate.current(engine) or 'none'}")
         return 0
     except SQLAlchemyError as exc:

@@ -165,6 +165,12 @@ def run(
         "CDS_LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
     }
+    # What the container does before gunicorn (only SQLite would be migrated by the app).
+    migrated = subprocess.run(
+        [sys.executable, "-m", "cds_service", "db", "upgrade"], cwd=ROOT, env=env, check=False
+    )
+    if migrated.returncode != 0:
+        raise RuntimeError("db upgrade failed")
     command = [str(GUNICORN), "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
     server = subprocess.Popen(
         [*command, "cds_service:create_app()"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL

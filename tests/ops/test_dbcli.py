@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from cds_service import create_app, migrate
 from cds_service.dbengine import make_engine, sqlite_file
+from cds_service.ops import serve
 from cds_service.ops.cli import main
 from tests.conftest import make_settings, pinned_clock
 
@@ -36,6 +37,20 @@ def test_db_upgrade_reads_the_service_setting(
     monkeypatch.setenv("CDS_DATABASE_URL", url)
     assert main(["db", "upgrade"]) == 0
     assert migrate.current(make_engine(url)) == migrate.head()
+
+
+def test_serve_migrate_upgrades_before_gunicorn_and_stops_if_it_cannot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served = []
+    monkeypatch.setattr(serve, "run", lambda host, port: served.append(host) or 0)
+    url = f"sqlite:///{tmp_path / 'served.sqlite3'}"
+    monkeypatch.setenv("CDS_DATABASE_URL", url)
+    assert main(["serve", "--migrate"]) == 0
+    assert served == ["127.0.0.1"] and migrate.current(make_engine(url)) == migrate.head()
+    monkeypatch.setenv("CDS_DATABASE_URL", "postgresql+psycopg://cds@127.0.0.1:1/cds")
+    assert main(["serve", "--migrate"]) == 1
+    assert served == ["127.0.0.1"]  # gunicorn never started on an unmigrated database
 
 
 def test_db_upgrade_failure_names_no_password(capsys: pytest.CaptureFixture) -> None:
