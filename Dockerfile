@@ -20,4 +20,7 @@ EXPOSE 8080
 # /readyz: cards loaded and the store can write; a container that cannot is restarted.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:8080/readyz', timeout=2)"]
-CMD ["cds-service", "serve", "--host", "0.0.0.0", "--port", "8080"]
+# --migrate: `cds-service db upgrade` first, then gunicorn (one container, e.g. docker compose).
+# Several replicas (deploy/): the migration Job upgrades once and the Deployment serves without
+# --migrate; a replica whose schema is behind answers /readyz 503 (README "Database migrations").
+CMD ["cds-service", "serve", "--migrate", "--host", "0.0.0.0", "--port", "8080"]

@@ -30,7 +30,9 @@ $(SERVE_VENV)/.installed: pyproject.toml
 
 # Local development: auth off unless CDS_AUTH_MODE is set; the service refuses `off` when
 # HOST is not a loopback address, so CDS_BIND_HOST must tell it the real listen address.
+# The schema first (README "Database migrations"), then gunicorn.
 serve: $(SERVE_VENV)/.installed
+	$(SERVE_BIN)/python -m cds_service db upgrade
 	CDS_BIND_HOST=$(HOST) CDS_AUTH_MODE=$${CDS_AUTH_MODE:-off} \
 		$(SERVE_BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) 'cds_service:create_app()'
 
@@ -81,10 +83,11 @@ gallery: venv
 browser:
 	.ci/ensure-chromium
 
-# The storage tests against a throwaway PostgreSQL server (Debian's postgresql, loopback).
+# The storage and migration tests against a throwaway PostgreSQL server (Debian's postgresql, loopback).
 test-postgres: venv
 	export CDS_TEST_POSTGRES_URL="$$(.ci/postgres-up)"; \
-		$(BIN)/pytest -q tests/ops/test_storage.py tests/auth/test_replay.py; rc=$$?; \
+		$(BIN)/pytest -q tests/ops/test_storage.py tests/ops/test_migrations.py \
+		tests/auth/test_replay.py; rc=$$?; \
 		.ci/postgres-down; exit $$rc
 
 clean:

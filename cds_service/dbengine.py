@@ -6,15 +6,34 @@ import math
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 
 DEFAULT_BUSY_TIMEOUT_SECONDS = 1.0
+DEFAULT_POOL_SIZE = 5  # SQLAlchemy's own defaults
+DEFAULT_MAX_OVERFLOW = 10
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file a SQLite URL opens, or None in memory. A ``file:`` URI (``?uri=true``) names
+    its file after the scheme and before the query: not a path relative to the directory."""
+    database = url.database
+    if not database or database == ":memory:" or url.query.get("mode") == "memory":
+        return None
+    if url.query.get("uri") == "true" and database.startswith("file:"):
+        path = unquote(urlsplit(database).path)
+        return Path(path) if path and path != ":memory:" else None
+    return Path(database)
 
 
 def make_engine(
-    url: str | URL, durable: bool = True, busy_timeout: float = DEFAULT_BUSY_TIMEOUT_SECONDS
+    url: str | URL,
+    durable: bool = True,
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT_SECONDS,
+    pool_size: int = DEFAULT_POOL_SIZE,
+    max_overflow: int = DEFAULT_MAX_OVERFLOW,
 ) -> Engine:
     """Create the engine; SQLite gets WAL, full fsync and a busy timeout so workers can share it.
 
@@ -22,7 +41,9 @@ def make_engine(
     consistent, only the last commits can be lost on power loss). ``busy_timeout`` bounds how
     long a statement waits for another process's lock, and a thread for a pooled connection:
     well under the hook deadline, so a locked database costs a call its repeat guard or a
-    feedback POST a 503, never the deadline (`CDS_DB_BUSY_TIMEOUT_SECONDS`).
+    feedback POST a 503, never the deadline (`CDS_DB_BUSY_TIMEOUT_SECONDS`). ``pool_size`` and
+    ``max_overflow`` size the connection pool of PostgreSQL and SQLite files (`CDS_DB_POOL_SIZE`,
+    `CDS_DB_MAX_OVERFLOW`); in-memory SQLite keeps one connection per thread.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -39,15 +60,20 @@ def make_engine(
             url,
             pool_pre_ping=True,
             pool_timeout=busy_timeout,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
             connect_args=connect_args,
             future=True,
         )
-    database = parsed.database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-    # In-memory databases use a pool of one connection per thread, which takes no pool_timeout.
-    on_file = bool(database) and database != ":memory:" and "mode=memory" not in str(parsed)
-    pool = {"pool_timeout": busy_timeout} if on_file else {}
+    path = sqlite_file(parsed)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    # In-memory databases use a pool of one connection per thread, which takes no pool settings.
+    pool = (
+        {"pool_timeout": busy_timeout, "pool_size": pool_size, "max_overflow": max_overflow}
+        if path is not None
+        else {}
+    )
     engine = create_engine(url, connect_args={"timeout": busy_timeout}, future=True, **pool)
 
     @event.listens_for(engine, "connect")
@@ -73,10 +99,10 @@ def write_problem(engine: Engine) -> str | None:
     timeout. A rolled-back write never reaches the disk, so on a SQLite file the free space is
     checked as well.
     """
-    url = engine.url
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+    path = sqlite_file(engine.url) if engine.url.get_backend_name() == "sqlite" else None
+    if path is not None:
         try:
-            free = shutil.disk_usage(Path(url.database).resolve().parent).free
+            free = shutil.disk_usage(path.resolve().parent).free
         except OSError:
             return "database directory unreadable"
         if free < MIN_FREE_BYTES:

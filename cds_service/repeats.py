@@ -25,13 +25,13 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, DateTime, Engine, String, Table, insert, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from cds_service.driversql import DriverStatement
 from cds_service.picture import MedicationOrder
 from cds_service.rules import SELECT, SIGN, Decision, Finding, Rule, Silent
-from cds_service.storage import metadata
+from cds_service.tables import advice_shown, service_secret
 from cds_service.triage import neighbour_veto
 
 log = logging.getLogger(__name__)
@@ -48,19 +48,6 @@ FINGERPRINT_FIELDS = (
     "dispenseRequest",
     "reasonCode",
     "reasonReference",
-)
-
-advice_shown = Table(
-    "advice_shown",
-    metadata,
-    Column("advice_key", String(64), primary_key=True),
-    Column("shown_at", DateTime(timezone=True), nullable=False, index=True),
-)
-service_secret = Table(
-    "service_secret",
-    metadata,
-    Column("name", String(64), primary_key=True),
-    Column("value", String(128), nullable=False),
 )
 
 

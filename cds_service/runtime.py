@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cds_service import schemas
+from cds_service import migrate, schemas
 from cds_service.cards import CardFileError, CardTemplate, catalogue_version, load_card_files
-from cds_service.repeats import RepeatGuard  # also registers its tables before create_schema
+from cds_service.repeats import RepeatGuard
 from cds_service.rules import Rule, load_rules
 from cds_service.services import ServiceDefinition, build_services
 from cds_service.settings import Settings
 from cds_service.storage import FeedbackStore, make_engine
 from cds_service.suggestions import Builder, load_builders
 from cds_service.terminology import Terminology
+
+log = logging.getLogger(__name__)
 
 REPO_CARDS = Path(__file__).resolve().parent.parent / "cards"
 # A wheel carries a copy of cards/ here (setup.py); a source checkout reads cards/ itself, so
@@ -66,8 +69,17 @@ class Runtime:
                         f"{template.path}: suggestion key {suggestion['key']!r} has no builder"
                     )
         busy = settings.db_busy_timeout_seconds
-        store = FeedbackStore(make_engine(settings.database_url, busy_timeout=busy), busy)
-        store.create_schema()
+        pool = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow}
+        engine = make_engine(
+            settings.database_url,
+            busy_timeout=busy,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+        )
+        store = FeedbackStore(engine, busy, pool)
+        problem = migrate.prepare(store.engine)  # SQLite: upgraded here; others: checked
+        if problem is not None:
+            log.warning("database schema behind the code", extra={"reason": problem})
         return cls(
             settings=settings,
             terminology=terminology,

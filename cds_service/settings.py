@@ -30,6 +30,10 @@ class Settings:
 
     database_url: str = f"sqlite:///{DEFAULT_DB_FILE}"
     db_busy_timeout_seconds: float = 1.0  # well under the hook deadline
+    # Connections each process keeps pooled, and how many more it may open at a peak (PostgreSQL
+    # and SQLite files; per gunicorn worker, so replicas x workers x (size + overflow) in all).
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
     public_base_url: str = "http://127.0.0.1:8080"
     bind_host: str = "127.0.0.1"
     auth_mode: str = "jwt"

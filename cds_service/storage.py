@@ -1,7 +1,6 @@
 """Durable storage: feedback and issued cards (SQLite by default, any SQLAlchemy URL).
 
-Issued cards hold no patient data (uuid, rule id, indicator, service, catalogue version,
-time) so feedback, which names only a card uuid, can be reported per rule.
+The tables are defined in `tables.py` and created by the migrations (`migrate.py`).
 """
 
 from __future__ import annotations
@@ -11,59 +10,14 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    DateTime,
-    Engine,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    func,
-    insert,
-    inspect,
-    select,
-    text,
-)
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine, func, insert, select
 
+from cds_service import migrate
 from cds_service.dbengine import DEFAULT_BUSY_TIMEOUT_SECONDS, make_engine, write_problem
 from cds_service.driversql import DriverStatement
+from cds_service.tables import feedback, issued_card, metadata
 
-__all__ = ["DEFAULT_BUSY_TIMEOUT_SECONDS", "FeedbackStore", "make_engine"]
-
-metadata = MetaData()
-
-feedback = Table(
-    "feedback",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("service_id", String(200), nullable=False),
-    Column("card_uuid", String(200), nullable=False, index=True),
-    Column("outcome", String(20), nullable=False),
-    Column("outcome_timestamp", String(64), nullable=False),
-    Column("accepted_suggestions", Text, nullable=True),  # JSON list of suggestion uuids
-    Column("override_system", String(500), nullable=True),
-    Column("override_code", String(200), nullable=True),
-    Column("override_display", String(500), nullable=True),
-    Column("user_comment", Text, nullable=True),
-    Column("received_at", DateTime(timezone=True), nullable=False),
-    # Resolved from issued_card when stored; NULL for a card uuid this service never issued.
-    Column("rule_id", String(200), nullable=True, index=True),
-)
-
-issued_card = Table(
-    "issued_card",
-    metadata,
-    Column("card_uuid", String(64), primary_key=True),
-    Column("rule_id", String(200), nullable=False, index=True),
-    Column("indicator", String(20), nullable=False),
-    Column("service_id", String(200), nullable=False),
-    Column("catalogue_version", String(64), nullable=False),
-    Column("issued_at", DateTime(timezone=True), nullable=False, index=True),
-)
-
+__all__ = ["DEFAULT_BUSY_TIMEOUT_SECONDS", "FeedbackStore", "make_engine", "metadata"]
 
 _CARD_COLUMNS = (
     "card_uuid",
@@ -113,15 +67,22 @@ def _raw_row(
 class FeedbackStore:
     """Append-only feedback log; an entry is committed before the request is acknowledged."""
 
-    def __init__(self, engine: Engine, busy_timeout: float = DEFAULT_BUSY_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT_SECONDS,
+        pool: Mapping[str, int] | None = None,
+    ) -> None:
+        """``pool``: ``make_engine``'s pool_size and max_overflow for the second engine."""
         self.engine = engine
+        self._schema_ok = False
         # Issued cards and the repeat guard's keys are indexes, not acknowledgements: on a SQLite
         # file they go through a second engine whose commits skip the fsync (one commit, no
         # PRAGMA toggling on the response path). Elsewhere they share the one engine.
         url = engine.url
         on_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
         self.log_engine = (
-            make_engine(url, durable=False, busy_timeout=busy_timeout) if on_file else engine
+            make_engine(url, False, busy_timeout, **(pool or {})) if on_file else engine
         )
         columns = [issued_card.c[name] for name in _CARD_COLUMNS]
         self._insert_cards = DriverStatement(
@@ -136,28 +97,6 @@ class FeedbackStore:
         self.engine.dispose()
         if self.log_engine is not self.engine:
             self.log_engine.dispose()
-
-    def create_schema(self) -> None:
-        """Create missing tables (idempotent, safe when gunicorn workers race at start-up)."""
-        try:
-            metadata.create_all(self.engine)
-        except SQLAlchemyError:
-            tables = inspect(self.engine).get_table_names()
-            if not all(t in tables for t in metadata.tables):
-                raise
-        self._add_rule_id_column()
-
-    def _add_rule_id_column(self) -> None:
-        # Databases created before feedback.rule_id existed get the column (NULL when unknown).
-        if "rule_id" in {c["name"] for c in inspect(self.engine).get_columns(feedback.name)}:
-            return
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(text("ALTER TABLE feedback ADD COLUMN rule_id VARCHAR(200)"))
-        except SQLAlchemyError:
-            columns = inspect(self.engine).get_columns(feedback.name)
-            if "rule_id" not in {c["name"] for c in columns}:  # not another worker's win
-                raise
 
     def add(self, service_id: str, entries: Iterable[Mapping[str, Any]]) -> int:
         """Store every entry in one transaction; return how many were stored."""
@@ -248,6 +187,14 @@ class FeedbackStore:
             return True
         except Exception:  # noqa: BLE001 - readiness probe: any failure means "not ready"
             return False
+
+    def schema_problem(self) -> str | None:
+        """None when the schema is at the code's migration head (remembered once it is)."""
+        if self._schema_ok:
+            return None
+        problem = migrate.schema_problem(self.engine)
+        self._schema_ok = problem is None
+        return problem
 
     def writable(self) -> str | None:
         """None when a write could commit now, else why not (`dbengine.write_problem`)."""

@@ -120,3 +120,24 @@ def test_purge_cronjob_runs_the_purge_command() -> None:
         == one("Deployment")["spec"]["template"]["spec"]["containers"][0]["image"]
     )
     assert one("CronJob")["spec"]["concurrencyPolicy"] == "Forbid"
+
+
+def test_migration_job_upgrades_the_deployments_database_with_its_image() -> None:
+    job = one("Job")
+    pod = job["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    (serving,) = one("Deployment")["spec"]["template"]["spec"]["containers"]
+    assert container["command"] == ["cds-service", "db", "upgrade"]
+    assert container["image"] == serving["image"]
+    env = {e["name"]: e["valueFrom"] for e in container["env"]}
+    assert env["CDS_DATABASE_URL"] == {"secretKeyRef": {"name": "cds-database", "key": "url"}}
+    assert pod["restartPolicy"] == "Never" and pod["securityContext"]["runAsNonRoot"] is True
+    assert container["securityContext"]["allowPrivilegeEscalation"] is False
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    # Its pods are not the Service's endpoints, and the replicas never migrate themselves.
+    labels = job["spec"]["template"]["metadata"]["labels"]
+    assert not one("Service")["spec"]["selector"].items() <= labels.items()
+    assert "--migrate" not in serving["command"] and serving["command"][:2] == [
+        "cds-service",
+        "serve",
+    ]

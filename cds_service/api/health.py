@@ -19,10 +19,10 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> Response:
-    """Ready: cards loaded and the database can commit a write now (locked, read-only, full or
-    down: not ready, since feedback would fail)."""
+    """Ready: cards loaded, the schema at the code's migration head, and the database can commit
+    a write now (behind, locked, read-only, full or down: not ready, since feedback would fail)."""
     rt = runtime()
-    problem = rt.store.writable() if rt.cards else "no cards"
+    problem = (rt.store.schema_problem() or rt.store.writable()) if rt.cards else "no cards"
     if problem is not None:
         log.warning("not ready", extra={"reason": problem})
     ok = problem is None

@@ -5,12 +5,12 @@ from __future__ import annotations
 import ipaddress
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from flask import Flask, g, request
 from sqlalchemy import Engine
 
-from cds_service.auth.issuers import load_issuers
+from cds_service.auth.issuers import Issuer, load_issuers
 from cds_service.auth.jwks import DEFAULT_TIMEOUT_SECONDS, HttpSession, JwksCache
 from cds_service.auth.replay import ReplayStore
 from cds_service.auth.verifier import Authenticator, AuthError
@@ -60,17 +60,8 @@ def init_auth(
             "CDS_AUTH_MODE=jwt needs CDS_TRUSTED_ISSUERS (see config/trusted-issuers.example.toml)"
         )
     issuers = load_issuers(settings.trusted_issuers)
-    for issuer in issuers.values():
-        if issuer.test_only:
-            log.warning(
-                "trusted issuer %s is TEST ONLY: its private key is public, so anyone can "
-                "mint tokens it accepts; remove it from production configuration",
-                issuer.iss,
-            )
-    if not settings.public_base_url.startswith("https://") and not is_loopback(settings.bind_host):
-        log.warning("CDS_PUBLIC_BASE_URL is not https; CDS Hooks requires TLS for every call")
-    replay = ReplayStore(engine)
-    replay.create_table()
+    _warn_unsafe(settings, issuers)
+    replay = ReplayStore(engine)  # its table comes with the migrations (cds_service.migrate)
     # No caller waits on a key host for longer than a hook call may take in all.
     timeout = min(DEFAULT_TIMEOUT_SECONDS, settings.hook_deadline_seconds)
     http_jku = frozenset(u for i in issuers.values() if i.allow_http_jku for u in i.jku)
@@ -103,6 +94,18 @@ def init_auth(
     app.extensions["cds_auth"] = authenticator
     log.info("authentication: jwt, %d trusted issuer(s)", len(issuers))
     return authenticator
+
+
+def _warn_unsafe(settings: Settings, issuers: Mapping[str, Issuer]) -> None:
+    for issuer in issuers.values():
+        if issuer.test_only:
+            log.warning(
+                "trusted issuer %s is TEST ONLY: its private key is public, so anyone can "
+                "mint tokens it accepts; remove it from production configuration",
+                issuer.iss,
+            )
+    if not settings.public_base_url.startswith("https://") and not is_loopback(settings.bind_host):
+        log.warning("CDS_PUBLIC_BASE_URL is not https; CDS Hooks requires TLS for every call")
 
 
 def _install_off(app: Flask, settings: Settings) -> None:

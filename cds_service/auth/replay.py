@@ -7,38 +7,14 @@ import threading
 import time
 from collections.abc import Callable
 
-from sqlalchemy import (
-    Column,
-    Engine,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    UniqueConstraint,
-    delete,
-    insert,
-    inspect,
-)
+from sqlalchemy import Engine, delete, insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from cds_service.tables import MAX_ISS_LENGTH, MAX_JTI_LENGTH, seen_tokens
+
+__all__ = ["MAX_ISS_LENGTH", "MAX_JTI_LENGTH", "ReplayStore", "ReplayStoreError", "seen_tokens"]
+
 log = logging.getLogger(__name__)
-
-MAX_ISS_LENGTH = 512
-MAX_JTI_LENGTH = 255
-
-metadata = MetaData()
-
-# The UNIQUE constraint is what makes a claim atomic across gunicorn workers and replicas:
-# two concurrent INSERTs of one (iss, jti) cannot both commit.
-seen_tokens = Table(
-    "auth_seen_token",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("iss", String(MAX_ISS_LENGTH), nullable=False),
-    Column("jti", String(MAX_JTI_LENGTH), nullable=False),
-    Column("expires_at", Integer, nullable=False, index=True),
-    UniqueConstraint("iss", "jti", name="uq_auth_seen_token_iss_jti"),
-)
 
 
 class ReplayStoreError(Exception):
@@ -60,15 +36,6 @@ class ReplayStore:
         self._purge_interval = purge_interval_seconds
         self._next_purge = 0.0
         self._purge_lock = threading.Lock()
-
-    def create_table(self) -> None:
-        """Create the table if it does not exist (idempotent, safe when workers race)."""
-        try:
-            metadata.create_all(self._engine, tables=[seen_tokens])
-        except SQLAlchemyError:
-            # Gunicorn workers start together: another one may have created it meanwhile.
-            if not inspect(self._engine).has_table(seen_tokens.name):
-                raise
 
     def claim(self, iss: str, jti: str, exp: float) -> bool:
         """Record (iss, jti) as used until exp; False if it was already recorded (a replay)."""

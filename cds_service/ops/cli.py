@@ -1,5 +1,5 @@
-"""Command line (`cds-service` or `python -m cds_service`): serve, explain a hook request,
-report feedback per rule, build the card gallery."""
+"""Command line (`cds-service` or `python -m cds_service`): serve, migrate the database, explain
+a hook request, report feedback per rule, build the card gallery."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from cds_service import migrate
 from cds_service.cards import load_card_files
-from cds_service.ops import devtoken, doctor, gallery, purge, rules_table, serve
+from cds_service.ops import dbcli, devtoken, doctor, gallery, purge, rules_table, serve
 from cds_service.ops import explain as ex
 from cds_service.ops.governance import build_governance
 from cds_service.ops.report import build_report, render_text
@@ -30,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the service under gunicorn (the packaged settings)")
     p.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--migrate", action="store_true", help="run `db upgrade` first (one replica)")
+    dbcli.add_parser(sub)
     p = sub.add_parser("doctor", help="would a client at URL, from page ORIGIN, get through?")
     p.add_argument("--url", default="http://127.0.0.1:8080", help="base URL the client calls")
     p.add_argument("--origin", help="the browser page's origin (e.g. the Sandbox's)")
@@ -81,7 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "serve":
+            if args.migrate and (failed := dbcli.upgrade_configured()):
+                return failed
             return serve.run(args.host, args.port)
+        if args.command == "db":
+            return dbcli.run(args)
         if args.command == "doctor":
             return _doctor(args)
         if args.command == "dev-token":
@@ -125,7 +132,9 @@ def _report(args: argparse.Namespace) -> int:
     period = f"{since.isoformat() if since else 'start'} to {until.isoformat() if until else 'now'}"
     store = FeedbackStore(make_engine(url))
     try:
-        store.create_schema()
+        problem = migrate.prepare(store.engine)  # SQLite: upgraded; others: checked
+        if problem is not None:
+            raise ValueError(problem)
         rows = build_report(store.engine, since, until)
         if args.html:
             cards = load_card_files(_cards_dir(), load_rules().keys())

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine
 
+from cds_service import migrate
 from cds_service.auth import Authenticator, JwksCache, ReplayStore, parse_issuers
 from tests.auth.tokens import BASE, ISS, JKU, Clock, FakeSession, KeyPair, ec_key, rsa_key
 
@@ -57,7 +58,7 @@ def make_auth(
             "issuers": list(entries) or [{"iss": ISS, "jku": JKU, "jwks": {"keys": [ec384.jwk]}}]
         }
         store = ReplayStore(engine_ or engine, clock=clock)
-        store.create_table()
+        migrate.upgrade(engine_ or engine)
         keys = JwksCache(session, clock=clock)
         kwargs.setdefault("public_base_url", BASE)
         return Authenticator(parse_issuers(data), keys, store, clock=clock, **kwargs)

@@ -9,18 +9,16 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, func, select
-from sqlalchemy.exc import OperationalError
 
-from cds_service.auth import replay
+from cds_service import migrate
 from cds_service.auth.replay import ReplayStore, ReplayStoreError, seen_tokens
 from tests.auth.tokens import ISS, NOW, Clock
 
 
 @pytest.fixture
 def store(engine: Engine, clock: Clock) -> ReplayStore:
-    store = ReplayStore(engine, clock=clock)
-    store.create_table()
-    return store
+    migrate.upgrade(engine)
+    return ReplayStore(engine, clock=clock)
 
 
 def rows(engine: Engine) -> int:
@@ -36,11 +34,6 @@ def test_first_claim_wins_and_the_second_is_a_replay(store: ReplayStore) -> None
 def test_same_jti_from_another_issuer_is_not_a_replay(store: ReplayStore) -> None:
     assert store.claim(ISS, "jti-1", NOW + 300)
     assert store.claim("https://other-ehr.example", "jti-1", NOW + 300)
-
-
-def test_create_table_is_idempotent(store: ReplayStore) -> None:
-    store.create_table()
-    assert store.claim(ISS, "jti-1", NOW + 300)
 
 
 def test_expired_records_are_purged_opportunistically(
@@ -77,7 +70,7 @@ def test_concurrent_claims_from_separate_processes_let_exactly_one_through(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
     setup = create_engine(url)
-    ReplayStore(setup).create_table()
+    migrate.upgrade(setup)
     setup.dispose()
     ctx = multiprocessing.get_context("spawn")
     with ctx.Manager() as manager:
@@ -94,8 +87,8 @@ def test_concurrent_claims_from_separate_processes_let_exactly_one_through(
 )
 def test_replay_is_detected_on_postgresql(clock: Clock) -> None:
     engine = create_engine(os.environ["CDS_TEST_POSTGRES_URL"])
+    migrate.upgrade(engine)
     store = ReplayStore(engine, clock=clock)
-    store.create_table()
     jti = f"pg-{os.getpid()}-{NOW}"
     try:
         assert store.claim(ISS, jti, NOW + 300) is True
@@ -104,15 +97,3 @@ def test_replay_is_detected_on_postgresql(clock: Clock) -> None:
         with engine.begin() as conn:
             conn.execute(seen_tokens.delete().where(seen_tokens.c.jti == jti))
         engine.dispose()
-
-
-def test_create_table_tolerates_another_worker_creating_it_first(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ReplayStore(engine).create_table()  # the "other worker"
-
-    def lost_the_race(*args: object, **kwargs: object) -> None:
-        raise OperationalError("CREATE TABLE", {}, Exception("table already exists"))
-
-    monkeypatch.setattr(replay.metadata, "create_all", lost_the_race)
-    ReplayStore(engine).create_table()

@@ -12,6 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import create_engine
 
+from cds_service import migrate
 from cds_service.auth import Authenticator, AuthError
 from cds_service.auth.replay import ReplayStore
 from tests.auth.tokens import (
@@ -358,7 +359,7 @@ def test_spec_example_token_verifies_against_its_key_set(session: FakeSession, e
     )
     iat = 1311280970  # the token expired in 2015: pin the clock and allow its long lifetime
     store = ReplayStore(engine)
-    store.create_table()
+    migrate.upgrade(engine)
     auth = Authenticator(
         issuers, JwksCache(session), store, clock=Clock(iat), max_lifetime_seconds=10**9
     )

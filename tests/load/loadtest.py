@@ -11,22 +11,19 @@ import argparse
 import json
 import os
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import requests
 from sqlalchemy import create_engine, text
 
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).with_name("gunicorn")
+from tests.load.server import ROOT, free_port, start_gunicorn, wait_ready, worker_pids
+
 SERVICE_FOR_HOOK = {
     "order-select": "eczema-order-select",
     "order-sign": "eczema-order-sign",
@@ -114,38 +111,6 @@ def client_loop(base: str, stop: float, seed: int, kill_at: list[float], out: Re
                     out.http_errors[key] = out.http_errors.get(key, 0) + 1
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def worker_pids(master: int) -> list[int]:
-    """Child processes of the gunicorn master (from /proc)."""
-    pids = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master:
-            pids.append(int(stat.parent.name))
-    return pids
-
-
-def wait_ready(base: str, seconds: float) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        try:
-            if requests.get(base + "/readyz", timeout=2).status_code == 200:
-                return True
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    return False
-
-
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
@@ -157,18 +122,7 @@ def run(
     """Start gunicorn, drive it, kill a worker, stop it, check the database; return the report."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "CDS_DATABASE_URL": database_url,
-        "CDS_BIND_HOST": "127.0.0.1",
-        "CDS_AUTH_MODE": "off",
-        "CDS_LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-    }
-    command = [str(GUNICORN), "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
-    server = subprocess.Popen(
-        [*command, "cds_service:create_app()"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL
-    )
+    server = start_gunicorn(port, workers, database_url)
     results, kill_at = Results(), []
     try:
         if not wait_ready(base, 60):
@@ -199,6 +153,20 @@ def run(
     with engine.connect() as conn:
         stored = {row[0] for row in conn.execute(text("SELECT card_uuid FROM feedback"))}
     engine.dispose()
+    return summary(results, stored, wall, clients, workers, killed, serving_after, workers_after)
+
+
+def summary(
+    results: Results,
+    stored: set[str],
+    wall: float,
+    clients: int,
+    workers: int,
+    killed: int | None,
+    serving_after: bool,
+    workers_after: int,
+) -> dict[str, Any]:
+    """The report: throughput, latency percentiles, errors, drops and lost feedback."""
     lost = [c for c in results.acked if c not in stored]
     done = {k: len(v) for k, v in results.latencies.items()}
     return {

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from cds_service import migrate
 from cds_service.storage import FeedbackStore, make_engine
 
 POSTGRES_URL = os.environ.get("CDS_TEST_POSTGRES_URL", "")
@@ -53,7 +54,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 def store(engine: Engine) -> Iterator[FeedbackStore]:
     """A FeedbackStore with its schema on the backend."""
     s = FeedbackStore(engine)
-    s.create_schema()
+    migrate.upgrade(engine)
     yield s
     if s.log_engine is not engine:
         s.log_engine.dispose()

@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from cds_service import migrate
 from cds_service.ops import cardlog
 from cds_service.storage import FeedbackStore, make_engine
 from tests.conftest import cards_for, load_fixture, post_hook
@@ -84,7 +85,7 @@ def _failures(app: Flask) -> float:
 def test_rows_queued_at_a_normal_exit_are_written(tmp_path: Path) -> None:
     """A worker that exits (SIGTERM from gunicorn ends in sys.exit) flushes its queue."""
     url = f"sqlite:///{tmp_path / 'exit.sqlite3'}"
-    FeedbackStore(make_engine(url)).create_schema()
+    migrate.upgrade(FeedbackStore(make_engine(url)).engine)
     script = f"""
 import datetime, sys
 from cds_service.ops import cardlog

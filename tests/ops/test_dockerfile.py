@@ -34,3 +34,8 @@ def test_dependencies_come_from_the_project_extras_not_ad_hoc() -> None:
     assert "[postgres]" in runs
     assert "psycopg" not in runs  # the driver comes through the extra
     assert "CDS_CARDS_DIR" not in DOCKERFILE  # the wheel carries its cards
+
+
+def test_the_default_command_migrates_then_serves() -> None:
+    (command,) = _instructions("CMD")[-1:]
+    assert command.startswith('["cds-service", "serve", "--migrate"')

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from cds_service import migrate
 from cds_service.ops.cli import main
 from cds_service.storage import FeedbackStore, make_engine
 from tests.ops.governance_seed import expected, seed_catalogue
@@ -73,7 +74,7 @@ def test_the_whole_catalogue_still_prints_its_summary_on_one_page(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'catalogue.sqlite3'}"
     store = FeedbackStore(make_engine(url))
-    store.create_schema()
+    migrate.upgrade(store.engine)
     reasons = {r: [x["code"] for x in t.data.get("override_reasons", [])] for r, t in CARDS.items()}
     seed_catalogue(store, reasons)
     store.dispose()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from cds_service import migrate
 from cds_service.cards import load_card_files
 from cds_service.ops.cli import main
 from cds_service.ops.governance import NO_REASON, build_governance, months_between
@@ -25,7 +26,7 @@ TCS = "tcs-potent-on-sensitive-site"
 def seeded_file(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'governance.sqlite3'}"
     store = FeedbackStore(make_engine(url))
-    store.create_schema()
+    migrate.upgrade(store.engine)
     seed(store)
     store.dispose()
     return url
@@ -60,7 +61,7 @@ def test_rules_carry_titles_totals_months_and_reasons_in_words(store: FeedbackSt
 
 def test_period_keeps_only_its_months(engine: Engine) -> None:
     store = FeedbackStore(engine)
-    store.create_schema()
+    migrate.upgrade(engine)
     seed(store)
     since, until = datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
     rows = build_governance(engine, CARDS, since, until)

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, func, insert, select
 
-from cds_service.auth.replay import ReplayStore, seen_tokens
+from cds_service import migrate
+from cds_service.auth.replay import seen_tokens
 from cds_service.ops import purge as p
 from cds_service.ops.cli import main
 from cds_service.repeats import advice_shown
@@ -26,8 +27,7 @@ def card_rows(prefix: str, n: int, when: datetime) -> list[tuple[Any, ...]]:
 
 def seed(engine: Engine, old_cards: int = 2500) -> FeedbackStore:
     store = FeedbackStore(engine)
-    store.create_schema()
-    ReplayStore(engine).create_table()
+    migrate.upgrade(engine)
     store.insert_card_rows(card_rows("old", old_cards, OLD) + card_rows("new", 10, RECENT))
     store.insert_card_rows(card_rows("answered", 1, OLD))
     entry = {"card": "answered-0", "outcome": "accepted", "outcomeTimestamp": OLD.isoformat()}
@@ -154,7 +154,7 @@ def test_cli_uses_the_retention_setting_and_says_feedback_is_kept(
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     engine = make_engine(url)
     store = FeedbackStore(engine)
-    store.create_schema()
+    migrate.upgrade(engine)
     now = datetime.now(UTC)
     store.insert_card_rows(
         card_rows("d40", 2, now - timedelta(days=40)) + card_rows("d10", 1, now - timedelta(10))

@@ -6,10 +6,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, inspect, text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
-from cds_service import storage
 from cds_service.ops.report import UNKNOWN, build_report
 from cds_service.storage import FeedbackStore
 
@@ -85,44 +84,6 @@ def test_report_counts_per_rule_with_reasons_and_period(store: FeedbackStore) ->
     assert ("tcs-potent-on-sensitive-site", "v0") not in by_rule  # issued before the period
     everything = build_report(store.engine)
     assert {(r.rule_id, r.version) for r in everything} >= {("tcs-potent-on-sensitive-site", "v0")}
-
-
-def test_old_feedback_table_gets_the_rule_id_column(engine: Engine) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "CREATE TABLE feedback (id INTEGER PRIMARY KEY, service_id VARCHAR(200) NOT NULL,"
-                " card_uuid VARCHAR(200) NOT NULL, outcome VARCHAR(20) NOT NULL,"
-                " outcome_timestamp VARCHAR(64) NOT NULL, accepted_suggestions TEXT,"
-                " override_system VARCHAR(500), override_code VARCHAR(200),"
-                " override_display VARCHAR(500), user_comment TEXT,"
-                " received_at TIMESTAMP WITH TIME ZONE NOT NULL)"
-            )
-        )
-        conn.execute(
-            text(
-                "INSERT INTO feedback (id, service_id, card_uuid, outcome, outcome_timestamp,"
-                " received_at) VALUES (1, 's', 'old-card', 'accepted', 'x', :t)"
-            ),
-            {"t": T0},
-        )
-    store = FeedbackStore(engine)
-    store.create_schema()
-    store.create_schema()  # idempotent
-    assert "rule_id" in {c["name"] for c in inspect(engine).get_columns("feedback")}
-    assert [(e["card_uuid"], e["rule_id"]) for e in store.entries()] == [("old-card", None)]
-
-
-def test_create_schema_tolerates_a_worker_that_won_the_race(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    FeedbackStore(engine).create_schema()
-
-    def lost(*args: object, **kwargs: object) -> None:
-        raise OperationalError("CREATE TABLE", {}, Exception("already exists"))
-
-    monkeypatch.setattr(storage.metadata, "create_all", lost)
-    FeedbackStore(engine).create_schema()
 
 
 def test_cards_skip_the_fsync_and_feedback_stays_fully_synchronous(store: FeedbackStore) -> None:

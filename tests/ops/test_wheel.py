@@ -26,7 +26,7 @@ CHILD = """
 import json, sys
 from pathlib import Path
 import cds_service
-from cds_service import create_app
+from cds_service import create_app, migrate
 from cds_service.ops import serve
 from cds_service.runtime import default_cards_dir
 from cds_service.settings import Settings
@@ -42,6 +42,8 @@ print(json.dumps({
     "rules": [c["source"]["topic"]["code"] for c in cards],
     "cards_dir": str(default_cards_dir()),
     "gunicorn_conf": str(serve.config_path()),
+    "migrations": str(migrate.MIGRATIONS),
+    "schema": migrate.current(app.extensions["cds_runtime"].store.engine),
 }))
 """
 
@@ -81,6 +83,8 @@ def test_wheel_carries_cards_gunicorn_settings_and_a_console_command(wheel: Path
     assert "cds_service/schemas/hook-request.schema.json" in names
     assert any(n.startswith("cds_service/terminology/data/valuesets/") for n in names)
     assert "cds-service = cds_service.ops.cli:main" in scripts
+    migrations = {"env.py", "script.py.mako", "versions/0001_baseline.py"}
+    assert {f"cds_service/migrations/{name}" for name in migrations} <= names
 
 
 def test_installed_wheel_lists_three_services_and_answers_a_fixture(
@@ -111,3 +115,6 @@ def test_installed_wheel_lists_three_services_and_answers_a_fixture(
     assert "tcs-potent-on-sensitive-site" in answer["rules"]
     assert answer["cards_dir"] == str(site / "cds_service" / "_cards")
     assert answer["gunicorn_conf"] == str(site / "cds_service" / "_gunicorn.conf.py")
+    # The new database was migrated by the wheel's own migrations.
+    assert answer["migrations"] == str(site / "cds_service" / "migrations")
+    assert answer["schema"] == "0001"

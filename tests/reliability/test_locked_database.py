@@ -96,15 +96,22 @@ def test_readyz_fails_while_the_store_cannot_write(client: FlaskClient, db_file:
     assert client.get("/readyz").status_code == 200
 
 
-def test_a_read_only_database_is_not_writable(app: Flask, db_file: Path) -> None:
+def test_a_read_only_database_is_not_writable(
+    app: Flask, db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert app.extensions["cds_runtime"].store.writable() is None
+    cwd = tmp_path / "cwd"  # the file: URI once made a directory named "file:" here
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
     url = f"sqlite:///file:{db_file}?mode=ro&uri=true"
     read_only = FeedbackStore(make_engine(url, busy_timeout=BUSY))
     try:
         assert read_only.ping()  # it answers reads...
-        assert read_only.writable() is not None  # ...but feedback could not be stored
+        # ...but feedback could not be stored: the write is refused, not the directory unread
+        assert read_only.writable() == "OperationalError"
     finally:
         read_only.dispose()
+    assert list(cwd.iterdir()) == []
 
 
 def test_hooks_answer_without_the_repeat_guard_while_locked(

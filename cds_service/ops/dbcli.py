@@ -1,0 +1,66 @@
+"""`cds-service db upgrade | current | downgrade`: the schema's migrations (cds_service.migrate).
+
+Run before the service starts (the container's entry point, `make serve`, the Kubernetes Job
+deploy/job-migrate.yaml), against the database the service uses: CDS_DATABASE_URL, or
+--database-url. Messages name revisions only, never the URL (it can carry a password).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from cds_service import migrate
+from cds_service.dbengine import make_engine
+from cds_service.settings import Settings
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The `db` command and its actions."""
+    p = sub.add_parser("db", help="database schema: upgrade (run before serving), current")
+    p.add_argument("action", choices=["upgrade", "current", "downgrade"])
+    p.add_argument(
+        "--revision", help="target revision (upgrade: default head; downgrade: required)"
+    )
+    p.add_argument("--database-url", help="default: CDS_DATABASE_URL or the SQLite default")
+
+
+def run(args: argparse.Namespace) -> int:
+    """0 when done (`current`: 0 at head, 1 behind), 1 on a database error."""
+    if args.action == "downgrade" and not args.revision:
+        raise ValueError("downgrade needs --revision (e.g. the previous release's, or base)")
+    return _with_engine(args.database_url, args.action, args.revision)
+
+
+def upgrade_configured() -> int:
+    """`db upgrade` on CDS_DATABASE_URL (`serve --migrate`, the container's default command)."""
+    return _with_engine(None, "upgrade", None)
+
+
+def _with_engine(url: str | None, action: str, revision: str | None) -> int:
+    settings = Settings.from_env()
+    engine = make_engine(
+        url or settings.database_url,
+        busy_timeout=migrate.MIGRATION_LOCK_TIMEOUT_SECONDS,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
+    try:
+        before = migrate.current(engine)
+        if action == "current":
+            print(f"{before or 'none'} (head {migrate.head()})")
+            return 0 if before == migrate.head() else 1
+        if action == "upgrade":
+            migrate.upgrade(engine, revision or "head")
+        else:
+            migrate.downgrade(engine, revision or "base")
+        print(f"database schema: {before or 'none'} -> {migrate.current(engine) or 'none'}")
+        return 0
+    except SQLAlchemyError as exc:
+        # Driver messages can carry the URL and its password: name the kind only.
+        print(f"error: database unavailable ({type(exc).__name__})", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()

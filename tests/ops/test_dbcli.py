@@ -1,0 +1,140 @@
+"""`cds-service db ...`, start-up racing on one SQLite file, /readyz with a schema behind, and
+the pool settings reaching the engines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from cds_service import create_app, migrate
+from cds_service.dbengine import make_engine, sqlite_file
+from cds_service.ops import serve
+from cds_service.ops.cli import main
+from tests.conftest import load_fixture, make_settings, pinned_clock
+
+SELECT = "tcs-incomplete-prescription/order-select-incomplete-selected-in.json"
+
+
+def test_db_upgrade_current_and_downgrade(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    assert main(["db", "current", "--database-url", url]) == 1  # behind: never migrated
+    assert capsys.readouterr().out == f"none (head {migrate.head()})\n"
+    assert main(["db", "upgrade", "--database-url", url]) == 0
+    assert capsys.readouterr().out == f"database schema: none -> {migrate.head()}\n"
+    assert main(["db", "current", "--database-url", url]) == 0
+    assert main(["db", "downgrade", "--database-url", url]) == 1  # a target is required
+    assert "--revision" in capsys.readouterr().err
+    assert main(["db", "downgrade", "--revision", "base", "--database-url", url]) == 0
+    assert capsys.readouterr().out.endswith(f"{migrate.head()} -> none\n")
+
+
+def test_db_upgrade_reads_the_service_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'env.sqlite3'}"
+    monkeypatch.setenv("CDS_DATABASE_URL", url)
+    assert main(["db", "upgrade"]) == 0
+    engine = make_engine(url)
+    assert migrate.current(engine) == migrate.head()
+    engine.dispose()
+
+
+def test_serve_migrate_upgrades_before_gunicorn_and_stops_if_it_cannot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served = []
+    monkeypatch.setattr(serve, "run", lambda host, port: served.append(host) or 0)
+    url = f"sqlite:///{tmp_path / 'served.sqlite3'}"
+    monkeypatch.setenv("CDS_DATABASE_URL", url)
+    assert main(["serve", "--migrate"]) == 0
+    assert served == ["127.0.0.1"] and migrate.current(make_engine(url)) == migrate.head()
+    monkeypatch.setenv("CDS_DATABASE_URL", "postgresql+psycopg://cds@127.0.0.1:1/cds")
+    assert main(["serve", "--migrate"]) == 1
+    assert served == ["127.0.0.1"]  # gunicorn never started on an unmigrated database
+
+
+def test_db_upgrade_failure_names_no_password(capsys: pytest.CaptureFixture) -> None:
+    url = "postgresql+psycopg://cds:s3cret-pw@127.0.0.1:1/cds"  # nothing listens on port 1
+    assert main(["db", "upgrade", "--database-url", url]) == 1
+    err = capsys.readouterr().err
+    assert "database unavailable (OperationalError)" in err and "s3cret-pw" not in err
+
+
+def test_start_up_tolerates_another_process_migrating_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'race.sqlite3'}")
+    real = migrate.upgrade
+
+    def lost_the_race(eng: object, revision: str = "head") -> None:
+        real(engine)  # the other worker's migration wins...
+        raise OperationalError("CREATE TABLE", {}, Exception("table feedback already exists"))
+
+    monkeypatch.setattr(migrate, "upgrade", lost_the_race)
+    assert migrate.prepare(engine) is None
+    assert migrate.current(engine) == migrate.head()
+
+
+def test_start_up_fails_when_the_migration_keeps_failing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'broken.sqlite3'}")
+    calls = []
+
+    def broken(eng: object, revision: str = "head") -> None:
+        calls.append(revision)
+        raise OperationalError("CREATE TABLE", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(migrate, "upgrade", broken)
+    with pytest.raises(OperationalError):
+        migrate.prepare(engine)
+    assert len(calls) == 2  # one retry, then the error
+
+
+def test_readyz_is_503_while_the_schema_is_behind(tmp_path: Path) -> None:
+    app = create_app(make_settings(tmp_path), clock=pinned_clock)
+    store = app.extensions["cds_runtime"].store
+    try:
+        migrate.downgrade(store.engine, "base")  # as if the Job had not run yet
+        client = app.test_client()
+        response = client.get("/readyz")
+        assert response.status_code == 503 and response.get_json()["status"] == "not ready"
+        hook = client.post("/cds-services/eczema-order-select", json=load_fixture(SELECT))
+        assert hook.status_code == 200  # hook calls still answer (without the repeat guard)
+        migrate.upgrade(store.engine)
+        assert app.test_client().get("/readyz").status_code == 200
+    finally:
+        store.dispose()
+
+
+def pool(engine: object) -> tuple[int, int]:
+    return engine.pool.size(), engine.pool._max_overflow  # type: ignore[attr-defined]
+
+
+def test_pool_settings_reach_postgresql_and_sqlite_file_engines(tmp_path: Path) -> None:
+    pg = make_engine("postgresql+psycopg://cds@db.invalid/cds", pool_size=3, max_overflow=7)
+    assert pool(pg) == (3, 7)  # no connection is made to build it
+    assert pool(make_engine("postgresql+psycopg://cds@db.invalid/cds")) == (5, 10)
+    assert pool(make_engine(f"sqlite:///{tmp_path / 'f.sqlite3'}", pool_size=2)) == (2, 10)
+
+
+def test_the_service_builds_its_engines_from_the_pool_settings(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, db_pool_size=4, db_max_overflow=1)
+    app: Flask = create_app(settings, clock=pinned_clock)
+    store = app.extensions["cds_runtime"].store
+    try:
+        assert pool(store.engine) == (4, 1) and pool(store.log_engine) == (4, 1)
+    finally:
+        store.dispose()
+
+
+def test_a_sqlite_file_uri_names_its_file_not_a_directory_called_file() -> None:
+    url = make_url("sqlite:///file:/srv/db/cds.sqlite3?mode=ro&uri=true")
+    assert sqlite_file(url) == Path("/srv/db/cds.sqlite3")
+    assert sqlite_file(make_url("sqlite:///file:m?mode=memory&cache=shared&uri=true")) is None
+    assert sqlite_file(make_url("sqlite:///instance/cds.sqlite3")) == Path("instance/cds.sqlite3")
+    assert sqlite_file(make_url("sqlite://")) is None
