@@ -15,6 +15,7 @@ from cds_service.auth.jwks import DEFAULT_TIMEOUT_SECONDS, HttpSession, JwksCach
 from cds_service.auth.replay import ReplayStore
 from cds_service.auth.verifier import Authenticator, AuthError
 from cds_service.errors import BadRequest, ServiceUnavailable, Unauthorized, UnsupportedMediaType
+from cds_service.ops import tracing
 from cds_service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -85,9 +86,10 @@ def init_auth(
         if request.method == "OPTIONS" or not _protected(request.path):
             return
         try:
-            caller = authenticator.authenticate(
-                request.headers.get("Authorization"), base + request.path
-            )
+            with tracing.span("cds.auth"):
+                caller = authenticator.authenticate(
+                    request.headers.get("Authorization"), base + request.path
+                )
         except AuthError as exc:
             if exc.check == "replay_store_unavailable":
                 # A validly signed token the database could not record: our fault, not the
