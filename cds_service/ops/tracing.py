@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import os
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -197,5 +198,5 @@ def _build(mode: str, exporter: Any) -> tuple[Any, Any]:
     elif mode == "otlp":
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     else:
-        provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
+        provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter(out=sys.stdout)))
     return provider, TraceContextTextMapPropagator()
