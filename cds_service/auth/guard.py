@@ -79,7 +79,14 @@ def init_auth(
     authenticator = Authenticator(
         issuers, keys, replay, public_base_url=settings.public_base_url, clock=clock or time.time
     )
-    base = settings.public_base_url.rstrip("/")
+    _install_jwt(app, authenticator, settings.public_base_url.rstrip("/"))
+    app.extensions["cds_auth"] = authenticator
+    log.info("authentication: jwt, %d trusted issuer(s)", len(issuers))
+    return authenticator
+
+
+def _install_jwt(app: Flask, authenticator: Authenticator, base: str) -> None:
+    """Check the JWT of every request under /cds-services (``base``: the public base URL)."""
 
     @app.before_request
     def _authenticate() -> None:
@@ -101,10 +108,6 @@ def init_auth(
             "caller authenticated",
             extra={"iss": caller.iss, "jti": caller.jti, "tenant": caller.tenant},
         )
-
-    app.extensions["cds_auth"] = authenticator
-    log.info("authentication: jwt, %d trusted issuer(s)", len(issuers))
-    return authenticator
 
 
 def _install_off(app: Flask, settings: Settings) -> None:
