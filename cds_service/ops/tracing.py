@@ -89,10 +89,15 @@ def client_span(name: str, **attrs: Any) -> _NoSpan | _Span:
 
 def server_span(name: str, headers: Any, **attrs: Any) -> _NoSpan | _Span:
     """Like ``span``, for a request this service answers: it continues the trace named by the
-    request's W3C ``traceparent`` header, if any (``headers``: any mapping with ``get``)."""
+    request's W3C ``traceparent`` header, if any (``headers``: any mapping with ``get``).
+
+    ``tracestate`` is not taken over: it is the caller's free text, and would otherwise be
+    sent on to the FHIR server and the trace backend."""
     if _tracer is None:
         return NO_SPAN
-    return _Span(name, attrs, "SERVER", parent=_propagator.extract(headers))
+    traceparent = headers.get("traceparent")
+    carrier = {"traceparent": traceparent} if isinstance(traceparent, str) else {}
+    return _Span(name, attrs, "SERVER", parent=_propagator.extract(carrier))
 
 
 def inject(headers: dict[str, str]) -> dict[str, str]:

@@ -98,6 +98,22 @@ def test_an_incoming_traceparent_is_continued(
     assert hook.context is not None and hook.context.trace_id == int(TRACE_ID, 16)
 
 
+def test_the_callers_trace_reaches_the_fhir_server_without_its_tracestate(
+    tmp_path: Path, traced_app: Any, exporter: InMemorySpanExporter, fhir: FakeFhirServer
+) -> None:
+    app = traced_app(make_settings(tmp_path, tracing="console"))
+    body, _ = without_prefetch(fhir)
+    headers = {"traceparent": f"00-{TRACE_ID}-{PARENT_ID}-01", "tracestate": "ehr=mrn-12345"}
+    response = app.test_client().post(f"/cds-services/{SERVICE}", json=body, headers=headers)
+    assert response.status_code == 200
+    assert fhir.seen
+    for seen in fhir.seen:
+        assert seen.headers["traceparent"].startswith(f"00-{TRACE_ID}-")
+        assert "tracestate" not in seen.headers
+    hook = only(exporter.get_finished_spans(), "cds.hook")
+    assert hook.context is not None and not hook.context.trace_state
+
+
 def test_with_tracing_off_nothing_is_recorded_or_sent(
     tmp_path: Path, traced_app: Any, exporter: InMemorySpanExporter, fhir: FakeFhirServer
 ) -> None:
