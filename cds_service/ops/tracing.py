@@ -1,15 +1,16 @@
 """OpenTelemetry tracing behind a tiny API; off by default (``CDS_TRACING=off|console|otlp``).
 
-The rest of the service calls ``span(name, **attrs)`` (a context manager), ``inject(headers)``
-and ``carry(job)`` only; this is the one module that imports OpenTelemetry, and only when
-tracing is on, so the service runs without the ``tracing`` extra installed. With tracing off
-each of them is a boolean check and returns a shared no-op.
+The rest of the service calls ``span(name, **attrs)`` (a context manager; ``server_span`` and
+``client_span`` for the hook call and a FHIR GET), ``inject(headers)`` and ``carry(job)`` only.
+This is the one module that imports OpenTelemetry, and only when tracing is on, so the service
+runs without the ``tracing`` extra installed. With tracing off each call is a boolean check
+that returns a shared no-op (or its argument).
 
 No patient data in spans: attributes are passed by keyword and each keyword maps to one name
-in ``ATTRIBUTES`` (an unknown keyword is a TypeError). Values are service ids, hook names,
-stage names, FHIR resource types from a fixed set, status codes, counts, the FHIR server's
-host name and the catalogue version. Exceptions are never recorded (their text and traceback
-can carry request values): a failed span gets ``error.type``, the exception's class name.
+in ``ATTRIBUTES`` (an unknown keyword is a TypeError). Values are service ids, hook names, a
+UUID ``hookInstance``, FHIR resource types from a fixed set, status codes, counts, the FHIR
+server's host name and the catalogue version. Exceptions are never recorded (their text and
+traceback can carry request values): a failed span gets ``error.type``, the exception's class.
 
 The provider is this module's own; the process-wide OpenTelemetry provider is left alone.
 Several apps in one process (tests) share it: the last ``configure`` wins.
@@ -153,7 +154,7 @@ class _Span:
         if exc_type is not None:
             from opentelemetry.trace import StatusCode
 
-            self._span.set_attribute("error.type", exc_type.__name__)
+            self._span.set_attribute(ATTRIBUTES["error"], exc_type.__name__)
             self._span.set_status(StatusCode.ERROR)
         self._cm.__exit__(None, None, None)
 
