@@ -10,8 +10,10 @@ from flask import Flask
 from cds_service.auth.guard import init_auth
 from cds_service.cors import init_cors
 from cds_service.errors import register_error_handlers
+from cds_service.ops import tracing
 from cds_service.ops.logs import install_json_logging
 from cds_service.ops.metrics import init_metrics
+from cds_service.ops.tracing_flask import init_tracing
 from cds_service.runtime import Runtime, utc_now
 from cds_service.settings import Settings
 from cds_service.startup import from_environment
@@ -24,6 +26,7 @@ def create_app(
     if settings is None:  # gunicorn / make serve: a bad configuration is one line and exit 4
         return from_environment(lambda env: create_app(env, clock=clock))
     install_json_logging(settings.log_level)
+    tracing.configure(settings.tracing, settings.extra.get("span_exporter"))
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -31,6 +34,8 @@ def create_app(
     runtime = Runtime.start(settings, clock=clock)
     app.extensions["cds_runtime"] = runtime
     init_metrics(app, runtime.services.keys(), runtime.version)  # first: it times everything
+    if tracing.enabled():  # before the auth check: cds.auth is a child of the cds.hook span
+        init_tracing(app, {s.id: s.hook for s in runtime.services.values()}, runtime.version)
     # CORS first: a preflight is answered before any auth check runs.
     init_cors(app, settings.cors_origins)
     init_auth(app, settings, runtime.store.engine)

@@ -4,41 +4,32 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
 from cds_service import jsonbody, schemas
 from cds_service.cards import render_card
-from cds_service.errors import BadRequest, PreconditionFailed
-from cds_service.fhir import (
-    Deadline,
-    FhirClient,
-    PrefetchUnavailable,
-    client_for_request,
-    resolve_medications,
-    resolve_prefetch,
-)
-from cds_service.fhir.allow import ServerPolicy, is_open_server
-from cds_service.fhir.concurrency import GRACE_SECONDS
-from cds_service.fhir.deferred import DeferredBundle
-from cds_service.fhir.session import CountingSession, HttpSession
-from cds_service.picture import build_picture
+from cds_service.errors import BadRequest
+from cds_service.fetching import Fetched, fetch, prefetched_bundles
+from cds_service.fhir import Deadline, ResolvedData
+from cds_service.fhir.session import HttpSession
+from cds_service.ops import tracing
+from cds_service.picture import PatientPicture, build_picture
 from cds_service.picture.identity import Owner
-from cds_service.rules import Finding, evaluate_all
+from cds_service.rules import Decision, Finding, Rule, evaluate_all
 from cds_service.runtime import Runtime
-from cds_service.services import ESSENTIAL, ServiceDefinition
+from cds_service.services import ServiceDefinition
 from cds_service.triage import triage
 
 log = logging.getLogger(__name__)
-RULES_RESERVE_SECONDS = 0.1  # picture, rules and cards: milliseconds, with room to spare
 
 UNAVAILABLE_EXTENSION = "org.eczema-cds.unavailable-data"
 TRACE_EXTENSION = "org.eczema-cds.decision-trace"
 IDENTITY_STEP = "patient-identity"  # the trace step naming resources of another patient
+Decisions = list[tuple[Rule, Decision]]
 
 
 @dataclass
@@ -84,23 +75,6 @@ def prefetch_errors(service: ServiceDefinition, prefetch: Any) -> list[str]:
     ]
 
 
-def _client(rt: Runtime, body: dict[str, Any], session: HttpSession) -> FhirClient | None:
-    """The FHIR client for the request; None (prefetch only, else 412) when it has no usable
-    token and its fhirServer is not listed in CDS_FHIR_OPEN_SERVERS."""
-    s = rt.settings
-    client = client_for_request(
-        body,
-        session=session,
-        request_timeout=s.fhir_timeout_seconds,
-        max_bytes=s.fhir_max_bytes,
-        max_pages=s.fhir_max_pages,
-    )
-    if client is None or client.has_token or is_open_server(client.base_url, s.fhir_open_servers):
-        return client
-    log.info("fhirServer not read: no fhirAuthorization token and not in CDS_FHIR_OPEN_SERVERS")
-    return None
-
-
 def run_hook(
     rt: Runtime,
     service: ServiceDefinition,
@@ -111,73 +85,82 @@ def run_hook(
     """Answer one validated hook call; raises BadRequest (400) or PreconditionFailed (412).
 
     A caller-owned ``session`` (e.g. one that counts FHIR requests) is used and not closed.
+    Each stage is timed (``HookResult.stages``, the metrics) and, with tracing on, a span.
     """
-    t0 = time.perf_counter()
-    request = validate_request(service, body)
-    stages = {"validate": time.perf_counter() - t0}
-    # FHIR I/O ends early enough that a fetch finishing in its grace period, the rules and the
-    # cards still fit the hook's deadline; after it the repeat guard's database is not waited on.
+    t = time.perf_counter()
+    with tracing.span("cds.validate"):
+        request = validate_request(service, body)
+    stages = {"validate": time.perf_counter() - t}
+    # Past the FHIR I/O (fetching.py ends it early) the repeat guard's database is not waited on.
     hook_deadline = Deadline(rt.settings.hook_deadline_seconds)
-    budget = rt.settings.hook_deadline_seconds
-    deadline = Deadline(max(budget / 2, budget - GRACE_SECONDS - RULES_RESERVE_SECONDS))
     now = rt.clock()
 
     t = time.perf_counter()
-    policy = ServerPolicy(rt.settings.fhir_server_allow)
-    owned = CountingSession(policy) if session is None else nullcontext(session)
-    with owned as session:
-        client = _client(rt, request, session)
-        try:
-            data = resolve_prefetch(
-                service.prefetch,
-                request,
-                required=ESSENTIAL,
-                client=client,
-                deadline=deadline,
-                max_workers=rt.settings.fhir_max_workers,
-            )
-        except PrefetchUnavailable as exc:
-            # Which data is missing, never why: per-key network reasons ("connection failed",
-            # "HTTP 404") would make this service a port scanner. The log has them.
-            log.warning(
-                "required FHIR data unavailable",
-                extra={"reasons": {k: exc.problems.get(k, "unavailable") for k in exc.keys}},
-            )
-            raise PreconditionFailed(
-                "Required FHIR data could neither be read from prefetch nor fetched",
-                [f"{key}: unavailable" for key in exc.keys],
-            ) from exc
-        resources, deferred = _flat(data.resources.values())
-        # The prefetched Bundles too: a reference may name a Medication by its entry fullUrl.
-        known = resources + _draft_resources(request["context"]) + _bundles(request)
-        medications = resolve_medications(  # a DeferredBundle holds Observations only
-            [r for r in known if r.get("resourceType") == "MedicationRequest"],
-            known,
-            client=client,
-            deadline=deadline,
-        )
+    with tracing.span("cds.fetch"):
+        fetched = fetch(rt, service, request, session)
     stages["fetch"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    unavailable = sorted(k for k, st in data.states.items() if st == "unavailable")
-    patient_id = request["context"].get("patientId")
-    owner = Owner(patient_id if isinstance(patient_id, str) else None, _bundles(request))
-    picture = build_picture(
-        hook=service.hook,
-        context=request["context"],
-        resources=deferred or resources,
-        medications=medications,
-        terminology=rt.terminology,
-        now=now,
-        unavailable=unavailable,
-        owner=owner,
-    )
+    with tracing.span("cds.picture"):
+        picture, owner = _picture(rt, service, request, fetched, now)
     stages["picture"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    decisions = evaluate_all(list(service.rules), picture)
-    if hook_deadline.remaining() > rt.settings.db_busy_timeout_seconds:
-        decisions = rt.repeats.apply(
+    with tracing.span("cds.rules"):
+        decisions = evaluate_all(list(service.rules), picture)
+        decisions = _repeat_guard(rt, service, request, picture, decisions, caller, hook_deadline)
+    stages["rules"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    with tracing.span("cds.render"):
+        result = _render(rt, picture, owner, decisions, fetched.data)
+    result.stages = stages
+    stages["render"] = time.perf_counter() - t
+    return result
+
+
+def _picture(
+    rt: Runtime,
+    service: ServiceDefinition,
+    request: dict[str, Any],
+    fetched: Fetched,
+    now: datetime,
+) -> tuple[PatientPicture, Owner]:
+    patient_id = request["context"].get("patientId")
+    owner = Owner(patient_id if isinstance(patient_id, str) else None, prefetched_bundles(request))
+    picture = build_picture(
+        hook=service.hook,
+        context=request["context"],
+        resources=fetched.deferred or fetched.resources,
+        medications=fetched.medications,
+        terminology=rt.terminology,
+        now=now,
+        unavailable=_unavailable(fetched.data),
+        owner=owner,
+    )
+    return picture, owner
+
+
+def _unavailable(data: ResolvedData) -> list[str]:
+    return sorted(k for k, st in data.states.items() if st == "unavailable")
+
+
+def _repeat_guard(
+    rt: Runtime,
+    service: ServiceDefinition,
+    request: dict[str, Any],
+    picture: PatientPicture,
+    decisions: Decisions,
+    caller: str,
+    hook_deadline: Deadline,
+) -> Decisions:
+    """Drop info cards shown lately (repeats.py), unless the database could not answer in time."""
+    if hook_deadline.remaining() <= rt.settings.db_busy_timeout_seconds:
+        # a locked database could hold the answer past the deadline: answer without it
+        log.warning("repeat guard skipped: too little of the hook deadline left")
+        return decisions
+    with tracing.span("cds.repeat_guard"):
+        return rt.repeats.apply(
             service.hook,
             # Patient ids are only unique within one EHR: the guard's keys are per caller too.
             f"{caller}\x1e{picture.patient_id}"
@@ -185,15 +168,16 @@ def run_hook(
             else picture.patient_id,
             decisions,
             lambda rule, f: rt.cards[rule.id].field("indicator", f.variant),
-            now,
+            picture.now,
             instance=request["hookInstance"],
         )
-    else:  # a locked database could hold the answer past the deadline: answer without it
-        log.warning("repeat guard skipped: too little of the hook deadline left")
-    stages["rules"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    result = HookResult(body={"cards": []}, stages=stages)
+
+def _render(
+    rt: Runtime, picture: PatientPicture, owner: Owner, decisions: Decisions, data: ResolvedData
+) -> HookResult:
+    """The cards (triaged), the decision trace and what the metrics need."""
+    result = HookResult(body={"cards": []})
     result.sources = {key: str(state) for key, state in data.states.items()}
     if owner.dropped:
         result.dropped = [rtype for rtype, _id in owner.dropped]
@@ -215,45 +199,7 @@ def run_hook(
         for step in result.trace:
             if step["rule"] in dropped:
                 step.update(outcome="silent", why=dropped[step["rule"]])
+    unavailable = _unavailable(data)
     if unavailable:
         result.body["extension"] = {UNAVAILABLE_EXTENSION: unavailable}
-    stages["render"] = time.perf_counter() - t
     return result
-
-
-def _flat(
-    per_key: Iterable[Sequence[dict[str, Any]]],
-) -> tuple[list[dict[str, Any]], list[Any] | None]:
-    """Every resource in key order; also, when a key is deferred, the same with it in place."""
-    resources: list[dict[str, Any]] = []
-    deferred: list[Any] | None = None
-    for rs in per_key:
-        if isinstance(rs, DeferredBundle):
-            deferred = deferred if deferred is not None else list(resources)
-            deferred.append(rs)
-        else:
-            resources.extend(rs)
-            if deferred is not None:
-                deferred.extend(rs)
-    return resources, deferred
-
-
-def _bundles(request: dict[str, Any]) -> list[dict[str, Any]]:
-    prefetch = request.get("prefetch")
-    if not isinstance(prefetch, dict):
-        return []
-    return [
-        v for v in prefetch.values() if isinstance(v, dict) and v.get("resourceType") == "Bundle"
-    ]
-
-
-def _draft_resources(context: dict[str, Any]) -> list[dict[str, Any]]:
-    bundle = context.get("draftOrders")
-    entries = bundle.get("entry") if isinstance(bundle, dict) else None
-    if not isinstance(entries, list):
-        return []
-    return [
-        e["resource"]
-        for e in entries
-        if isinstance(e, dict) and isinstance(e.get("resource"), dict)
-    ]

@@ -50,11 +50,13 @@ class Settings:
     fhir_open_servers: tuple[str, ...] = ()  # hosts fetched without fhirAuthorization
     fhir_max_workers: int = 6  # one per prefetch template: fallback queries run at once
     debug_trace: bool = False
+    tracing: str = "off"  # off, console or otlp (ops/tracing.py; OTEL_EXPORTER_OTLP_* for otlp)
     log_level: str = "INFO"
     cards_dir: str = ""
     # Read by `purge` (ops/purge.py), not by the running service. 0 keeps feedback forever.
     retention_days: int = 90
     feedback_retention_days: int = 0
+    # Objects, not configuration: tests put a "span_exporter" here (ops/tracing.py).
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def with_overrides(self, **changes: Any) -> Settings:

@@ -48,6 +48,8 @@ def preflight() -> None:
     can trip over the second and print its own traceback after our line.
     """
     from cds_service.app import create_app
+    from cds_service.ops import tracing
 
     app = from_environment(create_app)
     app.extensions["cds_runtime"].store.dispose()
+    tracing.configure("off")  # each worker sets tracing up again: no exporter thread here

@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from bench import charts
-from cds_service import jsonbody, pipeline
+from cds_service import fetching, jsonbody, pipeline
 from cds_service.fhir.elements import ENTRY_KEPT, KEPT, project, projector
 from tests.conftest import FIXTURES, no_uuids
 from tests.test_synthea import BUNDLES, patient_view_request
@@ -398,7 +398,7 @@ def _view(client: FlaskClient, fhir: Any, monkeypatch: pytest.MonkeyPatch) -> li
     fhir.json("/fhir/page/medications-2", _entries({**_M6}))
     fhir.json("/fhir/ServiceRequest", _entries(SERVICE_REQUEST))
     seen: list[Any] = []
-    real_build, real_resolve = pipeline.build_picture, pipeline.resolve_prefetch
+    real_build, real_resolve = pipeline.build_picture, fetching.resolve_prefetch
 
     def build(**kwargs: Any) -> Any:
         picture = real_build(**kwargs)
@@ -422,7 +422,7 @@ def _view(client: FlaskClient, fhir: Any, monkeypatch: pytest.MonkeyPatch) -> li
 
     with monkeypatch.context() as m:
         m.setattr(pipeline, "build_picture", build)
-        m.setattr(pipeline, "resolve_prefetch", resolve)
+        m.setattr(fetching, "resolve_prefetch", resolve)  # the fetch stage
         for hook in SERVICES:
             raw = json.dumps(kitchen_sink(hook, fhir.base)).encode()
             seen.append(_answer(client, raw))

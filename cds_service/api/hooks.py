@@ -13,6 +13,7 @@ from cds_service.api import bp, json_body, runtime, service_or_404
 from cds_service.fhir.allow import ServerPolicy
 from cds_service.fhir.session import CountingSession
 from cds_service.gcpause import gc_paused
+from cds_service.ops import tracing
 from cds_service.ops.cardlog import record_issued
 from cds_service.pipeline import TRACE_EXTENSION, run_hook
 
@@ -26,7 +27,8 @@ def call_service(service_id: str) -> Response:
     started = time.perf_counter()
     service = service_or_404(service_id)
     with gc_paused():  # a big chart is ~10 objects per JSON value: see cds_service/gcpause.py
-        body = json_body(jsonbody.loads_hook)  # lazy observations: fhir/deferred.py
+        with tracing.span("cds.parse"):
+            body = json_body(jsonbody.loads_hook)  # lazy observations: fhir/deferred.py
         g.parse_seconds = time.perf_counter() - started
         g.log_service = service.id
         instance = str(body.get("hookInstance"))[:100] if isinstance(body, dict) else None
@@ -37,7 +39,8 @@ def call_service(service_id: str) -> Response:
             g.fhir_session = session
             result = run_hook(rt, service, body, session, caller=_caller_scope())
         g.hook_result = result
-        record_issued(rt, service.id, result.body["cards"])
+        with tracing.span("cds.card_log"):
+            record_issued(rt, service.id, result.body["cards"])
         if rt.settings.debug_trace:
             result.body.setdefault("extension", {})[TRACE_EXTENSION] = result.trace
         # msgspec encodes the cards ~10x faster than jsonify; keys stay in card order.

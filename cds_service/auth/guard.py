@@ -15,6 +15,7 @@ from cds_service.auth.jwks import DEFAULT_TIMEOUT_SECONDS, HttpSession, JwksCach
 from cds_service.auth.replay import ReplayStore
 from cds_service.auth.verifier import Authenticator, AuthError
 from cds_service.errors import BadRequest, ServiceUnavailable, Unauthorized, UnsupportedMediaType
+from cds_service.ops import tracing
 from cds_service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -69,16 +70,24 @@ def init_auth(
     authenticator = Authenticator(
         issuers, keys, replay, public_base_url=settings.public_base_url, clock=clock or time.time
     )
-    base = settings.public_base_url.rstrip("/")
+    _install_jwt(app, authenticator, settings.public_base_url.rstrip("/"))
+    app.extensions["cds_auth"] = authenticator
+    log.info("authentication: jwt, %d trusted issuer(s)", len(issuers))
+    return authenticator
+
+
+def _install_jwt(app: Flask, authenticator: Authenticator, base: str) -> None:
+    """Check the JWT of every request under /cds-services (``base``: the public base URL)."""
 
     @app.before_request
     def _authenticate() -> None:
         if request.method == "OPTIONS" or not _protected(request.path):
             return
         try:
-            caller = authenticator.authenticate(
-                request.headers.get("Authorization"), base + request.path
-            )
+            with tracing.span("cds.auth"):
+                caller = authenticator.authenticate(
+                    request.headers.get("Authorization"), base + request.path
+                )
         except AuthError as exc:
             if exc.check == "replay_store_unavailable":
                 # A validly signed token the database could not record: our fault, not the
@@ -90,10 +99,6 @@ def init_auth(
             "caller authenticated",
             extra={"iss": caller.iss, "jti": caller.jti, "tenant": caller.tenant},
         )
-
-    app.extensions["cds_auth"] = authenticator
-    log.info("authentication: jwt, %d trusted issuer(s)", len(issuers))
-    return authenticator
 
 
 def _warn_unsafe(settings: Settings, issuers: Mapping[str, Issuer]) -> None:

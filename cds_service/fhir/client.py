@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -29,56 +27,20 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import ReadTimeoutError
 
 from cds_service.fhir.bundle import entry_list, is_bundle, next_link, self_link
+from cds_service.fhir.deadline import Deadline
+from cds_service.fhir.errors import FhirError, FhirHttpError, FhirResponseError, FhirTimeout
 from cds_service.fhir.session import HttpSession
+from cds_service.ops import tracing
 from cds_service.text import may_hold_surrogates, scrub
 
 _CHUNK = 65_536
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _TOKEN = re.compile(r"[\x21-\x7e]+")
-
-
-class FhirError(Exception):
-    """A FHIR call failed; ``reason`` is short and holds no patient data, token or URL."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class FhirTimeout(FhirError):
-    """The deadline passed or a socket timed out."""
-
-    def __init__(self, reason: str = "timeout") -> None:
-        super().__init__(reason)
-
-
-class FhirHttpError(FhirError):
-    """The server answered with a 4xx or 5xx status."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(f"HTTP {status}")
-        self.status = status
-
-
-class FhirResponseError(FhirError):
-    """The answer is unusable: not JSON, not a resource, too large, a redirect, an off-host link."""
-
-
-class Deadline:
-    """A point in time after which no FHIR I/O should start or continue."""
-
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._end = clock() + max(0.0, seconds)
-
-    def remaining(self) -> float:
-        """Seconds left, never negative."""
-        return max(0.0, self._end - self._clock())
-
-    @property
-    def expired(self) -> bool:
-        """True once no time is left."""
-        return self.remaining() <= 0.0
+# What the service reads (services.TEMPLATES and Medication/{id}): the values a span may name.
+TRACED_TYPES = frozenset(
+    {"Patient", "Condition", "MedicationRequest", "Medication", "Observation", "CarePlan"}
+    | {"ServiceRequest"}
+)
 
 
 class FhirClient:
@@ -185,10 +147,29 @@ class FhirClient:
         timeout = min(self._request_timeout, deadline.remaining())
         if timeout <= 0:
             raise FhirTimeout("deadline expired")
+        rtype = resource_type(self.base_url, url)  # the type only: never the URL (ids, query)
+        with tracing.client_span(
+            "fhir.get", method="GET", resource_type=rtype, host=self._origin[1]
+        ) as span:
+            with self._send(url, timeout) as response:
+                status = response.status_code
+                span.set(status=status)
+                if 300 <= status < 400:
+                    raise FhirResponseError("redirect refused")
+                if not 200 <= status < 300:
+                    raise FhirHttpError(status)
+                declared = response.headers.get("Content-Length", "")
+                if declared.isdigit() and int(declared) > budget[0]:
+                    raise FhirResponseError(f"response over {self._max_bytes} bytes")
+                body = self._read_body(response, deadline, budget)
+                span.set(bytes=len(body))
+                return body
+
+    def _send(self, url: str, timeout: float) -> requests.Response:
         try:
-            response = self._session.get(
+            return self._session.get(
                 url,
-                headers=self._headers,
+                headers=tracing.inject(self._headers),  # traceparent: the fhir.get span
                 timeout=(timeout, timeout),
                 stream=True,
                 allow_redirects=False,
@@ -199,16 +180,6 @@ class FhirClient:
             raise FhirError("connection failed") from None
         except (requests.RequestException, ValueError):  # e.g. a URL requests cannot send
             raise FhirError("request failed") from None
-        with response:
-            status = response.status_code
-            if 300 <= status < 400:
-                raise FhirResponseError("redirect refused")
-            if not 200 <= status < 300:
-                raise FhirHttpError(status)
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > budget[0]:
-                raise FhirResponseError(f"response over {self._max_bytes} bytes")
-            return self._read_body(response, deadline, budget)
 
     def _read_body(
         self, response: requests.Response, deadline: Deadline, budget: list[int]
@@ -255,6 +226,14 @@ def origin(url: str) -> tuple[str, str, int] | None:
     if scheme not in _DEFAULT_PORTS or not parts.hostname or port is None:
         return None
     return scheme, parts.hostname.lower(), port
+
+
+def resource_type(base_url: str, url: str) -> str:
+    """The resource type a URL under ``base_url`` reads, if one of ``TRACED_TYPES``, else
+    "other" (a paging link such as ``?_getpages=...``): a fixed set, so no URL text leaks."""
+    path = url[len(base_url) :] if url.startswith(base_url + "/") else ""
+    first = re.split(r"[/?#]", path.lstrip("/"), maxsplit=1)[0]
+    return first if first in TRACED_TYPES else "other"
 
 
 def _is_searchset(bundle: dict[str, Any]) -> bool:

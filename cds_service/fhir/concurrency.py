@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 from cds_service.fhir.client import Deadline, FhirError, FhirTimeout
+from cds_service.ops import tracing
 
 # How long past the deadline to wait for a call that is already finishing before giving up on it.
 GRACE_SECONDS = 0.2
@@ -24,7 +25,8 @@ def run_all(
     if not jobs:
         return {}
     pool = ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(jobs))))
-    futures = {pool.submit(job): key for key, job in jobs.items()}
+    # carry: a job's FHIR spans are children of the caller's span, not roots of new traces
+    futures = {pool.submit(tracing.carry(job)): key for key, job in jobs.items()}
     try:
         done, _ = wait(futures, timeout=deadline.remaining() + GRACE_SECONDS)
     finally:

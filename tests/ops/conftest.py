@@ -9,15 +9,18 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import Engine, create_engine, text
 
-from cds_service import migrate
+from cds_service import create_app, migrate
+from cds_service.settings import Settings
 from cds_service.storage import FeedbackStore, make_engine
+from tests.conftest import pinned_clock
 
 POSTGRES_URL = os.environ.get("CDS_TEST_POSTGRES_URL", "")
 CHROMIUM = os.environ.get("CDS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -72,3 +75,32 @@ def browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True)
         yield b
         b.close()
+
+
+@pytest.fixture
+def exporter() -> Iterator[Any]:
+    """An InMemorySpanExporter for apps made by ``traced_app``; tracing is off afterwards."""
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from cds_service.ops import tracing
+
+    mem = InMemorySpanExporter()
+    yield mem
+    tracing.configure("off")  # the provider is per process: leave the next test untraced
+
+
+@pytest.fixture
+def traced_app(exporter: Any) -> Iterator[Callable[[Settings], Flask]]:
+    """Builds apps whose spans (with CDS_TRACING on) go to ``exporter``."""
+    apps: list[Flask] = []
+
+    def build(settings: Settings) -> Flask:
+        app = create_app(
+            settings.with_overrides(extra={"span_exporter": exporter}), clock=pinned_clock
+        )
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        app.extensions["cds_runtime"].store.dispose()
