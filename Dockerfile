@@ -8,9 +8,10 @@ COPY cards ./cards
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 FROM python:3.11-slim
-# The postgres extra brings the PostgreSQL driver for a shared feedback store.
+# Extras: postgres (the driver for a store shared by replicas), tracing (OpenTelemetry, off
+# unless CDS_TRACING is set).
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir "$(ls /wheels/cds_service-*.whl)[postgres]" && rm -rf /wheels \
+RUN pip install --no-cache-dir "$(ls /wheels/cds_service-*.whl)[postgres,tracing]" && rm -rf /wheels \
     && useradd --system --uid 10001 --home-dir /app --create-home cds
 USER 10001
 WORKDIR /app

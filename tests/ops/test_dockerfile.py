@@ -31,8 +31,8 @@ def test_the_image_runs_as_an_unprivileged_user_with_a_health_check() -> None:
 
 def test_dependencies_come_from_the_project_extras_not_ad_hoc() -> None:
     runs = " ".join(_instructions("RUN"))
-    assert "[postgres]" in runs
-    assert "psycopg" not in runs  # the driver comes through the extra
+    assert "[postgres,tracing]" in runs  # CDS_TRACING works in the image
+    assert "psycopg" not in runs and "opentelemetry" not in runs  # through the extras
     assert "CDS_CARDS_DIR" not in DOCKERFILE  # the wheel carries its cards
 
 
