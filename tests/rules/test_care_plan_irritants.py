@@ -101,14 +101,16 @@ def test_card_file_link_must_be_https(tmp_path: Path) -> None:
 
 
 def test_irritant_topical_offers_an_unrecommended_delete(hooks: Any) -> None:
-    c = card(hooks, IRR, f"{IRR}/benzoyl-peroxide-gel-in.json")
+    body = load_fixture(f"{IRR}/benzoyl-peroxide-gel-in.json")
+    (draft,) = [e["resource"] for e in body["context"]["draftOrders"]["entry"]]
+    c = card(hooks, IRR, body)
     assert c["indicator"] == "info"
     assert "isRecommended" not in c["suggestions"][0]
     assert actions(c) == [
         {
             "type": "delete",
             "description": "Remove the draft order",
-            "resourceId": "MedicationRequest/irr-bpo-draft",
+            "resourceId": f"MedicationRequest/{draft['id']}",  # the generated fixture's draft
         }
     ]
     for name in ("adapalene-gel-in", "salicylic-acid-cleanser-in"):
