@@ -25,6 +25,7 @@ RULE_CHECKS = (
     "tests/test_readme.py",
     "tests/test_cards.py",
     "tests/terminology/test_valuesets.py",
+    "tests/terminology/test_valueset_files.py",
 )
 
 
