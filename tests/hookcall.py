@@ -20,7 +20,7 @@ from typing import Any
 
 from cds_service import jsonbody
 from cds_service.dbengine import make_engine
-from cds_service.errors import ServiceError, operation_outcome
+from cds_service.errors import NotFound, ServiceError, operation_outcome
 from cds_service.pipeline import run_hook
 from cds_service.repeats import RepeatGuard
 from cds_service.runtime import Runtime
@@ -54,11 +54,10 @@ class HookCaller:
         if not path.startswith(SERVICES_PATH):
             raise ValueError(f"not a hook path: {path}")
         service = self.runtime.services.get(path.removeprefix(SERVICES_PATH))
-        if service is None:
-            return Answer(404, operation_outcome("not-found", f"Unknown service {path}"))
-        body = jsonbody.loads_hook(_encode(json))
         try:
-            result = run_hook(self.runtime, service, body)
+            if service is None:
+                raise NotFound("Unknown CDS service")  # as the API says it: no echo
+            result = run_hook(self.runtime, service, jsonbody.loads_hook(_encode(json)))
         except ServiceError as exc:
             return Answer(exc.status, operation_outcome(exc.code, exc.message, exc.details))
         # Through JSON and back, as a client reads it (no shared objects with the picture).
