@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 
 .PHONY: venv serve test lint fmt clean gallery browser test-postgres bench bench-smoke loadtest \
-	cards-report purge report
+	cards-report purge report fixtures new-rule
 
 venv: $(VENV)/.installed
 
@@ -74,6 +74,14 @@ lint: venv
 fmt: venv
 	$(BIN)/ruff format cds_service tests bench
 	$(BIN)/ruff check --fix cds_service tests bench
+
+# fixtures/<rule-id>/*.json from the compact cases beside them (fixtures/*/cases.toml).
+fixtures: venv
+	$(BIN)/python -m cds_service fixtures
+
+# A new rule, every file marked TODO: make new-rule RULE=tcs-new-check HOOK=order-sign
+new-rule: venv
+	$(BIN)/python -m cds_service new-rule $(RULE) --hook $(HOOK)
 
 # Every "-in" fixture's cards on one static page (build/gallery.html) for clinical review.
 gallery: venv

@@ -1,4 +1,4 @@
-"""`python -m cds_service explain | feedback-report | gallery` (see `--help`)."""
+"""`python -m cds_service COMMAND`: serve, explain, gallery, fixtures, new-rule... (`--help`)."""
 
 import sys
 

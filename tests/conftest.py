@@ -15,8 +15,10 @@ from flask.testing import FlaskClient
 from hypothesis import settings as hypothesis_settings
 
 from cds_service import create_app
+from cds_service.runtime import Runtime
 from cds_service.settings import Settings
 from tests.fhir.fake_fhir import FakeFhirServer
+from tests.hookcall import HookCaller
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -42,10 +44,10 @@ def pinned_clock() -> datetime:
     return NOW
 
 
-def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    """Test settings: own SQLite file, auth off, loopback."""
+def make_settings(tmp_path: Path | None, **overrides: Any) -> Settings:
+    """Test settings: own SQLite file (in memory without `tmp_path`), auth off, loopback."""
     base = Settings(
-        database_url=f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        database_url=f"sqlite:///{tmp_path / 'test.sqlite3'}" if tmp_path else "sqlite://",
         auth_mode="off",
         fhir_server_allow=("127.0.0.1",),  # the loopback fake FHIR servers of tests/fhir
         fhir_open_servers=("127.0.0.1",),  # ... which need no fhirAuthorization token
@@ -70,6 +72,22 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+@pytest.fixture(scope="session")
+def started() -> Iterator[Runtime]:
+    """The service's start-up (cards, terminology, rules) once per session, time pinned."""
+    runtime = Runtime.start(make_settings(None), clock=pinned_clock)
+    yield runtime
+    runtime.store.dispose()
+
+
+@pytest.fixture
+def hooks(started: Runtime) -> Iterator[HookCaller]:
+    """Hook calls answered in process (no Flask): what the rule tests post to."""
+    caller = HookCaller(started)
+    yield caller
+    caller.close()
+
+
 def load_fixture(path: Path | str) -> dict[str, Any]:
     """A fixture request by path (absolute or relative to fixtures/)."""
     p = Path(path)
@@ -79,7 +97,9 @@ def load_fixture(path: Path | str) -> dict[str, Any]:
     return data
 
 
-def post_hook(client: FlaskClient, body: dict[str, Any], service: str | None = None) -> Any:
+def post_hook(
+    client: FlaskClient | HookCaller, body: dict[str, Any], service: str | None = None
+) -> Any:
     """POST a hook request to the service for its hook; returns the test response."""
     service = service or SERVICE_FOR_HOOK[body["hook"]]
     return client.post(f"/cds-services/{service}", json=body)

@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import FIXTURES, ROOT, load_fixture, post_hook
 from tests.contradictions import contradictions
+from tests.hookcall import HookCaller
 
 # Every hook request under fixtures/ (rule fixtures and any realistic set kept there), and a
 # realistic set at the top level if one is added.
@@ -24,9 +25,9 @@ REQUESTS = sorted(
 
 
 @pytest.mark.parametrize("path", REQUESTS, ids=[str(p.relative_to(ROOT)) for p in REQUESTS])
-def test_no_response_gives_opposite_advice_on_one_order(client: Any, path: Path) -> None:
+def test_no_response_gives_opposite_advice_on_one_order(hooks: HookCaller, path: Path) -> None:
     body = json.loads(path.read_text(encoding="utf-8"))
-    response = post_hook(client, body)
+    response = post_hook(hooks, body)
     if response.status_code != 200:
         pytest.skip(f"not a hook call the service answers ({response.status_code})")
     assert contradictions(response.get_json(), body) == []
@@ -62,7 +63,7 @@ def test_the_checker_finds_replace_against_keep() -> None:
     assert contradictions({"cards": [swap, _card("swap2", delete, other)]}, request) == []
 
 
-def test_no_realistic_chart_gets_opposite_advice_on_one_order(client: Any) -> None:
+def test_no_realistic_chart_gets_opposite_advice_on_one_order(hooks: HookCaller) -> None:
     """The realistic set (tests/realistic), with each chart's request, so that deleting a draft
     to re-create the same drug (a taper) counts as keeping it."""
     from tests.realistic.case import load_cases
@@ -70,7 +71,7 @@ def test_no_realistic_chart_gets_opposite_advice_on_one_order(client: Any) -> No
     found = []
     for case in load_cases():
         body = case.request()
-        response = post_hook(client, body)
+        response = post_hook(hooks, body)
         assert response.status_code == 200, case.id
         found += [f"{case.id}: {c}" for c in contradictions(response.get_json(), body)]
     assert found == []

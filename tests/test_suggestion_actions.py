@@ -19,17 +19,15 @@ from __future__ import annotations
 
 import copy
 import json
-import tempfile
 import tomllib
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cds_service.app import create_app
-from cds_service.ops.cardlog import flush_issued
+from cds_service.runtime import Runtime
 from tests.conftest import FIXTURES, ROOT, load_fixture, make_settings, pinned_clock, post_hook
+from tests.hookcall import HookCaller
 from tests.test_fixtures import validate_fhir
 
 ALL_FIXTURES = sorted(FIXTURES.glob("*/*.json"))
@@ -61,23 +59,22 @@ def _drafts(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 @cache
 def _responses() -> list[tuple[str, dict[str, Any], list[dict[str, Any]]]]:
-    """(fixture, request body, cards) for every fixture, each posted to a fresh service (the
-    repeat guards would otherwise hide cards of fixtures sharing a patient)."""
+    """(fixture, request body, cards) for every fixture, each answered in process with a
+    database of its own (the repeat guards would otherwise hide cards of fixtures sharing a
+    patient); start-up is shared."""
     found = []
-    # The issued-card writer thread may still touch a service's SQLite file while the directory
-    # is removed: its rows are flushed first, and a late file does not fail the test.
-    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
-        for i, path in enumerate(ALL_FIXTURES):
-            directory = Path(tmp) / str(i)
-            directory.mkdir()
-            app = create_app(make_settings(directory), clock=pinned_clock)
+    started = Runtime.start(make_settings(None), clock=pinned_clock)
+    try:
+        for path in ALL_FIXTURES:
+            hooks = HookCaller(started)
             body = load_fixture(path)
-            response = post_hook(app.test_client(), body)
-            flush_issued(app.extensions["cds_runtime"].store)
-            app.extensions["cds_runtime"].store.dispose()
+            response = post_hook(hooks, body)
+            hooks.close()
             if response.status_code == 200:
                 name = f"{path.parent.name}/{path.stem}"
                 found.append((name, body, response.get_json().get("cards", [])))
+    finally:
+        started.store.dispose()
     return found
 
 

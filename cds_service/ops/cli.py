@@ -1,5 +1,6 @@
 """Command line (`cds-service` or `python -m cds_service`): serve, migrate the database, explain
-a hook request, report feedback per rule, build the card gallery."""
+a hook request, report feedback per rule, build the card gallery; in a source checkout, write
+the fixtures and scaffold a rule (`ops/authoring.py`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from cds_service import migrate
 from cds_service.cards import load_card_files
-from cds_service.ops import dbcli, devtoken, doctor, gallery, purge, rules_table, serve
+from cds_service.ops import authoring, dbcli, devtoken, doctor, gallery, purge, rules_table, serve
 from cds_service.ops import explain as ex
 from cds_service.ops.governance import build_governance
 from cds_service.ops.report import build_report, render_text
@@ -76,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--write", type=Path, metavar="README", help="replace the table in this file")
     p = sub.add_parser("seed-bundle", help="a fixture's prefetch as a FHIR transaction Bundle")
     p.add_argument("file", type=Path, help="a hook request (JSON), e.g. a fixture")
+    authoring.add_commands(sub)
     return parser
 
 
@@ -101,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
             return _purge(args)
         if args.command == "rules-table":
             return _rules_table(args)
+        if args.command in authoring.COMMANDS:
+            return authoring.run(args)
         if args.command == "seed-bundle":
             request = json.loads(args.file.read_text(encoding="utf-8"))
             print(json.dumps(seed_bundle(request), indent=2, ensure_ascii=False))

@@ -6,7 +6,8 @@ One `[[case]]` per chart:
     age (years, or "1y6m" / "0y8m"), sex, emollient (true / false; absent: the style's usual),
     careplan (skin-care CarePlan on record), weight (with weight_unit, default "kg"),
     jak_labs (days since the screening),
-    problems (names from fhir.py, e.g. "AD", or inline tables {dx = "HERPETICUM",
+    problems (names from fhir.py, e.g. "AD", or inline tables {dx = "HERPETICUM" or
+    text = "Seborrheic infantile dermatitis" (with snomed / icd = [code, display] to code it),
     onset_days = 3, status = "resolved", abated_days = 20, verification = "refuted",
     other_patient = true}), history (orders on record) and drafts (this call's orders),
     each an inline table of `Chart.order` keywords with `drug` for the name, `site` a site
@@ -71,7 +72,8 @@ class Case:
         )
         for problem in s.get("problems", ["AD"]):
             item = {"dx": problem} if isinstance(problem, str) else dict(problem)
-            chart.dx(_dx(item.pop("dx", None), item.pop("text", None)), **item)
+            codes = {k: tuple(item.pop(k)) for k in ("snomed", "icd") if k in item}
+            chart.dx(_dx(item.pop("dx", None), item.pop("text", None), **codes), **item)
         for order in s.get("history", []):
             chart.order(**_order(order), draft=False)
         for order in s.get("drafts", []):
@@ -96,9 +98,9 @@ def _age(value: int | str) -> tuple[int, int]:
     return int(match[1]), int(match[2] or 0)
 
 
-def _dx(name: str | None, text: str | None) -> f.Dx:
-    if text is not None:
-        return f.Dx(text)
+def _dx(name: str | None, text: str | None, **codes: tuple[str, str]) -> f.Dx:
+    if text is not None:  # a free-text problem, coded when snomed / icd pairs are given
+        return f.Dx(text, codes.get("snomed"), codes.get("icd"))
     problem = getattr(f, name or "AD")
     assert isinstance(problem, f.Dx), name
     return problem

@@ -7,16 +7,16 @@ from typing import Any
 from tests.conftest import cards_for, load_fixture, post_hook
 
 
-def card(client: Any, rule: str, name: str) -> dict[str, Any]:
+def card(hooks: Any, rule: str, name: str) -> dict[str, Any]:
     """The one card of `rule` for fixtures/<rule>/<name>.json."""
-    found = cards_for(post_hook(client, load_fixture(f"{rule}/{name}.json")), rule)
+    found = cards_for(post_hook(hooks, load_fixture(f"{rule}/{name}.json")), rule)
     assert len(found) == 1, f"{rule}/{name}: expected one card, got {len(found)}"
     return found[0]
 
 
-def silent(client: Any, rule: str, body: dict[str, Any]) -> bool:
+def silent(hooks: Any, rule: str, body: dict[str, Any]) -> bool:
     """True when `rule` returns no card for the request body."""
-    return cards_for(post_hook(client, body), rule) == []
+    return cards_for(post_hook(hooks, body), rule) == []
 
 
 def actions(card: dict[str, Any]) -> list[dict[str, Any]]:

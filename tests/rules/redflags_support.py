@@ -39,10 +39,10 @@ def decide(rule_id: str, fixture: str | dict[str, Any]) -> Decision:
     return rule.run(picture_of(body))
 
 
-def card(client: Any, rule_id: str, fixture: str | dict[str, Any]) -> dict[str, Any]:
-    """The single card of the rule for a fixture posted through the API."""
+def card(hooks: Any, rule_id: str, fixture: str | dict[str, Any]) -> dict[str, Any]:
+    """The single card of the rule for a fixture posted in process (tests/hookcall.py)."""
     body = load_fixture(fixture) if isinstance(fixture, str) else fixture
-    found = cards_for(post_hook(client, body), rule_id)
+    found = cards_for(post_hook(hooks, body), rule_id)
     assert len(found) == 1, found
     return found[0]
 

@@ -22,9 +22,9 @@ RULE = "biologic-label-check"
     ],
 )
 def test_below_label_warns_without_suggestions(
-    client: Any, name: str, limit: str, patient: str
+    hooks: Any, name: str, limit: str, patient: str
 ) -> None:
-    found = card(client, RULE, name)
+    found = card(hooks, RULE, name)
     assert found["indicator"] == "warning"
     assert "suggestions" not in found
     assert limit in found["summary"]

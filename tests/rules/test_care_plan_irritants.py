@@ -17,8 +17,8 @@ from tests.rules.redflags_support import actions, card, decide
 PLAN, IRR = "eczema-action-plan", "irritant-topical"
 
 
-def test_action_plan_card_is_info_with_an_absolute_https_handout_link(client: Any) -> None:
-    c = card(client, PLAN, f"{PLAN}/eczema-no-care-plan-in.json")
+def test_action_plan_card_is_info_with_an_absolute_https_handout_link(hooks: Any) -> None:
+    c = card(hooks, PLAN, f"{PLAN}/eczema-no-care-plan-in.json")
     assert c["indicator"] == "info"
     assert c["links"] == [
         {
@@ -62,33 +62,33 @@ def test_action_plan_needs_careplans_and_medications() -> None:
     assert load_rules()[PLAN].hooks == {"patient-view"}
 
 
-def test_action_plan_needs_treatment_in_the_last_90_days(client: Any) -> None:
+def test_action_plan_needs_treatment_in_the_last_90_days(hooks: Any) -> None:
     assert isinstance(decide(PLAN, f"{PLAN}/anti-inflammatory-90-days-ago-in.json"), Finding)
     for name in ("anti-inflammatory-91-days-ago-out", "emollient-only-out"):
         assert isinstance(decide(PLAN, f"{PLAN}/{name}.json"), Silent), name
 
 
-def test_action_plan_source_follows_age(client: Any) -> None:
-    child = card(client, PLAN, f"{PLAN}/eczema-icd-no-care-plan-child-in.json")
+def test_action_plan_source_follows_age(hooks: Any) -> None:
+    child = card(hooks, PLAN, f"{PLAN}/eczema-icd-no-care-plan-child-in.json")
     assert child["source"]["url"] == "https://www.nice.org.uk/guidance/cg57"
-    adult = card(client, PLAN, f"{PLAN}/eczema-no-care-plan-in.json")
+    adult = card(hooks, PLAN, f"{PLAN}/eczema-no-care-plan-in.json")
     assert adult["source"]["url"] == "https://cks.nice.org.uk/topics/eczema-atopic/"
     assert "CKS" in adult["source"]["label"]
 
 
-def test_action_plan_never_beside_a_warning_or_critical_card(client: Any) -> None:
+def test_action_plan_never_beside_a_warning_or_critical_card(hooks: Any) -> None:
     for name in ("beside-critical-cellulitis-out", "beside-warning-escalation-out"):
         assert isinstance(decide(PLAN, f"{PLAN}/{name}.json"), Finding)  # the rule fires...
-        response = post_hook(client, load_fixture(f"{PLAN}/{name}.json")).get_json()
+        response = post_hook(hooks, load_fixture(f"{PLAN}/{name}.json")).get_json()
         codes = [c["source"]["topic"]["code"] for c in response["cards"]]
         assert PLAN not in codes and codes  # ...but triage keeps the urgent card alone
 
 
-def test_action_plan_is_shown_once_per_patient_in_180_days(client: Any) -> None:
+def test_action_plan_is_shown_once_per_patient_in_180_days(hooks: Any) -> None:
     body = load_fixture(f"{PLAN}/eczema-no-care-plan-in.json")
-    assert len(cards_for(post_hook(client, body), PLAN)) == 1
+    assert len(cards_for(post_hook(hooks, body), PLAN)) == 1
     body["hookInstance"] = "9d1e0f5c-3b4a-4f7e-8a2d-1c6b5e4f3a20"  # a later chart opening
-    assert cards_for(post_hook(client, body), PLAN) == []
+    assert cards_for(post_hook(hooks, body), PLAN) == []
 
 
 def test_card_file_link_must_be_https(tmp_path: Path) -> None:
@@ -100,15 +100,17 @@ def test_card_file_link_must_be_https(tmp_path: Path) -> None:
         load_card_files(cards, load_rules())
 
 
-def test_irritant_topical_offers_an_unrecommended_delete(client: Any) -> None:
-    c = card(client, IRR, f"{IRR}/benzoyl-peroxide-gel-in.json")
+def test_irritant_topical_offers_an_unrecommended_delete(hooks: Any) -> None:
+    body = load_fixture(f"{IRR}/benzoyl-peroxide-gel-in.json")
+    (draft,) = [e["resource"] for e in body["context"]["draftOrders"]["entry"]]
+    c = card(hooks, IRR, body)
     assert c["indicator"] == "info"
     assert "isRecommended" not in c["suggestions"][0]
     assert actions(c) == [
         {
             "type": "delete",
             "description": "Remove the draft order",
-            "resourceId": "MedicationRequest/irr-bpo-draft",
+            "resourceId": f"MedicationRequest/{draft['id']}",  # the generated fixture's draft
         }
     ]
     for name in ("adapalene-gel-in", "salicylic-acid-cleanser-in"):

@@ -24,8 +24,8 @@ def _codes(found: dict[str, Any]) -> list[str]:
         ("neoral-text-only-no-checks-in", ["2160-0", "85354-9"]),
     ],
 )
-def test_missing_checks_become_service_requests(client: Any, name: str, codes: list[str]) -> None:
-    found = card(client, RULE, name)
+def test_missing_checks_become_service_requests(hooks: Any, name: str, codes: list[str]) -> None:
+    found = card(hooks, RULE, name)
     assert found["indicator"] == "warning"
     assert _codes(found) == codes
     for resource in created(found):
@@ -34,6 +34,6 @@ def test_missing_checks_become_service_requests(client: Any, name: str, codes: l
         assert resource["intent"] == "proposal"
 
 
-def test_detail_gives_the_last_dates(client: Any) -> None:
-    found = card(client, RULE, "cyclosporine-creatinine-31-days-in")
+def test_detail_gives_the_last_dates(hooks: Any) -> None:
+    found = card(hooks, RULE, "cyclosporine-creatinine-31-days-in")
     assert "2026\\-10\\-22" in found["detail"]  # creatinine 31 days before 2026-11-22

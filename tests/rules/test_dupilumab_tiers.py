@@ -37,9 +37,9 @@ def test_label_tiers_either_side_of_each_boundary(
     assert (None if found is None else (found.mg, found.weeks, found.loading_mg)) == expected
 
 
-def test_300_mg_every_2_weeks_for_a_12_kg_2_year_old_warns(client: Any) -> None:
+def test_300_mg_every_2_weeks_for_a_12_kg_2_year_old_warns(hooks: Any) -> None:
     body = load_fixture(f"{RULE}/dupilumab-age-2-12-kg-300-mg-every-2-weeks-in.json")
-    (card,) = cards_for(post_hook(client, body), RULE)
+    (card,) = cards_for(post_hook(hooks, body), RULE)
     assert card["indicator"] == "warning"
     assert "200 mg every 4 weeks" in card["summary"] and len(card["summary"]) < 140
     assert "300 mg every 2 weeks" in card["detail"]

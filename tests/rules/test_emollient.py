@@ -13,12 +13,12 @@ from tests.conftest import cards_for, load_fixture, post_hook
 RULE = "emollient-not-prescribed"
 
 
-def _cards(client: Any, name: str) -> list[dict[str, Any]]:
-    return cards_for(post_hook(client, load_fixture(f"{RULE}/{name}.json")), RULE)
+def _cards(hooks: Any, name: str) -> list[dict[str, Any]]:
+    return cards_for(post_hook(hooks, load_fixture(f"{RULE}/{name}.json")), RULE)
 
 
-def test_steroid_without_emollient_creates_a_text_only_emollient(client: Any) -> None:
-    (card,) = _cards(client, "triamcinolone-no-emollient-sign-in")
+def test_steroid_without_emollient_creates_a_text_only_emollient(hooks: Any) -> None:
+    (card,) = _cards(hooks, "triamcinolone-no-emollient-sign-in")
     assert card["indicator"] == "info"
     (suggestion,) = card["suggestions"]
     assert suggestion["isRecommended"] is True
@@ -33,34 +33,34 @@ def test_steroid_without_emollient_creates_a_text_only_emollient(client: Any) ->
     assert "site" not in resource["dosageInstruction"][0]  # all dry skin, not the steroid site
 
 
-def test_12_month_window_both_sides(client: Any) -> None:
-    assert _cards(client, "emollient-ended-365-days-ago-sign-out") == []
-    assert len(_cards(client, "emollient-ended-366-days-ago-sign-in")) == 1
+def test_12_month_window_both_sides(hooks: Any) -> None:
+    assert _cards(hooks, "emollient-ended-365-days-ago-sign-out") == []
+    assert len(_cards(hooks, "emollient-ended-366-days-ago-sign-in")) == 1
 
 
-def test_which_emollient_orders_count(client: Any) -> None:
+def test_which_emollient_orders_count(hooks: Any) -> None:
     for name in (
         "triamcinolone-with-emollient-draft-out",  # ordered with it
         "emollient-stopped-200-days-ago-sign-out",  # stopped counts
         "sign-emollient-being-stopped-out",
     ):
-        assert _cards(client, name) == [], name
+        assert _cards(hooks, name) == [], name
     for name in (
         "emollient-cancelled-only-sign-in",
         "emollient-old-draft-only-sign-in",
         "emollient-entered-in-error-only-sign-in",
     ):
-        assert len(_cards(client, name)) == 1, name
+        assert len(_cards(hooks, name)) == 1, name
 
 
-def test_a_moisturiser_in_a_care_plan_counts(client: Any) -> None:
-    assert _cards(client, "moisturiser-careplan-activity-sign-out") == []
-    assert _cards(client, "moisturiser-careplan-activity-text-sign-out") == []
-    assert len(_cards(client, "skin-care-plan-without-moisturiser-sign-in")) == 1
-    assert _cards(client, "careplans-unavailable-sign-out") == []  # cannot tell: silent
+def test_a_moisturiser_in_a_care_plan_counts(hooks: Any) -> None:
+    assert _cards(hooks, "moisturiser-careplan-activity-sign-out") == []
+    assert _cards(hooks, "moisturiser-careplan-activity-text-sign-out") == []
+    assert len(_cards(hooks, "skin-care-plan-without-moisturiser-sign-in")) == 1
+    assert _cards(hooks, "careplans-unavailable-sign-out") == []  # cannot tell: silent
 
 
-def test_order_sign_only_and_tcs_or_tci_only(client: Any) -> None:
+def test_order_sign_only_and_tcs_or_tci_only(hooks: Any) -> None:
     for name in (
         "triamcinolone-no-emollient-select-out",
         "view-active-steroid-no-emollient-out",
@@ -70,17 +70,17 @@ def test_order_sign_only_and_tcs_or_tci_only(client: Any) -> None:
         "view-no-treatment-out",
         "triamcinolone-no-emollient-no-eczema-out",
     ):
-        assert _cards(client, name) == [], name
+        assert _cards(hooks, name) == [], name
     assert load_rules()[RULE].hooks == {"order-sign"}
 
 
-def test_shown_once_per_patient_in_90_days(client: Any) -> None:
+def test_shown_once_per_patient_in_90_days(hooks: Any) -> None:
     body = load_fixture(f"{RULE}/triamcinolone-no-emollient-sign-in.json")
-    assert len(cards_for(post_hook(client, body), RULE)) == 1
+    assert len(cards_for(post_hook(hooks, body), RULE)) == 1
     again = copy.deepcopy(body)
     again["hookInstance"] = "5b0c3c2e-0d7e-4c55-9d3e-2b8f0a9f4a11"
     draft = again["context"]["draftOrders"]["entry"][0]["resource"]
     draft["id"] = "another-draft"  # a new order, same patient: still not shown again
-    assert cards_for(post_hook(client, again), RULE) == []
+    assert cards_for(post_hook(hooks, again), RULE) == []
     other = json.loads(json.dumps(body).replace("emol-none-sign", "someone-else"))
-    assert len(cards_for(post_hook(client, other), RULE)) == 1
+    assert len(cards_for(post_hook(hooks, other), RULE)) == 1

@@ -9,12 +9,12 @@ from tests.conftest import cards_for, load_fixture, post_hook
 RULE = "escalate-refractory"
 
 
-def _cards(client: Any, name: str) -> list[dict[str, Any]]:
-    return cards_for(post_hook(client, load_fixture(f"{RULE}/{name}.json")), RULE)
+def _cards(hooks: Any, name: str) -> list[dict[str, Any]]:
+    return cards_for(post_hook(hooks, load_fixture(f"{RULE}/{name}.json")), RULE)
 
 
-def test_new_course_after_28_days_offers_referral_and_phototherapy(client: Any) -> None:
-    (card,) = _cards(client, "select-new-course-after-28-days-in")
+def test_new_course_after_28_days_offers_referral_and_phototherapy(hooks: Any) -> None:
+    (card,) = _cards(hooks, "select-new-course-after-28-days-in")
     assert card["indicator"] == "warning"
     referral, photo = card["suggestions"]
     assert referral["isRecommended"] is True
@@ -26,12 +26,12 @@ def test_new_course_after_28_days_offers_referral_and_phototherapy(client: Any) 
     assert "28 days" in card["detail"] and "a new course" in card["detail"]
 
 
-def test_step_up_is_named(client: Any) -> None:
-    (card,) = _cards(client, "select-step-up-after-28-days-in")
+def test_step_up_is_named(hooks: Any) -> None:
+    (card,) = _cards(hooks, "select-step-up-after-28-days-in")
     assert "step\\-up in potency" in card["detail"]
 
 
-def test_thresholds_and_potency(client: Any) -> None:
+def test_thresholds_and_potency(hooks: Any) -> None:
     for name in (
         "select-new-course-after-27-days-out",
         "select-mild-course-after-28-days-out",
@@ -48,27 +48,27 @@ def test_thresholds_and_potency(client: Any) -> None:
         "view-two-bursts-one-13-months-ago-out",
         "view-two-bursts-one-for-asthma-out",  # a course for asthma is not eczema treatment
     ):
-        assert _cards(client, name) == [], name
+        assert _cards(hooks, name) == [], name
     for name in (
         "view-three-moderate-courses-6-months-in",
         "select-28-days-in-two-courses-and-draft-in",
         "view-two-prednisolone-bursts-12-months-in",
         "view-two-bursts-coded-for-eczema-in",
     ):
-        assert len(_cards(client, name)) == 1, name
+        assert len(_cards(hooks, name)) == 1, name
 
 
-def test_under_12_the_card_offers_dermatology_referral_only(client: Any) -> None:
-    (child,) = _cards(client, "select-new-course-after-28-days-age-11-in")
+def test_under_12_the_card_offers_dermatology_referral_only(hooks: Any) -> None:
+    (child,) = _cards(hooks, "select-new-course-after-28-days-age-11-in")
     (referral,) = child["suggestions"]
     assert referral["actions"][0]["resource"]["code"]["coding"][0]["code"] == "308472003"
     text = child["detail"].lower()
     assert "phototherapy" not in text and "uvb" not in text and "dupilumab" not in text
-    (teen,) = _cards(client, "select-new-course-after-28-days-age-12-in")
+    (teen,) = _cards(hooks, "select-new-course-after-28-days-age-12-in")
     assert len(teen["suggestions"]) == 2 and "phototherapy" in teen["detail"]
 
 
-def test_referral_on_record_or_unrelated_selection_is_silent(client: Any) -> None:
-    assert _cards(client, "view-three-courses-already-referred-out") == []
-    assert _cards(client, "select-cetirizine-three-courses-out") == []
-    assert _cards(client, "view-three-courses-no-eczema-out") == []
+def test_referral_on_record_or_unrelated_selection_is_silent(hooks: Any) -> None:
+    assert _cards(hooks, "view-three-courses-already-referred-out") == []
+    assert _cards(hooks, "select-cetirizine-three-courses-out") == []
+    assert _cards(hooks, "view-three-courses-no-eczema-out") == []

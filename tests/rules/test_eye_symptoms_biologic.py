@@ -19,8 +19,8 @@ RULE = "eye-symptoms-on-biologic"
         "tralokinumab-allergic-conjunctivitis-in",
     ],
 )
-def test_eye_inflammation_on_biologic_suggests_ophthalmology(client: Any, name: str) -> None:
-    found = card(client, RULE, name)
+def test_eye_inflammation_on_biologic_suggests_ophthalmology(hooks: Any, name: str) -> None:
+    found = card(hooks, RULE, name)
     assert found["indicator"] == "warning"
     assert found["suggestions"][0]["isRecommended"] is True
     (referral,) = created(found)

@@ -17,20 +17,20 @@ def _created(c: dict[str, Any]) -> list[dict[str, Any]]:
     return [a["resource"] for s in c["suggestions"] for a in s["actions"] if a["type"] == "create"]
 
 
-def _aciclovir(client: Any, name: str) -> dict[str, Any] | None:
-    found = [r for r in _created(card(client, EH, f"{EH}/{name}.json")) if "dosageInstruction" in r]
+def _aciclovir(hooks: Any, name: str) -> dict[str, Any] | None:
+    found = [r for r in _created(card(hooks, EH, f"{EH}/{name}.json")) if "dosageInstruction" in r]
     assert len(found) <= 1
     return found[0] if found else None
 
 
-def test_2_to_11_years_200_mg_as_5_ml_of_suspension_not_a_capsule(client: Any) -> None:
+def test_2_to_11_years_200_mg_as_5_ml_of_suspension_not_a_capsule(hooks: Any) -> None:
     for name in (
         "active-age-2-years-aciclovir-suspension-in",
         "active-age-11-years-aciclovir-suspension-in",
     ):
-        c = card(client, EH, f"{EH}/{name}.json")
+        c = card(hooks, EH, f"{EH}/{name}.json")
         assert r"200 mg \(5 mL of 200 mg/5 mL suspension\) five times a day" in c["detail"]
-        order = _aciclovir(client, name)
+        order = _aciclovir(hooks, name)
         assert order is not None, name
         assert "coding" not in order["medicationCodeableConcept"]  # suspension RxCUI unverified
         assert "200 mg/5 mL" in order["medicationCodeableConcept"]["text"]
@@ -40,11 +40,11 @@ def test_2_to_11_years_200_mg_as_5_ml_of_suspension_not_a_capsule(client: Any) -
         assert order["dispenseRequest"]["quantity"]["value"] == 125  # 5 mL x 5 a day x 5 days
 
 
-def test_from_12_years_200_mg_capsule_five_times_a_day_for_5_days(client: Any) -> None:
+def test_from_12_years_200_mg_capsule_five_times_a_day_for_5_days(hooks: Any) -> None:
     for name in ("active-age-12-years-aciclovir-capsule-in", "active-patient-view-in"):
-        c = card(client, EH, f"{EH}/{name}.json")
+        c = card(hooks, EH, f"{EH}/{name}.json")
         assert "one 200 mg capsule" in c["detail"] and "Zovirax SmPC" in c["detail"]
-        order = _aciclovir(client, name)
+        order = _aciclovir(hooks, name)
         assert order is not None, name
         assert order["medicationCodeableConcept"]["coding"][0]["code"] == "197310"
         dosage = order["dosageInstruction"][0]
@@ -57,12 +57,12 @@ def test_from_12_years_200_mg_capsule_five_times_a_day_for_5_days(client: Any) -
         assert order["status"] == "draft" and order["intent"] == "order"
 
 
-def test_under_2_years_100_mg_of_suspension(client: Any) -> None:
+def test_under_2_years_100_mg_of_suspension(hooks: Any) -> None:
     for name in (
         "active-age-23-months-aciclovir-suspension-in",
         "active-age-1-month-aciclovir-suspension-in",
     ):
-        order = _aciclovir(client, name)
+        order = _aciclovir(hooks, name)
         assert order is not None, name
         assert "coding" not in order["medicationCodeableConcept"]  # suspension RxCUI unverified
         assert "200 mg/5 mL" in order["medicationCodeableConcept"]["text"]
@@ -75,17 +75,17 @@ def test_under_2_years_100_mg_of_suspension(client: Any) -> None:
         }
 
 
-def test_under_1_month_no_oral_order_but_the_referral(client: Any) -> None:
-    c = card(client, EH, f"{EH}/active-age-3-weeks-no-oral-aciclovir-in.json")
+def test_under_1_month_no_oral_order_but_the_referral(hooks: Any) -> None:
+    c = card(hooks, EH, f"{EH}/active-age-3-weeks-no-oral-aciclovir-in.json")
     (referral,) = _created(c)
     assert referral["resourceType"] == "ServiceRequest" and referral["priority"] == "stat"
 
 
-def test_periocular_lesions_add_same_day_ophthalmology(client: Any) -> None:
-    c = card(client, EH, f"{EH}/active-eyelids-periocular-in.json")
+def test_periocular_lesions_add_same_day_ophthalmology(hooks: Any) -> None:
+    c = card(hooks, EH, f"{EH}/active-eyelids-periocular-in.json")
     requests = [r for r in _created(c) if r["resourceType"] == "ServiceRequest"]
     assert len(requests) == 2
     assert all(r["priority"] == "stat" for r in requests)
     assert "ophthalmology" in requests[1]["code"]["text"].lower()
-    plain = card(client, EH, f"{EH}/active-patient-view-in.json")
+    plain = card(hooks, EH, f"{EH}/active-patient-view-in.json")
     assert [r["resourceType"] for r in _created(plain)] == ["MedicationRequest", "ServiceRequest"]

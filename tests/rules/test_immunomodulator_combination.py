@@ -21,9 +21,9 @@ RULE = "immunomodulator-combination"
     ],
 )
 def test_combination_warns_and_offers_to_delete_the_draft(
-    client: Any, name: str, draft_id: str
+    hooks: Any, name: str, draft_id: str
 ) -> None:
-    found = card(client, RULE, name)
+    found = card(hooks, RULE, name)
     assert found["indicator"] == "warning"
     assert found["suggestions"][0]["isRecommended"] is True
     assert actions(found) == [
@@ -35,6 +35,6 @@ def test_combination_warns_and_offers_to_delete_the_draft(
     ]
 
 
-def test_summary_names_both_drugs(client: Any) -> None:
-    found = card(client, RULE, "dupilumab-with-active-cyclosporine-in")
+def test_summary_names_both_drugs(hooks: Any) -> None:
+    found = card(hooks, RULE, "dupilumab-with-active-cyclosporine-in")
     assert "dupilumab with cyclosporine" in found["summary"]

@@ -21,8 +21,8 @@ def _finding(rule_id: str, name: str) -> Finding:
     return decision
 
 
-def test_herpeticum_on_patient_view_is_critical_with_urgent_referral(client: Any) -> None:
-    c = card(client, EH, f"{EH}/active-patient-view-in.json")
+def test_herpeticum_on_patient_view_is_critical_with_urgent_referral(hooks: Any) -> None:
+    c = card(hooks, EH, f"{EH}/active-patient-view-in.json")
     assert c["indicator"] == "critical"
     assert c["selectionBehavior"] == "any"
     (aciclovir,) = actions(c, 0)  # oral aciclovir first (tests/rules/test_herpeticum_actions.py)
@@ -39,8 +39,8 @@ def test_herpeticum_fires_for_any_patient() -> None:
     assert _finding(EH, "active-without-eczema-code-any-patient-in").variant is None
 
 
-def test_herpeticum_with_tacrolimus_draft_holds_it(client: Any) -> None:
-    c = card(client, EH, f"{EH}/active-icd-with-tacrolimus-draft-hold-in.json")
+def test_herpeticum_with_tacrolimus_draft_holds_it(hooks: Any) -> None:
+    c = card(hooks, EH, f"{EH}/active-icd-with-tacrolimus-draft-hold-in.json")
     assert c["indicator"] == "critical"
     hold, aciclovir, refer = c["suggestions"]
     assert hold["isRecommended"] is True and "isRecommended" not in refer
@@ -69,8 +69,8 @@ def test_herpeticum_14_day_window() -> None:
     assert isinstance(decide(EH, f"{EH}/refuted-out.json"), Silent)
 
 
-def test_active_impetigo_warns_and_offers_referral(client: Any) -> None:
-    c = card(client, INF, f"{INF}/impetigo-active-patient-view-in.json")
+def test_active_impetigo_warns_and_offers_referral(hooks: Any) -> None:
+    c = card(hooks, INF, f"{INF}/impetigo-active-patient-view-in.json")
     assert c["indicator"] == "warning"
     (create,) = actions(c)
     assert create["resource"]["code"]["coding"][0]["code"] == "308472003"
@@ -78,15 +78,15 @@ def test_active_impetigo_warns_and_offers_referral(client: Any) -> None:
     assert "(1 skin-infection episode in the last 12 months)" in c["detail"]  # not "episode(s)"
 
 
-def test_recurrence_threshold_is_two_episodes_in_365_days(client: Any) -> None:
+def test_recurrence_threshold_is_two_episodes_in_365_days(hooks: Any) -> None:
     assert _finding(INF, "impetigo-active-second-episode-365-days-in").variant == "recurrent"
     assert _finding(INF, "impetigo-active-prior-episode-366-days-in").variant is None
     assert _finding(INF, "impetigo-active-second-episode-365-days-in").values["episodes"] == 2
 
 
-def test_two_past_episodes_without_active_infection_is_bleach_bath_info(client: Any) -> None:
+def test_two_past_episodes_without_active_infection_is_bleach_bath_info(hooks: Any) -> None:
     assert _finding(INF, "two-resolved-episodes-bleach-bath-in").variant == "bleach-bath"
-    c = card(client, INF, f"{INF}/two-resolved-episodes-bleach-bath-in.json")
+    c = card(hooks, INF, f"{INF}/two-resolved-episodes-bleach-bath-in.json")
     assert c["indicator"] == "info"
     assert "suggestions" not in c
 
@@ -107,17 +107,17 @@ def test_skin_infection_is_silent_while_the_infection_is_being_treated() -> None
         assert isinstance(decide(INF, path), Silent), drug
 
 
-def test_cellulitis_is_critical_without_suggestions(client: Any) -> None:
+def test_cellulitis_is_critical_without_suggestions(hooks: Any) -> None:
     for name in ("active-cellulitis-snomed-in", "active-cellulitis-face-icd-in"):
-        c = card(client, CEL, f"{CEL}/{name}.json")
+        c = card(hooks, CEL, f"{CEL}/{name}.json")
         assert c["indicator"] == "critical"
         assert "suggestions" not in c
     assert isinstance(decide(CEL, f"{CEL}/resolved-cellulitis-out.json"), Silent)
     assert isinstance(decide(CEL, f"{CEL}/active-cellulitis-without-eczema-out.json"), Silent)
 
 
-def test_topical_antibiotic_without_infection_offers_delete(client: Any) -> None:
-    c = card(client, AMR, f"{AMR}/mupirocin-uninfected-eczema-in.json")
+def test_topical_antibiotic_without_infection_offers_delete(hooks: Any) -> None:
+    c = card(hooks, AMR, f"{AMR}/mupirocin-uninfected-eczema-in.json")
     assert c["indicator"] == "info"
     assert actions(c) == [
         {

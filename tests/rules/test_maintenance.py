@@ -12,8 +12,8 @@ TCS = "tcs-proactive-maintenance"
 TCI = "tci-proactive-maintenance"
 
 
-def _cards(client: Any, rule_id: str, name: str) -> list[dict[str, Any]]:
-    return cards_for(post_hook(client, load_fixture(f"{rule_id}/{name}.json")), rule_id)
+def _cards(hooks: Any, rule_id: str, name: str) -> list[dict[str, Any]]:
+    return cards_for(post_hook(hooks, load_fixture(f"{rule_id}/{name}.json")), rule_id)
 
 
 def _created(suggestion: dict[str, Any]) -> dict[str, Any]:
@@ -28,8 +28,8 @@ def _repeat(resource: dict[str, Any]) -> dict[str, Any]:
     return repeat
 
 
-def test_second_trunk_course_suggests_same_mid_potency_drug_twice_weekly(client: Any) -> None:
-    (card,) = _cards(client, TCS, "second-course-trunk-in-6-months-in")
+def test_second_trunk_course_suggests_same_mid_potency_drug_twice_weekly(hooks: Any) -> None:
+    (card,) = _cards(hooks, TCS, "second-course-trunk-in-6-months-in")
     assert card["indicator"] == "info"
     (suggestion,) = card["suggestions"]
     resource = _created(suggestion)
@@ -41,7 +41,7 @@ def test_second_trunk_course_suggests_same_mid_potency_drug_twice_weekly(client:
     assert resource["dosageInstruction"][0]["site"]["coding"][0]["code"] == "22943007"
 
 
-def test_six_month_window_and_shared_site_are_required(client: Any) -> None:
+def test_six_month_window_and_shared_site_are_required(hooks: Any) -> None:
     for name in (
         "second-course-trunk-over-6-months-out",
         "second-course-other-site-out",
@@ -49,51 +49,51 @@ def test_six_month_window_and_shared_site_are_required(client: Any) -> None:
         "second-course-maintenance-current-out",
         "view-two-courses-no-eczema-out",
     ):
-        assert _cards(client, TCS, name) == [], name
+        assert _cards(hooks, TCS, name) == [], name
 
 
-def test_potent_last_course_is_not_reused(client: Any) -> None:
-    (card,) = _cards(client, TCS, "second-course-potent-trunk-in")
+def test_potent_last_course_is_not_reused(hooks: Any) -> None:
+    (card,) = _cards(hooks, TCS, "second-course-potent-trunk-in")
     resource = _created(card["suggestions"][0])
     assert resource["medicationCodeableConcept"]["coding"][0]["code"] == "895987"
 
 
-def test_sensitive_site_gets_mild_steroid_or_tci(client: Any) -> None:
-    (card,) = _cards(client, TCS, "view-two-courses-eyelid-in")
+def test_sensitive_site_gets_mild_steroid_or_tci(hooks: Any) -> None:
+    (card,) = _cards(hooks, TCS, "view-two-courses-eyelid-in")
     mild, tci = card["suggestions"]
     assert _created(mild)["medicationCodeableConcept"]["coding"][0]["code"] == "106258"
     assert _created(tci)["medicationCodeableConcept"]["coding"][0]["code"] == "314266"
 
 
-def test_daily_course_over_4_weeks(client: Any) -> None:
-    assert len(_cards(client, TCS, "daily-29-days-in")) == 1
-    assert _cards(client, TCS, "daily-28-days-out") == []
+def test_daily_course_over_4_weeks(hooks: Any) -> None:
+    assert len(_cards(hooks, TCS, "daily-29-days-in")) == 1
+    assert _cards(hooks, TCS, "daily-28-days-out") == []
 
 
-def test_maintenance_over_16_weeks_is_a_warning_with_update(client: Any) -> None:
-    assert _cards(client, TCS, "twice-weekly-16-weeks-out") == []
+def test_maintenance_over_16_weeks_is_a_warning_with_update(hooks: Any) -> None:
+    assert _cards(hooks, TCS, "twice-weekly-16-weeks-out") == []
     for name in ("twice-weekly-17-weeks-in", "mon-thu-daily-frequency-17-weeks-sign-in"):
-        (card,) = _cards(client, TCS, name)
+        (card,) = _cards(hooks, TCS, name)
         assert card["indicator"] == "warning"
         (action,) = card["suggestions"][0]["actions"]
         assert action["type"] == "update"
         assert _repeat(action["resource"])["boundsDuration"]["value"] == 112
 
 
-def test_tci_repeated_courses_suggest_age_strength(client: Any) -> None:
-    (adult,) = _cards(client, TCI, "second-course-face-in")
-    (child,) = _cards(client, TCI, "second-course-face-age-10-in")
+def test_tci_repeated_courses_suggest_age_strength(hooks: Any) -> None:
+    (adult,) = _cards(hooks, TCI, "second-course-face-in")
+    (child,) = _cards(hooks, TCI, "second-course-face-age-10-in")
     code = _created(adult["suggestions"][0])["medicationCodeableConcept"]["coding"][0]["code"]
     assert code == "314266"
     code = _created(child["suggestions"][0])["medicationCodeableConcept"]["coding"][0]["code"]
     assert code == "313189"
-    assert _cards(client, TCI, "first-course-face-out") == []
-    assert _cards(client, TCI, "second-course-face-age-1-out") == []
+    assert _cards(hooks, TCI, "first-course-face-out") == []
+    assert _cards(hooks, TCI, "second-course-face-age-1-out") == []
 
 
-def test_tci_weekly_schedule_outside_2_to_3_is_updated(client: Any) -> None:
+def test_tci_weekly_schedule_outside_2_to_3_is_updated(hooks: Any) -> None:
     for name in ("once-weekly-in", "four-days-a-week-in"):
-        (card,) = _cards(client, TCI, name)
+        (card,) = _cards(hooks, TCI, name)
         assert card["indicator"] == "info"
         (action,) = card["suggestions"][0]["actions"]
         repeat = _repeat(action["resource"])
@@ -104,8 +104,8 @@ def test_tci_weekly_schedule_outside_2_to_3_is_updated(client: Any) -> None:
             ["mon", "thu"],
         )
         assert repeat["boundsDuration"]["value"] == 16  # duration kept as ordered
-    assert _cards(client, TCI, "twice-weekly-out") == []
-    assert _cards(client, TCI, "three-times-weekly-out") == []
+    assert _cards(hooks, TCI, "twice-weekly-out") == []
+    assert _cards(hooks, TCI, "three-times-weekly-out") == []
 
 
 @pytest.mark.parametrize(
@@ -119,9 +119,9 @@ def test_tci_weekly_schedule_outside_2_to_3_is_updated(client: Any) -> None:
     ],
 )
 def test_silent_while_a_daily_flare_course_is_being_ordered(
-    client: Any, rule: str, name: str
+    hooks: Any, rule: str, name: str
 ) -> None:
     """Maintenance starts after the flare clears: the same chart with the draft given daily
     gets no maintenance card; given when needed, it does."""
-    assert _cards(client, rule, f"{name}-daily-flare-draft-out") == []
-    assert len(_cards(client, rule, f"{name}-in")) == 1
+    assert _cards(hooks, rule, f"{name}-daily-flare-draft-out") == []
+    assert len(_cards(hooks, rule, f"{name}-in")) == 1

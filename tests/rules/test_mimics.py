@@ -11,8 +11,8 @@ from tests.rules.redflags_support import actions, card, decide
 TINEA, ROSACEA, SCABIES = "tcs-with-tinea", "tcs-with-rosacea-perioral", "tcs-with-scabies"
 
 
-def test_tinea_swaps_the_steroid_for_clotrimazole_at_the_same_site(client: Any) -> None:
-    c = card(client, TINEA, f"{TINEA}/triamcinolone-groin-tinea-cruris-in.json")
+def test_tinea_swaps_the_steroid_for_clotrimazole_at_the_same_site(hooks: Any) -> None:
+    c = card(hooks, TINEA, f"{TINEA}/triamcinolone-groin-tinea-cruris-in.json")
     assert c["indicator"] == "warning"
     assert c["suggestions"][0]["isRecommended"] is True
     create, delete = actions(c)  # create first: the Sandbox applies only the first action
@@ -46,8 +46,8 @@ def test_tinea_silent_cases() -> None:
         assert isinstance(decide(TINEA, f"{TINEA}/{name}.json"), Silent), name
 
 
-def test_rosacea_face_steroid_offers_delete_then_pimecrolimus(client: Any) -> None:
-    c = card(client, ROSACEA, f"{ROSACEA}/hydrocortisone-face-coded-rosacea-in.json")
+def test_rosacea_face_steroid_offers_delete_then_pimecrolimus(hooks: Any) -> None:
+    c = card(hooks, ROSACEA, f"{ROSACEA}/hydrocortisone-face-coded-rosacea-in.json")
     assert c["indicator"] == "warning"
     first, second = c["suggestions"]
     assert first["isRecommended"] is True and "isRecommended" not in second
@@ -71,8 +71,8 @@ def test_rosacea_face_sites_coded_or_in_text_fire() -> None:
         assert isinstance(decide(ROSACEA, f"{ROSACEA}/{name}.json"), Finding), name
 
 
-def test_rosacea_infant_gets_no_calcineurin_inhibitor(client: Any) -> None:
-    c = card(client, ROSACEA, f"{ROSACEA}/hydrocortisone-eyelid-rosacea-age-1-in.json")
+def test_rosacea_infant_gets_no_calcineurin_inhibitor(hooks: Any) -> None:
+    c = card(hooks, ROSACEA, f"{ROSACEA}/hydrocortisone-eyelid-rosacea-age-1-in.json")
     assert [a["type"] for s in c["suggestions"] for a in s["actions"]] == ["delete"]
 
 
@@ -87,8 +87,8 @@ def test_rosacea_silent_for_other_sites_no_site_or_no_rosacea() -> None:
         assert isinstance(decide(ROSACEA, f"{ROSACEA}/{name}.json"), Silent), name
 
 
-def test_scabies_creates_permethrin_sized_by_age(client: Any) -> None:
-    c = card(client, SCABIES, f"{SCABIES}/triamcinolone-scabies-adult-in.json")
+def test_scabies_creates_permethrin_sized_by_age(hooks: Any) -> None:
+    c = card(hooks, SCABIES, f"{SCABIES}/triamcinolone-scabies-adult-in.json")
     assert c["indicator"] == "warning"
     (create,) = actions(c)
     resource = create["resource"]
@@ -97,7 +97,7 @@ def test_scabies_creates_permethrin_sized_by_age(client: Any) -> None:
     assert resource["dispenseRequest"]["quantity"]["value"] == 60
     assert resource["dosageInstruction"][0]["timing"]["repeat"]["count"] == 2
     assert resource["reasonReference"] == [{"reference": "Condition/scab-adult-scabies"}]
-    child = card(client, SCABIES, f"{SCABIES}/hydrocortisone-scabies-age-6-order-select-in.json")
+    child = card(hooks, SCABIES, f"{SCABIES}/hydrocortisone-scabies-age-6-order-select-in.json")
     assert actions(child)[0]["resource"]["dispenseRequest"]["quantity"]["value"] == 30
 
 
@@ -120,11 +120,11 @@ def test_scabicide_ordered_in_the_last_28_days_keeps_it_silent() -> None:
         assert isinstance(decide(SCABIES, f"{SCABIES}/{name}.json"), Silent), name
 
 
-def test_no_steroid_or_calcineurin_swap_beside_the_tinea_card(client: Any) -> None:
+def test_no_steroid_or_calcineurin_swap_beside_the_tinea_card(hooks: Any) -> None:
     """§5.3: a potent steroid for the groin with tinea gets the antifungal swap only; the site
     card (tacrolimus, pimecrolimus or hydrocortisone instead) stays silent for that order."""
     body = load_fixture("tcs-with-tinea/clotrimazole-betamethasone-combination-in.json")
-    cards = post_hook(client, body).get_json()["cards"]
+    cards = post_hook(hooks, body).get_json()["cards"]
     rules = [c["source"]["topic"]["code"] for c in cards]
     assert "tcs-with-tinea" in rules and "tcs-potent-on-sensitive-site" not in rules
     replacing = [

@@ -11,8 +11,8 @@ from tests.conftest import cards_for, load_fixture, post_hook
 RULE = "tcs-potent-on-sensitive-site"
 
 
-def _card(client: Any, name: str) -> dict[str, Any]:
-    (card,) = cards_for(post_hook(client, load_fixture(f"{RULE}/{name}.json")), RULE)
+def _card(hooks: Any, name: str) -> dict[str, Any]:
+    (card,) = cards_for(post_hook(hooks, load_fixture(f"{RULE}/{name}.json")), RULE)
     return card
 
 
@@ -21,13 +21,13 @@ def _site_codes(dosage: dict[str, Any]) -> list[str]:
 
 
 def test_coded_neck_and_legs_orders_the_neck_and_updates_the_draft_to_the_legs(
-    client: Any,
+    hooks: Any,
 ) -> None:
     for name in (
         "clobetasol-neck-and-legs-two-coded-dosages-in",
         "clobetasol-neck-and-legs-one-site-two-codings-in",
     ):
-        card = _card(client, name)
+        card = _card(hooks, name)
         for suggestion in card["suggestions"]:
             create, update = suggestion["actions"]  # create first (Sandbox), no delete
             assert create["type"] == "create" and update["type"] == "update", name
@@ -40,8 +40,8 @@ def test_coded_neck_and_legs_orders_the_neck_and_updates_the_draft_to_the_legs(
             assert update["resource"]["id"] == "d1"
 
 
-def test_sites_only_in_the_text_get_no_delete_and_say_which_sites_stay(client: Any) -> None:
-    card = _card(client, "clobetasol-face-and-trunk-in-text-in")
+def test_sites_only_in_the_text_get_no_delete_and_say_which_sites_stay(hooks: Any) -> None:
+    card = _card(hooks, "clobetasol-face-and-trunk-in-text-in")
     for suggestion in card["suggestions"]:
         (create,) = suggestion["actions"]  # the draft is not deleted: the trunk stays ordered
         assert create["type"] == "create"
@@ -50,6 +50,6 @@ def test_sites_only_in_the_text_get_no_delete_and_say_which_sites_stay(client: A
         assert create["resource"]["dosageInstruction"][0]["site"]["text"] == "face"
 
 
-def test_legs_only_draft_gets_no_sensitive_site_card(client: Any) -> None:
+def test_legs_only_draft_gets_no_sensitive_site_card(hooks: Any) -> None:
     body = load_fixture(f"{RULE}/clobetasol-legs-coded-dosage-only-out.json")
-    assert cards_for(post_hook(client, body), RULE) == []
+    assert cards_for(post_hook(hooks, body), RULE) == []

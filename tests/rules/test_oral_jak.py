@@ -13,8 +13,8 @@ def _codes(resource: dict[str, Any]) -> list[str]:
     return [c["code"] for c in resource["code"].get("coding", [])]
 
 
-def test_no_screening_offers_one_suggestion_per_lab_set(client: Any) -> None:
-    found = card(client, RULE, "upadacitinib-no-screening-in")
+def test_no_screening_offers_one_suggestion_per_lab_set(hooks: Any) -> None:
+    found = card(hooks, RULE, "upadacitinib-no-screening-in")
     assert found["indicator"] == "warning"
     assert found["selectionBehavior"] == "any"
     assert len(found["suggestions"]) == 5
@@ -28,19 +28,19 @@ def test_no_screening_offers_one_suggestion_per_lab_set(client: Any) -> None:
     assert not any(a["type"] == "delete" for a in actions(found))
 
 
-def test_tb_result_366_days_old_is_missing(client: Any) -> None:
-    found = card(client, RULE, "upadacitinib-tb-366-days-in")
+def test_tb_result_366_days_old_is_missing(hooks: Any) -> None:
+    found = card(hooks, RULE, "upadacitinib-tb-366-days-in")
     assert [s["label"] for s in found["suggestions"]] == ["Order TB screening (IGRA)"]
     assert "TB" in found["summary"]
 
 
-def test_order_select_missing_lipids_only(client: Any) -> None:
-    found = card(client, RULE, "upadacitinib-order-select-no-lipids-in")
+def test_order_select_missing_lipids_only(hooks: Any) -> None:
+    found = card(hooks, RULE, "upadacitinib-order-select-no-lipids-in")
     assert [_codes(r) for r in created(found)] == [["57698-3"]]
 
 
-def test_age_11_warns_and_offers_to_remove_the_draft(client: Any) -> None:
-    found = card(client, RULE, "upadacitinib-age-11-in")
+def test_age_11_warns_and_offers_to_remove_the_draft(hooks: Any) -> None:
+    found = card(hooks, RULE, "upadacitinib-age-11-in")
     assert found["indicator"] == "warning"
     assert "12 years" in found["summary"]
     assert actions(found) == [
@@ -52,20 +52,20 @@ def test_age_11_warns_and_offers_to_remove_the_draft(client: Any) -> None:
     ]
 
 
-def test_abrocitinib_with_clopidogrel(client: Any) -> None:
+def test_abrocitinib_with_clopidogrel(hooks: Any) -> None:
     for name in ("abrocitinib-clopidogrel-in", "abrocitinib-clopidogrel-day-89-in"):
-        found = card(client, RULE, name)
+        found = card(hooks, RULE, name)
         assert "clopidogrel" in found["summary"]
         assert [a["type"] for a in actions(found)] == ["delete"]
 
 
-def test_abrocitinib_with_high_dose_aspirin(client: Any) -> None:
-    found = card(client, RULE, "abrocitinib-aspirin-325-in")
+def test_abrocitinib_with_high_dose_aspirin(hooks: Any) -> None:
+    found = card(hooks, RULE, "abrocitinib-aspirin-325-in")
     assert "aspirin 325" in found["summary"]
 
 
-def test_active_tuberculosis_is_critical_and_mentions_baricitinib_label(client: Any) -> None:
-    found = card(client, RULE, "baricitinib-active-tuberculosis-critical-in")
+def test_active_tuberculosis_is_critical_and_mentions_baricitinib_label(hooks: Any) -> None:
+    found = card(hooks, RULE, "baricitinib-active-tuberculosis-critical-in")
     assert found["indicator"] == "critical"
     assert "not FDA\\-approved" in found["detail"]
     assert [a["type"] for a in actions(found)] == ["delete"]  # no screening labs during infection

@@ -20,9 +20,9 @@ RULE = "roflumilast-label-check"
     ],
 )
 def test_wrong_strength_swaps_to_the_age_strength(
-    client: Any, name: str, draft_id: str, strength: str
+    hooks: Any, name: str, draft_id: str, strength: str
 ) -> None:
-    found = card(client, RULE, name)
+    found = card(hooks, RULE, name)
     assert found["indicator"] == "warning"
     add, remove = actions(found)  # create first: the Sandbox applies only the first action
     assert remove == {
@@ -39,14 +39,14 @@ def test_wrong_strength_swaps_to_the_age_strength(
     assert resource["dosageInstruction"][0]["text"] == "Apply to affected areas once daily"
 
 
-def test_under_2_years_offers_removal_only(client: Any) -> None:
-    found = card(client, RULE, "roflumilast-0.05-age-1-in")
+def test_under_2_years_offers_removal_only(hooks: Any) -> None:
+    found = card(hooks, RULE, "roflumilast-0.05-age-1-in")
     assert "2 years" in found["summary"]
     assert [a["type"] for a in actions(found)] == ["delete"]
 
 
-def test_hepatic_impairment_variant(client: Any) -> None:
-    found = card(client, RULE, "roflumilast-0.15-cirrhosis-in")
+def test_hepatic_impairment_variant(hooks: Any) -> None:
+    found = card(hooks, RULE, "roflumilast-0.15-cirrhosis-in")
     assert "hepatic" in found["summary"]
     assert "cirrhosis" in found["detail"]
     assert actions(found)[0]["resourceId"] == "MedicationRequest/rof-cirrhosis-draft"

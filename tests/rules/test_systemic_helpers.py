@@ -79,14 +79,14 @@ def test_weight_with_unknown_unit_is_unknown(terminology: Terminology) -> None:
     ],
 )
 def test_rules_reading_observations_are_silent_when_they_are_unavailable(
-    client: Any, rule: str, name: str
+    hooks: Any, rule: str, name: str
 ) -> None:
     body = load_fixture(f"{rule}/{name}.json")
     body["prefetch"].pop("observations")  # no prefetch and no fhirServer: unavailable
-    assert silent(client, rule, body)
+    assert silent(hooks, rule, body)
 
 
-def test_eye_rule_is_silent_when_medications_are_unavailable(client: Any) -> None:
+def test_eye_rule_is_silent_when_medications_are_unavailable(hooks: Any) -> None:
     body = load_fixture("eye-symptoms-on-biologic/dupilumab-conjunctivitis-in.json")
     body["prefetch"].pop("medications")
-    assert silent(client, "eye-symptoms-on-biologic", body)
+    assert silent(hooks, "eye-symptoms-on-biologic", body)

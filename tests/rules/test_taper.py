@@ -9,12 +9,12 @@ from tests.conftest import cards_for, load_fixture, post_hook
 RULE = "tcs-taper-after-long-use"
 
 
-def _cards(client: Any, name: str) -> list[dict[str, Any]]:
-    return cards_for(post_hook(client, load_fixture(f"{RULE}/{name}.json")), RULE)
+def _cards(hooks: Any, name: str) -> list[dict[str, Any]]:
+    return cards_for(post_hook(hooks, load_fixture(f"{RULE}/{name}.json")), RULE)
 
 
-def test_renewal_after_28_days_swaps_the_draft_for_a_taper(client: Any) -> None:
-    (card,) = _cards(client, "sign-renew-after-28-days-in")
+def test_renewal_after_28_days_swaps_the_draft_for_a_taper(hooks: Any) -> None:
+    (card,) = _cards(hooks, "sign-renew-after-28-days-in")
     assert card["indicator"] == "warning"
     taper, tci = card["suggestions"]
     assert taper["isRecommended"] is True
@@ -30,22 +30,22 @@ def test_renewal_after_28_days_swaps_the_draft_for_a_taper(client: Any) -> None:
     assert tci_action["resource"]["medicationCodeableConcept"]["coding"][0]["code"] == "314266"
 
 
-def test_thresholds_4_weeks_and_2_weeks_on_face(client: Any) -> None:
-    assert len(_cards(client, "sign-stop-face-after-14-days-in")) == 1
-    assert _cards(client, "sign-stop-face-after-13-days-out") == []
-    assert _cards(client, "sign-renew-face-after-13-days-out") == []
-    assert _cards(client, "sign-renew-after-27-days-out") == []
-    assert len(_cards(client, "sign-renew-after-two-back-to-back-courses-in")) == 1
+def test_thresholds_4_weeks_and_2_weeks_on_face(hooks: Any) -> None:
+    assert len(_cards(hooks, "sign-stop-face-after-14-days-in")) == 1
+    assert _cards(hooks, "sign-stop-face-after-13-days-out") == []
+    assert _cards(hooks, "sign-renew-face-after-13-days-out") == []
+    assert _cards(hooks, "sign-renew-after-27-days-out") == []
+    assert len(_cards(hooks, "sign-renew-after-two-back-to-back-courses-in")) == 1
 
 
-def test_stop_order_keeps_the_stop_and_adds_a_taper(client: Any) -> None:
-    (card,) = _cards(client, "sign-stop-after-33-days-in")
+def test_stop_order_keeps_the_stop_and_adds_a_taper(hooks: Any) -> None:
+    (card,) = _cards(hooks, "sign-stop-after-33-days-in")
     assert "rather than stopping abruptly" in card["summary"]
     assert [a["type"] for a in card["suggestions"][0]["actions"]] == ["create"]
 
 
-def test_view_only_just_after_the_course_ends(client: Any) -> None:
-    (card,) = _cards(client, "view-ended-5-days-ago-in")
+def test_view_only_just_after_the_course_ends(hooks: Any) -> None:
+    (card,) = _cards(hooks, "view-ended-5-days-ago-in")
     assert [a["type"] for a in card["suggestions"][0]["actions"]] == ["create"]
     for name in (
         "view-ended-15-days-ago-out",
@@ -53,34 +53,34 @@ def test_view_only_just_after_the_course_ends(client: Any) -> None:
         "view-ended-tci-current-out",
         "view-ended-no-eczema-out",
     ):
-        assert _cards(client, name) == [], name
+        assert _cards(hooks, name) == [], name
 
 
-def test_mid_potency_old_course_or_tci_draft_is_silent(client: Any) -> None:
+def test_mid_potency_old_course_or_tci_draft_is_silent(hooks: Any) -> None:
     for name in (
         "sign-renew-mid-potency-after-28-days-out",
         "sign-renew-course-ended-30-days-ago-out",
         "sign-renew-with-tci-draft-out",
     ):
-        assert _cards(client, name) == [], name
+        assert _cards(hooks, name) == [], name
 
 
-def test_maintenance_rule_defers_to_the_taper(client: Any) -> None:
+def test_maintenance_rule_defers_to_the_taper(hooks: Any) -> None:
     body = load_fixture(f"{RULE}/sign-renew-after-28-days-in.json")
-    assert cards_for(post_hook(client, body), "tcs-proactive-maintenance") == []
+    assert cards_for(post_hook(hooks, body), "tcs-proactive-maintenance") == []
 
 
-def test_renewing_a_potent_steroid_on_the_face_gets_the_site_card_only(client: Any) -> None:
+def test_renewing_a_potent_steroid_on_the_face_gets_the_site_card_only(hooks: Any) -> None:
     """clinical-rules §5.3: the sensitive-site swap is the step-down; no "keep it and taper"."""
     body = load_fixture(f"{RULE}/sign-renew-face-after-14-days-site-card-instead-out.json")
-    codes = [c["source"]["topic"]["code"] for c in post_hook(client, body).get_json()["cards"]]
+    codes = [c["source"]["topic"]["code"] for c in post_hook(hooks, body).get_json()["cards"]]
     assert "tcs-potent-on-sensitive-site" in codes
     assert "tcs-taper-after-long-use" not in codes
 
 
-def test_stopping_on_the_face_steps_down_there_instead_of_a_potent_taper(client: Any) -> None:
+def test_stopping_on_the_face_steps_down_there_instead_of_a_potent_taper(hooks: Any) -> None:
     """NICE CG57: no 4 more weeks of potent steroid on the face; mild steroid or a TCI there."""
-    (card,) = _cards(client, "sign-stop-face-after-14-days-in")
+    (card,) = _cards(hooks, "sign-stop-face-after-14-days-in")
     assert "step down" in card["summary"] and len(card["summary"]) < 140
     mild, tci = card["suggestions"]
     assert mild["isRecommended"] is True and "isRecommended" not in tci
@@ -94,12 +94,12 @@ def test_stopping_on_the_face_steps_down_there_instead_of_a_potent_taper(client:
             assert "betamethasone" not in text  # no potent taper on the face
 
 
-def test_neck_and_trunk_stop_names_the_trunk_and_orders_for_the_neck_only(client: Any) -> None:
-    (card,) = _cards(client, "sign-stop-neck-and-trunk-after-33-days-in")
+def test_neck_and_trunk_stop_names_the_trunk_and_orders_for_the_neck_only(hooks: Any) -> None:
+    (card,) = _cards(hooks, "sign-stop-neck-and-trunk-after-33-days-in")
     assert "trunk" in card["detail"] and "neck" in card["summary"]
     for suggestion in card["suggestions"]:
         (action,) = suggestion["actions"]
         site = action["resource"]["dosageInstruction"][0]["site"]
         assert [c["code"] for c in site["coding"]] == ["45048000"]  # never neck + trunk codings
         assert site["text"] == "neck"
-    assert _cards(client, "sign-stop-neck-after-27-days-out") == []
+    assert _cards(hooks, "sign-stop-neck-after-27-days-out") == []

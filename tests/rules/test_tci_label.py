@@ -10,8 +10,8 @@ AGE = "tci-age-strength"
 FIRST = "tci-first-use-counselling"
 
 
-def _cards(client: Any, rule_id: str, name: str) -> list[dict[str, Any]]:
-    return cards_for(post_hook(client, load_fixture(f"{rule_id}/{name}.json")), rule_id)
+def _cards(hooks: Any, rule_id: str, name: str) -> list[dict[str, Any]]:
+    return cards_for(post_hook(hooks, load_fixture(f"{rule_id}/{name}.json")), rule_id)
 
 
 def _created_codes(suggestion: dict[str, Any]) -> list[str]:
@@ -23,8 +23,8 @@ def _created_codes(suggestion: dict[str, Any]) -> list[str]:
     ]
 
 
-def test_tacrolimus_01_at_15_swaps_to_003(client: Any) -> None:
-    (card,) = _cards(client, AGE, "tacrolimus-0.1-age-15-in")
+def test_tacrolimus_01_at_15_swaps_to_003(hooks: Any) -> None:
+    (card,) = _cards(hooks, AGE, "tacrolimus-0.1-age-15-in")
     assert card["indicator"] == "warning"
     (suggestion,) = card["suggestions"]
     assert suggestion["isRecommended"] is True
@@ -39,41 +39,41 @@ def test_tacrolimus_01_at_15_swaps_to_003(client: Any) -> None:
     assert "15" in card["summary"]
 
 
-def test_rxnorm_coded_protopic_01_fires_at_order_select(client: Any) -> None:
-    (card,) = _cards(client, AGE, "tacrolimus-0.1-rxnorm-age-15-select-in")
+def test_rxnorm_coded_protopic_01_fires_at_order_select(hooks: Any) -> None:
+    (card,) = _cards(hooks, AGE, "tacrolimus-0.1-rxnorm-age-15-select-in")
     assert _created_codes(card["suggestions"][0]) == ["313189"]
 
 
-def test_age_16_and_003_strength_are_silent(client: Any) -> None:
-    assert _cards(client, AGE, "tacrolimus-0.1-age-16-out") == []
-    assert _cards(client, AGE, "tacrolimus-0.03-age-15-out") == []
-    assert _cards(client, AGE, "tacrolimus-unknown-strength-age-15-out") == []
+def test_age_16_and_003_strength_are_silent(hooks: Any) -> None:
+    assert _cards(hooks, AGE, "tacrolimus-0.1-age-16-out") == []
+    assert _cards(hooks, AGE, "tacrolimus-0.03-age-15-out") == []
+    assert _cards(hooks, AGE, "tacrolimus-unknown-strength-age-15-out") == []
 
 
-def test_any_tci_under_2_uses_variant_and_mild_steroid_swap(client: Any) -> None:
+def test_any_tci_under_2_uses_variant_and_mild_steroid_swap(hooks: Any) -> None:
     for name in ("pimecrolimus-age-1-in", "tacrolimus-0.03-age-1-in"):
-        (card,) = _cards(client, AGE, name)
+        (card,) = _cards(hooks, AGE, name)
         assert card["indicator"] == "warning"
         assert "not labelled under 2 years" in card["summary"]
         (suggestion,) = card["suggestions"]
         assert _created_codes(suggestion) == ["106258"]
-    assert _cards(client, AGE, "pimecrolimus-age-2-out") == []
-    assert _cards(client, AGE, "tacrolimus-0.03-age-2-out") == []
+    assert _cards(hooks, AGE, "pimecrolimus-age-2-out") == []
+    assert _cards(hooks, AGE, "tacrolimus-0.03-age-2-out") == []
 
 
-def test_first_tci_counselling_is_info_without_suggestions(client: Any) -> None:
-    (card,) = _cards(client, FIRST, "first-tacrolimus-in")
+def test_first_tci_counselling_is_info_without_suggestions(hooks: Any) -> None:
+    (card,) = _cards(hooks, FIRST, "first-tacrolimus-in")
     assert card["indicator"] == "info"
     assert "suggestions" not in card
     assert card["source"]["url"].startswith("https://dailymed.nlm.nih.gov/")
 
 
-def test_prior_tci_silences_counselling_unless_entered_in_error(client: Any) -> None:
-    assert _cards(client, FIRST, "prior-pimecrolimus-out") == []
-    assert len(_cards(client, FIRST, "prior-tci-entered-in-error-in")) == 1
+def test_prior_tci_silences_counselling_unless_entered_in_error(hooks: Any) -> None:
+    assert _cards(hooks, FIRST, "prior-pimecrolimus-out") == []
+    assert len(_cards(hooks, FIRST, "prior-tci-entered-in-error-in")) == 1
 
 
-def test_counselling_only_at_order_select_and_from_2_years(client: Any) -> None:
-    assert _cards(client, FIRST, "first-tacrolimus-order-sign-out") == []
-    assert _cards(client, FIRST, "first-pimecrolimus-age-1-out") == []
-    assert len(_cards(client, FIRST, "first-pimecrolimus-age-2-in")) == 1
+def test_counselling_only_at_order_select_and_from_2_years(hooks: Any) -> None:
+    assert _cards(hooks, FIRST, "first-tacrolimus-order-sign-out") == []
+    assert _cards(hooks, FIRST, "first-pimecrolimus-age-1-out") == []
+    assert len(_cards(hooks, FIRST, "first-pimecrolimus-age-2-in")) == 1

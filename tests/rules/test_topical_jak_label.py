@@ -9,8 +9,8 @@ from tests.rules._systemic_helpers import actions, card
 RULE = "topical-jak-label-check"
 
 
-def test_61_g_a_week_updates_the_draft_to_60_g(client: Any) -> None:
-    found = card(client, RULE, "ruxolitinib-61-g-per-week-in")
+def test_61_g_a_week_updates_the_draft_to_60_g(hooks: Any) -> None:
+    found = card(hooks, RULE, "ruxolitinib-61-g-per-week-in")
     assert found["indicator"] == "warning"
     (action,) = actions(found)
     assert action["type"] == "update"
@@ -21,15 +21,15 @@ def test_61_g_a_week_updates_the_draft_to_60_g(client: Any) -> None:
     assert resource["dosageInstruction"][0]["text"].startswith("Apply")  # the draft, copied
 
 
-def test_quantity_over_course_duration(client: Any) -> None:
-    found = card(client, RULE, "ruxolitinib-244-g-over-28-day-course-in")
+def test_quantity_over_course_duration(hooks: Any) -> None:
+    found = card(hooks, RULE, "ruxolitinib-244-g-over-28-day-course-in")
     (action,) = actions(found)
     assert action["resource"]["dispenseRequest"]["quantity"]["value"] == 240
     assert "61 g" in found["summary"]
 
 
-def test_under_2_years_offers_to_remove(client: Any) -> None:
-    found = card(client, RULE, "ruxolitinib-age-1-in")
+def test_under_2_years_offers_to_remove(hooks: Any) -> None:
+    found = card(hooks, RULE, "ruxolitinib-age-1-in")
     assert "2 years" in found["summary"]
     assert actions(found) == [
         {
@@ -40,11 +40,11 @@ def test_under_2_years_offers_to_remove(client: Any) -> None:
     ]
 
 
-def test_combination_with_biologic_or_immunosuppressant(client: Any) -> None:
+def test_combination_with_biologic_or_immunosuppressant(hooks: Any) -> None:
     for name, other in (
         ("ruxolitinib-with-active-dupilumab-in", "dupilumab"),
         ("ruxolitinib-with-methotrexate-draft-in", "methotrexate"),
     ):
-        found = card(client, RULE, name)
+        found = card(hooks, RULE, name)
         assert other in found["summary"]
         assert [a["type"] for a in actions(found)] == ["delete"]
