@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from cds_service import jsonbody
+from cds_service import jsonbody, tables
 from cds_service.dbengine import make_engine
 from cds_service.errors import NotFound, ServiceError, operation_outcome
 from cds_service.pipeline import run_hook
@@ -46,7 +46,9 @@ class HookCaller:
     def __init__(self, base: Runtime) -> None:
         """Share `base`'s start-up products; the database is this caller's own."""
         store = FeedbackStore(make_engine("sqlite://"), base.settings.db_busy_timeout_seconds)
-        store.create_schema()
+        # The tables as the code declares them: the same schema the migrations build
+        # (tests/ops/test_migrations.py compares them), without running Alembic per test.
+        tables.metadata.create_all(store.engine)
         self.runtime = dataclasses.replace(base, store=store, repeats=RepeatGuard(store.log_engine))
 
     def post(self, path: str, *, json: Any) -> Answer:
