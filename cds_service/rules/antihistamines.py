@@ -28,7 +28,12 @@ INFANT_MONTHS = 6  # NICE CG57: a sedating antihistamine trial only in children 
 INDICATION_RECENT = timedelta(days=365)  # a seasonal rhinitis resolved within a year still counts
 
 
-@rule("antihistamine-non-sedating", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+@rule(
+    "antihistamine-non-sedating",
+    hooks=frozenset({SELECT, SIGN}),
+    needs=frozenset(),
+    values="drug more",
+)
 def non_sedating_for_eczema(picture: PatientPicture) -> Decision:
     """Suggest dropping a non-sedating antihistamine ordered for eczema itch alone."""
     drafts = eczema_drafts(picture, "antihistamine-non-sedating")
@@ -56,7 +61,12 @@ def non_sedating_for_eczema(picture: PatientPicture) -> Decision:
     )
 
 
-@rule("antihistamine-sedating-bedtime", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+@rule(
+    "antihistamine-sedating-bedtime",
+    hooks=frozenset({SELECT, SIGN}),
+    needs=frozenset(),
+    values="age drug months more timing",
+)
 def sedating_not_at_bedtime(picture: PatientPicture) -> Decision:
     """Suggest bedtime-only timing for a sedating antihistamine (warning from 65 years); under
     6 months, warn and suggest removing it, at whatever time it is given."""
@@ -102,7 +112,9 @@ def sedating_not_at_bedtime(picture: PatientPicture) -> Decision:
     )
 
 
-@rule("antihistamine-topical", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+@rule(
+    "antihistamine-topical", hooks=frozenset({SELECT, SIGN}), needs=frozenset(), values="drug more"
+)
 def topical_antihistamine(picture: PatientPicture) -> Decision:
     """Warn against topical diphenhydramine or doxepin cream on eczema."""
     drafts = eczema_drafts(picture, "antihistamine-topical")

@@ -30,7 +30,12 @@ def _kind(order: MedicationOrder) -> str | None:
     return next((c for c in IMMUNOMODULATORS if order.is_a(c)), None)
 
 
-@rule(RULE, hooks=frozenset({SIGN}), needs=frozenset({MEDICATIONS}))
+@rule(
+    RULE,
+    hooks=frozenset({SIGN}),
+    needs=frozenset({MEDICATIONS}),
+    values="drug drug_class drug_short other other_class other_short other_state",
+)
 def immunomodulator_combination(picture: PatientPicture) -> Decision:
     """Warn when a biologic / oral JAK meets another biologic, JAK or immunosuppressant."""
     drafts = [o for o in picture.drafts if _kind(o)]

@@ -49,7 +49,12 @@ def _treats_skin_infection(order: MedicationOrder) -> bool:
     return bool(SKIN_ANTIBIOTIC.search(names))
 
 
-@rule("eczema-herpeticum", hooks=frozenset({VIEW, SELECT, SIGN}), needs=frozenset())
+@rule(
+    "eczema-herpeticum",
+    hooks=frozenset({VIEW, SELECT, SIGN}),
+    needs=frozenset(),
+    values="aciclovir condition condition_ref drug drug_class status when",
+)
 def eczema_herpeticum(picture: PatientPicture) -> Decision:
     """Critical: eczema herpeticum active or recorded in the last 14 days (any patient)."""
     current: list[tuple[ConditionFact, int | None]] = []
@@ -108,7 +113,12 @@ def _episodes(picture: PatientPicture) -> list[ConditionFact]:
     return found
 
 
-@rule("skin-infection", hooks=frozenset({VIEW, SELECT}), needs=frozenset())
+@rule(
+    "skin-infection",
+    hooks=frozenset({VIEW, SELECT}),
+    needs=frozenset(),
+    values="condition episodes",
+)
 def skin_infection(picture: PatientPicture) -> Decision:
     """Warn on impetiginised eczema; bleach-bath advice after 2+ infections in 12 months."""
     if not picture.has_eczema(next(iter(picture.drafts), None)):
@@ -146,7 +156,7 @@ def skin_infection(picture: PatientPicture) -> Decision:
     return Silent(f"no active impetigo / infected eczema; {len(episodes)} episode(s) in 12 months")
 
 
-@rule("cellulitis-urgent", hooks=frozenset({VIEW}), needs=frozenset())
+@rule("cellulitis-urgent", hooks=frozenset({VIEW}), needs=frozenset(), values="condition when")
 def cellulitis_urgent(picture: PatientPicture) -> Decision:
     """Critical: active cellulitis in a patient with eczema needs urgent evaluation."""
     if not picture.has_eczema():
@@ -167,7 +177,9 @@ def cellulitis_urgent(picture: PatientPicture) -> Decision:
     )
 
 
-@rule("topical-antimicrobial-uninfected", hooks=frozenset({SELECT}), needs=frozenset())
+@rule(
+    "topical-antimicrobial-uninfected", hooks=frozenset({SELECT}), needs=frozenset(), values="drug"
+)
 def topical_antimicrobial_uninfected(picture: PatientPicture) -> Decision:
     """Suggest dropping topical mupirocin / fusidic acid on eczema with no infection recorded."""
     drafts = [o for o in drafts_of(picture, "topical-antimicrobial") if picture.has_eczema(o)]

@@ -13,7 +13,7 @@ from ._common import drug_label
 from ._redflags import count_label, drafts_of
 
 
-@rule("irritant-topical", hooks=frozenset({SELECT}), needs=frozenset())
+@rule("irritant-topical", hooks=frozenset({SELECT}), needs=frozenset(), values="drug more")
 def irritant_topical(picture: PatientPicture) -> Decision:
     """Suggest reviewing a benzoyl peroxide, salicylic acid or retinoid draft with eczema."""
     drafts = [o for o in drafts_of(picture, "irritant-topical") if picture.has_eczema(o)]

@@ -46,7 +46,12 @@ class Run:
         return (min(self.end, today) - self.start).days
 
 
-@rule("tcs-taper-after-long-use", hooks=frozenset({VIEW, SIGN}), needs=frozenset({MEDICATIONS}))
+@rule(
+    "tcs-taper-after-long-use",
+    hooks=frozenset({VIEW, SIGN}),
+    needs=frozenset({MEDICATIONS}),
+    values="days drug end others potency sensitive_sites site where",
+)
 def tcs_taper_after_long_use(picture: PatientPicture) -> Decision:
     """Warn when long daily potent TCS use is being stopped or renewed: taper and switch."""
     run = _qualifying_run(picture)
