@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 TOPIC_SYSTEM = "https://cds.eczema.example.org/fhir/CodeSystem/rule-id"
 OVERRIDE_SYSTEM = "https://cds.eczema.example.org/fhir/CodeSystem/override-reason"
 CATALOGUE_EXTENSION = "org.eczema-cds.catalogue-version"
+RENDER_FAILED = "render-failed"  # the decision-trace outcome of a card that failed to render
 
 
 def _shorten(summary: str) -> str:

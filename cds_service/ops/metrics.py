@@ -23,6 +23,8 @@ from prometheus_client import (
     multiprocess,
 )
 
+from cds_service.cards import RENDER_FAILED
+
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 STAGE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 DROP_TYPES = frozenset(
@@ -96,6 +98,12 @@ class Metrics:
             ["service", "resource_type"],
             registry=r,
         )
+        self.render_failures = Counter(
+            "cds_card_render_failures",
+            "Cards left out of a response because they failed to render (logged with the rule)",
+            ["rule"],
+            registry=r,
+        )
         self.card_log_failures = Counter(
             "cds_card_log_failures", "Issued cards that could not be recorded", registry=r
         )
@@ -138,6 +146,8 @@ class Metrics:
         for step in result.trace:
             if step["outcome"] != "dropped":  # the identity step is not a rule's decision
                 child(self.decisions, step["rule"], step["outcome"]).inc()
+            if step["outcome"] == RENDER_FAILED:
+                child(self.render_failures, step["rule"]).inc()
         for rtype in result.dropped:
             label = rtype if rtype in DROP_TYPES else "other"  # label values from a fixed set
             child(self.foreign_resources, service, label).inc()
