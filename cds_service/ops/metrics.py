@@ -84,8 +84,15 @@ class Metrics:
             "cds_cards", "Cards returned", ["service", "rule", "indicator"], registry=r
         )
         self.decisions = Counter(
-            "cds_rule_decisions", "Rule outcomes (fired or silent)", ["rule", "outcome"], registry=r
+            "cds_rule_decisions",
+            "Rule outcomes (fired, silent, render-failed)",
+            ["rule", "outcome"],
+            registry=r,
         )
+        self._add_outcomes(r)
+
+    def _add_outcomes(self, r: CollectorRegistry) -> None:
+        """Feedback, dropped resources, cards not rendered or not logged, the catalogue."""
         self.feedback = Counter(
             "cds_feedback",
             "Feedback entries by rule id (unknown: a card uuid we never issued) and outcome",

@@ -42,6 +42,10 @@ def _antiplatelet(order: MedicationOrder) -> bool:
     return mg * max(order.per_day or 1.0, 1.0) > LOW_DOSE_ASPIRIN_MG
 
 
+# The card variant per issue, most serious first.
+VARIANTS = {"infection": "serious-infection", "age": "age", "antiplatelet": "antiplatelet"}
+
+
 def _antiplatelet_name(platelets: list[MedicationOrder]) -> str:
     if not platelets:
         return "none"
@@ -95,14 +99,7 @@ def oral_jak_screening(picture: PatientPicture) -> Decision:
             issues.append("antiplatelet")
     if not issues:
         return Silent(f"{jak}: age {age_text(picture)}, screening within 12 months, no conflict")
-
-    variant = None
-    if infections:
-        variant = "serious-infection"
-    elif young:
-        variant = "age"
-    elif platelets:
-        variant = "antiplatelet"
+    variant = next((VARIANTS[i] for i in VARIANTS if i in issues), None)  # the first that applies
     suggestions: list[str] = []
     if (infections or young or platelets) and order.reference:
         suggestions.append("delete-jak-draft")
