@@ -78,7 +78,7 @@ CARD_FILE_SCHEMA: dict[str, Any] = {
             "additionalProperties": {
                 "type": "object",
                 "minProperties": 1,
-                "additionalProperties": _TEXT,
+                "additionalProperties": {"type": "string"},  # "" for a code that adds nothing
             },
         },
         "variants": {
