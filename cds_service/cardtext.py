@@ -35,10 +35,24 @@ class _Values(dict[str, str]):
         raise KeyError(f"card placeholder {{{key}}} has no value")
 
 
-def fill(template: str, values: Mapping[str, Any], escape: bool) -> str:
-    """The template with chart values in: escaped for markdown, or plain; numbers agreeing."""
+def fill(
+    template: str,
+    values: Mapping[str, Any],
+    escape: bool,
+    phrases: Mapping[str, Mapping[str, str]] | None = None,
+) -> str:
+    """The template with chart values in: escaped for markdown, or plain; numbers agreeing.
+
+    A value with `phrases` is a code (or a list of codes) the card file words: each code's
+    phrase, filled the same way, joined with "; "."""
     conv = escape_markdown if escape else plain
-    return number_agreement(template.format_map(_Values({k: conv(v) for k, v in values.items()})))
+    filled = _Values({k: conv(v) for k, v in values.items() if k not in (phrases or {})})
+    for name, table in (phrases or {}).items():
+        if name in values:
+            codes = values[name]
+            codes = (codes,) if isinstance(codes, str) else tuple(codes)
+            filled[name] = "; ".join(table[code].format_map(filled) for code in codes)
+    return number_agreement(template.format_map(filled))
 
 
 # Counts come from the chart, so the text around them must agree in number: "1 days ago" and

@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 
 from cds_service import jsonbody, schemas
-from cds_service.cards import render_card
+from cds_service.cards import RENDER_FAILED, render_card
 from cds_service.errors import BadRequest
 from cds_service.fetching import Fetched, fetch, prefetched_bundles
 from cds_service.fhir import Deadline, ResolvedData
@@ -190,6 +190,9 @@ def _render(
         )
         if isinstance(decision, Finding):
             card = render_card(rt.cards[rule.id], decision, picture, rt.builders, rt.version)
+            if card is None:  # logged by render_card; costs this card only
+                result.trace[-1].update(outcome=RENDER_FAILED, why="the card failed to render")
+                continue
             result.body["cards"].append(card)
             result.fired.append(rule.id)
     drafts = {o.reference: o.raw for o in picture.drafts if o.reference}

@@ -61,7 +61,7 @@ class Runtime:
         rules = load_rules()
         builders = load_builders()
         cards_dir = Path(settings.cards_dir) if settings.cards_dir else default_cards_dir()
-        cards = load_card_files(cards_dir, rules.keys())
+        cards = load_card_files(cards_dir, rules)
         for template in cards.values():
             for suggestion in template.data.get("suggestions", []):
                 if suggestion["key"] not in builders:

@@ -13,7 +13,7 @@ from cds_service.rules import load_rules
 from cds_service.runtime import REPO_CARDS
 from tests.conftest import make_settings, pinned_clock
 
-RULES = tuple(load_rules())  # every registered rule has a card file
+RULES = load_rules()  # every registered rule has a card file
 
 
 def _copy_cards(tmp_path: Path) -> Path:

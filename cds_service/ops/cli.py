@@ -141,7 +141,7 @@ def _report(args: argparse.Namespace) -> int:
             raise ValueError(problem)
         rows = build_report(store.engine, since, until)
         if args.html:
-            cards = load_card_files(_cards_dir(), load_rules().keys())
+            cards = load_card_files(_cards_dir(), load_rules())
             summary = build_governance(store.engine, cards, since, until)
     finally:
         store.dispose()
@@ -183,7 +183,7 @@ def _purge(args: argparse.Namespace) -> int:
 
 def _rules_table(args: argparse.Namespace) -> int:
     rules = load_rules()
-    table = rules_table.render(rules, load_card_files(_cards_dir(), rules.keys()))
+    table = rules_table.render(rules, load_card_files(_cards_dir(), rules))
     if args.write:
         text = args.write.read_text(encoding="utf-8")
         args.write.write_text(rules_table.replace(text, table), encoding="utf-8")

@@ -23,6 +23,8 @@ from prometheus_client import (
     multiprocess,
 )
 
+from cds_service.cards import RENDER_FAILED
+
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 STAGE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 DROP_TYPES = frozenset(
@@ -82,8 +84,15 @@ class Metrics:
             "cds_cards", "Cards returned", ["service", "rule", "indicator"], registry=r
         )
         self.decisions = Counter(
-            "cds_rule_decisions", "Rule outcomes (fired or silent)", ["rule", "outcome"], registry=r
+            "cds_rule_decisions",
+            "Rule outcomes (fired, silent, render-failed)",
+            ["rule", "outcome"],
+            registry=r,
         )
+        self._add_outcomes(r)
+
+    def _add_outcomes(self, r: CollectorRegistry) -> None:
+        """Feedback, dropped resources, cards not rendered or not logged, the catalogue."""
         self.feedback = Counter(
             "cds_feedback",
             "Feedback entries by rule id (unknown: a card uuid we never issued) and outcome",
@@ -94,6 +103,12 @@ class Metrics:
             "cds_foreign_resources_dropped",
             "Resources dropped before the picture because they name another patient",
             ["service", "resource_type"],
+            registry=r,
+        )
+        self.render_failures = Counter(
+            "cds_card_render_failures",
+            "Cards left out of a response because they failed to render (logged with the rule)",
+            ["rule"],
             registry=r,
         )
         self.card_log_failures = Counter(
@@ -138,6 +153,8 @@ class Metrics:
         for step in result.trace:
             if step["outcome"] != "dropped":  # the identity step is not a rule's decision
                 child(self.decisions, step["rule"], step["outcome"]).inc()
+            if step["outcome"] == RENDER_FAILED:
+                child(self.render_failures, step["rule"]).inc()
         for rtype in result.dropped:
             label = rtype if rtype in DROP_TYPES else "other"  # label values from a fixed set
             child(self.foreign_resources, service, label).inc()

@@ -2,8 +2,11 @@
 
 A rule never does I/O and never writes card text: it names the rule id, the values the
 card needs, the orders that triggered it and the suggestion keys to offer. The card text
-lives in `cards/<rule-id>.toml`. Rule modules in this package register themselves with
-`@rule(...)`; `load_rules()` imports every module here, so adding a rule is adding a file.
+lives in `cards/<rule-id>.toml`. Each rule declares the value names its findings carry
+(`values=`) and, for values that are codes the card file words (`codes=`), every code it may
+return; start-up checks every placeholder and phrase of its card file against them. Rule
+modules in this package register themselves with `@rule(...)`; `load_rules()` imports every
+module here, so adding a rule is adding a file.
 """
 
 from __future__ import annotations
@@ -61,6 +64,8 @@ class Rule:
     needs: frozenset[str]
     evaluate: Evaluator
     guideline: str
+    values: frozenset[str] = frozenset()  # value names its findings may carry
+    codes: Mapping[str, frozenset[str]] = field(default_factory=dict)  # phrased value -> codes
 
     def run(self, picture: PatientPicture) -> Decision:
         """Evaluate; a rule whose data is unavailable stays silent instead of guessing."""
@@ -74,9 +79,19 @@ _REGISTRY: dict[str, Rule] = {}
 
 
 def rule(
-    rule_id: str, *, hooks: frozenset[str], needs: frozenset[str]
+    rule_id: str,
+    *,
+    hooks: frozenset[str],
+    needs: frozenset[str],
+    values: str = "",
+    codes: Mapping[str, str] | None = None,
 ) -> Callable[[Evaluator], Evaluator]:
-    """Register a rule function under its stable id (from clinical-rules.md)."""
+    """Register a rule function under its stable id (from clinical-rules.md).
+
+    `values`: the names of the values its findings carry (card placeholders, builder inputs),
+    space-separated. `codes`: values that are codes, never sentences (one code, or a tuple of
+    codes), each with every code the rule may return, space-separated; the card file has a
+    phrase for each (`[phrases.<value>]`)."""
 
     def register(fn: Evaluator) -> Evaluator:
         if rule_id in _REGISTRY and _REGISTRY[rule_id].evaluate is not fn:
@@ -89,6 +104,8 @@ def rule(
             needs=needs | {PATIENT, CONDITIONS},
             evaluate=fn,
             guideline=(module_doc or doc or [""])[0],
+            values=frozenset(values.split()) | frozenset(codes or {}),
+            codes={k: frozenset(v.split()) for k, v in (codes or {}).items()},
         )
         return fn
 

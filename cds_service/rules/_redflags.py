@@ -78,16 +78,18 @@ def is_bedtime(order: MedicationOrder) -> bool:
     return bool(order.instruction_text and _BEDTIME_TEXT.search(order.instruction_text))
 
 
-def timing_label(order: MedicationOrder) -> str:
-    """How the draft is timed, for the card ("3 times a day", "when needed")."""
+TIMING_CODES = "once-daily per-day at-times as-needed untimed"
+
+
+def timing_values(order: MedicationOrder) -> dict[str, str]:
+    """How the draft is timed: `timing`, one of TIMING_CODES (the card file words it), with
+    `per_day` or `times` when the code needs them."""
     if order.per_day:
         n = order.per_day
-        return "once a day" if n == 1 else f"{n:g} times a day"
+        return {"timing": "once-daily"} if n == 1 else {"timing": "per-day", "per_day": f"{n:g}"}
     if order.when:
-        return "at " + ", ".join(order.when)
-    if order.as_needed:
-        return "when needed, no time of day"
-    return "no time of day given"
+        return {"timing": "at-times", "times": ", ".join(order.when)}
+    return {"timing": "as-needed" if order.as_needed else "untimed"}
 
 
 def recorded_conditions(picture: PatientPicture, value_set: str) -> list[ConditionFact]:
@@ -119,12 +121,14 @@ def condition_label(conditions: Iterable[ConditionFact], fallback: str) -> str:
     return fallback
 
 
-def count_label(orders: list[MedicationOrder]) -> str:
-    """' (and 1 more draft)' when several drafts match, else ''."""
-    extra = len(orders) - 1
-    if extra <= 0:
-        return ""
-    return f" (and {extra} more draft{'s' if extra > 1 else ''})"
+MORE_CODES = "one several"
+
+
+def more_values(orders: list[MedicationOrder]) -> dict[str, str | int]:
+    """Whether several drafts match: `more` is `one` or `several` (the card file words it),
+    `more_drafts` how many beyond the first."""
+    extra = max(len(orders) - 1, 0)
+    return {"more": "several" if extra else "one", "more_drafts": extra}
 
 
 def active_in(picture: PatientPicture, value_set: str) -> list[ConditionFact]:

@@ -15,12 +15,14 @@ from cds_service.picture import PatientPicture
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
 from ._common import drug_label
 from ._redflags import (
-    count_label,
+    MORE_CODES,
+    TIMING_CODES,
     days_ago,
     eczema_drafts,
     is_bedtime,
+    more_values,
     recorded_conditions,
-    timing_label,
+    timing_values,
 )
 
 BEERS_AGE = 65  # AGS Beers Criteria: avoid first-generation antihistamines from 65 years
@@ -28,7 +30,13 @@ INFANT_MONTHS = 6  # NICE CG57: a sedating antihistamine trial only in children 
 INDICATION_RECENT = timedelta(days=365)  # a seasonal rhinitis resolved within a year still counts
 
 
-@rule("antihistamine-non-sedating", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+@rule(
+    "antihistamine-non-sedating",
+    hooks=frozenset({SELECT, SIGN}),
+    needs=frozenset(),
+    values="drug more_drafts",
+    codes={"more": MORE_CODES},
+)
 def non_sedating_for_eczema(picture: PatientPicture) -> Decision:
     """Suggest dropping a non-sedating antihistamine ordered for eczema itch alone."""
     drafts = eczema_drafts(picture, "antihistamine-non-sedating")
@@ -50,13 +58,19 @@ def non_sedating_for_eczema(picture: PatientPicture) -> Decision:
     return Finding(
         rule_id="antihistamine-non-sedating",
         reason=f"{drug_label(order)} ordered with eczema and no other antihistamine indication",
-        values={"drug": drug_label(order), "more": count_label(drafts)},
+        values={"drug": drug_label(order), **more_values(drafts)},
         orders=tuple(drafts),
         suggestions=("delete-non-sedating-antihistamine",),
     )
 
 
-@rule("antihistamine-sedating-bedtime", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+@rule(
+    "antihistamine-sedating-bedtime",
+    hooks=frozenset({SELECT, SIGN}),
+    needs=frozenset(),
+    values="age drug months more_drafts per_day times",
+    codes={"more": MORE_CODES, "timing": TIMING_CODES},
+)
 def sedating_not_at_bedtime(picture: PatientPicture) -> Decision:
     """Suggest bedtime-only timing for a sedating antihistamine (warning from 65 years); under
     6 months, warn and suggest removing it, at whatever time it is given."""
@@ -71,10 +85,10 @@ def sedating_not_at_bedtime(picture: PatientPicture) -> Decision:
             reason=f"{drug_label(order)} for an infant aged {months} months (under 6 months)",
             values={
                 "drug": drug_label(order),
-                "timing": timing_label(order),
+                **timing_values(order),
                 "age": picture.age_years if picture.age_years is not None else "unknown",
                 "months": months,
-                "more": count_label(drafts),
+                **more_values(drafts),
             },
             orders=tuple(drafts),
             suggestions=("delete-sedating-antihistamine",),
@@ -89,12 +103,12 @@ def sedating_not_at_bedtime(picture: PatientPicture) -> Decision:
     suggestions = ["bedtime-timing"] + (["delete-sedating-antihistamine"] if older else [])
     return Finding(
         rule_id="antihistamine-sedating-bedtime",
-        reason=f"{drug_label(order)} timed {timing_label(order)}, not at bedtime; age {age}",
+        reason=f"{drug_label(order)} timed {timing_values(order)}, not at bedtime; age {age}",
         values={
             "drug": drug_label(order),
-            "timing": timing_label(order),
+            **timing_values(order),
             "age": age if age is not None else "unknown",
-            "more": count_label(daytime),
+            **more_values(daytime),
         },
         orders=(order,),
         suggestions=tuple(suggestions),
@@ -102,7 +116,13 @@ def sedating_not_at_bedtime(picture: PatientPicture) -> Decision:
     )
 
 
-@rule("antihistamine-topical", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+@rule(
+    "antihistamine-topical",
+    hooks=frozenset({SELECT, SIGN}),
+    needs=frozenset(),
+    values="drug more_drafts",
+    codes={"more": MORE_CODES},
+)
 def topical_antihistamine(picture: PatientPicture) -> Decision:
     """Warn against topical diphenhydramine or doxepin cream on eczema."""
     drafts = eczema_drafts(picture, "antihistamine-topical")
@@ -112,7 +132,7 @@ def topical_antihistamine(picture: PatientPicture) -> Decision:
     return Finding(
         rule_id="antihistamine-topical",
         reason=f"{drug_label(order)} is a topical antihistamine ordered with eczema",
-        values={"drug": drug_label(order), "more": count_label(drafts)},
+        values={"drug": drug_label(order), **more_values(drafts)},
         orders=tuple(drafts),
         suggestions=("delete-topical-antihistamine",),
     )

@@ -20,7 +20,12 @@ MIN_YEARS = 12  # tralokinumab, lebrikizumab, nemolizumab
 LEBRIKIZUMAB_MIN_KG = 40
 
 
-@rule(RULE, hooks=frozenset({SELECT, SIGN}), needs=frozenset({OBSERVATIONS}))
+@rule(
+    RULE,
+    hooks=frozenset({SELECT, SIGN}),
+    needs=frozenset({OBSERVATIONS}),
+    values="biologic drug expected label_limit ordered patient",
+)
 def biologic_label_check(picture: PatientPicture) -> Decision:
     """Warn when an AD biologic is ordered below its labelled age (or weight for lebrikizumab)."""
     drafts = named((o for o in picture.drafts if o.is_a("biologic")), *AD_BIOLOGICS)

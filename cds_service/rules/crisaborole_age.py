@@ -14,7 +14,7 @@ RULE = "crisaborole-age"
 MIN_MONTHS = 3
 
 
-@rule(RULE, hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+@rule(RULE, hooks=frozenset({SELECT, SIGN}), needs=frozenset(), values="age drug")
 def crisaborole_age(picture: PatientPicture) -> Decision:
     """Warn when crisaborole is ordered for an infant under 3 months."""
     drafts = named((o for o in picture.drafts if o.is_a("pde4-topical")), "crisaborole")

@@ -19,7 +19,12 @@ CHECKS = (
 )
 
 
-@rule(RULE, hooks=frozenset({SIGN}), needs=frozenset({OBSERVATIONS}))
+@rule(
+    RULE,
+    hooks=frozenset({SIGN}),
+    needs=frozenset({OBSERVATIONS}),
+    values="drug lab_reason last_bp last_creatinine missing",
+)
 def cyclosporine_monitoring(picture: PatientPicture) -> Decision:
     """Warn when ciclosporin is signed without a creatinine and blood pressure in 30 days."""
     drafts = named(

@@ -47,6 +47,7 @@ def _on_record(picture: PatientPicture, order: MedicationOrder) -> bool:
     "emollient-not-prescribed",
     hooks=frozenset({SIGN}),
     needs=frozenset({MEDICATIONS, CAREPLANS}),
+    values="drug",
 )
 def emollient_not_prescribed(picture: PatientPicture) -> Decision:
     """Suggest an emollient when a TCS or TCI is signed with no emollient on record."""

@@ -50,10 +50,38 @@ def _for_eczema_or_unstated(picture: PatientPicture, order: MedicationOrder) -> 
     return any(ref.rsplit("/", 1)[-1] in eczema_ids for ref in order.reason_references)
 
 
+def _systemic_courses(picture: PatientPicture) -> list[MedicationOrder]:
+    """Oral corticosteroid courses on record in 12 months, for eczema or no stated reason."""
+    return [
+        o
+        for o in picture.history
+        if o.is_a("oral-corticosteroid")
+        and real(o)
+        and recent(picture, o, TWELVE_MONTHS)
+        and _for_eczema_or_unstated(picture, o)
+    ]
+
+
+def _referred(picture: PatientPicture) -> bool:
+    """A dermatology referral (not revoked) on record in the last 12 months."""
+    vs = picture.terminology
+    for record in picture.records:
+        codes = [(s, c) for s, c, _d in record.codings]
+        if (
+            record.status not in ("revoked", "entered-in-error")
+            and (record.authored is None or picture.today - record.authored <= TWELVE_MONTHS)
+            and vs.in_value_set("dermatology-referral", codes)
+        ):
+            return True
+    return False
+
+
 @rule(
     "escalate-refractory",
     hooks=frozenset({VIEW, SELECT}),
     needs=frozenset({MEDICATIONS, SERVICEREQUESTS}),
+    values="cumulative_days flare_courses systemic_courses",
+    codes={"why": "step-up new-course repeated-courses systemic-courses"},
 )
 def escalate_refractory(picture: PatientPicture) -> Decision:
     """Warn and offer referral when eczema is not controlled on topical steroids."""
@@ -64,17 +92,10 @@ def escalate_refractory(picture: PatientPicture) -> Decision:
         return Silent("no active atopic dermatitis / eczema")
     if drafts and picture.indication_other(drafts[0]):
         return Silent("the order's reason is another dermatosis, not eczema")
-    vs = picture.terminology
-    for record in picture.records:
-        codes = [(s, c) for s, c, _d in record.codings]
-        if (
-            record.status not in ("revoked", "entered-in-error")
-            and (record.authored is None or picture.today - record.authored <= TWELVE_MONTHS)
-            and vs.in_value_set("dermatology-referral", codes)
-        ):
-            return Silent("a dermatology referral is already on record in the last 12 months")
+    if _referred(picture):
+        return Silent("a dermatology referral is already on record in the last 12 months")
 
-    clues = []
+    clues: list[str] = []  # codes, worded by the card file
     # Courses on record only: the draft being ordered is the "now", never part of the history.
     prior = [
         o
@@ -86,35 +107,31 @@ def escalate_refractory(picture: PatientPicture) -> Decision:
     if new and cumulative >= CUMULATIVE_DAYS:
         strongest = min(_rank(o) or 7 for o in prior)
         step = [o for o in new if (_rank(o) or 7) < strongest]
-        kind = "a step-up in potency" if step else "a new course"
-        clues.append(
-            f"{cumulative:.0f} days of moderate-to-potent steroid in 6 months, then {kind}"
-        )
+        clues.append("step-up" if step else "new-course")
     flares = [o for o in prior if not is_intermittent(o)]
     if len(flares) >= RECURRENT_COURSES:
-        clues.append(f"{len(flares)} moderate-to-potent steroid courses in 6 months")
-    bursts = [
-        o
-        for o in picture.history
-        if o.is_a("oral-corticosteroid")
-        and real(o)
-        and recent(picture, o, TWELVE_MONTHS)
-        and _for_eczema_or_unstated(picture, o)
-    ]
+        clues.append("repeated-courses")
+    bursts = _systemic_courses(picture)
     if len(bursts) >= SYSTEMIC_COURSES:
-        clues.append(f"{len(bursts)} systemic steroid courses for eczema in the last 12 months")
+        clues.append("systemic-courses")
+    counts = (
+        f"{cumulative:.0f} days of moderate-to-potent steroid and {len(flares)} course(s) "
+        f"on record in 6 months, {len(bursts)} systemic steroid course(s) for eczema in 12"
+    )
     if not clues:
-        return Silent(
-            f"{cumulative:.0f} days of moderate-to-potent steroid and {len(flares)} course(s) "
-            f"on record in 6 months, {len(bursts)} systemic steroid course(s) for eczema in 12"
-        )
-    why = "; ".join(clues)
+        return Silent(counts)
     age = picture.age_years
     adult = age is not None and age >= ADULT_OPTIONS_AGE
     return Finding(
         rule_id="escalate-refractory",
-        reason=why + ("" if adult else "; under 12 or age unknown: referral only"),
-        values={"why": why, "count": len(clues)},
+        reason=f"{', '.join(clues)}: {counts}"
+        + ("" if adult else "; under 12 or age unknown: referral only"),
+        values={
+            "why": tuple(clues),
+            "cumulative_days": f"{cumulative:.0f}",
+            "flare_courses": len(flares),
+            "systemic_courses": len(bursts),
+        },
         orders=tuple(drafts[:1]),
         suggestions=("refer-dermatology", "refer-phototherapy")
         if adult

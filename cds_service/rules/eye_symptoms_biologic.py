@@ -16,7 +16,7 @@ RULE = "eye-symptoms-on-biologic"
 EYE_BIOLOGICS = ("dupilumab", "tralokinumab", "lebrikizumab")
 
 
-@rule(RULE, hooks=frozenset({VIEW}), needs=frozenset({MEDICATIONS}))
+@rule(RULE, hooks=frozenset({VIEW}), needs=frozenset({MEDICATIONS}), values="drug eye since")
 def eye_symptoms_on_biologic(picture: PatientPicture) -> Decision:
     """Suggest an eye review for conjunctivitis / keratitis on an IL-4/IL-13 biologic."""
     biologics = named(

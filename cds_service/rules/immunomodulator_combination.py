@@ -30,7 +30,13 @@ def _kind(order: MedicationOrder) -> str | None:
     return next((c for c in IMMUNOMODULATORS if order.is_a(c)), None)
 
 
-@rule(RULE, hooks=frozenset({SIGN}), needs=frozenset({MEDICATIONS}))
+@rule(
+    RULE,
+    hooks=frozenset({SIGN}),
+    needs=frozenset({MEDICATIONS}),
+    values="drug drug_class drug_short other other_class other_short other_status",
+    codes={"other_state": "drafted on-record"},
+)
 def immunomodulator_combination(picture: PatientPicture) -> Decision:
     """Warn when a biologic / oral JAK meets another biologic, JAK or immunosuppressant."""
     drafts = [o for o in picture.drafts if _kind(o)]
@@ -52,7 +58,7 @@ def immunomodulator_combination(picture: PatientPicture) -> Decision:
                 return Silent(
                     "no active atopic dermatitis / eczema and the order's reason is not eczema"
                 )
-            state = "also drafted" if other.is_draft else f"on record ({other.status})"
+            state = "drafted" if other.is_draft else "on-record"
             return Finding(
                 rule_id=RULE,
                 reason=f"fired: {drug_name(draft)} with {drug_name(other)} {state}",
@@ -64,6 +70,7 @@ def immunomodulator_combination(picture: PatientPicture) -> Decision:
                     "other_short": ingredient(other) or drug_name(other),
                     "other_class": CLASS_LABEL[_kind(other) or ""],
                     "other_state": state,
+                    "other_status": other.status or "status not recorded",
                 },
                 orders=(draft, other),
                 suggestions=("delete-combination-draft",) if draft.reference else (),

@@ -9,6 +9,7 @@ https://www.nice.org.uk/guidance/cg57
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
 
@@ -49,7 +50,22 @@ def _treats_skin_infection(order: MedicationOrder) -> bool:
     return bool(SKIN_ANTIBIOTIC.search(names))
 
 
-@rule("eczema-herpeticum", hooks=frozenset({VIEW, SELECT, SIGN}), needs=frozenset())
+WHEN_CODES = "recorded undated"
+
+
+def _when(ago: int | None) -> dict[str, Any]:
+    """When the condition was recorded: `when` is `recorded` (`days_ago` days ago) or
+    `undated`; the card file words it."""
+    return {"when": "undated"} if ago is None else {"when": "recorded", "days_ago": ago}
+
+
+@rule(
+    "eczema-herpeticum",
+    hooks=frozenset({VIEW, SELECT, SIGN}),
+    needs=frozenset(),
+    values="aciclovir condition condition_ref drug drug_class status days_ago",
+    codes={"when": WHEN_CODES},
+)
 def eczema_herpeticum(picture: PatientPicture) -> Decision:
     """Critical: eczema herpeticum active or recorded in the last 14 days (any patient)."""
     current: list[tuple[ConditionFact, int | None]] = []
@@ -60,10 +76,10 @@ def eczema_herpeticum(picture: PatientPicture) -> Decision:
     if not current:
         return Silent("no eczema herpeticum active or recorded in the last 14 days")
     condition, ago = current[0]
-    when = "date not recorded" if ago is None else f"recorded {ago} days ago"
+    when = "date not recorded" if ago is None else f"{ago} days ago"  # the explain trace
     values = {
         "condition": condition_label([condition], "eczema herpeticum"),
-        "when": when,
+        **_when(ago),
         "status": "active" if condition.active else (condition.clinical_status or "not active"),
         "condition_ref": f"Condition/{condition.id}" if condition.id else "",
         "drug": "",
@@ -108,7 +124,12 @@ def _episodes(picture: PatientPicture) -> list[ConditionFact]:
     return found
 
 
-@rule("skin-infection", hooks=frozenset({VIEW, SELECT}), needs=frozenset())
+@rule(
+    "skin-infection",
+    hooks=frozenset({VIEW, SELECT}),
+    needs=frozenset(),
+    values="condition episodes",
+)
 def skin_infection(picture: PatientPicture) -> Decision:
     """Warn on impetiginised eczema; bleach-bath advice after 2+ infections in 12 months."""
     if not picture.has_eczema(next(iter(picture.drafts), None)):
@@ -146,7 +167,13 @@ def skin_infection(picture: PatientPicture) -> Decision:
     return Silent(f"no active impetigo / infected eczema; {len(episodes)} episode(s) in 12 months")
 
 
-@rule("cellulitis-urgent", hooks=frozenset({VIEW}), needs=frozenset())
+@rule(
+    "cellulitis-urgent",
+    hooks=frozenset({VIEW}),
+    needs=frozenset(),
+    values="condition days_ago",
+    codes={"when": WHEN_CODES},
+)
 def cellulitis_urgent(picture: PatientPicture) -> Decision:
     """Critical: active cellulitis in a patient with eczema needs urgent evaluation."""
     if not picture.has_eczema():
@@ -160,14 +187,13 @@ def cellulitis_urgent(picture: PatientPicture) -> Decision:
     return Finding(
         rule_id="cellulitis-urgent",
         reason=f"active {label} with eczema",
-        values={
-            "condition": label,
-            "when": "date not recorded" if ago is None else f"recorded {ago} days ago",
-        },
+        values={"condition": label, **_when(ago)},
     )
 
 
-@rule("topical-antimicrobial-uninfected", hooks=frozenset({SELECT}), needs=frozenset())
+@rule(
+    "topical-antimicrobial-uninfected", hooks=frozenset({SELECT}), needs=frozenset(), values="drug"
+)
 def topical_antimicrobial_uninfected(picture: PatientPicture) -> Decision:
     """Suggest dropping topical mupirocin / fusidic acid on eczema with no infection recorded."""
     drafts = [o for o in drafts_of(picture, "topical-antimicrobial") if picture.has_eczema(o)]

@@ -10,10 +10,16 @@ from cds_service.picture import PatientPicture
 
 from . import SELECT, Decision, Finding, Silent, rule
 from ._common import drug_label
-from ._redflags import count_label, drafts_of
+from ._redflags import MORE_CODES, drafts_of, more_values
 
 
-@rule("irritant-topical", hooks=frozenset({SELECT}), needs=frozenset())
+@rule(
+    "irritant-topical",
+    hooks=frozenset({SELECT}),
+    needs=frozenset(),
+    values="drug more_drafts",
+    codes={"more": MORE_CODES},
+)
 def irritant_topical(picture: PatientPicture) -> Decision:
     """Suggest reviewing a benzoyl peroxide, salicylic acid or retinoid draft with eczema."""
     drafts = [o for o in drafts_of(picture, "irritant-topical") if picture.has_eczema(o)]
@@ -28,7 +34,7 @@ def irritant_topical(picture: PatientPicture) -> Decision:
     return Finding(
         rule_id="irritant-topical",
         reason=f"{drug_label(order)} is an irritant topical ordered with eczema",
-        values={"drug": drug_label(order), "more": count_label(plain)},
+        values={"drug": drug_label(order), **more_values(plain)},
         orders=tuple(plain),
         suggestions=("delete-irritant-topical",),
     )

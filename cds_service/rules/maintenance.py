@@ -6,6 +6,8 @@ https://www.jaad.org/article/S0190-9622(23)00004-X/fulltext
 
 from __future__ import annotations
 
+from typing import Any
+
 from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.terminology import SENSITIVE_SITES
 
@@ -33,12 +35,23 @@ LONG_DAILY_DAYS = 28.0  # "a daily TCS for the same sites active > 4 weeks"
 MIN_COURSES = 2  # "≥2 courses in 6 months for the same site"
 MID_POTENCY = frozenset({4, 5})  # US class IV-V: the proactive-trial steroids
 TCI_WEEKLY = (2.0, 3.0)  # R-24: 2-3 times weekly
+# The maintenance steroid (value `maintenance`; suggestions/topical_plans.py orders it): the
+# last course's drug when US class IV-V and not on a sensitive site, hydrocortisone 1% on a
+# sensitive site, else fluticasone propionate 0.05% cream (the steroid of the proactive trials).
+SAME_DRUG = "same-drug"
+MAINTENANCE_STEROIDS = {
+    "hydrocortisone-1": "hydrocortisone 1% cream",
+    "fluticasone-005": "fluticasone propionate 0.05% cream",
+}
+FlarePattern = tuple[MedicationOrder, dict[str, Any], frozenset[str]]
 
 
 @rule(
     "tcs-proactive-maintenance",
     hooks=frozenset({SELECT, SIGN, VIEW}),
     needs=frozenset({MEDICATIONS}),
+    values="drug maintenance site courses course_drug course_days weeks new_days",
+    codes={"why": "same-site long-daily"},
 )
 def tcs_proactive_maintenance(picture: PatientPicture) -> Decision:
     """Suggest twice-weekly TCS after repeated flares; warn on maintenance beyond 16 weeks."""
@@ -75,24 +88,24 @@ def tcs_proactive_maintenance(picture: PatientPicture) -> Decision:
     trigger = _flare_pattern(picture, "tcs")
     if isinstance(trigger, Silent):
         return trigger
-    last, why, sites = trigger
+    last, found, sites = trigger
     sensitive = bool(sites & SENSITIVE_SITES)
-    reuse = last.drug.us_class in MID_POTENCY and not sensitive
-    if not sensitive:
-        drug = drug_label(last) if reuse else "fluticasone propionate 0.05% cream"
+    if sensitive:
+        choice = "hydrocortisone-1"
+    elif last.drug.us_class in MID_POTENCY:
+        choice = SAME_DRUG
     else:
-        drug = "hydrocortisone 1% cream"
+        choice = "fluticasone-005"
     suggestions = ["create-tcs-maintenance"]
     if sensitive and (picture.age_years or 0) >= TCI_MIN_AGE:
         suggestions.append("create-tci-maintenance")
     return Finding(
         rule_id="tcs-proactive-maintenance",
-        reason=why,
+        reason=f"{_trace(found)}; maintenance: {choice}",
         values={
-            "why": why,
-            "drug": drug,
-            "reuse_drug": reuse,
-            "sensitive_site": sensitive,
+            **found,
+            "drug": drug_label(last) if choice == SAME_DRUG else MAINTENANCE_STEROIDS[choice],
+            "maintenance": choice,
             "site": site_name(sites),
         },
         orders=(last,),
@@ -104,6 +117,8 @@ def tcs_proactive_maintenance(picture: PatientPicture) -> Decision:
     "tci-proactive-maintenance",
     hooks=frozenset({SELECT, SIGN, VIEW}),
     needs=frozenset({MEDICATIONS}),
+    values="drug per_week site courses course_drug course_days",
+    codes={"why": "same-site long-daily"},
 )
 def tci_proactive_maintenance(picture: PatientPicture) -> Decision:
     """Suggest 2-3 times weekly TCI after repeated flares; fix other weekly TCI schedules."""
@@ -137,12 +152,12 @@ def tci_proactive_maintenance(picture: PatientPicture) -> Decision:
     trigger = _flare_pattern(picture, "tci")
     if isinstance(trigger, Silent):
         return trigger
-    last, why, sites = trigger
+    last, found, sites = trigger
     return Finding(
         rule_id="tci-proactive-maintenance",
-        reason=why,
+        reason=_trace(found),
         values={
-            "why": why,
+            **found,
             "drug": drug_label(last),
             "site": site_name(sites),
         },
@@ -151,14 +166,19 @@ def tci_proactive_maintenance(picture: PatientPicture) -> Decision:
     )
 
 
+def _trace(found: dict[str, Any]) -> str:
+    """The flare pattern for the explain trace: `same-site: courses 2`."""
+    return f"{found['why']}: " + ", ".join(f"{k} {v}" for k, v in found.items() if k != "why")
+
+
 def _weekly_schedule(order: MedicationOrder) -> bool:
     return bool(order.days_of_week) or (order.period_days is not None and order.period_days >= 7)
 
 
-def _flare_pattern(
-    picture: PatientPicture, drug_class: str
-) -> tuple[MedicationOrder, str, frozenset[str]] | Silent:
-    """(last course, why, sites) for repeated courses without maintenance, else Silent."""
+def _flare_pattern(picture: PatientPicture, drug_class: str) -> FlarePattern | Silent:
+    """(last course, the values saying why, sites) for repeated courses without maintenance,
+    else Silent. `why` is `same-site` (`courses` at one `site`) or `long-daily` (`course_drug`
+    daily for `course_days` days)."""
     found = courses(picture, drug_class)
     if picture.hook != VIEW and not any(o.in_scope for o in found):
         return Silent(f"no {drug_class.upper()} flare course among the draft orders in scope")
@@ -170,12 +190,12 @@ def _flare_pattern(
     long = [o for o in found if is_daily(o) and (o.duration_days or 0) > LONG_DAILY_DAYS]
     if site is not None:
         at_site = [o for o in found if site in o.sites]
-        label = site_name(frozenset({site}))
-        why = f"{len(at_site)} {drug_class.upper()} courses in 6 months for the {label}"
+        why: dict[str, Any] = {"why": "same-site", "courses": len(at_site)}
         last, sites = latest(at_site) or at_site[-1], frozenset({site})
     elif long:
         last = long[-1]
-        why = f"daily {drug_label(last)} for {days(last.duration_days)} days"
+        why = {"why": "long-daily", "course_drug": drug_label(last)}
+        why["course_days"] = days(last.duration_days)
         sites = last.sites
     else:
         return Silent(

@@ -89,7 +89,12 @@ def mimic_orders(picture: PatientPicture) -> list[MedicationOrder]:
     return picture.memo("mimic-orders", compute)
 
 
-@rule("tcs-with-tinea", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+@rule(
+    "tcs-with-tinea",
+    hooks=frozenset({SELECT, SIGN}),
+    needs=frozenset(),
+    values="condition condition_ref drug",
+)
 def tcs_with_tinea(picture: PatientPicture) -> Decision:
     """Warn that a topical steroid worsens an active tinea; swap to a topical antifungal."""
     found = _tinea(picture)
@@ -110,7 +115,12 @@ def tcs_with_tinea(picture: PatientPicture) -> Decision:
     )
 
 
-@rule("tcs-with-rosacea-perioral", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+@rule(
+    "tcs-with-rosacea-perioral",
+    hooks=frozenset({SELECT, SIGN}),
+    needs=frozenset(),
+    values="condition drug site site_evidence",
+)
 def tcs_with_rosacea_perioral(picture: PatientPicture) -> Decision:
     """Warn against a topical steroid on the face with rosacea or perioral dermatitis."""
     found = _rosacea(picture)
@@ -136,7 +146,12 @@ def tcs_with_rosacea_perioral(picture: PatientPicture) -> Decision:
     )
 
 
-@rule("tcs-with-scabies", hooks=frozenset({SELECT, SIGN}), needs=frozenset({"medications"}))
+@rule(
+    "tcs-with-scabies",
+    hooks=frozenset({SELECT, SIGN}),
+    needs=frozenset({"medications"}),
+    values="condition condition_ref drug permethrin_grams",
+)
 def tcs_with_scabies(picture: PatientPicture) -> Decision:
     """Warn that scabies needs a scabicide, not a steroid; create permethrin 5% cream."""
     found = _scabies(picture)

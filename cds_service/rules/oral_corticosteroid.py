@@ -44,7 +44,13 @@ def _counts(picture: PatientPicture, order: MedicationOrder) -> bool:
     return not _has_reason(order) or picture.reason_in(order, AD)
 
 
-@rule(RULE, hooks=frozenset({SELECT, SIGN}), needs=frozenset({MEDICATIONS}))
+@rule(
+    RULE,
+    hooks=frozenset({SELECT, SIGN}),
+    needs=frozenset({MEDICATIONS}),
+    values="drug days courses max_days",
+    codes={"why": "long-and-repeated long repeated burst burst-unrecorded"},
+)
 def oral_corticosteroid_for_eczema(picture: PatientPicture) -> Decision:
     """Advise against oral steroids for eczema; warn when repeated or longer than 14 days."""
     drafts = [o for o in picture.drafts if o.is_a("oral-corticosteroid")]
@@ -72,23 +78,22 @@ def oral_corticosteroid_for_eczema(picture: PatientPicture) -> Decision:
     long_course = days is not None and days > MAX_BURST_DAYS
     repeated = courses >= REPEATED_COURSES
     if long_course and repeated:
-        why = f"a {days:g}-day course, and course {courses} in 6 months"
+        why = "long-and-repeated"
     elif long_course:
-        why = f"a {days:g}-day course (more than {MAX_BURST_DAYS} days)"
+        why = "long"
     elif repeated:
-        why = f"course {courses} of oral steroids in 6 months"
+        why = "repeated"
     else:
-        why = (
-            f"a {days:g}-day burst" if days is not None else "a course of unrecorded duration"
-        ) + " for eczema"
+        why = "burst" if days is not None else "burst-unrecorded"
     return Finding(
         rule_id=RULE,
-        reason=f"fired: {drug_name(order)}: {why}",
+        reason=f"fired: {drug_name(order)}: {why} ({days} days, course {courses} in 6 months)",
         values={
             "drug": drug_name(order),
             "why": why,
             "days": f"{days:g}" if days is not None else "not recorded",
             "courses": courses,
+            "max_days": MAX_BURST_DAYS,
         },
         orders=(order,),
         suggestions=("refer-dermatology",),

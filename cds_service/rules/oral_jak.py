@@ -42,6 +42,16 @@ def _antiplatelet(order: MedicationOrder) -> bool:
     return mg * max(order.per_day or 1.0, 1.0) > LOW_DOSE_ASPIRIN_MG
 
 
+# The card variant per issue, most serious first.
+VARIANTS = {"infection": "serious-infection", "age": "age", "antiplatelet": "antiplatelet"}
+
+
+def _antiplatelet_name(platelets: list[MedicationOrder]) -> str:
+    if not platelets:
+        return "none"
+    return platelets[0].name or ingredient(platelets[0]) or "an antiplatelet"
+
+
 def _in_first_months(picture: PatientPicture) -> bool:
     """No abrocitinib order on record started 3 or more months ago."""
     starts = [
@@ -53,7 +63,13 @@ def _in_first_months(picture: PatientPicture) -> bool:
     return not dated or min(dated) > picture.today - FIRST_MONTHS
 
 
-@rule(RULE, hooks=frozenset({SELECT, SIGN}), needs=frozenset({MEDICATIONS, OBSERVATIONS}))
+@rule(
+    RULE,
+    hooks=frozenset({SELECT, SIGN}),
+    needs=frozenset({MEDICATIONS, OBSERVATIONS}),
+    values="drug jak age min_age missing_labs antiplatelet infection lab_reason",
+    codes={"issues": "infection age labs antiplatelet", "label_note": "eu-only ad-from-12"},
+)
 def oral_jak_screening(picture: PatientPicture) -> Decision:
     """Label checks before an oral JAK inhibitor for eczema: age, screening, antiplatelets."""
     jaks = named((o for o in picture.drafts if o.is_a("jak-oral")), *AD_JAKS)
@@ -64,35 +80,26 @@ def oral_jak_screening(picture: PatientPicture) -> Decision:
         return Silent("no active atopic dermatitis / eczema and the order's reason is not eczema")
     order = gated[0]
     jak = ingredient(order)
-    issues: list[str] = []
+    issues: list[str] = []  # codes, worded by the card file
     infections = picture.active_conditions("serious-infection")
     if infections:
-        issues.append(f"active serious infection recorded ({infections[0].text or 'coded'})")
+        issues.append("infection")
     age = picture.age_years
     young = age is not None and age < MIN_AGE
     if young:
-        issues.append(f"patient is {age_text(picture)}; labelled for AD from {MIN_AGE} years")
+        issues.append("age")
     missing = [lab for lab in LABS if not has_result_within(picture, lab[0], LAB_WINDOW_DAYS)]
     if missing:
-        issues.append(f"no result in 12 months for {', '.join(m[1] for m in missing)}")
+        issues.append("labs")
     platelets: list[MedicationOrder] = []
     if jak == "abrocitinib" and _in_first_months(picture):
         candidates = current(picture, "antiplatelet") + current(picture, "aspirin")
         platelets = [o for o in candidates if _antiplatelet(o)]
         if platelets:
-            issues.append(
-                f"antiplatelet {platelets[0].name or ingredient(platelets[0])} is current"
-            )
+            issues.append("antiplatelet")
     if not issues:
         return Silent(f"{jak}: age {age_text(picture)}, screening within 12 months, no conflict")
-
-    variant = None
-    if infections:
-        variant = "serious-infection"
-    elif young:
-        variant = "age"
-    elif platelets:
-        variant = "antiplatelet"
+    variant = next((VARIANTS[i] for i in VARIANTS if i in issues), None)  # the first that applies
     suggestions: list[str] = []
     if (infections or young or platelets) and order.reference:
         suggestions.append("delete-jak-draft")
@@ -100,20 +107,17 @@ def oral_jak_screening(picture: PatientPicture) -> Decision:
         suggestions += [m[2] for m in missing]
     return Finding(
         rule_id=RULE,
-        reason=f"fired: {order.name or jak}: " + "; ".join(issues),
+        reason=f"fired: {order.name or jak}: " + ", ".join(issues),
         values={
             "drug": order.name or jak,
             "jak": jak,
             "age": age_text(picture),
-            "issues": "; ".join(issues),
+            "min_age": MIN_AGE,
+            "issues": tuple(issues),
             "missing_labs": ", ".join(m[1] for m in missing) or "none",
-            "antiplatelet": (platelets[0].name or "antiplatelet") if platelets else "none",
+            "antiplatelet": _antiplatelet_name(platelets),
             "infection": (infections[0].text or "serious infection") if infections else "none",
-            "label_note": (
-                "Baricitinib is not FDA-approved for atopic dermatitis (EU-approved)."
-                if jak == "baricitinib"
-                else "Labelled for refractory moderate-to-severe AD from 12 years."
-            ),
+            "label_note": "eu-only" if jak == "baricitinib" else "ad-from-12",
             "lab_reason": f"Screening before starting {jak} (JAK inhibitor boxed warning)",
         },
         orders=(order,),

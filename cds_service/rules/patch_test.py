@@ -8,6 +8,7 @@ https://doi.org/10.1016/j.anai.2023.11.009
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from cds_service.picture import MedicationOrder, PatientPicture
 
@@ -29,6 +30,8 @@ def _anti_inflammatory(order: MedicationOrder) -> bool:
     "patch-test-suggested",
     hooks=frozenset({VIEW, SELECT, SIGN}),
     needs=frozenset({"medications", SERVICEREQUESTS}),
+    values="site prior_days courses",
+    codes={"clue": "contact-dermatitis long-treatment repeated-courses"},
 )
 def patch_test_suggested(picture: PatientPicture) -> Decision:
     """Suggest patch testing when the eczema pattern points to a contact allergen."""
@@ -49,7 +52,7 @@ def patch_test_suggested(picture: PatientPicture) -> Decision:
             return Silent("a patch test or dermatology referral is already on record")
 
     if picture.has_active("allergic-contact-dermatitis"):
-        return _finding("allergic contact dermatitis is recorded", "")
+        return _finding("contact-dermatitis", {"site": ""})
 
     since = picture.today - WINDOW
     courses = [
@@ -69,16 +72,10 @@ def patch_test_suggested(picture: PatientPicture) -> Decision:
     )
     if drafts and prior_days >= LONG_TREATMENT_DAYS and prone:  # R-40: contact-prone sites
         return _finding(
-            f"a new anti-inflammatory course after {prior_days:.0f} days of treatment in 6 "
-            f"months, eczema at the {site_label(prone)}",
-            site_label(prone),
+            "long-treatment", {"site": site_label(prone), "prior_days": f"{prior_days:.0f}"}
         )
     if len(courses) >= MIN_COURSES and prone:
-        return _finding(
-            f"{len(courses)} anti-inflammatory courses in 6 months with eczema at the "
-            f"{site_label(prone)}",
-            site_label(prone),
-        )
+        return _finding("repeated-courses", {"site": site_label(prone), "courses": len(courses)})
 
     if not courses:
         return Silent("no anti-inflammatory course in the last 6 months")
@@ -88,10 +85,11 @@ def patch_test_suggested(picture: PatientPicture) -> Decision:
     )
 
 
-def _finding(reason: str, site: str) -> Finding:
+def _finding(clue: str, values: dict[str, Any]) -> Finding:
+    detail = ", ".join(f"{k} {v}" for k, v in values.items() if v != "")
     return Finding(
         rule_id="patch-test-suggested",
-        reason=reason,
-        values={"clue": reason, "site": site},
+        reason=f"{clue}{': ' + detail if detail else ''}",
+        values={"clue": clue, **values},
         suggestions=("order-patch-test", "refer-dermatology"),
     )

@@ -32,7 +32,12 @@ def _maybe_other_indication(picture: PatientPicture, order: MedicationOrder) -> 
     return any(picture.has_active(name) for name in NOT_AD)
 
 
-@rule(RULE, hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+@rule(
+    RULE,
+    hooks=frozenset({SELECT, SIGN}),
+    needs=frozenset(),
+    values="age drug liver right_strength strength",
+)
 def roflumilast_label_check(picture: PatientPicture) -> Decision:
     """Warn on a roflumilast cream strength wrong for the age, or with hepatic impairment."""
     drafts = named((o for o in picture.drafts if o.is_a("pde4-topical")), "roflumilast")

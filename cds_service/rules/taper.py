@@ -23,6 +23,7 @@ from ._topical import (
     is_daily,
     is_intermittent,
     real,
+    site_name,
     started,
 )
 from .tcs_sensitive_site import sensitive_site_order
@@ -46,7 +47,13 @@ class Run:
         return (min(self.end, today) - self.start).days
 
 
-@rule("tcs-taper-after-long-use", hooks=frozenset({VIEW, SIGN}), needs=frozenset({MEDICATIONS}))
+@rule(
+    "tcs-taper-after-long-use",
+    hooks=frozenset({VIEW, SIGN}),
+    needs=frozenset({MEDICATIONS}),
+    values="days drug end potency sensitive_sites site other_sites",
+    codes={"where": "face elsewhere", "others": "none listed"},
+)
 def tcs_taper_after_long_use(picture: PatientPicture) -> Decision:
     """Warn when long daily potent TCS use is being stopped or renewed: taper and switch."""
     run = _qualifying_run(picture)
@@ -88,7 +95,7 @@ def tcs_taper_after_long_use(picture: PatientPicture) -> Decision:
         "drug": drug_label(last),
         "potency": potency_label(last),
         "days": used,
-        "where": "on the face" if face else "",
+        "where": "face" if face else "elsewhere",
         "end": run.end.isoformat(),
     }
     sensitive = order.sites & SENSITIVE_SITES
@@ -103,13 +110,8 @@ def tcs_taper_after_long_use(picture: PatientPicture) -> Decision:
         values |= {
             "site": site_label(sensitive),
             "sensitive_sites": ",".join(sorted(sensitive)),
-            "others": (
-                f" The order also names other sites ({', '.join(sorted(others))}): taper the "
-                "steroid there separately; the orders suggested here are for the "
-                f"{site_label(sensitive)} only."
-                if others
-                else ""
-            ),
+            "others": "listed" if others else "none",
+            "other_sites": site_name(others) if others else "",
         }
         variant = f"sensitive-{variant}" if variant else "sensitive"
     else:

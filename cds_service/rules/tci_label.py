@@ -15,7 +15,12 @@ from ._topical import TACROLIMUS_ADULT_AGE, TCI_MIN_AGE, real
 ADULT_STRENGTH = 0.1  # tacrolimus 0.1% ointment
 
 
-@rule("tci-age-strength", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+@rule(
+    "tci-age-strength",
+    hooks=frozenset({SELECT, SIGN}),
+    needs=frozenset(),
+    values="age count drug tacrolimus_strength",
+)
 def tci_age_strength(picture: PatientPicture) -> Decision:
     """Warn on tacrolimus 0.1% under 16 years and on any TCI under 2 years."""
     tci = [o for o in picture.drafts if o.is_a("tci")]
@@ -71,7 +76,12 @@ def tci_age_strength(picture: PatientPicture) -> Decision:
     )
 
 
-@rule("tci-first-use-counselling", hooks=frozenset({SELECT}), needs=frozenset({MEDICATIONS}))
+@rule(
+    "tci-first-use-counselling",
+    hooks=frozenset({SELECT}),
+    needs=frozenset({MEDICATIONS}),
+    values="drug",
+)
 def tci_first_use_counselling(picture: PatientPicture) -> Decision:
     """Counsel on burning/stinging and the boxed warning when a first TCI is selected."""
     tci = [o for o in picture.drafts if o.is_a("tci")]

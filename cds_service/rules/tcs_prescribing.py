@@ -35,7 +35,12 @@ def _tcs_drafts(picture: PatientPicture) -> list[MedicationOrder]:
     return [o for o in picture.drafts if o.is_a("tcs")]
 
 
-@rule("tcs-incomplete-prescription", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+@rule(
+    "tcs-incomplete-prescription",
+    hooks=frozenset({SELECT, SIGN}),
+    needs=frozenset(),
+    values="add_days add_grams add_per_day count drug missing",
+)
 def tcs_incomplete_prescription(picture: PatientPicture) -> Decision:
     """Info when a TCS draft has no frequency, duration or quantity."""
     tcs = _tcs_drafts(picture)
@@ -78,7 +83,13 @@ def _missing(order: MedicationOrder) -> list[str]:
     return missing
 
 
-@rule("tcs-very-potent-limits", hooks=frozenset({SIGN}), needs=frozenset())
+@rule(
+    "tcs-very-potent-limits",
+    hooks=frozenset({SIGN}),
+    needs=frozenset(),
+    values="count days drug fills grams grams_per_week limit_source max_days max_grams_per_week "
+    "new_days new_grams potency unit",
+)
 def tcs_very_potent_limits(picture: PatientPicture) -> Decision:
     """Warn when a class I TCS is ordered over its label's grams a week or consecutive days
     (clobetasol 50 g / 14 days, Diprolene ointment 45 g / 14 days: _label_limits.py)."""
@@ -174,7 +185,12 @@ def _num(value: float | None) -> str:
     return "unknown" if value is None else f"{value:.0f}"
 
 
-@rule("tcs-potency-in-young-child", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+@rule(
+    "tcs-potency-in-young-child",
+    hooks=frozenset({SELECT, SIGN}),
+    needs=frozenset(),
+    values="age drug potency",
+)
 def tcs_potency_in_young_child(picture: PatientPicture) -> Decision:
     """Warn on potent TCS under 12 months and very potent TCS under 12 years."""
     tcs = _tcs_drafts(picture)
@@ -227,7 +243,12 @@ def _strong(order: MedicationOrder) -> bool:
     return (us_class is not None and us_class <= 2) or order.drug.uk_potency == "very-potent"
 
 
-@rule("wet-wrap-duration", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+@rule(
+    "wet-wrap-duration",
+    hooks=frozenset({SELECT, SIGN}),
+    needs=frozenset(),
+    values="days drug new_days phrase potency",
+)
 def wet_wrap_duration(picture: PatientPicture) -> Decision:
     """Warn when a wet-wrap / occlusive TCS course has no duration or runs over 14 days, or
     when the steroid under the wraps is US class I-II / BNF very potent (any duration)."""

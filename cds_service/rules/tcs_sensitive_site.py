@@ -51,7 +51,12 @@ def _find(picture: PatientPicture) -> tuple[MedicationOrder | None, str]:
     return sensitive[0], ""
 
 
-@rule("tcs-potent-on-sensitive-site", hooks=frozenset({SELECT, SIGN}), needs=frozenset())
+@rule(
+    "tcs-potent-on-sensitive-site",
+    hooks=frozenset({SELECT, SIGN}),
+    needs=frozenset(),
+    values="age drug potency site site_evidence tacrolimus_strength",
+)
 def potent_tcs_on_sensitive_site(picture: PatientPicture) -> Decision:
     """Warn when a US class I-III (UK potent/very potent) TCS is ordered for a sensitive site."""
     order, why_not = _find(picture)

@@ -23,7 +23,13 @@ def _supply_days(order: MedicationOrder) -> float | None:
     return supply if supply else order.duration_days or None
 
 
-@rule(RULE, hooks=frozenset({SELECT, SIGN}), needs=frozenset({MEDICATIONS}))
+@rule(
+    RULE,
+    hooks=frozenset({SELECT, SIGN}),
+    needs=frozenset({MEDICATIONS}),
+    values="drug age min_age other grams supply_days per_week weeks max_grams",
+    codes={"issues": "age combination quantity"},
+)
 def topical_jak_label_check(picture: PatientPicture) -> Decision:
     """Warn on ruxolitinib cream under 2 years, over 60 g/week, or with an immunomodulator."""
     drafts = named((o for o in picture.drafts if o.is_a("jak-topical")), "ruxolitinib")
@@ -33,18 +39,18 @@ def topical_jak_label_check(picture: PatientPicture) -> Decision:
     if not gated:
         return Silent("no active atopic dermatitis / eczema and the order's reason is not eczema")
     order = gated[0]
-    issues: list[str] = []
+    issues: list[str] = []  # codes, worded by the card file
     age = picture.age_years
     young = age is not None and age < MIN_AGE
     if young:
-        issues.append(f"patient is {age_text(picture)}; labelled for AD from {MIN_AGE} years")
+        issues.append("age")
     others = [o for c in IMMUNOMODULATORS for o in current(picture, c)]
     if others:
-        issues.append(f"{drug_name(others[0])} is current")
+        issues.append("combination")
     g, days = grams(order), _supply_days(order)
     per_week = g / days * 7 if g is not None and days else None
     if per_week is not None and per_week > MAX_G_PER_WEEK:
-        issues.append(f"{g:g} g over {days:g} days is {round(per_week, 1):g} g a week")
+        issues.append("quantity")
     if not issues:
         amount = f"{round(per_week, 1):g} g/week" if per_week is not None else "g/week unknown"
         return Silent(f"ruxolitinib cream: age {age_text(picture)}, {amount}, no immunomodulator")
@@ -57,11 +63,14 @@ def topical_jak_label_check(picture: PatientPicture) -> Decision:
         suggestions = ("limit-ruxolitinib-quantity",)
     return Finding(
         rule_id=RULE,
-        reason=f"fired: {drug_name(order)}: " + "; ".join(issues),
+        reason=f"fired: {drug_name(order)}: " + ", ".join(issues),
         values={
             "drug": drug_name(order),
             "age": age_text(picture),
-            "issues": "; ".join(issues),
+            "min_age": MIN_AGE,
+            "issues": tuple(issues),
+            "grams": f"{g:g}" if g is not None else "unknown",
+            "supply_days": f"{days:g}" if days else "unknown",
             "other": drug_name(others[0]) if others else "none",
             "per_week": f"{round(per_week, 1):g}" if per_week is not None else "unknown",
             "weeks": round(days / 7, 2) if days else 0,

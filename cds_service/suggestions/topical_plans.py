@@ -10,6 +10,7 @@ from typing import Any
 from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.rules import Finding
 from cds_service.rules._topical import TCI_MIN_AGE, tacrolimus_strength
+from cds_service.rules.maintenance import SAME_DRUG
 
 from . import (
     RXNORM,
@@ -28,8 +29,12 @@ from .topical import FLUTICASONE_005_CREAM, HYDROCORTISONE_1_CREAM, PIMECROLIMUS
 
 UCUM = "http://unitsofmeasure.org"
 TOPICAL = {"coding": [{"system": SNOMED, "code": "6064005", "display": "Topical route"}]}
-# Fluticasone propionate 0.05% cream (US class V) was the steroid of the proactive trials.
 MAINTENANCE_WEEKS = 16
+# The maintenance steroids rules/maintenance.py chooses from (its `maintenance` value).
+MAINTENANCE_CODES = {
+    "hydrocortisone-1": HYDROCORTISONE_1_CREAM,
+    "fluticasone-005": FLUTICASONE_005_CREAM,
+}
 
 
 def _days(value: int) -> dict[str, Any]:
@@ -113,18 +118,13 @@ def tci_medication(order: MedicationOrder | None, age: int | None) -> dict[str, 
 
 @builder("create-tcs-maintenance")
 def create_tcs_maintenance(finding: Finding, picture: PatientPicture) -> list[Action]:
-    """Twice-weekly (Mon/Thu) steroid for 16 weeks: the last course's drug if mid-potency."""
-    last = finding.orders[0]
-    if finding.values.get("reuse_drug"):
-        medication, name = _same_medication(last), str(finding.values["drug"])
-    elif finding.values.get("sensitive_site"):
-        medication = {
-            "medicationCodeableConcept": _coded(HYDROCORTISONE_1_CREAM, "hydrocortisone 1% cream")
-        }
-        name = "hydrocortisone 1% cream"
+    """Twice-weekly (Mon/Thu) steroid for 16 weeks: the one the rule chose (`maintenance`,
+    named `drug`): the last course's drug, or a coded product."""
+    last, choice, name = finding.orders[0], finding.values["maintenance"], finding.values["drug"]
+    if choice == SAME_DRUG:
+        medication = _same_medication(last)
     else:
-        name = "fluticasone propionate 0.05% cream"
-        medication = {"medicationCodeableConcept": _coded(FLUTICASONE_005_CREAM, name)}
+        medication = {"medicationCodeableConcept": _coded(MAINTENANCE_CODES[choice], name)}
     dosage = {
         "text": "Apply twice weekly (Monday and Thursday) to the previously affected areas",
         "timing": {"repeat": _twice_weekly(MAINTENANCE_WEEKS * 7)},

@@ -13,7 +13,7 @@ from cds_service.rules import load_rules
 from cds_service.runtime import REPO_CARDS
 from tests.conftest import FIXTURES, load_fixture, post_hook
 
-TEMPLATES = load_card_files(REPO_CARDS, load_rules().keys())
+TEMPLATES = load_card_files(REPO_CARDS, load_rules())
 
 
 def cards_of(client: FlaskClient, name: str) -> list[dict[str, Any]]:

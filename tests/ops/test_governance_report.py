@@ -18,7 +18,7 @@ from cds_service.runtime import REPO_CARDS
 from cds_service.storage import FeedbackStore, make_engine
 from tests.ops.governance_seed import expected, seed
 
-CARDS = load_card_files(REPO_CARDS, load_rules().keys())
+CARDS = load_card_files(REPO_CARDS, load_rules())
 EMOLLIENT = "emollient-not-prescribed"
 TCS = "tcs-potent-on-sensitive-site"
 

@@ -28,7 +28,7 @@ def test_new_course_after_28_days_offers_referral_and_phototherapy(hooks: Any) -
 
 def test_step_up_is_named(hooks: Any) -> None:
     (card,) = _cards(hooks, "select-step-up-after-28-days-in")
-    assert "step\\-up in potency" in card["detail"]
+    assert "step-up in potency" in card["detail"]
 
 
 def test_thresholds_and_potency(hooks: Any) -> None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from cds_service.rules import Finding
+from cds_service.rules.maintenance import tcs_proactive_maintenance
+from cds_service.suggestions import load_builders
 from tests.conftest import cards_for, load_fixture, post_hook
+from tests.rules.redflags_support import picture_of
 
 TCS = "tcs-proactive-maintenance"
 TCI = "tci-proactive-maintenance"
@@ -125,3 +130,33 @@ def test_silent_while_a_daily_flare_course_is_being_ordered(
     gets no maintenance card; given when needed, it does."""
     assert _cards(hooks, rule, f"{name}-daily-flare-draft-out") == []
     assert len(_cards(hooks, rule, f"{name}-in")) == 1
+
+
+@pytest.mark.parametrize(
+    ("fixture", "choice", "drug"),
+    [
+        ("second-course-trunk-in-6-months-in", "same-drug", None),  # class IV-V, not sensitive
+        ("second-course-potent-trunk-in", "fluticasone-005", "fluticasone propionate 0.05%"),
+        ("view-two-courses-eyelid-in", "hydrocortisone-1", "hydrocortisone 1% cream"),
+    ],
+)
+def test_the_rule_chooses_the_maintenance_steroid_and_the_builder_orders_it(
+    fixture: str, choice: str, drug: str | None
+) -> None:
+    """Decided once: the rule's `maintenance` value is what the suggestion orders."""
+    picture = picture_of(load_fixture(f"{TCS}/{fixture}.json"))
+    finding = tcs_proactive_maintenance(picture)
+    assert isinstance(finding, Finding) and finding.values["maintenance"] == choice
+    build = load_builders()["create-tcs-maintenance"]
+    (action,) = build(finding, picture)
+    medication = action["resource"]["medicationCodeableConcept"]
+    if drug is None:  # the last course's own medication, as received
+        assert medication == finding.orders[0].raw["medicationCodeableConcept"]
+    else:
+        assert medication["text"].startswith(drug)
+    # The builder follows the finding, whatever the picture would suggest to it.
+    other = "hydrocortisone-1" if choice != "hydrocortisone-1" else "fluticasone-005"
+    named = {"hydrocortisone-1": "hydrocortisone 1% cream", "fluticasone-005": "fluticasone x"}
+    told = replace(finding, values={**finding.values, "maintenance": other, "drug": named[other]})
+    (action,) = build(told, picture)
+    assert action["resource"]["medicationCodeableConcept"]["text"] == named[other]
