@@ -69,6 +69,6 @@ def _generator(root: Path) -> ModuleType:
 
 def _write_rules_table(root: Path) -> None:
     rules = load_rules()
-    table = rules_table.render(rules, load_card_files(root / "cards", rules.keys()))
+    table = rules_table.render(rules, load_card_files(root / "cards", rules))
     readme = root / "README.md"
     readme.write_text(rules_table.replace(readme.read_text("utf-8"), table), encoding="utf-8")

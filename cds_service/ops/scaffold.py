@@ -40,7 +40,7 @@ RULE = "{rule_id}"
 CONDITION = "{rule_id}"
 
 
-@rule(RULE, hooks=frozenset({{{hook}}}), needs=frozenset())
+@rule(RULE, hooks=frozenset({{{hook}}}), needs=frozenset(), values="condition")
 def {function}(picture: PatientPicture) -> Decision:
     """TODO: when this rule fires, in one line."""
     found = picture.active_conditions(CONDITION)
@@ -59,7 +59,7 @@ ORDERS = """    if not picture.drafts:
 
 CARD = '''# Rule: {rule_id} (TODO: clinical-rules R-?)
 # TODO: when it fires, for the clinical reviewer.
-# Placeholders: {{condition}}
+# Placeholders: {{condition}} (the values the rule declares in @rule(values=...))
 rule = "{rule_id}"
 title = "TODO: {title}"
 trigger = "TODO: fires when the patient has an active condition in value set {rule_id}"
