@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,6 @@ class Settings:
     # Read by `purge` (ops/purge.py), not by the running service. 0 keeps feedback forever.
     retention_days: int = 90
     feedback_retention_days: int = 0
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def with_overrides(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed (tests use this)."""
@@ -63,8 +62,6 @@ class Settings:
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for f in fields(cls):
-            if f.name == "extra":
-                continue
             raw = env.get(f"CDS_{f.name.upper()}")
             if raw is None:
                 continue

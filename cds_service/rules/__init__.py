@@ -22,7 +22,6 @@ from cds_service.picture import MedicationOrder, PatientPicture
 log = logging.getLogger(__name__)
 
 SELECT, SIGN, VIEW = "order-select", "order-sign", "patient-view"
-ALL_HOOKS = frozenset({SELECT, SIGN, VIEW})
 
 # Prefetch keys (templates in cds_service/services.py) a rule can declare it needs.
 PATIENT, CONDITIONS, MEDICATIONS = "patient", "conditions", "medications"
@@ -60,7 +59,6 @@ class Rule:
     hooks: frozenset[str]
     needs: frozenset[str]
     evaluate: Evaluator
-    guideline: str
 
     def run(self, picture: PatientPicture) -> Decision:
         """Evaluate; a rule whose data is unavailable stays silent instead of guessing."""
@@ -81,14 +79,11 @@ def rule(
     def register(fn: Evaluator) -> Evaluator:
         if rule_id in _REGISTRY and _REGISTRY[rule_id].evaluate is not fn:
             raise ValueError(f"rule id registered twice: {rule_id}")
-        doc = (fn.__doc__ or "").strip().splitlines()
-        module_doc = (importlib.import_module(fn.__module__).__doc__ or "").strip().splitlines()
         _REGISTRY[rule_id] = Rule(
             id=rule_id,
             hooks=hooks,
             needs=needs | {PATIENT, CONDITIONS},
             evaluate=fn,
-            guideline=(module_doc or doc or [""])[0],
         )
         return fn
 
@@ -120,10 +115,3 @@ def evaluate_all(rules: list[Rule], picture: PatientPicture) -> list[tuple[Rule,
             log.error("rule failed", extra={"rule": r.id, "error": type(exc).__name__, "at": where})
             decisions.append((r, Silent(f"rule failed ({type(exc).__name__} at {where})")))
     return decisions
-
-
-def first_match(
-    orders: tuple[MedicationOrder, ...], test: Callable[[MedicationOrder], Any]
-) -> MedicationOrder | None:
-    """The first order passing `test`."""
-    return next((o for o in orders if test(o)), None)
