@@ -61,11 +61,6 @@ def potency_label(order: MedicationOrder) -> str:
     return "; ".join(parts) or "potency unknown"
 
 
-def drug_label(order: MedicationOrder) -> str:
-    """The medication as the prescriber ordered it."""
-    return order.name or order.drug.ingredient or "the ordered medication"
-
-
 def site_label(sites: frozenset[str]) -> str:
     """A readable label for the most specific site in `sites`."""
     for site in SITE_PRIORITY:

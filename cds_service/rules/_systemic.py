@@ -104,8 +104,3 @@ def age_text(picture: PatientPicture) -> str:
     if years < 2:
         return f"{months} month{'s' if months != 1 else ''}"
     return f"{years} years"
-
-
-def drug_name(order: MedicationOrder) -> str:
-    """The medication as ordered."""
-    return order.name or order.drug.ingredient or "the ordered medication"

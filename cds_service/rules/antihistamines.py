@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cds_service.picture import PatientPicture
+from cds_service.vocabulary import drug_label
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
-from ._common import drug_label
 from ._redflags import (
     count_label,
     days_ago,

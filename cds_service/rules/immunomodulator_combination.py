@@ -8,9 +8,10 @@ https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=RINVOQ
 from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.vocabulary import drug_label
 
 from . import MEDICATIONS, SIGN, Decision, Finding, Silent, rule
-from ._systemic import IMMUNOMODULATORS, drug_name, ingredient, is_current
+from ._systemic import IMMUNOMODULATORS, ingredient, is_current
 
 RULE = "immunomodulator-combination"
 TARGETED = ("biologic", "jak-oral")  # one of the pair must be a biologic or an oral JAK
@@ -55,13 +56,13 @@ def immunomodulator_combination(picture: PatientPicture) -> Decision:
             state = "also drafted" if other.is_draft else f"on record ({other.status})"
             return Finding(
                 rule_id=RULE,
-                reason=f"fired: {drug_name(draft)} with {drug_name(other)} {state}",
+                reason=f"fired: {drug_label(draft)} with {drug_label(other)} {state}",
                 values={
-                    "drug": drug_name(draft),
-                    "drug_short": ingredient(draft) or drug_name(draft),
+                    "drug": drug_label(draft),
+                    "drug_short": ingredient(draft) or drug_label(draft),
                     "drug_class": CLASS_LABEL[_kind(draft) or ""],
-                    "other": drug_name(other),
-                    "other_short": ingredient(other) or drug_name(other),
+                    "other": drug_label(other),
+                    "other_short": ingredient(other) or drug_label(other),
                     "other_class": CLASS_LABEL[_kind(other) or ""],
                     "other_state": state,
                 },

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 
 from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
+from cds_service.vocabulary import drug_label
 
 from . import SELECT, SIGN, VIEW, Decision, Finding, Silent, rule
-from ._common import drug_label
 from ._redflags import (
     CLASS_LABEL,
     IMMUNOMODULATORS,

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
+from cds_service.vocabulary import drug_label
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
-from ._common import drug_label, site_label
+from ._common import site_label
 from ._redflags import FACE_SITES, active_in, condition_label, days_ago, eczema_drafts
 
 PIMECROLIMUS_MIN_AGE = 2  # Elidel label

@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.vocabulary import drug_label
 
 from . import MEDICATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
-from ._systemic import drug_name
 
 RULE = "oral-corticosteroid-for-eczema"
 MAX_BURST_DAYS = 14  # a course longer than 14 days is prolonged
@@ -83,9 +83,9 @@ def oral_corticosteroid_for_eczema(picture: PatientPicture) -> Decision:
         ) + " for eczema"
     return Finding(
         rule_id=RULE,
-        reason=f"fired: {drug_name(order)}: {why}",
+        reason=f"fired: {drug_label(order)}: {why}",
         values={
-            "drug": drug_name(order),
+            "drug": drug_label(order),
             "why": why,
             "days": f"{days:g}" if days is not None else "not recorded",
             "courses": courses,

@@ -7,9 +7,10 @@ https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=ZORYVE
 from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.vocabulary import drug_label
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
-from ._systemic import age_text, drug_name, named
+from ._systemic import age_text, named
 
 RULE = "roflumilast-label-check"
 ADULT_STRENGTH, CHILD_STRENGTH = 0.15, 0.05
@@ -46,7 +47,7 @@ def roflumilast_label_check(picture: PatientPicture) -> Decision:
     age = picture.age_years
     right = _right_strength(age) if age is not None else None
     values = {
-        "drug": drug_name(order),
+        "drug": drug_label(order),
         "strength": f"{strength:g}%" if strength is not None else "unknown strength",
         "age": age_text(picture),
         "right_strength": f"{right:g}%" if right is not None else "",

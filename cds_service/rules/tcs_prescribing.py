@@ -10,9 +10,10 @@ import math
 
 from cds_service.picture import MedicationOrder, PatientPicture, grams
 from cds_service.terminology import SENSITIVE_SITES
+from cds_service.vocabulary import drug_label
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
-from ._common import drug_label, is_potent_tcs, potency_label
+from ._common import is_potent_tcs, potency_label
 from ._label_limits import label_limit
 from ._topical import days, very_potent, wet_wrap
 

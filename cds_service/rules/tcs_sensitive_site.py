@@ -10,9 +10,10 @@ from __future__ import annotations
 from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.picture.conditions import OTHER_DERMATOSIS as NON_ECZEMA_DERMATOSIS
 from cds_service.terminology import OCCLUDED_SITES, SENSITIVE_SITES
+from cds_service.vocabulary import drug_label
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
-from ._common import drug_label, is_potent_tcs, potency_label, site_label
+from ._common import is_potent_tcs, potency_label, site_label
 from ._topical import STOPPING_STATUSES, real, very_potent
 from .mimics import mimic_orders
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture, grams
 from cds_service.picture.access import duration_days, obj
+from cds_service.vocabulary import drug_label
 
 from . import MEDICATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
-from ._systemic import IMMUNOMODULATORS, age_text, current, drug_name, named
+from ._systemic import IMMUNOMODULATORS, age_text, current, named
 
 RULE = "topical-jak-label-check"
 MIN_AGE = 2
@@ -40,7 +41,7 @@ def topical_jak_label_check(picture: PatientPicture) -> Decision:
         issues.append(f"patient is {age_text(picture)}; labelled for AD from {MIN_AGE} years")
     others = [o for c in IMMUNOMODULATORS for o in current(picture, c)]
     if others:
-        issues.append(f"{drug_name(others[0])} is current")
+        issues.append(f"{drug_label(others[0])} is current")
     g, days = grams(order), _supply_days(order)
     per_week = g / days * 7 if g is not None and days else None
     if per_week is not None and per_week > MAX_G_PER_WEEK:
@@ -57,12 +58,12 @@ def topical_jak_label_check(picture: PatientPicture) -> Decision:
         suggestions = ("limit-ruxolitinib-quantity",)
     return Finding(
         rule_id=RULE,
-        reason=f"fired: {drug_name(order)}: " + "; ".join(issues),
+        reason=f"fired: {drug_label(order)}: " + "; ".join(issues),
         values={
-            "drug": drug_name(order),
+            "drug": drug_label(order),
             "age": age_text(picture),
             "issues": "; ".join(issues),
-            "other": drug_name(others[0]) if others else "none",
+            "other": drug_label(others[0]) if others else "none",
             "per_week": f"{round(per_week, 1):g}" if per_week is not None else "unknown",
             "weeks": round(days / 7, 2) if days else 0,
             "max_grams": int(MAX_G_PER_WEEK * days / 7) if days else 0,
