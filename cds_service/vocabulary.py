@@ -193,3 +193,8 @@ def age_text(picture: PatientPicture) -> str:
     if years < 2:
         return f"{months} month{'s' if months != 1 else ''}"
     return f"{years} years"
+
+
+def tacrolimus_strength(age: int | None) -> str:
+    """The labelled tacrolimus strength for the age (0.03% under 16 years or age unknown)."""
+    return "0.1%" if age is not None and age >= TACROLIMUS_ADULT_AGE else "0.03%"

@@ -94,13 +94,3 @@ def strength_mg(order: MedicationOrder) -> float | None:
     """A plain 'N MG' unit strength (tablets), else None."""
     match = _MG.match(order.drug.strength_text or "")
     return float(match.group(1)) if match else None
-
-
-def age_text(picture: PatientPicture) -> str:
-    """'4 months' under 2 years, else '15 years'; 'unknown' without a birth date."""
-    years, months = picture.age_years, picture.age_months
-    if years is None or months is None:
-        return "unknown"
-    if years < 2:
-        return f"{months} month{'s' if months != 1 else ''}"
-    return f"{years} years"

@@ -8,11 +8,11 @@ https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=DUPIXENT
 from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture
-from cds_service.vocabulary import drug_label
+from cds_service.vocabulary import age_text, drug_label
 
 from . import OBSERVATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
 from ._dupilumab import matches, ordered_dose, recent_weight_kg, tier
-from ._systemic import age_text, ingredient, latest_weight_kg, named
+from ._systemic import ingredient, latest_weight_kg, named
 
 RULE = "biologic-label-check"
 AD_BIOLOGICS = ("dupilumab", "tralokinumab", "lebrikizumab", "nemolizumab")

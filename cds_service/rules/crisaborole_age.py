@@ -6,10 +6,10 @@ https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=EUCRISA
 from __future__ import annotations
 
 from cds_service.picture import PatientPicture
-from cds_service.vocabulary import drug_label
+from cds_service.vocabulary import age_text, drug_label
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
-from ._systemic import age_text, named
+from ._systemic import named
 
 RULE = "crisaborole-age"
 MIN_MONTHS = 3

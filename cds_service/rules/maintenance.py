@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.terminology import SENSITIVE_SITES
-from cds_service.vocabulary import drug_label
+from cds_service.vocabulary import TCI_MIN_AGE, drug_label
 
 from . import MEDICATIONS, SELECT, SIGN, VIEW, Decision, Finding, Silent, rule
 from ._topical import (
     STOPPING_STATUSES,
-    TCI_MIN_AGE,
     courses,
     days,
     has_maintenance,

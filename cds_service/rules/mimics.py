@@ -10,13 +10,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
-from cds_service.vocabulary import drug_label
+from cds_service.vocabulary import TCI_MIN_AGE, drug_label
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
 from ._common import site_label
 from ._redflags import FACE_SITES, active_in, condition_label, days_ago, eczema_drafts
 
-PIMECROLIMUS_MIN_AGE = 2  # Elidel label
 PERMETHRIN_MIN_MONTHS = 2  # Elimite label: not under 2 months
 CHILD_DOSE_AGE = 12  # under 12: a 30 g tube covers two applications
 RECENT_SCABICIDE = timedelta(days=28)
@@ -120,7 +119,7 @@ def tcs_with_rosacea_perioral(picture: PatientPicture) -> Decision:
     order, rosacea = found
     age = picture.age_years
     suggestions = ["delete-facial-steroid"]
-    if age is not None and age >= PIMECROLIMUS_MIN_AGE:
+    if age is not None and age >= TCI_MIN_AGE:
         suggestions.append("swap-to-pimecrolimus")
     return Finding(
         rule_id="tcs-with-rosacea-perioral",

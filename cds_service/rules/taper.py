@@ -11,14 +11,13 @@ from datetime import date, timedelta
 
 from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.terminology import SENSITIVE_SITES
-from cds_service.vocabulary import drug_label
+from cds_service.vocabulary import TCI_MIN_AGE, drug_label
 
 from . import MEDICATIONS, SIGN, VIEW, Decision, Finding, Silent, rule
 from ._common import is_potent_tcs, potency_label, site_label
 from ._topical import (
     FACE_SITES,
     STOPPING_STATUSES,
-    TCI_MIN_AGE,
     course_end,
     has_maintenance,
     is_daily,

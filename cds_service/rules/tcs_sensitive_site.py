@@ -10,15 +10,13 @@ from __future__ import annotations
 from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.picture.conditions import OTHER_DERMATOSIS as NON_ECZEMA_DERMATOSIS
 from cds_service.terminology import OCCLUDED_SITES, SENSITIVE_SITES
-from cds_service.vocabulary import drug_label
+from cds_service.vocabulary import TCI_MIN_AGE, age_text, drug_label, tacrolimus_strength
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
 from ._common import is_potent_tcs, potency_label, site_label
 from ._topical import STOPPING_STATUSES, real, very_potent
 from .mimics import mimic_orders
 
-TACROLIMUS_ADULT_AGE = 16  # Protopic label: 0.1% only from 16 years
-TCI_MIN_AGE = 2  # Protopic 0.03% and Elidel 1%: not under 2 years
 INFANT_MONTHS = 12  # NICE CG57: no potent TCS under 12 months, at any site
 CHILD_YEARS = 12  # NICE CG57: no very potent TCS in children without specialist supervision
 
@@ -94,8 +92,8 @@ def potent_tcs_on_sensitive_site(picture: PatientPicture) -> Decision:
             "potency": potency_label(order),
             "site": site,
             "site_evidence": order.site_evidence or "the order",
-            "age": _age_text(age, months),
-            "tacrolimus_strength": "0.1%" if (age or 0) >= TACROLIMUS_ADULT_AGE else "0.03%",
+            "age": age_text(picture),
+            "tacrolimus_strength": tacrolimus_strength(age),
         },
         orders=(order,),
         suggestions=tuple(suggestions),
@@ -132,11 +130,3 @@ def _variant(age: int | None, months: int | None, occluded: bool, strongest: boo
     if occluded:
         return "occluded-child" if child else "occluded"
     return "child" if child else None
-
-
-def _age_text(age: int | None, months: int | None) -> str:
-    if age is None or months is None:
-        return "unknown"
-    if age < 2:
-        return f"{months} month{'s' if months != 1 else ''}"
-    return f"{age} years"

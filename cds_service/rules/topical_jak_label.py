@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture, grams
 from cds_service.picture.access import duration_days, obj
-from cds_service.vocabulary import drug_label
+from cds_service.vocabulary import age_text, drug_label
 
 from . import MEDICATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
-from ._systemic import IMMUNOMODULATORS, age_text, current, named
+from ._systemic import IMMUNOMODULATORS, current, named
 
 RULE = "topical-jak-label-check"
 MIN_AGE = 2
