@@ -70,7 +70,8 @@ HELD_IN_ECZEMA_HERPETICUM = (
     "systemic-immunosuppressant",
     "oral-corticosteroid",
 )
-# Systemic immunomodulators that must not be combined with each other (clinical-rules R-51).
+# Systemic immunomodulators: not combined with one another (clinical-rules R-51), nor with a
+# topical JAK inhibitor (its label).
 SYSTEMIC_IMMUNOMODULATORS = ("biologic", "jak-oral", "systemic-immunosuppressant")
 
 # --- Value sets: conditions, orders and observations are asked about by value-set name, one

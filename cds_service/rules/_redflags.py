@@ -8,25 +8,6 @@ from datetime import date
 
 from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
 
-# Drafts to hold while eczema herpeticum is active (clinical-rules R-33): steroids, calcineurin
-# inhibitors, JAK inhibitors and systemic immunosuppressants. Biologics are not listed:
-# dupilumab is not known to worsen eczema herpeticum and is not routinely held.
-IMMUNOMODULATORS = (
-    "tcs",
-    "tci",
-    "jak-topical",
-    "jak-oral",
-    "systemic-immunosuppressant",
-    "oral-corticosteroid",
-)
-CLASS_LABEL = {
-    "tcs": "topical corticosteroid",
-    "tci": "topical calcineurin inhibitor",
-    "jak-topical": "topical JAK inhibitor",
-    "jak-oral": "oral JAK inhibitor",
-    "systemic-immunosuppressant": "systemic immunosuppressant",
-    "oral-corticosteroid": "oral corticosteroid",
-}
 FACE_SITES = frozenset({"face", "eyelid"})  # perioral region 110488009 maps to "face"
 
 # Oral aciclovir for eczema herpeticum, five times a day for 5 days. Children (Oxford University

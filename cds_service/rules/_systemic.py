@@ -10,7 +10,6 @@ from cds_service.picture import MedicationOrder, ObservationFact, PatientPicture
 
 # Observation statuses that do not count as a result.
 NOT_A_RESULT = frozenset({"entered-in-error", "cancelled", "registered"})
-IMMUNOMODULATORS = ("biologic", "jak-oral", "systemic-immunosuppressant")
 _MG = re.compile(r"^(\d+(?:\.\d+)?) MG$")
 # Mass units of a body-weight valueQuantity (code, else unit text) to kg: UCUM codes, common
 # unit words, and SNOMED CT / dm+d units 258683005 kilogram and 258682000 gram.

@@ -8,10 +8,10 @@ https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=RINVOQ
 from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture
-from cds_service.vocabulary import drug_label
+from cds_service.vocabulary import DRUG_CLASSES, SYSTEMIC_IMMUNOMODULATORS, drug_label
 
 from . import MEDICATIONS, SIGN, Decision, Finding, Silent, rule
-from ._systemic import IMMUNOMODULATORS, ingredient, is_current
+from ._systemic import ingredient, is_current
 
 RULE = "immunomodulator-combination"
 TARGETED = ("biologic", "jak-oral")  # one of the pair must be a biologic or an oral JAK
@@ -20,15 +20,10 @@ TARGETED = ("biologic", "jak-oral")  # one of the pair must be a biologic or an 
 # conventional immunosuppressant they are not this rule's concern (with a JAK or another
 # biologic they are).
 AD_BIOLOGICS = frozenset({"dupilumab", "tralokinumab", "lebrikizumab", "nemolizumab"})
-CLASS_LABEL = {
-    "biologic": "biologic",
-    "jak-oral": "oral JAK inhibitor",
-    "systemic-immunosuppressant": "systemic immunosuppressant",
-}
 
 
 def _kind(order: MedicationOrder) -> str | None:
-    return next((c for c in IMMUNOMODULATORS if order.is_a(c)), None)
+    return next((c for c in SYSTEMIC_IMMUNOMODULATORS if order.is_a(c)), None)
 
 
 @rule(RULE, hooks=frozenset({SIGN}), needs=frozenset({MEDICATIONS}))
@@ -60,10 +55,10 @@ def immunomodulator_combination(picture: PatientPicture) -> Decision:
                 values={
                     "drug": drug_label(draft),
                     "drug_short": ingredient(draft) or drug_label(draft),
-                    "drug_class": CLASS_LABEL[_kind(draft) or ""],
+                    "drug_class": DRUG_CLASSES[_kind(draft) or ""],
                     "other": drug_label(other),
                     "other_short": ingredient(other) or drug_label(other),
-                    "other_class": CLASS_LABEL[_kind(other) or ""],
+                    "other_class": DRUG_CLASSES[_kind(other) or ""],
                     "other_state": state,
                 },
                 orders=(draft, other),

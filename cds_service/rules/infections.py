@@ -11,12 +11,10 @@ from __future__ import annotations
 import re
 
 from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
-from cds_service.vocabulary import drug_label
+from cds_service.vocabulary import DRUG_CLASSES, HELD_IN_ECZEMA_HERPETICUM, drug_label
 
 from . import SELECT, SIGN, VIEW, Decision, Finding, Silent, rule
 from ._redflags import (
-    CLASS_LABEL,
-    IMMUNOMODULATORS,
     aciclovir_dose,
     active_in,
     condition_label,
@@ -74,7 +72,7 @@ def eczema_herpeticum(picture: PatientPicture) -> Decision:
     actions: tuple[str, ...] = ("order-oral-aciclovir", "urgent-dermatology-review")
     if any(c.body_sites & PERIOCULAR for c, _ in current):
         actions += ("same-day-ophthalmology",)
-    held = drafts_of(picture, *IMMUNOMODULATORS)
+    held = drafts_of(picture, *HELD_IN_ECZEMA_HERPETICUM)
     if not held:
         return Finding(
             rule_id="eczema-herpeticum",
@@ -83,7 +81,7 @@ def eczema_herpeticum(picture: PatientPicture) -> Decision:
             suggestions=actions,
         )
     order = held[0]
-    drug_class = next(CLASS_LABEL[c] for c in IMMUNOMODULATORS if order.is_a(c))
+    drug_class = next(DRUG_CLASSES[c] for c in HELD_IN_ECZEMA_HERPETICUM if order.is_a(c))
     values |= {"drug": drug_label(order), "drug_class": drug_class}
     return Finding(
         rule_id="eczema-herpeticum",

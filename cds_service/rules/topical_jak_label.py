@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture, grams
 from cds_service.picture.access import duration_days, obj
-from cds_service.vocabulary import age_text, drug_label
+from cds_service.vocabulary import SYSTEMIC_IMMUNOMODULATORS, age_text, drug_label
 
 from . import MEDICATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
-from ._systemic import IMMUNOMODULATORS, current, named
+from ._systemic import current, named
 
 RULE = "topical-jak-label-check"
 MIN_AGE = 2
@@ -39,7 +39,7 @@ def topical_jak_label_check(picture: PatientPicture) -> Decision:
     young = age is not None and age < MIN_AGE
     if young:
         issues.append(f"patient is {age_text(picture)}; labelled for AD from {MIN_AGE} years")
-    others = [o for c in IMMUNOMODULATORS for o in current(picture, c)]
+    others = [o for c in SYSTEMIC_IMMUNOMODULATORS for o in current(picture, c)]
     if others:
         issues.append(f"{drug_label(others[0])} is current")
     g, days = grams(order), _supply_days(order)
