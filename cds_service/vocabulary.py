@@ -128,6 +128,11 @@ def active_in(picture: PatientPicture, value_set: str) -> tuple[ConditionFact, .
     return picture.active_conditions(value_set)
 
 
+def has_active(picture: PatientPicture, value_set: str) -> bool:
+    """True when an active condition is in the value set (`active_in` is not empty)."""
+    return picture.has_active(value_set)
+
+
 def recorded_in(picture: PatientPicture, value_set: str) -> tuple[ConditionFact, ...]:
     """Conditions in the value set (by code or text) of any clinical status, not refuted."""
     return picture.recorded_conditions(value_set)

@@ -8,8 +8,8 @@ import pytest
 
 from cds_service.picture import build_picture
 from cds_service.picture.conditions import concept_in
-from cds_service.rules._redflags import active_in, recorded_conditions
 from cds_service.terminology import Terminology
+from cds_service.vocabulary import active_in, has_active, recorded_in
 from tests.conftest import NOW
 
 SNOMED = "http://snomed.info/sct"
@@ -99,7 +99,7 @@ def test_resolved_text_only_condition_is_recorded_but_not_active(terminology: Te
     assert picture.active_conditions("eczema-herpeticum") == ()
 
 
-def test_redflag_helpers_are_the_picture_rule(terminology: Terminology) -> None:
+def test_vocabulary_questions_are_the_picture_rule(terminology: Terminology) -> None:
     resources = [
         _condition("a", "Eczema herpeticum"),
         _condition("b", "No eczema herpeticum"),
@@ -107,7 +107,30 @@ def test_redflag_helpers_are_the_picture_rule(terminology: Terminology) -> None:
     ]
     picture = _picture(terminology, resources)
     assert [c.id for c in active_in(picture, "eczema-herpeticum")] == ["a"]
-    assert [c.id for c in recorded_conditions(picture, "eczema-herpeticum")] == ["a", "c"]
+    assert [c.id for c in recorded_in(picture, "eczema-herpeticum")] == ["a", "c"]
+
+
+@pytest.mark.parametrize(
+    ("condition", "active"),
+    [
+        (_condition("t", "Eczema herpeticum"), True),  # text only
+        (_condition("k", None, (SNOMED, "186535001")), True),  # code only
+        (_condition("n", "No eczema herpeticum", (SNOMED, "186535001")), False),  # text denies
+        (_condition("r", "Eczema herpeticum", status="resolved"), False),
+    ],
+)
+def test_active_in_a_value_set_has_one_meaning(
+    terminology: Terminology, condition: Any, active: bool
+) -> None:
+    """Code OR text, negation-aware: every way of asking gives the same answer."""
+    picture = _picture(terminology, [condition])
+    answers = {
+        bool(active_in(picture, "eczema-herpeticum")),
+        has_active(picture, "eczema-herpeticum"),
+        picture.has_active("eczema-herpeticum"),
+        bool(picture.active_conditions("eczema-herpeticum")),
+    }
+    assert answers == {active}
 
 
 def test_answers_are_memoised_per_distinct_codings_and_text(terminology: Terminology) -> None:

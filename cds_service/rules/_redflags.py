@@ -71,11 +71,6 @@ def timing_label(order: MedicationOrder) -> str:
     return "no time of day given"
 
 
-def recorded_conditions(picture: PatientPicture, value_set: str) -> list[ConditionFact]:
-    """Conditions in the value set (code or text), any status, not refuted: the picture's rule."""
-    return list(picture.recorded_conditions(value_set))
-
-
 def days_ago(picture: PatientPicture, when: date | None) -> int | None:
     """Whole days between `when` and the call's date (None without a date or in the future)."""
     if when is None or when > picture.today:
@@ -106,8 +101,3 @@ def count_label(orders: list[MedicationOrder]) -> str:
     if extra <= 0:
         return ""
     return f" (and {extra} more draft{'s' if extra > 1 else ''})"
-
-
-def active_in(picture: PatientPicture, value_set: str) -> list[ConditionFact]:
-    """Active conditions in the value set (code or text): the picture's one rule."""
-    return list(picture.active_conditions(value_set))

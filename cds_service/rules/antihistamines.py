@@ -11,17 +11,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cds_service.picture import PatientPicture
-from cds_service.vocabulary import drug_label
+from cds_service.vocabulary import drug_label, recorded_in
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
-from ._redflags import (
-    count_label,
-    days_ago,
-    eczema_drafts,
-    is_bedtime,
-    recorded_conditions,
-    timing_label,
-)
+from ._redflags import count_label, days_ago, eczema_drafts, is_bedtime, timing_label
 
 BEERS_AGE = 65  # AGS Beers Criteria: avoid first-generation antihistamines from 65 years
 INFANT_MONTHS = 6  # NICE CG57: a sedating antihistamine trial only in children over 6 months
@@ -42,7 +35,7 @@ def non_sedating_for_eczema(picture: PatientPicture) -> Decision:
     if not for_eczema:
         return Silent(f"{drug_label(drafts[0])} is ordered for a reason other than eczema")
     drafts = for_eczema
-    for c in recorded_conditions(picture, "antihistamine-indication"):
+    for c in recorded_in(picture, "antihistamine-indication"):
         ended = days_ago(picture, c.abatement)
         if c.active or (ended is not None and ended <= INDICATION_RECENT.days):
             return Silent("urticaria, allergic rhinitis or allergic conjunctivitis is on record")

@@ -8,7 +8,7 @@ https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=DUPIXENT
 from __future__ import annotations
 
 from cds_service.picture import PatientPicture
-from cds_service.vocabulary import drug_label
+from cds_service.vocabulary import active_in, drug_label
 
 from . import MEDICATIONS, VIEW, Decision, Finding, Silent, rule
 from ._systemic import is_current, named
@@ -26,7 +26,7 @@ def eye_symptoms_on_biologic(picture: PatientPicture) -> Decision:
     )
     if not biologics:
         return Silent("no active dupilumab, tralokinumab or lebrikizumab order")
-    eyes = picture.active_conditions("conjunctivitis-keratitis")
+    eyes = active_in(picture, "conjunctivitis-keratitis")
     if not eyes:
         return Silent("no active conjunctivitis or keratitis recorded")
     if not picture.has_eczema():

@@ -11,18 +11,16 @@ from __future__ import annotations
 import re
 
 from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
-from cds_service.vocabulary import DRUG_CLASSES, HELD_IN_ECZEMA_HERPETICUM, drug_label
+from cds_service.vocabulary import (
+    DRUG_CLASSES,
+    HELD_IN_ECZEMA_HERPETICUM,
+    active_in,
+    drug_label,
+    recorded_in,
+)
 
 from . import SELECT, SIGN, VIEW, Decision, Finding, Silent, rule
-from ._redflags import (
-    aciclovir_dose,
-    active_in,
-    condition_label,
-    days_ago,
-    drafts_of,
-    latest_date,
-    recorded_conditions,
-)
+from ._redflags import aciclovir_dose, condition_label, days_ago, drafts_of, latest_date
 
 HERPETICUM_RECENT_DAYS = 14  # "recorded in the last 14 days"
 PERIOCULAR = frozenset({"eyelid", "face"})  # lesions around the eyes: same-day ophthalmology
@@ -51,7 +49,7 @@ def _treats_skin_infection(order: MedicationOrder) -> bool:
 def eczema_herpeticum(picture: PatientPicture) -> Decision:
     """Critical: eczema herpeticum active or recorded in the last 14 days (any patient)."""
     current: list[tuple[ConditionFact, int | None]] = []
-    for c in recorded_conditions(picture, "eczema-herpeticum"):
+    for c in recorded_in(picture, "eczema-herpeticum"):
         ago = days_ago(picture, latest_date(c))
         if c.active or (ago is not None and ago <= HERPETICUM_RECENT_DAYS):
             current.append((c, ago))
@@ -98,7 +96,7 @@ def _episodes(picture: PatientPicture) -> list[ConditionFact]:
     """Impetigo / infected eczema / cellulitis started in the last 12 months, or active now."""
     found = []
     for value_set in INFECTION_SETS:
-        for c in recorded_conditions(picture, value_set):
+        for c in recorded_in(picture, value_set):
             ago = days_ago(picture, c.started)
             if (ago is not None and ago <= EPISODE_WINDOW_DAYS) or c.active:
                 if c not in found:

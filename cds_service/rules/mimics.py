@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
-from cds_service.vocabulary import TCI_MIN_AGE, drug_label
+from cds_service.vocabulary import TCI_MIN_AGE, active_in, drug_label
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
 from ._common import site_label
-from ._redflags import FACE_SITES, active_in, condition_label, days_ago, eczema_drafts
+from ._redflags import FACE_SITES, condition_label, days_ago, eczema_drafts
 
 PERMETHRIN_MIN_MONTHS = 2  # Elimite label: not under 2 months
 CHILD_DOSE_AGE = 12  # under 12: a 30 g tube covers two applications
@@ -35,7 +35,7 @@ def _steroid_with(
     drafts = eczema_drafts(picture, "tcs")
     if not drafts:
         return "no topical corticosteroid draft for a patient with eczema"
-    found = active_in(picture, value_set)
+    found = list(active_in(picture, value_set))
     return (drafts, found) if found else missing
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cds_service.picture import MedicationOrder, PatientPicture
-from cds_service.vocabulary import drug_label
+from cds_service.vocabulary import ATOPIC_DERMATITIS, drug_label, has_active
 
 from . import MEDICATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
 
@@ -22,7 +22,6 @@ MAX_BURST_DAYS = 14  # a course longer than 14 days is prolonged
 WINDOW = timedelta(days=182)  # "≥2 courses in 6 months" (this draft included)
 REPEATED_COURSES = 2
 CHILD_YEARS = 12  # §5.4: under 12 the card names no systemic drug, referral only
-AD = "atopic-dermatitis"
 OTHER_INDICATION = "systemic-steroid-indication"
 
 
@@ -35,13 +34,13 @@ def _for_eczema(picture: PatientPicture, order: MedicationOrder) -> bool:
     problem list explains a steroid burst (asthma, croup, anaphylaxis...): then the indication
     cannot be decided and the rule stays silent."""
     if _has_reason(order):
-        return picture.reason_in(order, AD)
-    return picture.has_active(AD) and not picture.has_active(OTHER_INDICATION)
+        return picture.reason_in(order, ATOPIC_DERMATITIS)
+    return has_active(picture, ATOPIC_DERMATITIS) and not has_active(picture, OTHER_INDICATION)
 
 
 def _counts(picture: PatientPicture, order: MedicationOrder) -> bool:
     """An earlier course counts when its reason is eczema or not recorded (§5.4)."""
-    return not _has_reason(order) or picture.reason_in(order, AD)
+    return not _has_reason(order) or picture.reason_in(order, ATOPIC_DERMATITIS)
 
 
 @rule(RULE, hooks=frozenset({SELECT, SIGN}), needs=frozenset({MEDICATIONS}))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cds_service.picture import MedicationOrder, PatientPicture
-from cds_service.vocabulary import age_text
+from cds_service.vocabulary import active_in, age_text
 
 from . import MEDICATIONS, OBSERVATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
 from ._systemic import current, has_result_within, ingredient, named, strength_mg
@@ -66,7 +66,7 @@ def oral_jak_screening(picture: PatientPicture) -> Decision:
     order = gated[0]
     jak = ingredient(order)
     issues: list[str] = []
-    infections = picture.active_conditions("serious-infection")
+    infections = active_in(picture, "serious-infection")
     if infections:
         issues.append(f"active serious infection recorded ({infections[0].text or 'coded'})")
     age = picture.age_years

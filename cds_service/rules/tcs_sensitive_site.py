@@ -8,9 +8,15 @@ https://www.jaad.org/article/S0190-9622(23)00004-X/fulltext
 from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture
-from cds_service.picture.conditions import OTHER_DERMATOSIS as NON_ECZEMA_DERMATOSIS
 from cds_service.terminology import OCCLUDED_SITES, SENSITIVE_SITES
-from cds_service.vocabulary import TCI_MIN_AGE, age_text, drug_label, tacrolimus_strength
+from cds_service.vocabulary import (
+    NON_ECZEMA_DERMATOSIS,
+    TCI_MIN_AGE,
+    age_text,
+    drug_label,
+    has_active,
+    tacrolimus_strength,
+)
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
 from ._common import is_potent_tcs, potency_label, site_label
@@ -114,7 +120,7 @@ def _genital_lichen_sclerosus_undecided(picture: PatientPicture, order: Medicati
         return False
     if order.reasons or order.reason_references:
         return False
-    return picture.has_active(NON_ECZEMA_DERMATOSIS)
+    return has_active(picture, NON_ECZEMA_DERMATOSIS)
 
 
 def _variant(age: int | None, months: int | None, occluded: bool, strongest: bool) -> str | None:
