@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from cds_service.picture import MedicationOrder
 
-ANTI_INFLAMMATORY = ("tcs", "tci", "pde4-topical", "jak-topical")
-
 US_CLASS_LABEL = {
     1: "US class I (super-high potency)",
     2: "US class II (high potency)",
@@ -40,15 +38,6 @@ SITE_LABEL = {
 SITE_PRIORITY = (
     "eyelid", "face", "nappy", "genital", "perineum", "groin", "axilla", "neck", "skin-fold",
 )  # fmt: skip
-
-
-def is_potent_tcs(order: MedicationOrder) -> bool:
-    """US class I-III or BNF potent / very potent: either scale is enough (clinical-rules §5.1)."""
-    if not order.is_a("tcs"):
-        return False
-    # Betnovate 0.1% and Locoid are US class V but BNF potent: the UK scale must not be outvoted.
-    us_potent = order.drug.us_class is not None and order.drug.us_class <= 3
-    return us_potent or order.drug.uk_potency in ("potent", "very-potent")
 
 
 def potency_label(order: MedicationOrder) -> str:

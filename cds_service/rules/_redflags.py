@@ -42,16 +42,6 @@ _BEDTIME_TEXT = re.compile(
 )
 
 
-def drafts_of(picture: PatientPicture, *classes: str) -> list[MedicationOrder]:
-    """In-scope drafts in any of the drug classes."""
-    return [o for o in picture.drafts if any(o.is_a(c) for c in classes)]
-
-
-def eczema_drafts(picture: PatientPicture, *classes: str) -> list[MedicationOrder]:
-    """In-scope drafts in the classes that pass the AD gate (condition or reason)."""
-    return [o for o in drafts_of(picture, *classes) if picture.has_eczema(o)]
-
-
 def is_bedtime(order: MedicationOrder) -> bool:
     """Timed at bedtime: timing.repeat.when HS/NIGHT, or bedtime words in the instructions."""
     if BEDTIME_WHEN & {w.upper() for w in order.when}:

@@ -65,20 +65,6 @@ def latest_weight_kg(picture: PatientPicture) -> float | None:
     return round(latest.value * factor, 1)
 
 
-def is_current(picture: PatientPicture, order: MedicationOrder) -> bool:
-    """A draft of this call, or an order on record that is active / on-hold and not yet ended."""
-    if order.is_draft:
-        return True
-    return order.status in ("active", "on-hold") and (
-        order.end is None or order.end >= picture.today
-    )
-
-
-def current(picture: PatientPicture, drug_class: str) -> list[MedicationOrder]:
-    """Current orders (drafts or active on record) of the drug class."""
-    return [o for o in picture.orders_in(drug_class) if is_current(picture, o)]
-
-
 def ingredient(order: MedicationOrder) -> str:
     """The base ingredient name (no salt), or '' when unknown."""
     return (order.drug.ingredient or "").split(" ")[0] if order.drug.ingredient else ""

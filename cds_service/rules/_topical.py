@@ -114,15 +114,6 @@ def wet_wrap(order: MedicationOrder) -> str | None:
     return None
 
 
-def very_potent(order: MedicationOrder) -> bool:
-    """US class I, or UK very potent when the US class is unknown."""
-    if not order.is_a("tcs"):
-        return False
-    if order.drug.us_class is not None:
-        return order.drug.us_class == 1
-    return order.drug.uk_potency == "very-potent"
-
-
 _MORE_SITES = {
     "trunk": "trunk",
     "upper-limb": "arms",

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cds_service.picture import PatientPicture
-from cds_service.vocabulary import drug_label, recorded_in
+from cds_service.vocabulary import drug_label, eczema_drafts, recorded_in
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
-from ._redflags import count_label, days_ago, eczema_drafts, is_bedtime, timing_label
+from ._redflags import count_label, days_ago, is_bedtime, timing_label
 
 BEERS_AGE = 65  # AGS Beers Criteria: avoid first-generation antihistamines from 65 years
 INFANT_MONTHS = 6  # NICE CG57: a sedating antihistamine trial only in children over 6 months

@@ -8,10 +8,10 @@ https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=DUPIXENT
 from __future__ import annotations
 
 from cds_service.picture import PatientPicture
-from cds_service.vocabulary import active_in, drug_label
+from cds_service.vocabulary import active_in, drug_label, is_current
 
 from . import MEDICATIONS, VIEW, Decision, Finding, Silent, rule
-from ._systemic import is_current, named
+from ._systemic import named
 
 RULE = "eye-symptoms-on-biologic"
 EYE_BIOLOGICS = ("dupilumab", "tralokinumab", "lebrikizumab")

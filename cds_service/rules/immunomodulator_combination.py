@@ -8,10 +8,10 @@ https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=RINVOQ
 from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture
-from cds_service.vocabulary import DRUG_CLASSES, SYSTEMIC_IMMUNOMODULATORS, drug_label
+from cds_service.vocabulary import DRUG_CLASSES, SYSTEMIC_IMMUNOMODULATORS, drug_label, is_current
 
 from . import MEDICATIONS, SIGN, Decision, Finding, Silent, rule
-from ._systemic import ingredient, is_current
+from ._systemic import ingredient
 
 RULE = "immunomodulator-combination"
 TARGETED = ("biologic", "jak-oral")  # one of the pair must be a biologic or an oral JAK

@@ -15,12 +15,13 @@ from cds_service.vocabulary import (
     DRUG_CLASSES,
     HELD_IN_ECZEMA_HERPETICUM,
     active_in,
+    drafts_of,
     drug_label,
     recorded_in,
 )
 
 from . import SELECT, SIGN, VIEW, Decision, Finding, Silent, rule
-from ._redflags import aciclovir_dose, condition_label, days_ago, drafts_of, latest_date
+from ._redflags import aciclovir_dose, condition_label, days_ago, latest_date
 
 HERPETICUM_RECENT_DAYS = 14  # "recorded in the last 14 days"
 PERIOCULAR = frozenset({"eyelid", "face"})  # lesions around the eyes: same-day ophthalmology

@@ -7,10 +7,10 @@ https://www.jaad.org/article/S0190-9622(23)00004-X/fulltext
 from __future__ import annotations
 
 from cds_service.picture import PatientPicture
-from cds_service.vocabulary import drug_label
+from cds_service.vocabulary import drafts_of, drug_label
 
 from . import SELECT, Decision, Finding, Silent, rule
-from ._redflags import count_label, drafts_of
+from ._redflags import count_label
 
 
 @rule("irritant-topical", hooks=frozenset({SELECT}), needs=frozenset())

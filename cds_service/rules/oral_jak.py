@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cds_service.picture import MedicationOrder, PatientPicture
-from cds_service.vocabulary import active_in, age_text
+from cds_service.vocabulary import active_in, age_text, current
 
 from . import MEDICATIONS, OBSERVATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
-from ._systemic import current, has_result_within, ingredient, named, strength_mg
+from ._systemic import has_result_within, ingredient, named, strength_mg
 
 RULE = "oral-jak-screening"
 AD_JAKS = ("upadacitinib", "abrocitinib", "baricitinib")

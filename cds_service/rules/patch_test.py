@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cds_service.picture import MedicationOrder, PatientPicture
-from cds_service.vocabulary import active_in, has_active
+from cds_service.vocabulary import ANTI_INFLAMMATORY, active_in, has_active
 
 from . import SELECT, SERVICEREQUESTS, SIGN, VIEW, Decision, Finding, Silent, rule
-from ._common import ANTI_INFLAMMATORY, site_label
+from ._common import site_label
 
 CONTACT_PRONE = frozenset({"face", "eyelid", "neck", "hand"})
 WINDOW = timedelta(days=182)  # "≥2 anti-inflammatory orders in 6 months"

@@ -11,10 +11,10 @@ from datetime import date, timedelta
 
 from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.terminology import SENSITIVE_SITES
-from cds_service.vocabulary import TCI_MIN_AGE, drug_label
+from cds_service.vocabulary import TCI_MIN_AGE, drug_label, is_potent_tcs
 
 from . import MEDICATIONS, SIGN, VIEW, Decision, Finding, Silent, rule
-from ._common import is_potent_tcs, potency_label, site_label
+from ._common import potency_label, site_label
 from ._topical import (
     FACE_SITES,
     STOPPING_STATUSES,

@@ -10,12 +10,12 @@ import math
 
 from cds_service.picture import MedicationOrder, PatientPicture, grams
 from cds_service.terminology import SENSITIVE_SITES
-from cds_service.vocabulary import drug_label
+from cds_service.vocabulary import drug_label, is_potent_tcs, very_potent
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
-from ._common import is_potent_tcs, potency_label
+from ._common import potency_label
 from ._label_limits import label_limit
-from ._topical import days, very_potent, wet_wrap
+from ._topical import days, wet_wrap
 
 DEFAULT_PER_DAY = 2  # twice daily until clearly better
 DEFAULT_DAYS = 14  # usually 2-4 weeks; 14 days is inside every class I label too

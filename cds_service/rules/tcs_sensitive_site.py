@@ -15,12 +15,14 @@ from cds_service.vocabulary import (
     age_text,
     drug_label,
     has_active,
+    is_potent_tcs,
     tacrolimus_strength,
+    very_potent,
 )
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
-from ._common import is_potent_tcs, potency_label, site_label
-from ._topical import STOPPING_STATUSES, real, very_potent
+from ._common import potency_label, site_label
+from ._topical import STOPPING_STATUSES, real
 from .mimics import mimic_orders
 
 INFANT_MONTHS = 12  # NICE CG57: no potent TCS under 12 months, at any site

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture, grams
 from cds_service.picture.access import duration_days, obj
-from cds_service.vocabulary import SYSTEMIC_IMMUNOMODULATORS, age_text, drug_label
+from cds_service.vocabulary import SYSTEMIC_IMMUNOMODULATORS, age_text, current, drug_label
 
 from . import MEDICATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
-from ._systemic import current, named
+from ._systemic import named
 
 RULE = "topical-jak-label-check"
 MIN_AGE = 2
