@@ -82,9 +82,8 @@ NON_ECZEMA_DERMATOSIS = "non-eczema-dermatosis"
 
 # --- Body sites: an order's `sites` are these categories (terminology/sites.py).
 SITES = frozenset(SITE_CATEGORIES)
-# Where high-potency TCS cause atrophy (R-14, §5.2), and occluded skin (nappy area).
-SENSITIVE = SENSITIVE_SITES
-OCCLUDED = OCCLUDED_SITES
+# SENSITIVE_SITES: where high-potency TCS cause atrophy (R-14, §5.2); OCCLUDED_SITES: the
+# nappy area (both from terminology/model.py, re-exported here).
 FACE_SITES = frozenset({"face", "eyelid"})  # perioral region 110488009 maps to "face"
 
 # --- Ages (completed years, as `picture.age_years` gives them).
@@ -106,7 +105,7 @@ def known(kind: str, names: Iterable[str]) -> None:
 
 known("drug class", (*ANTI_INFLAMMATORY, *HELD_IN_ECZEMA_HERPETICUM, *SYSTEMIC_IMMUNOMODULATORS))
 known("value set", (*DRUG_CLASSES, ATOPIC_DERMATITIS, NON_ECZEMA_DERMATOSIS))
-known("site", (*SENSITIVE, *OCCLUDED, *FACE_SITES))
+known("site", (*SENSITIVE_SITES, *OCCLUDED_SITES, *FACE_SITES))
 
 
 def check_terminology(terminology: Terminology) -> None:

@@ -8,8 +8,6 @@ from datetime import date
 
 from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
 
-FACE_SITES = frozenset({"face", "eyelid"})  # perioral region 110488009 maps to "face"
-
 # Oral aciclovir for eczema herpeticum, five times a day for 5 days. Children (Oxford University
 # Hospitals paediatric antimicrobial guide, "Infected eczema (Herpeticum)"): 1-23 months 100 mg,
 # 2-11 years 200 mg, as the 200 mg/5 mL oral suspension (the Zovirax SmPC: "the 200mg/5ml

@@ -7,14 +7,12 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.vocabulary import SIX_MONTHS
 
 from ._common import SITE_LABEL, site_label
 
-SIX_MONTHS = timedelta(days=182)
-TWELVE_MONTHS = timedelta(days=365)
 VOID_STATUSES = frozenset({"entered-in-error", "cancelled"})
 STOPPING_STATUSES = frozenset({"stopped", "cancelled", "completed"})
-FACE_SITES = frozenset({"face", "eyelid"})
 
 _WET_WRAP = re.compile(r"\bwet[\s-]?wrap\w*|\bwet (?:dressing|bandag)\w*|\bocclu(?:si|de|ded)\w*")
 _NEGATION = re.compile(r"\b(?:no|not|avoid\w*|without|never|don'?t|do not)\b[^.;,]{0,25}$")

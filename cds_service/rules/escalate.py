@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.picture.access import concept_text, dicts
+from cds_service.vocabulary import SIX_MONTHS, TWELVE_MONTHS
 
 from . import MEDICATIONS, SELECT, SERVICEREQUESTS, VIEW, Decision, Finding, Silent, rule
-from ._topical import SIX_MONTHS, STOPPING_STATUSES, TWELVE_MONTHS, is_intermittent, real, recent
+from ._topical import STOPPING_STATUSES, is_intermittent, real, recent
 
 MODERATE_OR_STRONGER = 4  # US class I-IV
 UK_MODERATE_OR_STRONGER = {"moderate": 4, "potent": 2, "very-potent": 1}  # as US-class ranks

@@ -7,8 +7,7 @@ https://www.jaad.org/article/S0190-9622(23)00004-X/fulltext
 from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture
-from cds_service.terminology import SENSITIVE_SITES
-from cds_service.vocabulary import TCI_MIN_AGE, drug_label
+from cds_service.vocabulary import SENSITIVE_SITES, TCI_MIN_AGE, drug_label
 
 from . import MEDICATIONS, SELECT, SIGN, VIEW, Decision, Finding, Silent, rule
 from ._topical import (

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
-from cds_service.vocabulary import TCI_MIN_AGE, active_in, drug_label, eczema_drafts
+from cds_service.vocabulary import FACE_SITES, TCI_MIN_AGE, active_in, drug_label, eczema_drafts
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
 from ._common import site_label
-from ._redflags import FACE_SITES, condition_label, days_ago
+from ._redflags import condition_label, days_ago
 
 PERMETHRIN_MIN_MONTHS = 2  # Elimite label: not under 2 months
 CHILD_DOSE_AGE = 12  # under 12: a 30 g tube covers two applications

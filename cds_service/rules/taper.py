@@ -10,13 +10,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from cds_service.picture import MedicationOrder, PatientPicture
-from cds_service.terminology import SENSITIVE_SITES
-from cds_service.vocabulary import TCI_MIN_AGE, drug_label, is_potent_tcs
+from cds_service.vocabulary import (
+    FACE_SITES,
+    SENSITIVE_SITES,
+    TCI_MIN_AGE,
+    drug_label,
+    is_potent_tcs,
+)
 
 from . import MEDICATIONS, SIGN, VIEW, Decision, Finding, Silent, rule
 from ._common import potency_label, site_label
 from ._topical import (
-    FACE_SITES,
     STOPPING_STATUSES,
     course_end,
     has_maintenance,

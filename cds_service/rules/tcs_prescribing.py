@@ -9,8 +9,7 @@ from __future__ import annotations
 import math
 
 from cds_service.picture import MedicationOrder, PatientPicture, grams
-from cds_service.terminology import SENSITIVE_SITES
-from cds_service.vocabulary import drug_label, is_potent_tcs, very_potent
+from cds_service.vocabulary import SENSITIVE_SITES, drug_label, is_potent_tcs, very_potent
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
 from ._common import potency_label

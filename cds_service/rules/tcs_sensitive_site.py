@@ -8,9 +8,10 @@ https://www.jaad.org/article/S0190-9622(23)00004-X/fulltext
 from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture
-from cds_service.terminology import OCCLUDED_SITES, SENSITIVE_SITES
 from cds_service.vocabulary import (
     NON_ECZEMA_DERMATOSIS,
+    OCCLUDED_SITES,
+    SENSITIVE_SITES,
     TCI_MIN_AGE,
     age_text,
     drug_label,
