@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+import sys
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from cds_service.picture import MedicationOrder, PatientPicture
+
+from ._names import check_module
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +82,7 @@ def rule(
     def register(fn: Evaluator) -> Evaluator:
         if rule_id in _REGISTRY and _REGISTRY[rule_id].evaluate is not fn:
             raise ValueError(f"rule id registered twice: {rule_id}")
+        check_module(sys.modules[fn.__module__])  # an unknown class, value set or site: fail now
         _REGISTRY[rule_id] = Rule(
             id=rule_id,
             hooks=hooks,
