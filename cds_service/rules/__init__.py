@@ -1,9 +1,13 @@
 """Rules: pure functions of the patient picture that return a Finding or a Silent reason.
 
-A rule never does I/O and never writes card text: it names the rule id, the values the
-card needs, the orders that triggered it and the suggestion keys to offer. The card text
-lives in `cards/<rule-id>.toml`. Rule modules in this package register themselves with
-`@rule(...)`; `load_rules()` imports every module here, so adding a rule is adding a file.
+A rule never does I/O. It names the rule id, the values the card needs, the orders that
+triggered it and the suggestion keys to offer; the card's text lives in
+`cards/<rule-id>.toml` (some rules still pass composed sentences as values: `why`, `clue`,
+`issues`, `label_note`). Rules ask the picture in the words of `cds_service/vocabulary.py`;
+a name it does not know fails when the module registers (`_names.py`). Rule modules register
+themselves with `@rule(...)` and `load_rules()` imports every public module here, so the
+code of a new rule is one file; its card file, value sets and fixtures are listed in the
+README ("Add a rule").
 """
 
 from __future__ import annotations
