@@ -51,6 +51,20 @@ def _for_eczema_or_unstated(picture: PatientPicture, order: MedicationOrder) -> 
     return any(ref.rsplit("/", 1)[-1] in eczema_ids for ref in order.reason_references)
 
 
+def _referred_recently(picture: PatientPicture) -> bool:
+    """A dermatology referral (not revoked or in error) on record in the last 12 months."""
+    vs = picture.terminology
+    for record in picture.records:
+        codes = [(s, c) for s, c, _d in record.codings]
+        if (
+            record.status not in ("revoked", "entered-in-error")
+            and (record.authored is None or picture.today - record.authored <= TWELVE_MONTHS)
+            and vs.in_value_set("dermatology-referral", codes)
+        ):
+            return True
+    return False
+
+
 @rule(
     "escalate-refractory",
     hooks=frozenset({VIEW, SELECT}),
@@ -65,15 +79,8 @@ def escalate_refractory(picture: PatientPicture) -> Decision:
         return Silent("no active atopic dermatitis / eczema")
     if drafts and picture.indication_other(drafts[0]):
         return Silent("the order's reason is another dermatosis, not eczema")
-    vs = picture.terminology
-    for record in picture.records:
-        codes = [(s, c) for s, c, _d in record.codings]
-        if (
-            record.status not in ("revoked", "entered-in-error")
-            and (record.authored is None or picture.today - record.authored <= TWELVE_MONTHS)
-            and vs.in_value_set("dermatology-referral", codes)
-        ):
-            return Silent("a dermatology referral is already on record in the last 12 months")
+    if _referred_recently(picture):
+        return Silent("a dermatology referral is already on record in the last 12 months")
 
     clues = []
     # Courses on record only: the draft being ordered is the "now", never part of the history.

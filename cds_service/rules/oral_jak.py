@@ -54,6 +54,30 @@ def _in_first_months(picture: PatientPicture) -> bool:
     return not dated or min(dated) > picture.today - FIRST_MONTHS
 
 
+def _variant(
+    order: MedicationOrder,
+    infection: bool,
+    young: bool,
+    platelets: bool,
+    missing: list[tuple[str, str, str]],
+) -> tuple[str | None, list[str]]:
+    """The card variant (the gravest issue first) and the suggestions it allows: a draft that
+    must not go ahead can be deleted; screening labs are offered only when it may."""
+    variant = None
+    if infection:
+        variant = "serious-infection"
+    elif young:
+        variant = "age"
+    elif platelets:
+        variant = "antiplatelet"
+    suggestions: list[str] = []
+    if (infection or young or platelets) and order.reference:
+        suggestions.append("delete-jak-draft")
+    if not infection and not young:
+        suggestions += [m[2] for m in missing]
+    return variant, suggestions
+
+
 @rule(RULE, hooks=frozenset({SELECT, SIGN}), needs=frozenset({MEDICATIONS, OBSERVATIONS}))
 def oral_jak_screening(picture: PatientPicture) -> Decision:
     """Label checks before an oral JAK inhibitor for eczema: age, screening, antiplatelets."""
@@ -87,18 +111,7 @@ def oral_jak_screening(picture: PatientPicture) -> Decision:
     if not issues:
         return Silent(f"{jak}: age {age_text(picture)}, screening within 12 months, no conflict")
 
-    variant = None
-    if infections:
-        variant = "serious-infection"
-    elif young:
-        variant = "age"
-    elif platelets:
-        variant = "antiplatelet"
-    suggestions: list[str] = []
-    if (infections or young or platelets) and order.reference:
-        suggestions.append("delete-jak-draft")
-    if not infections and not young:
-        suggestions += [m[2] for m in missing]
+    variant, suggestions = _variant(order, bool(infections), young, bool(platelets), missing)
     return Finding(
         rule_id=RULE,
         reason=f"fired: {order.name or jak}: " + "; ".join(issues),
