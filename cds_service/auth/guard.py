@@ -10,7 +10,7 @@ from collections.abc import Callable
 from flask import Flask, g, request
 from sqlalchemy import Engine
 
-from cds_service.auth.issuers import load_issuers
+from cds_service.auth.issuers import Issuer, load_issuers
 from cds_service.auth.jwks import DEFAULT_TIMEOUT_SECONDS, HttpSession, JwksCache
 from cds_service.auth.replay import ReplayStore
 from cds_service.auth.verifier import Authenticator, AuthError
@@ -40,6 +40,25 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _trusted_issuers(settings: Settings) -> dict[str, Issuer]:
+    """The trusted issuers for jwt mode, warning about test-only issuers and plain http."""
+    if not settings.trusted_issuers:
+        raise AuthConfigError(
+            "CDS_AUTH_MODE=jwt needs CDS_TRUSTED_ISSUERS (see config/trusted-issuers.example.toml)"
+        )
+    issuers = load_issuers(settings.trusted_issuers)
+    for issuer in issuers.values():
+        if issuer.test_only:
+            log.warning(
+                "trusted issuer %s is TEST ONLY: its private key is public, so anyone can "
+                "mint tokens it accepts; remove it from production configuration",
+                issuer.iss,
+            )
+    if not settings.public_base_url.startswith("https://") and not is_loopback(settings.bind_host):
+        log.warning("CDS_PUBLIC_BASE_URL is not https; CDS Hooks requires TLS for every call")
+    return issuers
+
+
 def init_auth(
     app: Flask,
     settings: Settings,
@@ -55,20 +74,7 @@ def init_auth(
     if mode == "off":
         _install_off(app, settings)
         return None
-    if not settings.trusted_issuers:
-        raise AuthConfigError(
-            "CDS_AUTH_MODE=jwt needs CDS_TRUSTED_ISSUERS (see config/trusted-issuers.example.toml)"
-        )
-    issuers = load_issuers(settings.trusted_issuers)
-    for issuer in issuers.values():
-        if issuer.test_only:
-            log.warning(
-                "trusted issuer %s is TEST ONLY: its private key is public, so anyone can "
-                "mint tokens it accepts; remove it from production configuration",
-                issuer.iss,
-            )
-    if not settings.public_base_url.startswith("https://") and not is_loopback(settings.bind_host):
-        log.warning("CDS_PUBLIC_BASE_URL is not https; CDS Hooks requires TLS for every call")
+    issuers = _trusted_issuers(settings)
     replay = ReplayStore(engine)
     replay.create_table()
     # No caller waits on a key host for longer than a hook call may take in all.
