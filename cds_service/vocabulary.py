@@ -89,6 +89,10 @@ FACE_SITES = frozenset({"face", "eyelid"})  # perioral region 110488009 maps to 
 # --- Ages (completed years, as `picture.age_years` gives them).
 TCI_MIN_AGE = 2  # Protopic 0.03% and Elidel 1%: not under 2 years
 TACROLIMUS_ADULT_AGE = 16  # Protopic 0.1% only from 16 years
+# NICE CG57, topical corticosteroids in children: no potent TCS under 12 months (at any site),
+# no very potent TCS in children (under 12 years) without specialist supervision.
+POTENT_TCS_MIN_MONTHS = 12
+VERY_POTENT_TCS_MIN_AGE = 12
 
 # --- Durations: look-back windows for orders on record.
 SIX_MONTHS = timedelta(days=182)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.vocabulary import (
+    POTENT_TCS_MIN_MONTHS,
     SENSITIVE_SITES,
+    VERY_POTENT_TCS_MIN_AGE,
     drafts_of,
     drug_label,
     is_potent_tcs,
@@ -23,8 +25,6 @@ from ._topical import days, wet_wrap
 DEFAULT_PER_DAY = 2  # twice daily until clearly better
 DEFAULT_DAYS = 14  # usually 2-4 weeks; 14 days is inside every class I label too
 DEFAULT_GRAMS = 30
-INFANT_MONTHS = 12  # NICE CG57: no potent TCS under 12 months
-CHILD_YEARS = 12  # NICE CG57: no very potent TCS in children
 MAX_WET_WRAP_DAYS = 14.0  # 3-7 days, at most 14
 WET_WRAP_DAYS = 7
 
@@ -81,9 +81,9 @@ def tcs_potency_in_young_child(picture: PatientPicture) -> Decision:
     months, years = picture.age_months, picture.age_years
     if months is None or years is None:
         return Silent("age unknown (no birth date)")
-    if years >= CHILD_YEARS:
+    if years >= VERY_POTENT_TCS_MIN_AGE:
         return Silent(f"patient is {years} years old")
-    infant = months < INFANT_MONTHS
+    infant = months < POTENT_TCS_MIN_MONTHS
     hits = [o for o in tcs if (is_potent_tcs(o) if infant else very_potent(o))]
     if not hits:
         known = [o for o in tcs if o.drug.us_class is not None or o.drug.uk_potency]

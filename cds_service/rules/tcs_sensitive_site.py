@@ -11,8 +11,10 @@ from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.vocabulary import (
     NON_ECZEMA_DERMATOSIS,
     OCCLUDED_SITES,
+    POTENT_TCS_MIN_MONTHS,
     SENSITIVE_SITES,
     TCI_MIN_AGE,
+    VERY_POTENT_TCS_MIN_AGE,
     age_text,
     drug_label,
     has_active,
@@ -25,9 +27,6 @@ from . import SELECT, SIGN, Decision, Finding, Silent, rule
 from ._common import potency_label, site_label
 from ._topical import STOPPING_STATUSES, real
 from .mimics import mimic_orders
-
-INFANT_MONTHS = 12  # NICE CG57: no potent TCS under 12 months, at any site
-CHILD_YEARS = 12  # NICE CG57: no very potent TCS in children without specialist supervision
 
 
 def sensitive_site_order(picture: PatientPicture) -> MedicationOrder | None:
@@ -131,11 +130,12 @@ def _variant(age: int | None, months: int | None, occluded: bool, strongest: boo
     unknown), NICE's infant and child limits named where they apply, occlusion from 2 years."""
     if age is None or months is None:
         return "no-tci"
-    if months < INFANT_MONTHS:
+    if months < POTENT_TCS_MIN_MONTHS:
         return "infant"
     if age < TCI_MIN_AGE:
         return "toddler"
-    child = strongest and age < CHILD_YEARS  # tcs-potency-in-young-child defers to this card
+    # tcs-potency-in-young-child defers to this card
+    child = strongest and age < VERY_POTENT_TCS_MIN_AGE
     if occluded:
         return "occluded-child" if child else "occluded"
     return "child" if child else None

@@ -9,13 +9,12 @@ from __future__ import annotations
 import math
 
 from cds_service.picture import MedicationOrder, PatientPicture, grams
-from cds_service.vocabulary import drafts_of, drug_label, very_potent
+from cds_service.vocabulary import VERY_POTENT_TCS_MIN_AGE, drafts_of, drug_label, very_potent
 
 from . import SIGN, Decision, Finding, Silent, rule
 from ._common import potency_label
 from ._label_limits import LabelLimit, label_limit
 from ._topical import days, wet_wrap
-from .tcs_prescribing import CHILD_YEARS
 
 # Liquid vehicles (solution, lotion, foam, shampoo) are dispensed in mL; the clobetasol labels
 # give the same number for them (solution / foam: 50 mL a week, like 50 g), and grams() counts
@@ -36,7 +35,7 @@ def tcs_very_potent_limits(picture: PatientPicture) -> Decision:
     if not strong:
         return Silent("under wet wraps / occlusion: wet-wrap-duration offers the swap")
     age = picture.age_years
-    if age is not None and age < CHILD_YEARS:
+    if age is not None and age < VERY_POTENT_TCS_MIN_AGE:
         return Silent(f"age {age}: tcs-potency-in-young-child advises a swap instead")
     over = [found for found in map(_over_limit, strong) if found is not None]
     if not over:
