@@ -86,7 +86,7 @@ SITES = frozenset(SITE_CATEGORIES)
 # nappy area (both from terminology/model.py, re-exported here).
 FACE_SITES = frozenset({"face", "eyelid"})  # perioral region 110488009 maps to "face"
 
-# --- Ages (completed years, as `picture.age_years` gives them).
+# --- Ages: completed years (`picture.age_years`), or completed months (`picture.age_months`).
 TCI_MIN_AGE = 2  # Protopic 0.03% and Elidel 1%: not under 2 years
 TACROLIMUS_ADULT_AGE = 16  # Protopic 0.1% only from 16 years
 # NICE CG57, topical corticosteroids in children: no potent TCS under 12 months (at any site),
@@ -102,7 +102,7 @@ TWELVE_MONTHS = timedelta(days=365)
 def known(kind: str, names: Iterable[str]) -> None:
     """Raise UnknownName for a name that is not a known drug class, value set or site."""
     universe = {"drug class": DRUG_CLASSES.keys(), "value set": VALUE_SETS, "site": SITES}[kind]
-    unknown = sorted(set(names) - set(universe))
+    unknown = sorted({n for n in names if n not in universe})
     if unknown:
         raise UnknownName(f"unknown {kind}: {', '.join(unknown)}")
 
