@@ -154,6 +154,14 @@ def eczema_drafts(picture: PatientPicture, *classes: str) -> list[MedicationOrde
     return [o for o in drafts_of(picture, *classes) if picture.has_eczema(o)]
 
 
+def for_eczema_or_unstated(picture: PatientPicture, order: MedicationOrder) -> bool:
+    """An order counts as eczema treatment when its reason (a code or text, or a referenced
+    Condition, read as conditions are) is atopic dermatitis, or when it records no reason."""
+    if not order.reasons and not order.reason_references:
+        return True
+    return picture.reason_in(order, ATOPIC_DERMATITIS)
+
+
 def is_current(picture: PatientPicture, order: MedicationOrder) -> bool:
     """A draft of this call, or an order on record that is active / on-hold and not yet ended."""
     if order.is_draft:

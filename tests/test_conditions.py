@@ -9,7 +9,7 @@ import pytest
 from cds_service.picture import build_picture
 from cds_service.picture.conditions import concept_in
 from cds_service.terminology import Terminology
-from cds_service.vocabulary import active_in, has_active, recorded_in
+from cds_service.vocabulary import active_in, for_eczema_or_unstated, has_active, recorded_in
 from tests.conftest import NOW
 
 SNOMED = "http://snomed.info/sct"
@@ -189,3 +189,26 @@ def test_reason_reference_to_a_refuted_condition_does_not_count(terminology: Ter
     draft = _draft(reasonReference=[{"reference": "Condition/ad"}])
     picture = _picture(terminology, [refuted], [draft])
     assert not picture.has_eczema(picture.drafts[0])
+
+
+@pytest.mark.parametrize(
+    ("conditions", "reason", "counts"),
+    [
+        ([], {}, True),  # no reason recorded
+        (
+            [_condition("e", "Atopic eczema")],
+            {"reasonReference": [{"reference": "Condition/e"}]},
+            True,
+        ),
+        ([_condition("a", "Asthma")], {"reasonReference": [{"reference": "Condition/a"}]}, False),
+        ([], {"reasonCode": [{"text": "flare of atopic eczema"}]}, True),
+        ([], {"reasonCode": [{"text": "eczema ruled out, asthma"}]}, False),
+    ],
+)
+def test_a_course_is_for_eczema_by_the_condition_reading(
+    terminology: Terminology, conditions: list[Any], reason: dict[str, Any], counts: bool
+) -> None:
+    """escalate-refractory and oral-corticosteroid-for-eczema count earlier courses alike: a
+    referenced Condition that says eczema only in its text counts (it was codes-only)."""
+    picture = _picture(terminology, conditions, [_draft(**reason)])
+    assert for_eczema_or_unstated(picture, picture.drafts[0]) is counts

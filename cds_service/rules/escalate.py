@@ -9,8 +9,7 @@ https://www.nice.org.uk/guidance/cg57
 from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture
-from cds_service.picture.access import concept_text, dicts
-from cds_service.vocabulary import SIX_MONTHS, TWELVE_MONTHS
+from cds_service.vocabulary import SIX_MONTHS, TWELVE_MONTHS, for_eczema_or_unstated
 
 from . import MEDICATIONS, SELECT, SERVICEREQUESTS, VIEW, Decision, Finding, Silent, rule
 from ._topical import STOPPING_STATUSES, is_intermittent, real, recent
@@ -29,26 +28,6 @@ def _rank(order: MedicationOrder) -> int | None:
     uk = UK_MODERATE_OR_STRONGER.get(order.drug.uk_potency or "")
     ranks += [uk] if uk is not None else []
     return min(ranks) if ranks and order.is_a("tcs") else None
-
-
-def _for_eczema_or_unstated(picture: PatientPicture, order: MedicationOrder) -> bool:
-    """A systemic steroid course counts unless its recorded indication is something else
-    (asthma, COPD, an allergic reaction...): §5.4."""
-    concepts = list(dicts(order.raw.get("reasonCode")))
-    if not concepts and not order.reason_references:
-        return True
-    vs = picture.terminology
-    codes = [(s, c) for s, c, _d in order.reason_codings]
-    if vs.in_value_set("atopic-dermatitis", codes) or any(
-        vs.in_value_set("atopic-dermatitis", [], concept_text(c)) for c in concepts
-    ):
-        return True
-    eczema_ids = {
-        c.id
-        for c in picture.conditions
-        if c.id and vs.in_value_set("atopic-dermatitis", [(s, k) for s, k, _d in c.codings])
-    }
-    return any(ref.rsplit("/", 1)[-1] in eczema_ids for ref in order.reason_references)
 
 
 def _referred_recently(picture: PatientPicture) -> bool:
@@ -107,7 +86,7 @@ def escalate_refractory(picture: PatientPicture) -> Decision:
         if o.is_a("oral-corticosteroid")
         and real(o)
         and recent(picture, o, TWELVE_MONTHS)
-        and _for_eczema_or_unstated(picture, o)
+        and for_eczema_or_unstated(picture, o)
     ]
     if len(bursts) >= SYSTEMIC_COURSES:
         clues.append(f"{len(bursts)} systemic steroid courses for eczema in the last 12 months")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cds_service.picture import MedicationOrder, PatientPicture
-from cds_service.vocabulary import ATOPIC_DERMATITIS, drug_label, has_active
+from cds_service.vocabulary import ATOPIC_DERMATITIS, drug_label, for_eczema_or_unstated, has_active
 
 from . import MEDICATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
 
@@ -38,11 +38,6 @@ def _for_eczema(picture: PatientPicture, order: MedicationOrder) -> bool:
     return has_active(picture, ATOPIC_DERMATITIS) and not has_active(picture, OTHER_INDICATION)
 
 
-def _counts(picture: PatientPicture, order: MedicationOrder) -> bool:
-    """An earlier course counts when its reason is eczema or not recorded (§5.4)."""
-    return not _has_reason(order) or picture.reason_in(order, ATOPIC_DERMATITIS)
-
-
 @rule(RULE, hooks=frozenset({SELECT, SIGN}), needs=frozenset({MEDICATIONS}))
 def oral_corticosteroid_for_eczema(picture: PatientPicture) -> Decision:
     """Advise against oral steroids for eczema; warn when repeated or longer than 14 days."""
@@ -64,7 +59,7 @@ def oral_corticosteroid_for_eczema(picture: PatientPicture) -> Decision:
         and o.status not in ("entered-in-error", "cancelled")
         and (started := o.start or o.authored_on) is not None
         and started >= since
-        and _counts(picture, o)
+        and for_eczema_or_unstated(picture, o)
     ]
     courses = 1 + len(prior)
     days = order.duration_days
