@@ -132,6 +132,46 @@ def _hook_body(service: ServiceDefinition) -> dict[str, Any]:
     }
 
 
+def _service_paths(
+    service: ServiceDefinition, security: dict[str, Any], protected: dict[str, Any]
+) -> dict[str, Any]:
+    """The hook call and feedback paths of one service."""
+    return {
+        f"/cds-services/{service.id}": {
+            "post": {
+                "operationId": f"call-{service.id}",
+                "summary": f"{service.title} ({service.hook} hook)",
+                **security,
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _hook_body(service)}},
+                },
+                "responses": {
+                    "200": _json(_ref("cds-response"), "Cards (possibly none)"),
+                    **_errors(400, 412, 413),
+                    **protected,
+                },
+            }
+        },
+        f"/cds-services/{service.id}/feedback": {
+            "post": {
+                "operationId": f"feedback-{service.id}",
+                "summary": "Feedback on cards; stored before the 200",
+                **security,
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("feedback")}},
+                },
+                "responses": {
+                    "200": _json(_STORED, "Number of entries stored"),
+                    **_errors(400, 413, 503),
+                    **protected,
+                },
+            }
+        },
+    }
+
+
 def build_openapi(
     services: Iterable[ServiceDefinition], *, version: str, auth: bool
 ) -> dict[str, Any]:
@@ -154,38 +194,7 @@ def build_openapi(
         }
     }
     for service in services:
-        paths[f"/cds-services/{service.id}"] = {
-            "post": {
-                "operationId": f"call-{service.id}",
-                "summary": f"{service.title} ({service.hook} hook)",
-                **security,
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": _hook_body(service)}},
-                },
-                "responses": {
-                    "200": _json(_ref("cds-response"), "Cards (possibly none)"),
-                    **_errors(400, 412, 413),
-                    **protected,
-                },
-            }
-        }
-        paths[f"/cds-services/{service.id}/feedback"] = {
-            "post": {
-                "operationId": f"feedback-{service.id}",
-                "summary": "Feedback on cards; stored before the 200",
-                **security,
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": _ref("feedback")}},
-                },
-                "responses": {
-                    "200": _json(_STORED, "Number of entries stored"),
-                    **_errors(400, 413, 503),
-                    **protected,
-                },
-            }
-        }
+        paths |= _service_paths(service, security, protected)
     paths["/healthz"] = {
         "get": {"operationId": "healthz", "responses": {"200": _json(_STATUS, "Alive")}}
     }

@@ -17,6 +17,7 @@ from cds_service.settings import Settings
 from cds_service.storage import FeedbackStore, make_engine
 from cds_service.suggestions import Builder, load_builders
 from cds_service.terminology import Terminology
+from cds_service.vocabulary import check_terminology
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class Runtime:
         """Load and check everything; raise with the file name when something is wrong."""
         schemas.load_all()
         terminology = Terminology.load()
+        check_terminology(terminology)
         rules = load_rules()
         builders = load_builders()
         cards_dir = Path(settings.cards_dir) if settings.cards_dir else default_cards_dir()

@@ -8,8 +8,8 @@ import pytest
 
 from cds_service.picture import build_picture
 from cds_service.picture.conditions import concept_in
-from cds_service.rules._redflags import active_in, recorded_conditions
 from cds_service.terminology import Terminology
+from cds_service.vocabulary import active_in, for_eczema_or_unstated, has_active, recorded_in
 from tests.conftest import NOW
 
 SNOMED = "http://snomed.info/sct"
@@ -99,7 +99,7 @@ def test_resolved_text_only_condition_is_recorded_but_not_active(terminology: Te
     assert picture.active_conditions("eczema-herpeticum") == ()
 
 
-def test_redflag_helpers_are_the_picture_rule(terminology: Terminology) -> None:
+def test_vocabulary_questions_are_the_picture_rule(terminology: Terminology) -> None:
     resources = [
         _condition("a", "Eczema herpeticum"),
         _condition("b", "No eczema herpeticum"),
@@ -107,7 +107,30 @@ def test_redflag_helpers_are_the_picture_rule(terminology: Terminology) -> None:
     ]
     picture = _picture(terminology, resources)
     assert [c.id for c in active_in(picture, "eczema-herpeticum")] == ["a"]
-    assert [c.id for c in recorded_conditions(picture, "eczema-herpeticum")] == ["a", "c"]
+    assert [c.id for c in recorded_in(picture, "eczema-herpeticum")] == ["a", "c"]
+
+
+@pytest.mark.parametrize(
+    ("condition", "active"),
+    [
+        (_condition("t", "Eczema herpeticum"), True),  # text only
+        (_condition("k", None, (SNOMED, "186535001")), True),  # code only
+        (_condition("n", "No eczema herpeticum", (SNOMED, "186535001")), False),  # text denies
+        (_condition("r", "Eczema herpeticum", status="resolved"), False),
+    ],
+)
+def test_active_in_a_value_set_has_one_meaning(
+    terminology: Terminology, condition: Any, active: bool
+) -> None:
+    """Code OR text, negation-aware: every way of asking gives the same answer."""
+    picture = _picture(terminology, [condition])
+    answers = {
+        bool(active_in(picture, "eczema-herpeticum")),
+        has_active(picture, "eczema-herpeticum"),
+        picture.has_active("eczema-herpeticum"),
+        bool(picture.active_conditions("eczema-herpeticum")),
+    }
+    assert answers == {active}
 
 
 def test_answers_are_memoised_per_distinct_codings_and_text(terminology: Terminology) -> None:
@@ -166,3 +189,26 @@ def test_reason_reference_to_a_refuted_condition_does_not_count(terminology: Ter
     draft = _draft(reasonReference=[{"reference": "Condition/ad"}])
     picture = _picture(terminology, [refuted], [draft])
     assert not picture.has_eczema(picture.drafts[0])
+
+
+@pytest.mark.parametrize(
+    ("conditions", "reason", "counts"),
+    [
+        ([], {}, True),  # no reason recorded
+        (
+            [_condition("e", "Atopic eczema")],
+            {"reasonReference": [{"reference": "Condition/e"}]},
+            True,
+        ),
+        ([_condition("a", "Asthma")], {"reasonReference": [{"reference": "Condition/a"}]}, False),
+        ([], {"reasonCode": [{"text": "flare of atopic eczema"}]}, True),
+        ([], {"reasonCode": [{"text": "eczema ruled out, asthma"}]}, False),
+    ],
+)
+def test_a_course_is_for_eczema_by_the_condition_reading(
+    terminology: Terminology, conditions: list[Any], reason: dict[str, Any], counts: bool
+) -> None:
+    """escalate-refractory and oral-corticosteroid-for-eczema count earlier courses alike: a
+    referenced Condition that says eczema only in its text counts (it was codes-only)."""
+    picture = _picture(terminology, conditions, [_draft(**reason)])
+    assert for_eczema_or_unstated(picture, picture.drafts[0]) is counts

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, func, select
+from sqlalchemy import ColumnElement, Engine, Select, func, select
 
 from cds_service.ops.report import UNKNOWN
 from cds_service.storage import feedback, issued_card
@@ -98,7 +98,27 @@ def build_governance(
             rules[key] = RuleSummary(key, title)
         return rules[key]
 
-    dialect = engine.dialect.name
+    shown = _shown(engine.dialect.name, since, until)
+    answered = _answered(engine.dialect.name, since, until)
+
+    with engine.connect() as conn:
+        for rid, when, version, count in conn.execute(shown):
+            rule(rid).add(when, version or "", "shown", count)
+        for rid, when, version, outcome, code, display, count in conn.execute(answered):
+            if outcome not in ("accepted", "overridden"):
+                continue
+            item = rule(rid)
+            item.add(when, version or "", outcome, count)
+            if outcome == "overridden":
+                words = reason_words.get((item.rule_id, code or "")) or display or code
+                item.reasons[words or NO_REASON] += count
+    return sorted(
+        rules.values(), key=lambda r: (r.rule_id == UNKNOWN, -r.total.shown, r.title.lower())
+    )
+
+
+def _shown(dialect: str, since: datetime | None, until: datetime | None) -> Select[Any]:
+    """Cards issued per rule, month and catalogue version in [since, until)."""
     month = _month(issued_card.c.issued_at, dialect)
     shown = select(
         issued_card.c.rule_id, month, issued_card.c.catalogue_version, func.count()
@@ -107,7 +127,11 @@ def build_governance(
         shown = shown.where(issued_card.c.issued_at >= since)
     if until:
         shown = shown.where(issued_card.c.issued_at < until)
+    return shown
 
+
+def _answered(dialect: str, since: datetime | None, until: datetime | None) -> Select[Any]:
+    """Feedback per rule, month, version, outcome and override reason in [since, until)."""
     rule_id = func.coalesce(feedback.c.rule_id, issued_card.c.rule_id)
     received = _month(feedback.c.received_at, dialect)
     columns = (
@@ -129,21 +153,7 @@ def build_governance(
         answered = answered.where(feedback.c.received_at >= since)
     if until:
         answered = answered.where(feedback.c.received_at < until)
-
-    with engine.connect() as conn:
-        for rid, when, version, count in conn.execute(shown):
-            rule(rid).add(when, version or "", "shown", count)
-        for rid, when, version, outcome, code, display, count in conn.execute(answered):
-            if outcome not in ("accepted", "overridden"):
-                continue
-            item = rule(rid)
-            item.add(when, version or "", outcome, count)
-            if outcome == "overridden":
-                words = reason_words.get((item.rule_id, code or "")) or display or code
-                item.reasons[words or NO_REASON] += count
-    return sorted(
-        rules.values(), key=lambda r: (r.rule_id == UNKNOWN, -r.total.shown, r.title.lower())
-    )
+    return answered
 
 
 def months_between(rows: list[RuleSummary]) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -115,18 +115,8 @@ def concept_text(concept: Any) -> str | None:
     return None
 
 
-def code_of(concept: Any, *systems: str) -> str | None:
-    """The first code of a CodeableConcept (restricted to `systems` when given)."""
-    if not systems:
-        return first_code(concept)
-    for system, code, _display in codings(concept):
-        if code and (not systems or system in systems):
-            return code
-    return None
-
-
 def first_code(concept: Any) -> str | None:
-    """The first non-empty code of a CodeableConcept (`code_of` without systems, no tuples)."""
+    """The first non-empty code of a CodeableConcept."""
     if not isinstance(concept, dict):
         return None
     items = concept.get("coding")
@@ -158,18 +148,6 @@ def _date_prefix(value: str) -> date | None:
         return date(int(year), int(month), int(day))
     except ValueError:
         return None
-
-
-def parse_datetime(value: Any) -> datetime | None:
-    """A FHIR dateTime as an aware datetime (date-only values at midnight UTC)."""
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        day = parse_date(value)
-        return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 _UNIT_DAYS = {
@@ -221,11 +199,3 @@ def in_days(value: Any, code: Any, unit: Any) -> float | None:
 def reference(value: Any) -> str | None:
     """Reference.reference as a string."""
     return text(value.get("reference")) if isinstance(value, dict) else None
-
-
-def ref_id(ref: str | None) -> str | None:
-    """The id part of 'Type/id' (or of an absolute URL ending in Type/id)."""
-    if not ref:
-        return None
-    parts = ref.rstrip("/").split("/")
-    return parts[-1] if len(parts) >= 2 else None

@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from cds_service.terminology.mentions import Mention
+from cds_service.vocabulary import ATOPIC_DERMATITIS, NON_ECZEMA_DERMATOSIS
 
 from .access import Coding, codings, dicts, text
 
@@ -22,8 +23,7 @@ if TYPE_CHECKING:
     from .model import ConditionFact, MedicationOrder
 
 EXCLUDED_VERIFICATION = frozenset({"refuted", "entered-in-error"})
-AD = "atopic-dermatitis"
-OTHER_DERMATOSIS = "non-eczema-dermatosis"
+AD, OTHER_DERMATOSIS = ATOPIC_DERMATITIS, NON_ECZEMA_DERMATOSIS
 
 
 def concept_in(vs: ValueSet, found: tuple[Coding, ...], label: str | None) -> bool:

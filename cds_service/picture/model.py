@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
+from cds_service.vocabulary import DRUG_CLASSES, UnknownName, known
+
 from .access import Coding
 from .conditions import EXCLUDED_VERIFICATION, ConditionQueries, reason_concepts
 
@@ -107,8 +109,12 @@ class MedicationOrder(msgspec.Struct, frozen=True):
         return self.status is None or self.status in ACTIVE_ORDER
 
     def is_a(self, drug_class: str) -> bool:
-        """True when the drug belongs to the named class."""
-        return drug_class in self.drug.drug_classes
+        """True when the drug belongs to the named class; UnknownName for a class no drug has."""
+        if drug_class in self.drug.drug_classes:
+            return True
+        if drug_class not in DRUG_CLASSES:
+            raise UnknownName(f"unknown drug class: {drug_class}")
+        return False
 
     @property
     def reasons(self) -> tuple[tuple[tuple[Coding, ...], str | None], ...]:
@@ -190,10 +196,12 @@ class PatientPicture(ConditionQueries):
         return tuple(o for o in self.orders if not o.is_draft)
 
     def orders_in(self, *classes: str, unclassified: bool = False) -> tuple[MedicationOrder, ...]:
-        """Orders (in picture order) of any of the drug classes, or of none with `unclassified`."""
+        """Orders (in picture order) of any of the drug classes, or of none with `unclassified`;
+        UnknownName for a class no drug has."""
         key = f"orders-in:{','.join(classes)}:{unclassified}"
         found: tuple[MedicationOrder, ...] | None = self._memo.get(key)
         if found is None:
+            known("drug class", classes)
             wanted = frozenset(classes)
             found = self._memo[key] = tuple(
                 o

@@ -4,9 +4,12 @@ A rule never does I/O and never writes card text: it names the rule id, the valu
 card needs, the orders that triggered it and the suggestion keys to offer. The card text
 lives in `cards/<rule-id>.toml`. Each rule declares the value names its findings carry
 (`values=`) and, for values that are codes the card file words (`codes=`), every code it may
-return; start-up checks every placeholder and phrase of its card file against them. Rule
-modules in this package register themselves with `@rule(...)`; `load_rules()` imports every
-module here, so adding a rule is adding a file.
+return; start-up checks every placeholder and phrase of its card file against them. Rules
+ask the picture in the words of `cds_service/vocabulary.py`; a name it does not know fails
+when the module registers (`_names.py`). Rule modules register themselves with `@rule(...)`
+and `load_rules()` imports every public module here, so the code of a new rule is one file;
+`python -m cds_service new-rule` writes it with its card file, value set and fixtures
+(README "Add a rule").
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+import sys
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,10 +26,11 @@ from typing import Any
 
 from cds_service.picture import MedicationOrder, PatientPicture
 
+from ._names import check_module
+
 log = logging.getLogger(__name__)
 
 SELECT, SIGN, VIEW = "order-select", "order-sign", "patient-view"
-ALL_HOOKS = frozenset({SELECT, SIGN, VIEW})
 
 # Prefetch keys (templates in cds_service/services.py) a rule can declare it needs.
 PATIENT, CONDITIONS, MEDICATIONS = "patient", "conditions", "medications"
@@ -63,7 +68,6 @@ class Rule:
     hooks: frozenset[str]
     needs: frozenset[str]
     evaluate: Evaluator
-    guideline: str
     values: frozenset[str] = frozenset()  # value names its findings may carry
     codes: Mapping[str, frozenset[str]] = field(default_factory=dict)  # phrased value -> codes
 
@@ -96,14 +100,12 @@ def rule(
     def register(fn: Evaluator) -> Evaluator:
         if rule_id in _REGISTRY and _REGISTRY[rule_id].evaluate is not fn:
             raise ValueError(f"rule id registered twice: {rule_id}")
-        doc = (fn.__doc__ or "").strip().splitlines()
-        module_doc = (importlib.import_module(fn.__module__).__doc__ or "").strip().splitlines()
+        check_module(sys.modules[fn.__module__])  # an unknown class, value set or site: fail now
         _REGISTRY[rule_id] = Rule(
             id=rule_id,
             hooks=hooks,
             needs=needs | {PATIENT, CONDITIONS},
             evaluate=fn,
-            guideline=(module_doc or doc or [""])[0],
             values=frozenset(values.split()) | frozenset(codes or {}),
             codes={k: frozenset(v.split()) for k, v in (codes or {}).items()},
         )
@@ -137,10 +139,3 @@ def evaluate_all(rules: list[Rule], picture: PatientPicture) -> list[tuple[Rule,
             log.error("rule failed", extra={"rule": r.id, "error": type(exc).__name__, "at": where})
             decisions.append((r, Silent(f"rule failed ({type(exc).__name__} at {where})")))
     return decisions
-
-
-def first_match(
-    orders: tuple[MedicationOrder, ...], test: Callable[[MedicationOrder], Any]
-) -> MedicationOrder | None:
-    """The first order passing `test`."""
-    return next((o for o in orders if test(o)), None)

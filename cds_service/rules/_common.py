@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from cds_service.picture import MedicationOrder
 
-ANTI_INFLAMMATORY = ("tcs", "tci", "pde4-topical", "jak-topical")
-
 US_CLASS_LABEL = {
     1: "US class I (super-high potency)",
     2: "US class II (high potency)",
@@ -42,15 +40,6 @@ SITE_PRIORITY = (
 )  # fmt: skip
 
 
-def is_potent_tcs(order: MedicationOrder) -> bool:
-    """US class I-III or BNF potent / very potent: either scale is enough (clinical-rules §5.1)."""
-    if not order.is_a("tcs"):
-        return False
-    # Betnovate 0.1% and Locoid are US class V but BNF potent: the UK scale must not be outvoted.
-    us_potent = order.drug.us_class is not None and order.drug.us_class <= 3
-    return us_potent or order.drug.uk_potency in ("potent", "very-potent")
-
-
 def potency_label(order: MedicationOrder) -> str:
     """'US class I (super-high potency); UK very potent' as far as known."""
     parts = []
@@ -59,11 +48,6 @@ def potency_label(order: MedicationOrder) -> str:
     if order.drug.uk_potency:
         parts.append(f"UK {UK_LABEL.get(order.drug.uk_potency, order.drug.uk_potency)}")
     return "; ".join(parts) or "potency unknown"
-
-
-def drug_label(order: MedicationOrder) -> str:
-    """The medication as the prescriber ordered it."""
-    return order.name or order.drug.ingredient or "the ordered medication"
 
 
 def site_label(sites: frozenset[str]) -> str:

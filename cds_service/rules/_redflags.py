@@ -8,27 +8,6 @@ from datetime import date
 
 from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
 
-# Drafts to hold while eczema herpeticum is active (clinical-rules R-33): steroids, calcineurin
-# inhibitors, JAK inhibitors and systemic immunosuppressants. Biologics are not listed:
-# dupilumab is not known to worsen eczema herpeticum and is not routinely held.
-IMMUNOMODULATORS = (
-    "tcs",
-    "tci",
-    "jak-topical",
-    "jak-oral",
-    "systemic-immunosuppressant",
-    "oral-corticosteroid",
-)
-CLASS_LABEL = {
-    "tcs": "topical corticosteroid",
-    "tci": "topical calcineurin inhibitor",
-    "jak-topical": "topical JAK inhibitor",
-    "jak-oral": "oral JAK inhibitor",
-    "systemic-immunosuppressant": "systemic immunosuppressant",
-    "oral-corticosteroid": "oral corticosteroid",
-}
-FACE_SITES = frozenset({"face", "eyelid"})  # perioral region 110488009 maps to "face"
-
 # Oral aciclovir for eczema herpeticum, five times a day for 5 days. Children (Oxford University
 # Hospitals paediatric antimicrobial guide, "Infected eczema (Herpeticum)"): 1-23 months 100 mg,
 # 2-11 years 200 mg, as the 200 mg/5 mL oral suspension (the Zovirax SmPC: "the 200mg/5ml
@@ -61,16 +40,6 @@ _BEDTIME_TEXT = re.compile(
 )
 
 
-def drafts_of(picture: PatientPicture, *classes: str) -> list[MedicationOrder]:
-    """In-scope drafts in any of the drug classes."""
-    return [o for o in picture.drafts if any(o.is_a(c) for c in classes)]
-
-
-def eczema_drafts(picture: PatientPicture, *classes: str) -> list[MedicationOrder]:
-    """In-scope drafts in the classes that pass the AD gate (condition or reason)."""
-    return [o for o in drafts_of(picture, *classes) if picture.has_eczema(o)]
-
-
 def is_bedtime(order: MedicationOrder) -> bool:
     """Timed at bedtime: timing.repeat.when HS/NIGHT, or bedtime words in the instructions."""
     if BEDTIME_WHEN & {w.upper() for w in order.when}:
@@ -90,11 +59,6 @@ def timing_values(order: MedicationOrder) -> dict[str, str]:
     if order.when:
         return {"timing": "at-times", "times": ", ".join(order.when)}
     return {"timing": "as-needed" if order.as_needed else "untimed"}
-
-
-def recorded_conditions(picture: PatientPicture, value_set: str) -> list[ConditionFact]:
-    """Conditions in the value set (code or text), any status, not refuted: the picture's rule."""
-    return list(picture.recorded_conditions(value_set))
 
 
 def days_ago(picture: PatientPicture, when: date | None) -> int | None:
@@ -129,8 +93,3 @@ def more_values(orders: list[MedicationOrder]) -> dict[str, str | int]:
     `more_drafts` how many beyond the first."""
     extra = max(len(orders) - 1, 0)
     return {"more": "several" if extra else "one", "more_drafts": extra}
-
-
-def active_in(picture: PatientPicture, value_set: str) -> list[ConditionFact]:
-    """Active conditions in the value set (code or text): the picture's one rule."""
-    return list(picture.active_conditions(value_set))

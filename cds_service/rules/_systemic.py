@@ -10,7 +10,6 @@ from cds_service.picture import MedicationOrder, ObservationFact, PatientPicture
 
 # Observation statuses that do not count as a result.
 NOT_A_RESULT = frozenset({"entered-in-error", "cancelled", "registered"})
-IMMUNOMODULATORS = ("biologic", "jak-oral", "systemic-immunosuppressant")
 _MG = re.compile(r"^(\d+(?:\.\d+)?) MG$")
 # Mass units of a body-weight valueQuantity (code, else unit text) to kg: UCUM codes, common
 # unit words, and SNOMED CT / dm+d units 258683005 kilogram and 258682000 gram.
@@ -66,20 +65,6 @@ def latest_weight_kg(picture: PatientPicture) -> float | None:
     return round(latest.value * factor, 1)
 
 
-def is_current(picture: PatientPicture, order: MedicationOrder) -> bool:
-    """A draft of this call, or an order on record that is active / on-hold and not yet ended."""
-    if order.is_draft:
-        return True
-    return order.status in ("active", "on-hold") and (
-        order.end is None or order.end >= picture.today
-    )
-
-
-def current(picture: PatientPicture, drug_class: str) -> list[MedicationOrder]:
-    """Current orders (drafts or active on record) of the drug class."""
-    return [o for o in picture.orders_in(drug_class) if is_current(picture, o)]
-
-
 def ingredient(order: MedicationOrder) -> str:
     """The base ingredient name (no salt), or '' when unknown."""
     return (order.drug.ingredient or "").split(" ")[0] if order.drug.ingredient else ""
@@ -94,18 +79,3 @@ def strength_mg(order: MedicationOrder) -> float | None:
     """A plain 'N MG' unit strength (tablets), else None."""
     match = _MG.match(order.drug.strength_text or "")
     return float(match.group(1)) if match else None
-
-
-def age_text(picture: PatientPicture) -> str:
-    """'4 months' under 2 years, else '15 years'; 'unknown' without a birth date."""
-    years, months = picture.age_years, picture.age_months
-    if years is None or months is None:
-        return "unknown"
-    if years < 2:
-        return f"{months} month{'s' if months != 1 else ''}"
-    return f"{years} years"
-
-
-def drug_name(order: MedicationOrder) -> str:
-    """The medication as ordered."""
-    return order.name or order.drug.ingredient or "the ordered medication"

@@ -7,16 +7,12 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.vocabulary import SIX_MONTHS
 
 from ._common import SITE_LABEL, site_label
 
-SIX_MONTHS = timedelta(days=182)
-TWELVE_MONTHS = timedelta(days=365)
 VOID_STATUSES = frozenset({"entered-in-error", "cancelled"})
 STOPPING_STATUSES = frozenset({"stopped", "cancelled", "completed"})
-FACE_SITES = frozenset({"face", "eyelid"})
-TACROLIMUS_ADULT_AGE = 16  # Protopic label: 0.1% only from 16 years
-TCI_MIN_AGE = 2  # Protopic and Elidel: not under 2 years
 
 _WET_WRAP = re.compile(r"\bwet[\s-]?wrap\w*|\bwet (?:dressing|bandag)\w*|\bocclu(?:si|de|ded)\w*")
 _NEGATION = re.compile(r"\b(?:no|not|avoid\w*|without|never|don'?t|do not)\b[^.;,]{0,25}$")
@@ -114,20 +110,6 @@ def wet_wrap(order: MedicationOrder) -> str | None:
         if not _NEGATION.search(text[: match.start()]):
             return match.group(0)
     return None
-
-
-def very_potent(order: MedicationOrder) -> bool:
-    """US class I, or UK very potent when the US class is unknown."""
-    if not order.is_a("tcs"):
-        return False
-    if order.drug.us_class is not None:
-        return order.drug.us_class == 1
-    return order.drug.uk_potency == "very-potent"
-
-
-def tacrolimus_strength(age: int | None) -> str:
-    """The labelled tacrolimus strength for the age (0.03% under 16 y)."""
-    return "0.1%" if age is not None and age >= TACROLIMUS_ADULT_AGE else "0.03%"
 
 
 _MORE_SITES = {

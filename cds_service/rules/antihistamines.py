@@ -11,17 +11,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cds_service.picture import PatientPicture
+from cds_service.vocabulary import drug_label, eczema_drafts, recorded_in
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
-from ._common import drug_label
 from ._redflags import (
     MORE_CODES,
     TIMING_CODES,
     days_ago,
-    eczema_drafts,
     is_bedtime,
     more_values,
-    recorded_conditions,
     timing_values,
 )
 
@@ -50,7 +48,7 @@ def non_sedating_for_eczema(picture: PatientPicture) -> Decision:
     if not for_eczema:
         return Silent(f"{drug_label(drafts[0])} is ordered for a reason other than eczema")
     drafts = for_eczema
-    for c in recorded_conditions(picture, "antihistamine-indication"):
+    for c in recorded_in(picture, "antihistamine-indication"):
         ended = days_ago(picture, c.abatement)
         if c.active or (ended is not None and ended <= INDICATION_RECENT.days):
             return Silent("urticaria, allergic rhinitis or allergic conjunctivitis is on record")

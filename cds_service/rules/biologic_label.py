@@ -8,10 +8,11 @@ https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=DUPIXENT
 from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.vocabulary import age_text, drug_label
 
 from . import OBSERVATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
 from ._dupilumab import matches, ordered_dose, recent_weight_kg, tier
-from ._systemic import age_text, drug_name, ingredient, latest_weight_kg, named
+from ._systemic import ingredient, latest_weight_kg, named
 
 RULE = "biologic-label-check"
 AD_BIOLOGICS = ("dupilumab", "tralokinumab", "lebrikizumab", "nemolizumab")
@@ -72,11 +73,11 @@ def _dupilumab_dose(picture: PatientPicture, order: MedicationOrder, months: int
     return Finding(
         rule_id=RULE,
         reason=(
-            f"fired: {drug_name(order)} {mg:g} mg every {days:g} days; label tier "
+            f"fired: {drug_label(order)} {mg:g} mg every {days:g} days; label tier "
             f"{expected.band}: {expected.text}"
         ),
         values={
-            "drug": drug_name(order),
+            "drug": drug_label(order),
             "biologic": "dupilumab",
             "label_limit": expected.band,
             "patient": age_text(picture) + weight,
@@ -91,9 +92,9 @@ def _dupilumab_dose(picture: PatientPicture, order: MedicationOrder, months: int
 def _finding(picture: PatientPicture, order: MedicationOrder, limit: str, patient: str) -> Finding:
     return Finding(
         rule_id=RULE,
-        reason=f"fired: {drug_name(order)} is labelled from {limit}; patient {patient}",
+        reason=f"fired: {drug_label(order)} is labelled from {limit}; patient {patient}",
         values={
-            "drug": drug_name(order),
+            "drug": drug_label(order),
             "biologic": ingredient(order),
             "label_limit": limit,
             "patient": patient,

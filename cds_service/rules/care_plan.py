@@ -10,9 +10,9 @@ import re
 from datetime import timedelta
 
 from cds_service.picture import PatientPicture, RecordFact
+from cds_service.vocabulary import ANTI_INFLAMMATORY
 
 from . import CAREPLANS, MEDICATIONS, VIEW, Decision, Finding, Silent, rule
-from ._common import ANTI_INFLAMMATORY
 from ._redflags import days_ago
 from ._topical import real, started
 

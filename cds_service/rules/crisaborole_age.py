@@ -6,9 +6,10 @@ https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=EUCRISA
 from __future__ import annotations
 
 from cds_service.picture import PatientPicture
+from cds_service.vocabulary import age_text, drug_label
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
-from ._systemic import age_text, drug_name, named
+from ._systemic import named
 
 RULE = "crisaborole-age"
 MIN_MONTHS = 3
@@ -31,7 +32,7 @@ def crisaborole_age(picture: PatientPicture) -> Decision:
     order = gated[0]
     return Finding(
         rule_id=RULE,
-        reason=f"fired: {drug_name(order)} for an infant aged {age_text(picture)}",
-        values={"drug": drug_name(order), "age": age_text(picture)},
+        reason=f"fired: {drug_label(order)} for an infant aged {age_text(picture)}",
+        values={"drug": drug_label(order), "age": age_text(picture)},
         orders=(order,),
     )

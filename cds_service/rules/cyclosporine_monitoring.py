@@ -7,9 +7,10 @@ https://doi.org/10.1111/jdv.18345
 from __future__ import annotations
 
 from cds_service.picture import PatientPicture
+from cds_service.vocabulary import drug_label
 
 from . import OBSERVATIONS, SIGN, Decision, Finding, Silent, rule
-from ._systemic import drug_name, has_result_within, last_result_date, named
+from ._systemic import has_result_within, last_result_date, named
 
 RULE = "cyclosporine-monitoring"
 WINDOW_DAYS = 30  # creatinine and blood pressure within the last 30 days
@@ -47,9 +48,9 @@ def cyclosporine_monitoring(picture: PatientPicture) -> Decision:
     names = " and ".join(c[1] for c in missing)
     return Finding(
         rule_id=RULE,
-        reason=f"fired: {drug_name(order)} without {names} in the last {WINDOW_DAYS} days",
+        reason=f"fired: {drug_label(order)} without {names} in the last {WINDOW_DAYS} days",
         values={
-            "drug": drug_name(order),
+            "drug": drug_label(order),
             "missing": names,
             "last_creatinine": last("lab-creatinine"),
             "last_bp": last("blood-pressure"),

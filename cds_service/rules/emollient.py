@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.vocabulary import drug_label
 
 from . import CAREPLANS, MEDICATIONS, SIGN, Decision, Finding, Silent, rule
-from ._common import drug_label
 from ._topical import STOPPING_STATUSES, course_end, started
 from .care_plan import moisturiser_plan
 

@@ -9,10 +9,10 @@ https://www.nice.org.uk/guidance/cg57
 from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture
-from cds_service.picture.access import concept_text, dicts
+from cds_service.vocabulary import SIX_MONTHS, TWELVE_MONTHS, for_eczema_or_unstated
 
 from . import MEDICATIONS, SELECT, SERVICEREQUESTS, VIEW, Decision, Finding, Silent, rule
-from ._topical import SIX_MONTHS, STOPPING_STATUSES, TWELVE_MONTHS, is_intermittent, real, recent
+from ._topical import STOPPING_STATUSES, is_intermittent, real, recent
 
 MODERATE_OR_STRONGER = 4  # US class I-IV
 UK_MODERATE_OR_STRONGER = {"moderate": 4, "potent": 2, "very-potent": 1}  # as US-class ranks
@@ -30,40 +30,8 @@ def _rank(order: MedicationOrder) -> int | None:
     return min(ranks) if ranks and order.is_a("tcs") else None
 
 
-def _for_eczema_or_unstated(picture: PatientPicture, order: MedicationOrder) -> bool:
-    """A systemic steroid course counts unless its recorded indication is something else
-    (asthma, COPD, an allergic reaction...): §5.4."""
-    concepts = list(dicts(order.raw.get("reasonCode")))
-    if not concepts and not order.reason_references:
-        return True
-    vs = picture.terminology
-    codes = [(s, c) for s, c, _d in order.reason_codings]
-    if vs.in_value_set("atopic-dermatitis", codes) or any(
-        vs.in_value_set("atopic-dermatitis", [], concept_text(c)) for c in concepts
-    ):
-        return True
-    eczema_ids = {
-        c.id
-        for c in picture.conditions
-        if c.id and vs.in_value_set("atopic-dermatitis", [(s, k) for s, k, _d in c.codings])
-    }
-    return any(ref.rsplit("/", 1)[-1] in eczema_ids for ref in order.reason_references)
-
-
-def _systemic_courses(picture: PatientPicture) -> list[MedicationOrder]:
-    """Oral corticosteroid courses on record in 12 months, for eczema or no stated reason."""
-    return [
-        o
-        for o in picture.history
-        if o.is_a("oral-corticosteroid")
-        and real(o)
-        and recent(picture, o, TWELVE_MONTHS)
-        and _for_eczema_or_unstated(picture, o)
-    ]
-
-
-def _referred(picture: PatientPicture) -> bool:
-    """A dermatology referral (not revoked) on record in the last 12 months."""
+def _referred_recently(picture: PatientPicture) -> bool:
+    """A dermatology referral (not revoked or in error) on record in the last 12 months."""
     vs = picture.terminology
     for record in picture.records:
         codes = [(s, c) for s, c, _d in record.codings]
@@ -74,6 +42,18 @@ def _referred(picture: PatientPicture) -> bool:
         ):
             return True
     return False
+
+
+def _systemic_courses(picture: PatientPicture) -> list[MedicationOrder]:
+    """Oral corticosteroid courses on record in 12 months, for eczema or no stated reason."""
+    return [
+        o
+        for o in picture.history
+        if o.is_a("oral-corticosteroid")
+        and real(o)
+        and recent(picture, o, TWELVE_MONTHS)
+        and for_eczema_or_unstated(picture, o)
+    ]
 
 
 @rule(
@@ -92,7 +72,7 @@ def escalate_refractory(picture: PatientPicture) -> Decision:
         return Silent("no active atopic dermatitis / eczema")
     if drafts and picture.indication_other(drafts[0]):
         return Silent("the order's reason is another dermatosis, not eczema")
-    if _referred(picture):
+    if _referred_recently(picture):
         return Silent("a dermatology referral is already on record in the last 12 months")
 
     clues: list[str] = []  # codes, worded by the card file

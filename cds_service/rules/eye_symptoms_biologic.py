@@ -8,9 +8,10 @@ https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=DUPIXENT
 from __future__ import annotations
 
 from cds_service.picture import PatientPicture
+from cds_service.vocabulary import active_in, drug_label, is_current
 
 from . import MEDICATIONS, VIEW, Decision, Finding, Silent, rule
-from ._systemic import drug_name, is_current, named
+from ._systemic import named
 
 RULE = "eye-symptoms-on-biologic"
 EYE_BIOLOGICS = ("dupilumab", "tralokinumab", "lebrikizumab")
@@ -25,7 +26,7 @@ def eye_symptoms_on_biologic(picture: PatientPicture) -> Decision:
     )
     if not biologics:
         return Silent("no active dupilumab, tralokinumab or lebrikizumab order")
-    eyes = picture.active_conditions("conjunctivitis-keratitis")
+    eyes = active_in(picture, "conjunctivitis-keratitis")
     if not eyes:
         return Silent("no active conjunctivitis or keratitis recorded")
     if not picture.has_eczema():
@@ -33,9 +34,9 @@ def eye_symptoms_on_biologic(picture: PatientPicture) -> Decision:
     order, eye = biologics[0], eyes[0]
     return Finding(
         rule_id=RULE,
-        reason=f"fired: {eye.text or 'conjunctivitis/keratitis'} on {drug_name(order)}",
+        reason=f"fired: {eye.text or 'conjunctivitis/keratitis'} on {drug_label(order)}",
         values={
-            "drug": drug_name(order),
+            "drug": drug_label(order),
             "eye": eye.text or "conjunctivitis / keratitis",
             "since": eye.started.isoformat() if eye.started else "date not recorded",
         },

@@ -8,9 +8,10 @@ https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=RINVOQ
 from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.vocabulary import DRUG_CLASSES, SYSTEMIC_IMMUNOMODULATORS, drug_label, is_current
 
 from . import MEDICATIONS, SIGN, Decision, Finding, Silent, rule
-from ._systemic import IMMUNOMODULATORS, drug_name, ingredient, is_current
+from ._systemic import ingredient
 
 RULE = "immunomodulator-combination"
 TARGETED = ("biologic", "jak-oral")  # one of the pair must be a biologic or an oral JAK
@@ -19,15 +20,10 @@ TARGETED = ("biologic", "jak-oral")  # one of the pair must be a biologic or an 
 # conventional immunosuppressant they are not this rule's concern (with a JAK or another
 # biologic they are).
 AD_BIOLOGICS = frozenset({"dupilumab", "tralokinumab", "lebrikizumab", "nemolizumab"})
-CLASS_LABEL = {
-    "biologic": "biologic",
-    "jak-oral": "oral JAK inhibitor",
-    "systemic-immunosuppressant": "systemic immunosuppressant",
-}
 
 
 def _kind(order: MedicationOrder) -> str | None:
-    return next((c for c in IMMUNOMODULATORS if order.is_a(c)), None)
+    return next((c for c in SYSTEMIC_IMMUNOMODULATORS if order.is_a(c)), None)
 
 
 @rule(
@@ -61,14 +57,14 @@ def immunomodulator_combination(picture: PatientPicture) -> Decision:
             state = "drafted" if other.is_draft else "on-record"
             return Finding(
                 rule_id=RULE,
-                reason=f"fired: {drug_name(draft)} with {drug_name(other)} {state}",
+                reason=f"fired: {drug_label(draft)} with {drug_label(other)} {state}",
                 values={
-                    "drug": drug_name(draft),
-                    "drug_short": ingredient(draft) or drug_name(draft),
-                    "drug_class": CLASS_LABEL[_kind(draft) or ""],
-                    "other": drug_name(other),
-                    "other_short": ingredient(other) or drug_name(other),
-                    "other_class": CLASS_LABEL[_kind(other) or ""],
+                    "drug": drug_label(draft),
+                    "drug_short": ingredient(draft) or drug_label(draft),
+                    "drug_class": DRUG_CLASSES[_kind(draft) or ""],
+                    "other": drug_label(other),
+                    "other_short": ingredient(other) or drug_label(other),
+                    "other_class": DRUG_CLASSES[_kind(other) or ""],
                     "other_state": state,
                     "other_status": other.status or "status not recorded",
                 },

@@ -12,20 +12,17 @@ import re
 from typing import Any
 
 from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
+from cds_service.vocabulary import (
+    DRUG_CLASSES,
+    HELD_IN_ECZEMA_HERPETICUM,
+    active_in,
+    drafts_of,
+    drug_label,
+    recorded_in,
+)
 
 from . import SELECT, SIGN, VIEW, Decision, Finding, Silent, rule
-from ._common import drug_label
-from ._redflags import (
-    CLASS_LABEL,
-    IMMUNOMODULATORS,
-    aciclovir_dose,
-    active_in,
-    condition_label,
-    days_ago,
-    drafts_of,
-    latest_date,
-    recorded_conditions,
-)
+from ._redflags import aciclovir_dose, condition_label, days_ago, latest_date
 
 HERPETICUM_RECENT_DAYS = 14  # "recorded in the last 14 days"
 PERIOCULAR = frozenset({"eyelid", "face"})  # lesions around the eyes: same-day ophthalmology
@@ -69,7 +66,7 @@ def _when(ago: int | None) -> dict[str, Any]:
 def eczema_herpeticum(picture: PatientPicture) -> Decision:
     """Critical: eczema herpeticum active or recorded in the last 14 days (any patient)."""
     current: list[tuple[ConditionFact, int | None]] = []
-    for c in recorded_conditions(picture, "eczema-herpeticum"):
+    for c in recorded_in(picture, "eczema-herpeticum"):
         ago = days_ago(picture, latest_date(c))
         if c.active or (ago is not None and ago <= HERPETICUM_RECENT_DAYS):
             current.append((c, ago))
@@ -90,7 +87,7 @@ def eczema_herpeticum(picture: PatientPicture) -> Decision:
     actions: tuple[str, ...] = ("order-oral-aciclovir", "urgent-dermatology-review")
     if any(c.body_sites & PERIOCULAR for c, _ in current):
         actions += ("same-day-ophthalmology",)
-    held = drafts_of(picture, *IMMUNOMODULATORS)
+    held = drafts_of(picture, *HELD_IN_ECZEMA_HERPETICUM)
     if not held:
         return Finding(
             rule_id="eczema-herpeticum",
@@ -99,7 +96,7 @@ def eczema_herpeticum(picture: PatientPicture) -> Decision:
             suggestions=actions,
         )
     order = held[0]
-    drug_class = next(CLASS_LABEL[c] for c in IMMUNOMODULATORS if order.is_a(c))
+    drug_class = next(DRUG_CLASSES[c] for c in HELD_IN_ECZEMA_HERPETICUM if order.is_a(c))
     values |= {"drug": drug_label(order), "drug_class": drug_class}
     return Finding(
         rule_id="eczema-herpeticum",
@@ -116,7 +113,7 @@ def _episodes(picture: PatientPicture) -> list[ConditionFact]:
     """Impetigo / infected eczema / cellulitis started in the last 12 months, or active now."""
     found = []
     for value_set in INFECTION_SETS:
-        for c in recorded_conditions(picture, value_set):
+        for c in recorded_in(picture, value_set):
             ago = days_ago(picture, c.started)
             if (ago is not None and ago <= EPISODE_WINDOW_DAYS) or c.active:
                 if c not in found:

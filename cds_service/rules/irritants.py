@@ -7,10 +7,10 @@ https://www.jaad.org/article/S0190-9622(23)00004-X/fulltext
 from __future__ import annotations
 
 from cds_service.picture import PatientPicture
+from cds_service.vocabulary import drafts_of, drug_label
 
 from . import SELECT, Decision, Finding, Silent, rule
-from ._common import drug_label
-from ._redflags import MORE_CODES, drafts_of, more_values
+from ._redflags import MORE_CODES, more_values
 
 
 @rule(

@@ -9,13 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from cds_service.picture import MedicationOrder, PatientPicture
-from cds_service.terminology import SENSITIVE_SITES
+from cds_service.vocabulary import SENSITIVE_SITES, TCI_MIN_AGE, drug_label
 
 from . import MEDICATIONS, SELECT, SIGN, VIEW, Decision, Finding, Silent, rule
-from ._common import drug_label
 from ._topical import (
     STOPPING_STATUSES,
-    TCI_MIN_AGE,
     courses,
     days,
     has_maintenance,
@@ -32,7 +30,6 @@ from .taper import tcs_taper_after_long_use
 TAPER_HOOKS = frozenset({SIGN, VIEW})  # where tcs-taper-after-long-use runs
 MAX_TCS_MAINTENANCE_DAYS = 16 * 7.0  # twice weekly for up to 16 weeks
 LONG_DAILY_DAYS = 28.0  # "a daily TCS for the same sites active > 4 weeks"
-MIN_COURSES = 2  # "≥2 courses in 6 months for the same site"
 MID_POTENCY = frozenset({4, 5})  # US class IV-V: the proactive-trial steroids
 TCI_WEEKLY = (2.0, 3.0)  # 2-3 times weekly
 # The maintenance steroid (value `maintenance`; suggestions/topical_plans.py orders it): the

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
+from cds_service.vocabulary import FACE_SITES, TCI_MIN_AGE, active_in, drug_label, eczema_drafts
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
-from ._common import drug_label, site_label
-from ._redflags import FACE_SITES, active_in, condition_label, days_ago, eczema_drafts
+from ._common import site_label
+from ._redflags import condition_label, days_ago
 
-PIMECROLIMUS_MIN_AGE = 2  # Elidel label
 PERMETHRIN_MIN_MONTHS = 2  # Elimite label: not under 2 months
 CHILD_DOSE_AGE = 12  # under 12: a 30 g tube covers two applications
 RECENT_SCABICIDE = timedelta(days=28)
@@ -35,7 +35,7 @@ def _steroid_with(
     drafts = eczema_drafts(picture, "tcs")
     if not drafts:
         return "no topical corticosteroid draft for a patient with eczema"
-    found = active_in(picture, value_set)
+    found = list(active_in(picture, value_set))
     return (drafts, found) if found else missing
 
 
@@ -129,7 +129,7 @@ def tcs_with_rosacea_perioral(picture: PatientPicture) -> Decision:
     order, rosacea = found
     age = picture.age_years
     suggestions = ["delete-facial-steroid"]
-    if age is not None and age >= PIMECROLIMUS_MIN_AGE:
+    if age is not None and age >= TCI_MIN_AGE:
         suggestions.append("swap-to-pimecrolimus")
     return Finding(
         rule_id="tcs-with-rosacea-perioral",

@@ -13,16 +13,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.vocabulary import ATOPIC_DERMATITIS, drug_label, for_eczema_or_unstated, has_active
 
 from . import MEDICATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
-from ._systemic import drug_name
 
 RULE = "oral-corticosteroid-for-eczema"
 MAX_BURST_DAYS = 14  # a course longer than 14 days is prolonged
 WINDOW = timedelta(days=182)  # "≥2 courses in 6 months" (this draft included)
 REPEATED_COURSES = 2
 CHILD_YEARS = 12  # §5.4: under 12 the card names no systemic drug, referral only
-AD = "atopic-dermatitis"
 OTHER_INDICATION = "systemic-steroid-indication"
 
 
@@ -35,13 +34,8 @@ def _for_eczema(picture: PatientPicture, order: MedicationOrder) -> bool:
     problem list explains a steroid burst (asthma, croup, anaphylaxis...): then the indication
     cannot be decided and the rule stays silent."""
     if _has_reason(order):
-        return picture.reason_in(order, AD)
-    return picture.has_active(AD) and not picture.has_active(OTHER_INDICATION)
-
-
-def _counts(picture: PatientPicture, order: MedicationOrder) -> bool:
-    """An earlier course counts when its reason is eczema or not recorded (§5.4)."""
-    return not _has_reason(order) or picture.reason_in(order, AD)
+        return picture.reason_in(order, ATOPIC_DERMATITIS)
+    return has_active(picture, ATOPIC_DERMATITIS) and not has_active(picture, OTHER_INDICATION)
 
 
 @rule(
@@ -71,7 +65,7 @@ def oral_corticosteroid_for_eczema(picture: PatientPicture) -> Decision:
         and o.status not in ("entered-in-error", "cancelled")
         and (started := o.start or o.authored_on) is not None
         and started >= since
-        and _counts(picture, o)
+        and for_eczema_or_unstated(picture, o)
     ]
     courses = 1 + len(prior)
     days = order.duration_days
@@ -87,9 +81,9 @@ def oral_corticosteroid_for_eczema(picture: PatientPicture) -> Decision:
         why = "burst" if days is not None else "burst-unrecorded"
     return Finding(
         rule_id=RULE,
-        reason=f"fired: {drug_name(order)}: {why} ({days} days, course {courses} in 6 months)",
+        reason=f"fired: {drug_label(order)}: {why} ({days} days, course {courses} in 6 months)",
         values={
-            "drug": drug_name(order),
+            "drug": drug_label(order),
             "why": why,
             "days": f"{days:g}" if days is not None else "not recorded",
             "courses": courses,

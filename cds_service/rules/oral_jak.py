@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.vocabulary import active_in, age_text, current
 
 from . import MEDICATIONS, OBSERVATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
-from ._systemic import age_text, current, has_result_within, ingredient, named, strength_mg
+from ._systemic import has_result_within, ingredient, named, strength_mg
 
 RULE = "oral-jak-screening"
 AD_JAKS = ("upadacitinib", "abrocitinib", "baricitinib")
@@ -81,7 +82,7 @@ def oral_jak_screening(picture: PatientPicture) -> Decision:
     order = gated[0]
     jak = ingredient(order)
     issues: list[str] = []  # codes, worded by the card file
-    infections = picture.active_conditions("serious-infection")
+    infections = active_in(picture, "serious-infection")
     if infections:
         issues.append("infection")
     age = picture.age_years

@@ -11,9 +11,10 @@ from datetime import timedelta
 from typing import Any
 
 from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.vocabulary import ANTI_INFLAMMATORY, active_in, has_active
 
 from . import SELECT, SERVICEREQUESTS, SIGN, VIEW, Decision, Finding, Silent, rule
-from ._common import ANTI_INFLAMMATORY, site_label
+from ._common import site_label
 
 CONTACT_PRONE = frozenset({"face", "eyelid", "neck", "hand"})
 WINDOW = timedelta(days=182)  # "≥2 anti-inflammatory orders in 6 months"
@@ -51,7 +52,7 @@ def patch_test_suggested(picture: PatientPicture) -> Decision:
         ):
             return Silent("a patch test or dermatology referral is already on record")
 
-    if picture.has_active("allergic-contact-dermatitis"):
+    if has_active(picture, "allergic-contact-dermatitis"):
         return _finding("contact-dermatitis", {"site": ""})
 
     since = picture.today - WINDOW
@@ -61,7 +62,7 @@ def patch_test_suggested(picture: PatientPicture) -> Decision:
         if (o.in_scope or (not o.is_draft and o.authored_on and o.authored_on >= since))
     ]
     sites = frozenset().union(*(o.sites for o in courses)) if courses else frozenset()
-    for condition in picture.active_conditions("atopic-dermatitis"):
+    for condition in active_in(picture, "atopic-dermatitis"):
         sites |= condition.body_sites
     prone = sites & CONTACT_PRONE
     drafts = [o for o in picture.drafts if _anti_inflammatory(o)]

@@ -7,9 +7,10 @@ https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=ZORYVE
 from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.vocabulary import active_in, age_text, drug_label, has_active
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
-from ._systemic import age_text, drug_name, named
+from ._systemic import named
 
 RULE = "roflumilast-label-check"
 ADULT_STRENGTH, CHILD_STRENGTH = 0.15, 0.05
@@ -29,7 +30,7 @@ def _maybe_other_indication(picture: PatientPicture, order: MedicationOrder) -> 
         return False
     if any(picture.reason_in(order, name) for name in NOT_AD):
         return True
-    return any(picture.has_active(name) for name in NOT_AD)
+    return any(has_active(picture, name) for name in NOT_AD)
 
 
 @rule(
@@ -51,13 +52,13 @@ def roflumilast_label_check(picture: PatientPicture) -> Decision:
     age = picture.age_years
     right = _right_strength(age) if age is not None else None
     values = {
-        "drug": drug_name(order),
+        "drug": drug_label(order),
         "strength": f"{strength:g}%" if strength is not None else "unknown strength",
         "age": age_text(picture),
         "right_strength": f"{right:g}%" if right is not None else "",
         "liver": "",
     }
-    liver = picture.active_conditions("hepatic-impairment")
+    liver = active_in(picture, "hepatic-impairment")
     if liver:
         values["liver"] = liver[0].text or "hepatic impairment"
         return _finding(order, values, f"{values['liver']} recorded", "hepatic")

@@ -10,14 +10,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from cds_service.picture import MedicationOrder, PatientPicture
-from cds_service.terminology import SENSITIVE_SITES
+from cds_service.vocabulary import (
+    FACE_SITES,
+    SENSITIVE_SITES,
+    TCI_MIN_AGE,
+    drug_label,
+    is_potent_tcs,
+)
 
 from . import MEDICATIONS, SIGN, VIEW, Decision, Finding, Silent, rule
-from ._common import drug_label, is_potent_tcs, potency_label, site_label
+from ._common import potency_label, site_label
 from ._topical import (
-    FACE_SITES,
     STOPPING_STATUSES,
-    TCI_MIN_AGE,
     course_end,
     has_maintenance,
     is_daily,
@@ -60,31 +64,10 @@ def tcs_taper_after_long_use(picture: PatientPicture) -> Decision:
     if run is None:
         return Silent("no daily potent steroid use of 4 weeks (2 weeks on the face) on record")
     last = run.orders[-1]
-    if picture.hook == SIGN:
-        same = [o for o in picture.drafts if o.drug.ingredient == last.drug.ingredient]
-        stopping = [o for o in same if o.status in STOPPING_STATUSES]
-        renewing = [o for o in same if o not in stopping and is_potent_tcs(o) and is_daily(o)]
-        if picture.today - run.end > RECENT:
-            return Silent(f"the potent course ended on {run.end.isoformat()}, over 2 weeks ago")
-        if any(o.is_a("tci") or (o.is_a("tcs") and is_intermittent(o)) for o in picture.drafts):
-            return Silent("a calcineurin inhibitor or intermittent steroid is being ordered too")
-        if not (stopping or renewing):
-            return Silent(f"{drug_label(last)} is neither renewed nor stopped by the drafts")
-        order, variant = (stopping[0], "stopping") if stopping else (renewing[0], None)
-        if order is sensitive_site_order(picture):  # clinical-rules §5.3: one answer per order
-            return Silent(
-                "tcs-potent-on-sensitive-site replaces this order: its swap is the step-down"
-            )
-    else:
-        if run.end > picture.today:
-            return Silent(f"{drug_label(last)} is still running (until {run.end.isoformat()})")
-        if picture.today - run.end > RECENT:
-            return Silent(f"the potent course ended on {run.end.isoformat()}, over 2 weeks ago")
-        if has_maintenance(picture, ("tcs", "tci")) or any(
-            o.is_a("tci") and o.is_active_or_draft and real(o) for o in picture.history
-        ):
-            return Silent("a calcineurin inhibitor or intermittent steroid is already current")
-        order, variant = last, "ended"
+    chosen = _signed(picture, run) if picture.hook == SIGN else _viewed(picture, run)
+    if isinstance(chosen, Silent):
+        return chosen
+    order, variant = chosen
     if not picture.has_eczema(order):
         return Silent("no active atopic dermatitis / eczema")
     if picture.indication_other(order):
@@ -127,6 +110,38 @@ def tcs_taper_after_long_use(picture: PatientPicture) -> Decision:
         suggestions=tuple(suggestions),
         variant=variant,
     )
+
+
+def _signed(picture: PatientPicture, run: Run) -> tuple[MedicationOrder, str | None] | Silent:
+    """order-sign: the draft that stops (variant "stopping") or renews the run's drug."""
+    last = run.orders[-1]
+    same = [o for o in picture.drafts if o.drug.ingredient == last.drug.ingredient]
+    stopping = [o for o in same if o.status in STOPPING_STATUSES]
+    renewing = [o for o in same if o not in stopping and is_potent_tcs(o) and is_daily(o)]
+    if picture.today - run.end > RECENT:
+        return Silent(f"the potent course ended on {run.end.isoformat()}, over 2 weeks ago")
+    if any(o.is_a("tci") or (o.is_a("tcs") and is_intermittent(o)) for o in picture.drafts):
+        return Silent("a calcineurin inhibitor or intermittent steroid is being ordered too")
+    if not (stopping or renewing):
+        return Silent(f"{drug_label(last)} is neither renewed nor stopped by the drafts")
+    order, variant = (stopping[0], "stopping") if stopping else (renewing[0], None)
+    if order is sensitive_site_order(picture):  # clinical-rules §5.3: one answer per order
+        return Silent("tcs-potent-on-sensitive-site replaces this order: its swap is the step-down")
+    return order, variant
+
+
+def _viewed(picture: PatientPicture, run: Run) -> tuple[MedicationOrder, str | None] | Silent:
+    """patient-view: the run ended in the last 2 weeks and nothing has replaced it."""
+    last = run.orders[-1]
+    if run.end > picture.today:
+        return Silent(f"{drug_label(last)} is still running (until {run.end.isoformat()})")
+    if picture.today - run.end > RECENT:
+        return Silent(f"the potent course ended on {run.end.isoformat()}, over 2 weeks ago")
+    if has_maintenance(picture, ("tcs", "tci")) or any(
+        o.is_a("tci") and o.is_active_or_draft and real(o) for o in picture.history
+    ):
+        return Silent("a calcineurin inhibitor or intermittent steroid is already current")
+    return last, "ended"
 
 
 def _qualifying_run(picture: PatientPicture) -> Run | None:

@@ -7,10 +7,10 @@ https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=PROTOPIC
 from __future__ import annotations
 
 from cds_service.picture import PatientPicture
+from cds_service.vocabulary import TACROLIMUS_ADULT_AGE, TCI_MIN_AGE, drug_label
 
 from . import MEDICATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
-from ._common import drug_label
-from ._topical import TACROLIMUS_ADULT_AGE, TCI_MIN_AGE, real
+from ._topical import real
 
 ADULT_STRENGTH = 0.1  # tacrolimus 0.1% ointment
 

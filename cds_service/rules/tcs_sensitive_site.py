@@ -8,18 +8,25 @@ https://www.jaad.org/article/S0190-9622(23)00004-X/fulltext
 from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture
-from cds_service.picture.conditions import OTHER_DERMATOSIS as NON_ECZEMA_DERMATOSIS
-from cds_service.terminology import OCCLUDED_SITES, SENSITIVE_SITES
+from cds_service.vocabulary import (
+    NON_ECZEMA_DERMATOSIS,
+    OCCLUDED_SITES,
+    POTENT_TCS_MIN_MONTHS,
+    SENSITIVE_SITES,
+    TCI_MIN_AGE,
+    VERY_POTENT_TCS_MIN_AGE,
+    age_text,
+    drug_label,
+    has_active,
+    is_potent_tcs,
+    tacrolimus_strength,
+    very_potent,
+)
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
-from ._common import drug_label, is_potent_tcs, potency_label, site_label
-from ._topical import STOPPING_STATUSES, real, very_potent
+from ._common import potency_label, site_label
+from ._topical import STOPPING_STATUSES, real
 from .mimics import mimic_orders
-
-TACROLIMUS_ADULT_AGE = 16  # Protopic label: 0.1% only from 16 years
-TCI_MIN_AGE = 2  # Protopic 0.03% and Elidel 1%: not under 2 years
-INFANT_MONTHS = 12  # NICE CG57: no potent TCS under 12 months, at any site
-CHILD_YEARS = 12  # NICE CG57: no very potent TCS in children without specialist supervision
 
 
 def sensitive_site_order(picture: PatientPicture) -> MedicationOrder | None:
@@ -98,8 +105,8 @@ def potent_tcs_on_sensitive_site(picture: PatientPicture) -> Decision:
             "potency": potency_label(order),
             "site": site,
             "site_evidence": order.site_evidence or "the order",
-            "age": _age_text(age, months),
-            "tacrolimus_strength": "0.1%" if (age or 0) >= TACROLIMUS_ADULT_AGE else "0.03%",
+            "age": age_text(picture),
+            "tacrolimus_strength": tacrolimus_strength(age),
         },
         orders=(order,),
         suggestions=tuple(suggestions),
@@ -120,7 +127,7 @@ def _genital_lichen_sclerosus_undecided(picture: PatientPicture, order: Medicati
         return False
     if order.reasons or order.reason_references:
         return False
-    return picture.has_active(NON_ECZEMA_DERMATOSIS)
+    return has_active(picture, NON_ECZEMA_DERMATOSIS)
 
 
 def _variant(age: int | None, months: int | None, occluded: bool, strongest: bool) -> str | None:
@@ -128,19 +135,12 @@ def _variant(age: int | None, months: int | None, occluded: bool, strongest: boo
     unknown), NICE's infant and child limits named where they apply, occlusion from 2 years."""
     if age is None or months is None:
         return "no-tci"
-    if months < INFANT_MONTHS:
+    if months < POTENT_TCS_MIN_MONTHS:
         return "infant"
     if age < TCI_MIN_AGE:
         return "toddler"
-    child = strongest and age < CHILD_YEARS  # tcs-potency-in-young-child defers to this card
+    # tcs-potency-in-young-child defers to this card
+    child = strongest and age < VERY_POTENT_TCS_MIN_AGE
     if occluded:
         return "occluded-child" if child else "occluded"
     return "child" if child else None
-
-
-def _age_text(age: int | None, months: int | None) -> str:
-    if age is None or months is None:
-        return "unknown"
-    if age < 2:
-        return f"{months} month{'s' if months != 1 else ''}"
-    return f"{age} years"

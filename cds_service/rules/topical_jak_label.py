@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture, grams
 from cds_service.picture.access import duration_days, obj
+from cds_service.vocabulary import SYSTEMIC_IMMUNOMODULATORS, age_text, current, drug_label
 
 from . import MEDICATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
-from ._systemic import IMMUNOMODULATORS, age_text, current, drug_name, named
+from ._systemic import named
 
 RULE = "topical-jak-label-check"
 MIN_AGE = 2
@@ -44,7 +45,7 @@ def topical_jak_label_check(picture: PatientPicture) -> Decision:
     young = age is not None and age < MIN_AGE
     if young:
         issues.append("age")
-    others = [o for c in IMMUNOMODULATORS for o in current(picture, c)]
+    others = [o for c in SYSTEMIC_IMMUNOMODULATORS for o in current(picture, c)]
     if others:
         issues.append("combination")
     g, days = grams(order), _supply_days(order)
@@ -63,15 +64,15 @@ def topical_jak_label_check(picture: PatientPicture) -> Decision:
         suggestions = ("limit-ruxolitinib-quantity",)
     return Finding(
         rule_id=RULE,
-        reason=f"fired: {drug_name(order)}: " + ", ".join(issues),
+        reason=f"fired: {drug_label(order)}: " + ", ".join(issues),
         values={
-            "drug": drug_name(order),
+            "drug": drug_label(order),
             "age": age_text(picture),
             "min_age": MIN_AGE,
             "issues": tuple(issues),
             "grams": f"{g:g}" if g is not None else "unknown",
             "supply_days": f"{days:g}" if days else "unknown",
-            "other": drug_name(others[0]) if others else "none",
+            "other": drug_label(others[0]) if others else "none",
             "per_week": f"{round(per_week, 1):g}" if per_week is not None else "unknown",
             "weeks": round(days / 7, 2) if days else 0,
             "max_grams": int(MAX_G_PER_WEEK * days / 7) if days else 0,

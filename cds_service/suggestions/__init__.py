@@ -20,11 +20,18 @@ from cds_service.rules._topical import site_name
 from cds_service.terminology import SENSITIVE_SITES
 from cds_service.terminology.sites import coded_sites
 
-from ._fhir import RXNORM, as_r4, at_site, rxnorm_concept, site_concept, site_phrase
+from ._fhir import (
+    RXNORM,
+    SNOMED,
+    as_r4,
+    at_site,
+    rxnorm_concept,
+    site_concept,
+    site_phrase,
+    topical_dosage,
+)
 
 __all__ = ["RXNORM", "SNOMED", "as_r4", "at_site", "rxnorm_concept", "site_concept", "site_phrase"]
-
-SNOMED = "http://snomed.info/sct"
 
 Action = dict[str, Any]
 Builder = Callable[[Finding, PatientPicture], list[Action]]
@@ -51,23 +58,7 @@ def medication_request(
 
     `code` is an RxNorm clinical drug (SCD) from a project value set; an empty code leaves the
     drug as text only (no verified code)."""
-    dosage: dict[str, Any] = {
-        "text": at_site(instruction, like, only),
-        "timing": {
-            "repeat": {
-                "frequency": per_day,
-                "period": 1,
-                "periodUnit": "d",
-                "boundsDuration": {
-                    "value": days,
-                    "unit": "days",
-                    "system": "http://unitsofmeasure.org",
-                    "code": "d",
-                },
-            }
-        },
-        "route": {"coding": [{"system": SNOMED, "code": "6064005", "display": "Topical route"}]},
-    }
+    dosage = topical_dosage(at_site(instruction, like, only), per_day, days)
     site = site_concept(like, only)
     if site:
         dosage["site"] = site

@@ -13,6 +13,7 @@ from cds_service.rules._topical import site_name
 from cds_service.terminology.sites import coded_sites
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+SNOMED = "http://snomed.info/sct"
 _AFFECTED = re.compile(r"\bthe affected areas?\b")
 
 
@@ -21,6 +22,27 @@ def rxnorm_concept(code: tuple[str, str], text: str) -> dict[str, Any]:
     if not code[0]:
         return {"text": text}
     return {"coding": [{"system": RXNORM, "code": code[0], "display": code[1]}], "text": text}
+
+
+def topical_dosage(text: str, per_day: int, days: int) -> dict[str, Any]:
+    """A topical dosageInstruction: `per_day` applications a day for `days` days."""
+    return {
+        "text": text,
+        "timing": {
+            "repeat": {
+                "frequency": per_day,
+                "period": 1,
+                "periodUnit": "d",
+                "boundsDuration": {
+                    "value": days,
+                    "unit": "days",
+                    "system": "http://unitsofmeasure.org",
+                    "code": "d",
+                },
+            }
+        },
+        "route": {"coding": [{"system": SNOMED, "code": "6064005", "display": "Topical route"}]},
+    }
 
 
 def site_concept(

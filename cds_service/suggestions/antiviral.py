@@ -35,24 +35,34 @@ CAPSULE_200 = ("197310", "acyclovir 200 MG Oral Capsule")
 SUSPENSION_TEXT = "aciclovir (acyclovir) 200 mg/5 mL oral suspension"  # RxCUI not verified
 
 
+def _product(
+    suspension: bool, months: int
+) -> tuple[dict[str, Any], dict[str, Any], str, dict[str, Any]]:
+    """(medication, dose, dose words, quantity for the course) of the suspension or capsule."""
+    doses = DOSES_PER_DAY * COURSE_DAYS
+    if suspension:  # 100 mg = 2.5 mL, 200 mg = 5 mL of 200 mg/5 mL
+        ml = 2.5 if months < 24 else 5.0
+        return (
+            rxnorm_concept(("", ""), SUSPENSION_TEXT),
+            {"value": ml, "unit": "mL", "system": UCUM, "code": "mL"},
+            f"{40 * ml:g} mg ({ml:g} mL)",
+            {"value": ml * doses, "unit": "mL", "system": UCUM, "code": "mL"},
+        )
+    return (
+        rxnorm_concept(CAPSULE_200, "aciclovir (acyclovir) 200 mg capsule"),
+        {"value": 1, "unit": "capsule"},
+        "200 mg (one capsule)",
+        {"value": doses, "unit": "capsule"},
+    )
+
+
 def aciclovir_request(picture: PatientPicture, reason_ref: str | None) -> dict[str, Any] | None:
     """The age-banded oral aciclovir draft, or None under 1 month or without an age."""
     months = picture.age_months
     banded = aciclovir_dose(months)
     if months is None or banded is None:
         return None
-    doses = DOSES_PER_DAY * COURSE_DAYS
-    if banded[0] == "suspension":  # 100 mg = 2.5 mL, 200 mg = 5 mL of 200 mg/5 mL
-        ml = 2.5 if months < 24 else 5.0
-        medication = rxnorm_concept(("", ""), SUSPENSION_TEXT)
-        dose = {"value": ml, "unit": "mL", "system": UCUM, "code": "mL"}
-        amount = f"{40 * ml:g} mg ({ml:g} mL)"
-        quantity = {"value": ml * doses, "unit": "mL", "system": UCUM, "code": "mL"}
-    else:
-        medication = rxnorm_concept(CAPSULE_200, "aciclovir (acyclovir) 200 mg capsule")
-        dose = {"value": 1, "unit": "capsule"}
-        amount = "200 mg (one capsule)"
-        quantity = {"value": doses, "unit": "capsule"}
+    medication, dose, amount, quantity = _product(banded[0] == "suspension", months)
     resource: dict[str, Any] = {
         "resourceType": "MedicationRequest",
         "status": "draft",

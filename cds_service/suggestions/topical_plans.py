@@ -9,8 +9,8 @@ from typing import Any
 
 from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.rules import Finding
-from cds_service.rules._topical import TCI_MIN_AGE, tacrolimus_strength
 from cds_service.rules.maintenance import SAME_DRUG
+from cds_service.vocabulary import TCI_MIN_AGE, tacrolimus_strength
 
 from . import (
     RXNORM,

@@ -79,6 +79,11 @@ class Terminology:
         return cls(value_sets, DrugClassifier(vocabulary, potency, products), drug_classes)
 
     @property
+    def drug_classes(self) -> frozenset[str]:
+        """The drug classes drugs.json assigns (each has a value set of the same name)."""
+        return self._drug_classes
+
+    @property
     def names(self) -> frozenset[str]:
         """Names of all loaded value sets."""
         return frozenset(self._value_sets)

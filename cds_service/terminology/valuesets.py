@@ -7,6 +7,7 @@ import pathlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import mentions
 from .mentions import Mention
@@ -127,23 +128,8 @@ def load_value_set(path: pathlib.Path) -> ValueSet:
     expansion = doc.get("expansion")
     if not isinstance(expansion, dict) or not isinstance(expansion.get("timestamp"), str):
         raise _fail(path, "missing expansion or expansion.timestamp")
-    codes: set[tuple[str, str]] = set()
-    displays: dict[tuple[str, str], str] = {}
-    for i, entry in enumerate(expansion.get("contains", [])):
-        system, code = (
-            (entry.get("system"), entry.get("code")) if isinstance(entry, dict) else (0, 0)
-        )
-        if not isinstance(system, str) or not isinstance(code, str) or not code.strip():
-            raise _fail(path, f"expansion.contains[{i}] needs string system and code")
-        codes.add((system, code))
-        if isinstance(entry.get("display"), str):
-            displays[(system, code)] = entry["display"]
-    prefixes: set[str] = set()
-    for include in (doc.get("compose") or {}).get("include", []):
-        for flt in include.get("filter", []) if isinstance(include, dict) else []:
-            if include.get("system") != ICD10CM or flt.get("op") != "is-a":
-                raise _fail(path, "only ICD-10-CM is-a filters are supported in compose")
-            prefixes.add(normalise_code(ICD10CM, str(flt.get("value", ""))))
+    codes, displays = _contains(path, expansion)
+    prefixes = _icd_prefixes(path, doc)
     patterns: list[str] = []
     excludes: list[str] = []
     uncertain = False
@@ -184,6 +170,35 @@ def load_value_set(path: pathlib.Path) -> ValueSet:
         _excluded=mentions.compile_terms(excludes),
         _pairs=tuple(pairs),
     )
+
+
+def _contains(
+    path: pathlib.Path, expansion: dict[str, Any]
+) -> tuple[set[tuple[str, str]], dict[tuple[str, str], str]]:
+    """The expansion's (system, code) pairs and their displays."""
+    codes: set[tuple[str, str]] = set()
+    displays: dict[tuple[str, str], str] = {}
+    for i, entry in enumerate(expansion.get("contains", [])):
+        system, code = (
+            (entry.get("system"), entry.get("code")) if isinstance(entry, dict) else (0, 0)
+        )
+        if not isinstance(system, str) or not isinstance(code, str) or not code.strip():
+            raise _fail(path, f"expansion.contains[{i}] needs string system and code")
+        codes.add((system, code))
+        if isinstance(entry.get("display"), str):
+            displays[(system, code)] = entry["display"]
+    return codes, displays
+
+
+def _icd_prefixes(path: pathlib.Path, doc: dict[str, Any]) -> set[str]:
+    """The ICD-10-CM categories the compose includes with is-a (the only filter supported)."""
+    prefixes: set[str] = set()
+    for include in (doc.get("compose") or {}).get("include", []):
+        for flt in include.get("filter", []) if isinstance(include, dict) else []:
+            if include.get("system") != ICD10CM or flt.get("op") != "is-a":
+                raise _fail(path, "only ICD-10-CM is-a filters are supported in compose")
+            prefixes.add(normalise_code(ICD10CM, str(flt.get("value", ""))))
+    return prefixes
 
 
 def load_value_sets(directory: pathlib.Path) -> dict[str, ValueSet]:

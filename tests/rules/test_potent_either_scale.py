@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cds_service.picture.orders import build_order
-from cds_service.rules._common import is_potent_tcs
 from cds_service.terminology import Terminology
+from cds_service.vocabulary import is_potent_tcs
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ def _fires(picture: Any) -> Any:
 
 
 def _rule(rule_id: str, fn: Any) -> Rule:
-    return Rule(rule_id, frozenset({"order-sign"}), frozenset(), fn, "https://example.org")
+    return Rule(rule_id, frozenset({"order-sign"}), frozenset(), fn)
 
 
 def test_a_failing_rule_is_silent_and_the_others_still_run(
