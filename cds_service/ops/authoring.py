@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
-from cds_service.cards import load_card_files
-from cds_service.ops import rules_table, scaffold
-from cds_service.rules import load_rules
+from cds_service.ops import scaffold
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 GENERATOR = "tests.realistic.fixturegen"
@@ -68,7 +67,10 @@ def _generator(root: Path) -> ModuleType:
 
 
 def _write_rules_table(root: Path) -> None:
-    rules = load_rules()
-    table = rules_table.render(rules, load_card_files(root / "cards", rules))
-    readme = root / "README.md"
-    readme.write_text(rules_table.replace(readme.read_text("utf-8"), table), encoding="utf-8")
+    """Regenerate the README rule table in a fresh interpreter: this one imported the rules
+    and the vocabulary's list of value sets before the new rule's files existed."""
+    subprocess.run(
+        [sys.executable, "-m", "cds_service", "rules-table", "--write", "README.md"],
+        cwd=root,
+        check=True,
+    )
