@@ -141,3 +141,15 @@ def test_migration_job_upgrades_the_deployments_database_with_its_image() -> Non
         "cds-service",
         "serve",
     ]
+
+
+def test_the_ingress_limits_the_rate_per_client_with_room_for_bursts() -> None:
+    """The service has no rate limiter of its own: the ingress refuses callers above a
+    generous per-address rate (an EHR gateway is one address), with bursts allowed, and says
+    how to make the refusal a 429."""
+    notes = one("Ingress")["metadata"]["annotations"]
+    rps = int(notes["nginx.ingress.kubernetes.io/limit-rps"])
+    assert 10 <= rps <= 1000
+    assert int(notes["nginx.ingress.kubernetes.io/limit-burst-multiplier"]) >= 2
+    assert int(notes["nginx.ingress.kubernetes.io/limit-connections"]) >= 16
+    assert 'limit-req-status-code: "429"' in (DEPLOY / "ingress.yaml").read_text()
