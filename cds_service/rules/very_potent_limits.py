@@ -29,7 +29,8 @@ _VOLUME_UNITS = frozenset(
     hooks=frozenset({SIGN}),
     needs=frozenset(),
     values="count days drug fills grams grams_per_week limit_source max_days max_grams_per_week "
-    "new_days new_grams potency unit",
+    "new_days new_grams potency repeats unit",
+    codes={"refilled": "no yes", "course": "stated implied"},
 )
 def tcs_very_potent_limits(picture: PatientPicture) -> Decision:
     """Warn when a class I TCS is ordered over its label's grams a week or consecutive days
@@ -65,14 +66,14 @@ def tcs_very_potent_limits(picture: PatientPicture) -> Decision:
             "drug": drug_label(order),
             "potency": potency_label(order),
             "unit": unit,
-            "fills": (
-                f" in {fills} fills (the first and {fills - 1} repeats)" if fills > 1 else ""
-            ),
+            "fills": fills,
+            "repeats": fills - 1,
+            "refilled": "yes" if fills > 1 else "no",
             "grams": _num(amount),
             "grams_per_week": _num(weekly),
-            "days": (
-                days(duration) if order.duration_days is not None else f"at least {duration:.0f}"
-            ),
+            # no stated duration: the days the refills last at the weekly limit, a lower bound
+            "days": days(duration) if order.duration_days is not None else f"{duration:.0f}",
+            "course": "stated" if order.duration_days is not None else "implied",
             "new_days": new_days,
             "new_grams": new_grams,
             "max_grams_per_week": limit.grams_per_week,
