@@ -81,6 +81,9 @@ CARD_FILE_SCHEMA: dict[str, Any] = {
                 "additionalProperties": {"type": "string"},  # "" for a code that adds nothing
             },
         },
+        # How a coded value holding several codes joins their phrases: [joins] <value> = ", "
+        # (default "; ")
+        "joins": {"type": "object", "additionalProperties": {"type": "string", "minLength": 1}},
         "variants": {
             "type": "object",
             "additionalProperties": {
@@ -123,6 +126,11 @@ class CardTemplate:
     def phrases(self) -> Mapping[str, Mapping[str, str]]:
         """Value name -> code -> wording (`[phrases.<value>]`)."""
         return self.data.get("phrases", {})
+
+    @property
+    def joins(self) -> Mapping[str, str]:
+        """Coded value -> the words joining several of its phrases (`[joins]`)."""
+        return self.data.get("joins", {})
 
 
 def load_card_files(directory: Path, rules: Mapping[str, Rule]) -> dict[str, CardTemplate]:
@@ -207,6 +215,9 @@ def check_placeholders(path: Path, data: Mapping[str, Any], rule: Rule) -> None:
         if extra:
             raise CardFileError(f"{path}: phrases/{value}/{extra[0]}: not a code the rule returns")
         texts += [(f"phrases/{value}/{code}", text) for code, text in table.items()]
+    for value in data.get("joins", {}):
+        if value not in rule.codes:
+            raise CardFileError(f"{path}: joins/{value}: the rule returns no coded {value!r}")
     for value, codes in rule.codes.items():
         missing = sorted(codes - (phrases.get(value) or {}).keys())
         if missing:

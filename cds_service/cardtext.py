@@ -40,19 +40,31 @@ def fill(
     values: Mapping[str, Any],
     escape: bool,
     phrases: Mapping[str, Mapping[str, str]] | None = None,
+    joins: Mapping[str, str] | None = None,
 ) -> str:
     """The template with chart values in: escaped for markdown, or plain; numbers agreeing.
 
     A value with `phrases` is a code (or a list of codes) the card file words: each code's
-    phrase, filled the same way, joined with "; "."""
+    phrase, filled the same way, joined with "; " or the value's `joins` entry."""
+    return number_agreement(template.format_map(worded(values, escape, phrases, joins)))
+
+
+def worded(
+    values: Mapping[str, Any],
+    escape: bool,
+    phrases: Mapping[str, Mapping[str, str]] | None = None,
+    joins: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Every value as card text: chart values escaped or plain, codes in their phrases."""
     conv = escape_markdown if escape else plain
     filled = _Values({k: conv(v) for k, v in values.items() if k not in (phrases or {})})
     for name, table in (phrases or {}).items():
         if name in values:
             codes = values[name]
             codes = (codes,) if isinstance(codes, str) else tuple(codes)
-            filled[name] = "; ".join(table[code].format_map(filled) for code in codes)
-    return number_agreement(template.format_map(filled))
+            joiner = (joins or {}).get(name, "; ")
+            filled[name] = joiner.join(table[code].format_map(filled) for code in codes)
+    return filled
 
 
 # Counts come from the chart, so the text around them must agree in number: "1 days ago" and
