@@ -81,8 +81,7 @@ CARD_FILE_SCHEMA: dict[str, Any] = {
                 "additionalProperties": {"type": "string"},  # "" for a code that adds nothing
             },
         },
-        # How a coded value holding several codes joins their phrases: [joins] <value> = ", "
-        # (default "; ")
+        # How several codes of a coded value join: [joins] <value> = ", " (default "; ")
         "joins": {"type": "object", "additionalProperties": {"type": "string", "minLength": 1}},
         "variants": {
             "type": "object",
@@ -202,11 +201,25 @@ def _texts(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
                 yield f"variants/{variant}/{name}", fields[name]
 
 
+def _simple(phrases: Mapping[str, Mapping[str, str]], plain: frozenset[str]) -> set[str]:
+    """The coded values whose phrases name plain values only: another phrase may name them."""
+    simple = set()
+    for value, table in phrases.items():
+        try:
+            if all(set(placeholders(text)) <= plain for text in table.values()):
+                simple.add(value)
+        except ValueError:
+            continue  # reported with its place by check_placeholders
+    return simple
+
+
 def check_placeholders(path: Path, data: Mapping[str, Any], rule: Rule) -> None:
     """Every placeholder is a value the rule declares; every coded value has one phrase per
-    code; a phrase names only plain values (not another coded value)."""
+    code; a phrase names plain values, or another coded value whose phrases name plain values
+    only (one level: `labs = "no result for {missing_labs}"`, never itself)."""
     phrases: Mapping[str, Mapping[str, str]] = data.get("phrases", {})
     plain = rule.values - rule.codes.keys()
+    simple = _simple(phrases, plain)
     texts = list(_texts(data))
     for value, table in phrases.items():
         if value not in rule.codes:
@@ -223,7 +236,8 @@ def check_placeholders(path: Path, data: Mapping[str, Any], rule: Rule) -> None:
         if missing:
             raise CardFileError(f"{path}: phrases/{value}: no phrase for code {missing[0]!r}")
     for where, text in texts:
-        allowed = plain if where.startswith("phrases/") else rule.values
+        own = where.split("/")[1] if where.startswith("phrases/") else None
+        allowed = rule.values if own is None else plain | (simple - {own})
         try:
             names = list(placeholders(text))
         except ValueError as exc:

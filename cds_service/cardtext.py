@@ -58,12 +58,20 @@ def worded(
     """Every value as card text: chart values escaped or plain, codes in their phrases."""
     conv = escape_markdown if escape else plain
     filled = _Values({k: conv(v) for k, v in values.items() if k not in (phrases or {})})
-    for name, table in (phrases or {}).items():
-        if name in values:
+    pending = [name for name in phrases or {} if name in values]
+    for last in (False, True):  # a phrase may name a coded value worded in the first pass
+        for name in list(pending):
             codes = values[name]
             codes = (codes,) if isinstance(codes, str) else tuple(codes)
             joiner = (joins or {}).get(name, "; ")
-            filled[name] = joiner.join(table[code].format_map(filled) for code in codes)
+            try:
+                table = (phrases or {})[name]
+                filled[name] = joiner.join(table[code].format_map(filled) for code in codes)
+            except KeyError:
+                if last:
+                    raise
+                continue
+            pending.remove(name)
     return filled
 
 

@@ -90,6 +90,29 @@ def test_a_phrase_cannot_name_another_coded_value(tmp_path: Path) -> None:
         load_card_files(cards, RULES)
 
 
+def test_a_join_for_a_value_the_rule_does_not_code_is_refused(tmp_path: Path) -> None:
+    cards = _cards(tmp_path)
+    _edit(cards, JAK, "[phrases.issues]\n", '[joins]\ndrug = " and "\n\n[phrases.issues]\n')
+    with pytest.raises(CardFileError, match="joins/drug: the rule returns no coded 'drug'"):
+        load_card_files(cards, RULES)
+
+
+def test_a_phrase_names_a_coded_value_one_level_deep_only(tmp_path: Path) -> None:
+    jak = "oral-jak-screening"  # {issues} phrases name {missing_labs}, itself coded
+    cards = _cards(tmp_path)
+    _edit(cards, jak, 'tb = "TB"', 'tb = "TB ({label_note})"')
+    with pytest.raises(CardFileError, match=r"phrases/issues/labs: placeholder {missing_labs}"):
+        load_card_files(cards, RULES)
+
+
+def test_nested_and_joined_phrases_are_filled() -> None:
+    phrases = {"issues": {"labs": "no result for {labs}"}, "labs": {"tb": "TB", "cbc": "CBC"}}
+    values = {"issues": ("labs",), "labs": ("tb", "cbc")}
+    joined = fill("{issues}.", values, False, phrases, {"labs": " and "})
+    assert joined == "no result for TB and CBC."
+    assert fill("{labs}", values, False, phrases) == "TB; CBC"
+
+
 def test_only_plain_placeholders(tmp_path: Path) -> None:
     cards = _cards(tmp_path)
     _edit(cards, JAK, "**{drug}**: {issues}.", "**{drug.upper}**: {issues}.")

@@ -49,7 +49,7 @@ def cyclosporine_monitoring(picture: PatientPicture) -> Decision:
 
     dates = {
         name: found.isoformat()
-        for name, value_set in (("creatinine_date", "lab-creatinine"), ("bp_date", "blood-pressure"))
+        for name, value_set in (("creatinine_date", CHECKS[0][0]), ("bp_date", CHECKS[1][0]))
         if (found := last_result_date(picture, value_set)) is not None
     }
     return Finding(
