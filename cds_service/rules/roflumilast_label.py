@@ -37,7 +37,8 @@ def _maybe_other_indication(picture: PatientPicture, order: MedicationOrder) -> 
     RULE,
     hooks=frozenset({SELECT, SIGN}),
     needs=frozenset(),
-    values="age drug liver right_strength strength",
+    values="age drug liver percent right_strength",
+    codes={"strength": "known unknown"},
 )
 def roflumilast_label_check(picture: PatientPicture) -> Decision:
     """Warn on a roflumilast cream strength wrong for the age, or with hepatic impairment."""
@@ -53,7 +54,8 @@ def roflumilast_label_check(picture: PatientPicture) -> Decision:
     right = _right_strength(age) if age is not None else None
     values = {
         "drug": drug_label(order),
-        "strength": f"{strength:g}%" if strength is not None else "unknown strength",
+        "strength": "known" if strength is not None else "unknown",
+        **({"percent": f"{strength:g}%"} if strength is not None else {}),
         "age": age_text(picture),
         "right_strength": f"{right:g}%" if right is not None else "",
         "liver": "",
