@@ -9,20 +9,23 @@ start-up with a message naming the file and what is wrong.
 
 from __future__ import annotations
 
-import string
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from cds_service.cardcheck import CardFileError as CardFileError
+from cds_service.cardcheck import check_placeholders
+from cds_service.cardcheck import placeholders as placeholders
 from cds_service.rules import Rule
 
 SUMMARY_MAX = 139
 
 _TEXT = {"type": "string", "minLength": 1}
+_JOIN_PAIR = {"type": "array", "items": _TEXT, "minItems": 2, "maxItems": 2}
 _LABELLED = {
     "type": "object",
     "required": ["key", "label"],
@@ -81,8 +84,9 @@ CARD_FILE_SCHEMA: dict[str, Any] = {
                 "additionalProperties": {"type": "string"},  # "" for a code that adds nothing
             },
         },
-        # How several codes of a coded value join: [joins] <value> = ", " (default "; ")
-        "joins": {"type": "object", "additionalProperties": {"type": "string", "minLength": 1}},
+        # How several codes of a coded value join: <value> = ", " (default "; "), or
+        # [", ", " and "] (the second before the last: "a, b and c")
+        "joins": {"type": "object", "additionalProperties": {"oneOf": [_TEXT, _JOIN_PAIR]}},
         "variants": {
             "type": "object",
             "additionalProperties": {
@@ -99,10 +103,6 @@ CARD_FILE_SCHEMA: dict[str, Any] = {
     "dependentRequired": {"suggestions": ["selection_behavior"]},
 }
 _VALIDATOR = Draft202012Validator(CARD_FILE_SCHEMA)
-
-
-class CardFileError(Exception):
-    """A card file is malformed, or the card files and the rules disagree."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class CardTemplate:
         return self.data.get("phrases", {})
 
     @property
-    def joins(self) -> Mapping[str, str]:
+    def joins(self) -> Mapping[str, str | list[str]]:
         """Coded value -> the words joining several of its phrases (`[joins]`)."""
         return self.data.get("joins", {})
 
@@ -175,76 +175,3 @@ def catalogue_version(directory: Path) -> str:
     if not isinstance(version, str) or not version:
         raise CardFileError(f"{path}: 'version' must be a non-empty string")
     return version
-
-
-def placeholders(template: str) -> Iterator[str]:
-    """The `{names}` in a template; ValueError for a malformed one or `{a.b}`, `{a[0]}`,
-    `{a:spec}`, `{a!r}` (a card file names values, nothing else)."""
-    for _literal, name, spec, conversion in string.Formatter().parse(template):
-        if name is None:
-            continue
-        if not name.isidentifier() or spec or conversion:
-            raise ValueError(f"{{{name}}}: only plain {{value}} placeholders are allowed")
-        yield name
-
-
-def _texts(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    """(where, template) for every text a finding's values are filled into, phrases aside."""
-    for name in ("summary", "detail"):
-        if name in data:
-            yield name, data[name]
-    for i, suggestion in enumerate(data.get("suggestions", [])):
-        yield f"suggestions/{i}/label", suggestion["label"]
-    for variant, fields in data.get("variants", {}).items():
-        for name in ("summary", "detail"):
-            if name in fields:
-                yield f"variants/{variant}/{name}", fields[name]
-
-
-def _simple(phrases: Mapping[str, Mapping[str, str]], plain: frozenset[str]) -> set[str]:
-    """The coded values whose phrases name plain values only: another phrase may name them."""
-    simple = set()
-    for value, table in phrases.items():
-        try:
-            if all(set(placeholders(text)) <= plain for text in table.values()):
-                simple.add(value)
-        except ValueError:
-            continue  # reported with its place by check_placeholders
-    return simple
-
-
-def check_placeholders(path: Path, data: Mapping[str, Any], rule: Rule) -> None:
-    """Every placeholder is a value the rule declares; every coded value has one phrase per
-    code; a phrase names plain values, or another coded value whose phrases name plain values
-    only (one level: `labs = "no result for {missing_labs}"`, never itself)."""
-    phrases: Mapping[str, Mapping[str, str]] = data.get("phrases", {})
-    plain = rule.values - rule.codes.keys()
-    simple = _simple(phrases, plain)
-    texts = list(_texts(data))
-    for value, table in phrases.items():
-        if value not in rule.codes:
-            raise CardFileError(f"{path}: phrases/{value}: the rule returns no coded {value!r}")
-        extra = sorted(table.keys() - rule.codes[value])
-        if extra:
-            raise CardFileError(f"{path}: phrases/{value}/{extra[0]}: not a code the rule returns")
-        texts += [(f"phrases/{value}/{code}", text) for code, text in table.items()]
-    for value in data.get("joins", {}):
-        if value not in rule.codes:
-            raise CardFileError(f"{path}: joins/{value}: the rule returns no coded {value!r}")
-    for value, codes in rule.codes.items():
-        missing = sorted(codes - (phrases.get(value) or {}).keys())
-        if missing:
-            raise CardFileError(f"{path}: phrases/{value}: no phrase for code {missing[0]!r}")
-    for where, text in texts:
-        own = where.split("/")[1] if where.startswith("phrases/") else None
-        allowed = rule.values if own is None else plain | (simple - {own})
-        try:
-            names = list(placeholders(text))
-        except ValueError as exc:
-            raise CardFileError(f"{path}: {where}: {exc}") from exc
-        for name in names:
-            if name not in allowed:
-                raise CardFileError(
-                    f"{path}: {where}: placeholder {{{name}}} is not a value rule "
-                    f"{rule.id!r} declares"
-                )

@@ -40,7 +40,7 @@ def fill(
     values: Mapping[str, Any],
     escape: bool,
     phrases: Mapping[str, Mapping[str, str]] | None = None,
-    joins: Mapping[str, str] | None = None,
+    joins: Mapping[str, str | list[str]] | None = None,
 ) -> str:
     """The template with chart values in: escaped for markdown, or plain; numbers agreeing.
 
@@ -53,7 +53,7 @@ def worded(
     values: Mapping[str, Any],
     escape: bool,
     phrases: Mapping[str, Mapping[str, str]] | None = None,
-    joins: Mapping[str, str] | None = None,
+    joins: Mapping[str, str | list[str]] | None = None,
 ) -> dict[str, str]:
     """Every value as card text: chart values escaped or plain, codes in their phrases."""
     conv = escape_markdown if escape else plain
@@ -63,16 +63,24 @@ def worded(
         for name in list(pending):
             codes = values[name]
             codes = (codes,) if isinstance(codes, str) else tuple(codes)
-            joiner = (joins or {}).get(name, "; ")
             try:
                 table = (phrases or {})[name]
-                filled[name] = joiner.join(table[code].format_map(filled) for code in codes)
+                words = [table[code].format_map(filled) for code in codes]
             except KeyError:
                 if last:
                     raise
                 continue
+            filled[name] = _join(words, (joins or {}).get(name, "; "))
             pending.remove(name)
     return filled
+
+
+def _join(words: list[str], joiner: str | list[str]) -> str:
+    """Phrases joined: one joiner, or [joiner, last joiner] ("a, b and c")."""
+    if isinstance(joiner, str):
+        return joiner.join(words)
+    head = joiner[0].join(words[:-1])
+    return joiner[1].join([head, words[-1]]) if len(words) > 1 else "".join(words)
 
 
 # Counts come from the chart, so the text around them must agree in number: "1 days ago" and

@@ -111,6 +111,9 @@ def test_nested_and_joined_phrases_are_filled() -> None:
     joined = fill("{issues}.", values, False, phrases, {"labs": " and "})
     assert joined == "no result for TB and CBC."
     assert fill("{labs}", values, False, phrases) == "TB; CBC"
+    three = {**values, "labs": ("tb", "cbc", "tb")}
+    assert fill("{labs}", three, False, phrases, {"labs": [", ", " and "]}) == "TB, CBC and TB"
+    assert fill("{labs}", {"labs": ("cbc",)}, False, phrases, {"labs": [", ", " and "]}) == "CBC"
 
 
 def test_only_plain_placeholders(tmp_path: Path) -> None:

@@ -33,7 +33,8 @@ WET_WRAP_DAYS = 7
     "tcs-incomplete-prescription",
     hooks=frozenset({SELECT, SIGN}),
     needs=frozenset(),
-    values="add_days add_grams add_per_day count drug missing",
+    values="add_days add_grams add_per_day count drug",
+    codes={"missing": "frequency duration quantity"},
 )
 def tcs_incomplete_prescription(picture: PatientPicture) -> Decision:
     """Info when a TCS draft has no frequency, duration or quantity."""
@@ -47,15 +48,12 @@ def tcs_incomplete_prescription(picture: PatientPicture) -> Decision:
     order, missing = gaps[0]
     if not picture.has_eczema(order):
         return Silent("no active atopic dermatitis / eczema and the order's reason is not eczema")
-    missing_text = " and ".join(
-        [", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing
-    )
     return Finding(
         rule_id="tcs-incomplete-prescription",
-        reason=f"{drug_label(order)} has no {missing_text}",
+        reason=f"{drug_label(order)} has no {', '.join(missing)}",
         values={
             "drug": drug_label(order),
-            "missing": missing_text,
+            "missing": tuple(missing),
             "count": len(gaps),
             "add_per_day": DEFAULT_PER_DAY if "frequency" in missing else 0,
             "add_days": DEFAULT_DAYS if "duration" in missing else 0,
