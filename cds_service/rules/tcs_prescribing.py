@@ -19,7 +19,7 @@ from cds_service.vocabulary import (
 )
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
-from ._common import potency_label
+from ._common import POTENCY_CODES, potency_codes, potency_label
 from ._topical import days, wet_wrap
 
 DEFAULT_PER_DAY = 2  # R-12: twice daily until clearly better
@@ -79,7 +79,8 @@ def _missing(order: MedicationOrder) -> list[str]:
     "tcs-potency-in-young-child",
     hooks=frozenset({SELECT, SIGN}),
     needs=frozenset(),
-    values="age drug potency",
+    values="age drug",
+    codes={"potency": POTENCY_CODES},
 )
 def tcs_potency_in_young_child(picture: PatientPicture) -> Decision:
     """Warn on potent TCS under 12 months and very potent TCS under 12 years."""
@@ -109,7 +110,7 @@ def tcs_potency_in_young_child(picture: PatientPicture) -> Decision:
     return Finding(
         rule_id="tcs-potency-in-young-child",
         reason=f"{drug_label(order)} ({potency_label(order)}) ordered for a child aged {age}",
-        values={"drug": drug_label(order), "potency": potency_label(order), "age": age},
+        values={"drug": drug_label(order), "potency": potency_codes(order), "age": age},
         orders=(order,),
         # a child over 1 year (trunk / limbs: sensitive sites go to the site rule) may have a
         # moderate steroid too; an infant only the mild one
@@ -137,7 +138,8 @@ def _strong(order: MedicationOrder) -> bool:
     "wet-wrap-duration",
     hooks=frozenset({SELECT, SIGN}),
     needs=frozenset(),
-    values="days drug new_days phrase potency",
+    values="days drug new_days phrase",
+    codes={"potency": POTENCY_CODES},
 )
 def wet_wrap_duration(picture: PatientPicture) -> Decision:
     """Warn when a wet-wrap / occlusive TCS course has no duration or runs over 14 days, or
@@ -171,7 +173,7 @@ def wet_wrap_duration(picture: PatientPicture) -> Decision:
         reason=f"{drug_label(order)} with '{phrase}' for {days(order.duration_days)} days",
         values={
             "drug": drug_label(order),
-            "potency": potency_label(order),
+            "potency": potency_codes(order),
             "phrase": phrase,
             "days": days(order.duration_days),
             "new_days": WET_WRAP_DAYS,

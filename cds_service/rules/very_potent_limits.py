@@ -12,7 +12,7 @@ from cds_service.picture import MedicationOrder, PatientPicture, grams
 from cds_service.vocabulary import VERY_POTENT_TCS_MIN_AGE, drafts_of, drug_label, very_potent
 
 from . import SIGN, Decision, Finding, Silent, rule
-from ._common import potency_label
+from ._common import POTENCY_CODES, potency_codes
 from ._label_limits import LabelLimit, label_limit
 from ._topical import days, wet_wrap
 
@@ -29,8 +29,8 @@ _VOLUME_UNITS = frozenset(
     hooks=frozenset({SIGN}),
     needs=frozenset(),
     values="count days drug fills grams grams_per_week limit_source max_days max_grams_per_week "
-    "new_days new_grams potency repeats unit",
-    codes={"refilled": "no yes", "course": "stated implied"},
+    "new_days new_grams repeats unit",
+    codes={"refilled": "no yes", "course": "stated implied", "potency": POTENCY_CODES},
 )
 def tcs_very_potent_limits(picture: PatientPicture) -> Decision:
     """Warn when a class I TCS is ordered over its label's grams a week or consecutive days
@@ -64,7 +64,7 @@ def tcs_very_potent_limits(picture: PatientPicture) -> Decision:
         ),
         values={
             "drug": drug_label(order),
-            "potency": potency_label(order),
+            "potency": potency_codes(order),
             "unit": unit,
             "fills": fills,
             "repeats": fills - 1,
