@@ -31,8 +31,11 @@ import cds_service.pipeline as pipeline
 from cds_service.ops.explain import explain, start_runtime
 from cds_service.rules import Finding, load_rules
 from cds_service.rules._common import SITE_LABEL
-from cds_service.rules._redflags import ACICLOVIR_ADULT_SOURCE, ACICLOVIR_CHILD_SOURCE
-from cds_service.rules._redflags import aciclovir_dose
+from cds_service.rules._redflags import (
+    ACICLOVIR_ADULT_SOURCE,
+    ACICLOVIR_CHILD_SOURCE,
+    aciclovir_dose,
+)
 from cds_service.rules._topical import _MORE_SITES
 from cds_service.rules.maintenance import MAINTENANCE_STEROIDS
 from tests.conftest import FIXTURES, ROOT, make_settings
