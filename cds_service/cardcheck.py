@@ -3,7 +3,7 @@
 Every `{placeholder}` (summary, detail, suggestion labels, variants, phrases) must be a value
 the rule declares; each coded value (`codes=`) needs one phrase per code and no other; a phrase
 names plain values, or a coded value whose phrases name plain values only; a `[joins]` entry
-is for a coded value.
+is for a coded value; an `[absent]` entry is plain words for a plain value.
 """
 
 from __future__ import annotations
@@ -74,6 +74,13 @@ def check_placeholders(path: Path, data: Mapping[str, Any], rule: Rule) -> None:
     for value in data.get("joins", {}):
         if value not in rule.codes:
             raise CardFileError(f"{path}: joins/{value}: the rule returns no coded {value!r}")
+    for value, text in data.get("absent", {}).items():
+        if value not in plain:
+            raise CardFileError(
+                f"{path}: absent/{value}: not a plain value rule {rule.id!r} declares"
+            )
+        if "{" in text or "}" in text:
+            raise CardFileError(f"{path}: absent/{value}: plain words, no placeholders")
     for value, codes in rule.codes.items():
         missing = sorted(codes - (phrases.get(value) or {}).keys())
         if missing:

@@ -87,6 +87,8 @@ CARD_FILE_SCHEMA: dict[str, Any] = {
         # How several codes of a coded value join: <value> = ", " (default "; "), or
         # [", ", " and "] (the second before the last: "a, b and c")
         "joins": {"type": "object", "additionalProperties": {"oneOf": [_TEXT, _JOIN_PAIR]}},
+        # Words for a plain value the chart does not give (the rule leaves it out or None)
+        "absent": {"type": "object", "additionalProperties": _TEXT},
         "variants": {
             "type": "object",
             "additionalProperties": {
@@ -130,6 +132,11 @@ class CardTemplate:
     def joins(self) -> Mapping[str, str | list[str]]:
         """Coded value -> the words joining several of its phrases (`[joins]`)."""
         return self.data.get("joins", {})
+
+    @property
+    def absent(self) -> Mapping[str, str]:
+        """Plain value -> its words when the rule has none (`[absent]`)."""
+        return self.data.get("absent", {})
 
 
 def load_card_files(directory: Path, rules: Mapping[str, Rule]) -> dict[str, CardTemplate]:

@@ -60,7 +60,7 @@ def _for_builders(finding: Finding, template: CardTemplate) -> Finding:
     coded = {k: v for k, v in finding.values.items() if k in template.phrases}
     if not coded:
         return finding
-    words = worded(finding.values, False, template.phrases, template.joins)
+    words = worded(finding.values, False, template.phrases, template.joins, template.absent)
     phrased = {k: number_agreement(words[k]) for k in coded}
     return dataclasses.replace(finding, values={**finding.values, **phrased})
 
@@ -90,12 +90,13 @@ def _render(
     version: str,
 ) -> dict[str, Any]:
     """A CDS Hooks 2.0.1 card: no null, empty string, empty list or empty object anywhere."""
-    v, values, phrases, joins = finding.variant, finding.values, template.phrases, template.joins
+    v, values = finding.variant, finding.values
+    wording = (template.phrases, template.joins, template.absent)
     card: dict[str, Any] = {
         "uuid": str(uuid.uuid4()),
-        "summary": _shorten(fill(template.field("summary", v), values, False, phrases, joins)),
+        "summary": _shorten(fill(template.field("summary", v), values, False, *wording)),
         "indicator": template.field("indicator", v),
-        "detail": fill(template.field("detail", v), values, True, phrases, joins).strip(),
+        "detail": fill(template.field("detail", v), values, True, *wording).strip(),
         "source": {
             "label": template.field("source", v)["label"],
             "url": template.field("source", v)["url"],
@@ -124,7 +125,7 @@ def _render(
         if not spec or not actions:
             continue
         suggestion: dict[str, Any] = {
-            "label": fill(spec["label"], values, False, phrases, joins),
+            "label": fill(spec["label"], values, False, *wording),
             "uuid": str(uuid.uuid4()),
             "actions": actions,
         }

@@ -41,12 +41,14 @@ def fill(
     escape: bool,
     phrases: Mapping[str, Mapping[str, str]] | None = None,
     joins: Mapping[str, str | list[str]] | None = None,
+    absent: Mapping[str, str] | None = None,
 ) -> str:
     """The template with chart values in: escaped for markdown, or plain; numbers agreeing.
 
     A value with `phrases` is a code (or a list of codes) the card file words: each code's
-    phrase, filled the same way, joined with "; " or the value's `joins` entry."""
-    return number_agreement(template.format_map(worded(values, escape, phrases, joins)))
+    phrase, filled the same way, joined with "; " or the value's `joins` entry. A value left
+    out (or None) with an `absent` entry reads as that entry's words."""
+    return number_agreement(template.format_map(worded(values, escape, phrases, joins, absent)))
 
 
 def worded(
@@ -54,10 +56,15 @@ def worded(
     escape: bool,
     phrases: Mapping[str, Mapping[str, str]] | None = None,
     joins: Mapping[str, str | list[str]] | None = None,
+    absent: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Every value as card text: chart values escaped or plain, codes in their phrases."""
+    """Every value as card text: chart values escaped or plain, codes in their phrases, a value
+    the chart does not give in the card file's words for its absence."""
     conv = escape_markdown if escape else plain
     filled = _Values({k: conv(v) for k, v in values.items() if k not in (phrases or {})})
+    for name, absence in (absent or {}).items():
+        if values.get(name) is None:
+            filled[name] = absence
     pending = [name for name in phrases or {} if name in values]
     for last in (False, True):  # a phrase may name a coded value worded in the first pass
         for name in list(pending):

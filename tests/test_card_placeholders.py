@@ -116,6 +116,32 @@ def test_nested_and_joined_phrases_are_filled() -> None:
     assert fill("{labs}", {"labs": ("cbc",)}, False, phrases, {"labs": [", ", " and "]}) == "CBC"
 
 
+@pytest.mark.parametrize(
+    ("entry", "error"),
+    [
+        ('doses = "unknown"', "absent/doses: not a plain value"),
+        ('issues = "none"', "absent/issues: not a plain value"),  # coded: its phrases word it
+        ('drug = "{age}"', "absent/drug: plain words, no placeholders"),
+    ],
+)
+def test_absent_words_are_for_declared_plain_values(entry: str, error: str, tmp_path: Path) -> None:
+    cards = _cards(tmp_path)
+    _edit(cards, JAK, "[absent]\n", f"[absent]\n{entry}\n")
+    with pytest.raises(CardFileError, match=error):
+        load_card_files(cards, RULES)
+
+
+def test_an_absent_value_reads_as_the_card_file_words() -> None:
+    absent = {"status": "status not recorded"}
+    assert (
+        fill("is {status}", {"status": None}, True, None, None, absent) == "is status not recorded"
+    )
+    assert fill("is {status}", {}, False, None, None, absent) == "is status not recorded"
+    assert fill("is {status}", {"status": "on-hold"}, True, None, None, absent) == "is on\\-hold"
+    with pytest.raises(KeyError):
+        fill("is {status}", {}, False)
+
+
 def test_only_plain_placeholders(tmp_path: Path) -> None:
     cards = _cards(tmp_path)
     _edit(cards, JAK, "**{drug}**: {issues}.", "**{drug.upper}**: {issues}.")

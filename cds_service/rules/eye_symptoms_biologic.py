@@ -43,7 +43,7 @@ def eye_symptoms_on_biologic(picture: PatientPicture) -> Decision:
         reason=f"fired: {eye.text or 'conjunctivitis/keratitis'} on {drug_label(order)}",
         values={
             "drug": drug_label(order),
-            "eye": eye.text or "conjunctivitis / keratitis",
+            "eye": eye.text,
             "since": "dated" if eye.started else "undated",
             **({"onset": eye.started.isoformat()} if eye.started else {}),
         },

@@ -47,14 +47,14 @@ def _antiplatelet(order: MedicationOrder) -> bool:
 VARIANTS = {"infection": "serious-infection", "age": "age", "antiplatelet": "antiplatelet"}
 
 
-def _antiplatelet_name(platelets: list[MedicationOrder]) -> str:
+def _antiplatelet_name(platelets: list[MedicationOrder]) -> str | None:
     """The chart's name for the first antiplatelet (its ingredient without one)."""
-    return platelets[0].name or ingredient(platelets[0]) or "an antiplatelet"
+    return platelets[0].name or ingredient(platelets[0])
 
 
-def _infection_name(condition: ConditionFact) -> str:
-    """The chart's text for the infection (the value set's name when the chart gives none)."""
-    return condition.text or "serious infection"
+def _infection_name(condition: ConditionFact) -> str | None:
+    """The chart's text for the infection (the card file words its absence)."""
+    return condition.text
 
 
 def _in_first_months(picture: PatientPicture) -> bool:

@@ -52,7 +52,7 @@ def roflumilast_label_check(picture: PatientPicture) -> Decision:
     strength = order.drug.strength_percent
     age = picture.age_years
     right = _right_strength(age) if age is not None else None
-    values = {
+    values: dict[str, str | None] = {
         "drug": drug_label(order),
         "strength": "known" if strength is not None else "unknown",
         **({"percent": f"{strength:g}%"} if strength is not None else {}),
@@ -62,8 +62,10 @@ def roflumilast_label_check(picture: PatientPicture) -> Decision:
     }
     liver = active_in(picture, "hepatic-impairment")
     if liver:
-        values["liver"] = liver[0].text or "hepatic impairment"
-        return _finding(order, values, f"{values['liver']} recorded", "hepatic")
+        values["liver"] = liver[0].text  # None: the card file words its absence
+        return _finding(
+            order, values, f"{liver[0].text or 'hepatic impairment'} recorded", "hepatic"
+        )
     if strength is None or age is None:
         return Silent("roflumilast strength or patient age unknown")
     if strength == right:
@@ -79,7 +81,7 @@ def roflumilast_label_check(picture: PatientPicture) -> Decision:
 
 
 def _finding(
-    order: MedicationOrder, values: dict[str, str], why: str, variant: str | None
+    order: MedicationOrder, values: dict[str, str | None], why: str, variant: str | None
 ) -> Finding:
     if variant is None:
         suggestions: tuple[str, ...] = ("swap-roflumilast-strength",)

@@ -131,5 +131,5 @@ def _course_days(order: MedicationOrder, fills: int) -> float | None:
     return order.duration_days * fills
 
 
-def _num(value: float | None) -> str:
-    return "unknown" if value is None else f"{value:.0f}"
+def _num(value: float | None) -> str | None:
+    return None if value is None else f"{value:.0f}"
