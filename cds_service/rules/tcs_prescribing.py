@@ -170,7 +170,7 @@ def wet_wrap_duration(picture: PatientPicture) -> Decision:
         variant = "no-duration" if order.duration_days is None else None
     return Finding(
         rule_id="wet-wrap-duration",
-        reason=f"{drug_label(order)} with '{phrase}' for {days(order.duration_days)} days",
+        reason=f"{drug_label(order)} with '{phrase}' for {order.duration_days} days",
         values={
             "drug": drug_label(order),
             "potency": potency_codes(order),
