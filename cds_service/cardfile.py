@@ -3,7 +3,8 @@
 Card text is data a clinician can review without reading Python. Every file is checked
 against CARD_FILE_SCHEMA at start-up, every rule id must have exactly one file, and every
 `{placeholder}` (summary, detail, suggestion labels, variants, phrases) must be a value its
-rule declares; a rule's coded values (`codes=`) need a phrase for every code. A bad file stops
+rule declares; a rule's coded values (`codes=`) need a phrase for every code; `[joins]` and
+`[absent]` word lists and missing values (`cardcheck.py` checks them all). A bad file stops
 start-up with a message naming the file and what is wrong.
 """
 
