@@ -3,26 +3,30 @@
 Card text is data a clinician can review without reading Python. Every file is checked
 against CARD_FILE_SCHEMA at start-up, every rule id must have exactly one file, and every
 `{placeholder}` (summary, detail, suggestion labels, variants, phrases) must be a value its
-rule declares; a rule's coded values (`codes=`) need a phrase for every code. A bad file stops
+rule declares; a rule's coded values (`codes=`) need a phrase for every code; `[joins]` and
+`[absent]` word lists and missing values (`cardcheck.py` checks them all). A bad file stops
 start-up with a message naming the file and what is wrong.
 """
 
 from __future__ import annotations
 
-import string
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from cds_service.cardcheck import CardFileError as CardFileError
+from cds_service.cardcheck import check_placeholders
+from cds_service.cardcheck import placeholders as placeholders
 from cds_service.rules import Rule
 
 SUMMARY_MAX = 139
 
 _TEXT = {"type": "string", "minLength": 1}
+_JOIN_PAIR = {"type": "array", "items": _TEXT, "minItems": 2, "maxItems": 2}
 _LABELLED = {
     "type": "object",
     "required": ["key", "label"],
@@ -81,6 +85,11 @@ CARD_FILE_SCHEMA: dict[str, Any] = {
                 "additionalProperties": {"type": "string"},  # "" for a code that adds nothing
             },
         },
+        # How several codes of a coded value join: <value> = ", " (default "; "), or
+        # [", ", " and "] (the second before the last: "a, b and c")
+        "joins": {"type": "object", "additionalProperties": {"oneOf": [_TEXT, _JOIN_PAIR]}},
+        # Words for a plain value the chart does not give (the rule leaves it out or None)
+        "absent": {"type": "object", "additionalProperties": _TEXT},
         "variants": {
             "type": "object",
             "additionalProperties": {
@@ -97,10 +106,6 @@ CARD_FILE_SCHEMA: dict[str, Any] = {
     "dependentRequired": {"suggestions": ["selection_behavior"]},
 }
 _VALIDATOR = Draft202012Validator(CARD_FILE_SCHEMA)
-
-
-class CardFileError(Exception):
-    """A card file is malformed, or the card files and the rules disagree."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,16 @@ class CardTemplate:
     def phrases(self) -> Mapping[str, Mapping[str, str]]:
         """Value name -> code -> wording (`[phrases.<value>]`)."""
         return self.data.get("phrases", {})
+
+    @property
+    def joins(self) -> Mapping[str, str | list[str]]:
+        """Coded value -> the words joining several of its phrases (`[joins]`)."""
+        return self.data.get("joins", {})
+
+    @property
+    def absent(self) -> Mapping[str, str]:
+        """Plain value -> its words when the rule has none (`[absent]`)."""
+        return self.data.get("absent", {})
 
 
 def load_card_files(directory: Path, rules: Mapping[str, Rule]) -> dict[str, CardTemplate]:
@@ -168,58 +183,3 @@ def catalogue_version(directory: Path) -> str:
     if not isinstance(version, str) or not version:
         raise CardFileError(f"{path}: 'version' must be a non-empty string")
     return version
-
-
-def placeholders(template: str) -> Iterator[str]:
-    """The `{names}` in a template; ValueError for a malformed one or `{a.b}`, `{a[0]}`,
-    `{a:spec}`, `{a!r}` (a card file names values, nothing else)."""
-    for _literal, name, spec, conversion in string.Formatter().parse(template):
-        if name is None:
-            continue
-        if not name.isidentifier() or spec or conversion:
-            raise ValueError(f"{{{name}}}: only plain {{value}} placeholders are allowed")
-        yield name
-
-
-def _texts(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    """(where, template) for every text a finding's values are filled into, phrases aside."""
-    for name in ("summary", "detail"):
-        if name in data:
-            yield name, data[name]
-    for i, suggestion in enumerate(data.get("suggestions", [])):
-        yield f"suggestions/{i}/label", suggestion["label"]
-    for variant, fields in data.get("variants", {}).items():
-        for name in ("summary", "detail"):
-            if name in fields:
-                yield f"variants/{variant}/{name}", fields[name]
-
-
-def check_placeholders(path: Path, data: Mapping[str, Any], rule: Rule) -> None:
-    """Every placeholder is a value the rule declares; every coded value has one phrase per
-    code; a phrase names only plain values (not another coded value)."""
-    phrases: Mapping[str, Mapping[str, str]] = data.get("phrases", {})
-    plain = rule.values - rule.codes.keys()
-    texts = list(_texts(data))
-    for value, table in phrases.items():
-        if value not in rule.codes:
-            raise CardFileError(f"{path}: phrases/{value}: the rule returns no coded {value!r}")
-        extra = sorted(table.keys() - rule.codes[value])
-        if extra:
-            raise CardFileError(f"{path}: phrases/{value}/{extra[0]}: not a code the rule returns")
-        texts += [(f"phrases/{value}/{code}", text) for code, text in table.items()]
-    for value, codes in rule.codes.items():
-        missing = sorted(codes - (phrases.get(value) or {}).keys())
-        if missing:
-            raise CardFileError(f"{path}: phrases/{value}: no phrase for code {missing[0]!r}")
-    for where, text in texts:
-        allowed = plain if where.startswith("phrases/") else rule.values
-        try:
-            names = list(placeholders(text))
-        except ValueError as exc:
-            raise CardFileError(f"{path}: {where}: {exc}") from exc
-        for name in names:
-            if name not in allowed:
-                raise CardFileError(
-                    f"{path}: {where}: placeholder {{{name}}} is not a value rule "
-                    f"{rule.id!r} declares"
-                )

@@ -9,6 +9,7 @@ time is logged and left out: it never costs the other cards of the response.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from collections.abc import Mapping
@@ -20,7 +21,7 @@ from cds_service.cardfile import CardFileError as CardFileError
 from cds_service.cardfile import catalogue_version as catalogue_version
 from cds_service.cardfile import load_card_files as load_card_files
 from cds_service.cardtext import escape_markdown as escape_markdown  # re-exported: tests
-from cds_service.cardtext import fill
+from cds_service.cardtext import fill, number_agreement, worded
 from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
 from cds_service.suggestions import Builder
@@ -53,6 +54,17 @@ def _build(
         return []
 
 
+def _for_builders(finding: Finding, template: CardTemplate) -> Finding:
+    """The finding with each coded value in its card-file wording (plain text): the text a
+    builder puts in a resource (a ServiceRequest note) is the card file's, like the card's."""
+    coded = {k: v for k, v in finding.values.items() if k in template.phrases}
+    if not coded:
+        return finding
+    words = worded(finding.values, False, template.phrases, template.joins, template.absent)
+    phrased = {k: number_agreement(words[k]) for k in coded}
+    return dataclasses.replace(finding, values={**finding.values, **phrased})
+
+
 def render_card(
     template: CardTemplate,
     finding: Finding,
@@ -78,12 +90,13 @@ def _render(
     version: str,
 ) -> dict[str, Any]:
     """A CDS Hooks 2.0.1 card: no null, empty string, empty list or empty object anywhere."""
-    v, values, phrases = finding.variant, finding.values, template.phrases
+    v, values = finding.variant, finding.values
+    wording = (template.phrases, template.joins, template.absent)
     card: dict[str, Any] = {
         "uuid": str(uuid.uuid4()),
-        "summary": _shorten(fill(template.field("summary", v), values, False, phrases)),
+        "summary": _shorten(fill(template.field("summary", v), values, False, *wording)),
         "indicator": template.field("indicator", v),
-        "detail": fill(template.field("detail", v), values, True, phrases).strip(),
+        "detail": fill(template.field("detail", v), values, True, *wording).strip(),
         "source": {
             "label": template.field("source", v)["label"],
             "url": template.field("source", v)["url"],
@@ -108,11 +121,11 @@ def _render(
     chosen = template.data.get("variants", {}).get(v, {}).get("recommended") if v else None
     for key in finding.suggestions:
         spec = labels.get(key)
-        actions = _build(builders, key, finding, picture) if spec else []
+        actions = _build(builders, key, _for_builders(finding, template), picture) if spec else []
         if not spec or not actions:
             continue
         suggestion: dict[str, Any] = {
-            "label": fill(spec["label"], values, False, phrases),
+            "label": fill(spec["label"], values, False, *wording),
             "uuid": str(uuid.uuid4()),
             "actions": actions,
         }

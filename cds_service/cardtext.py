@@ -40,19 +40,54 @@ def fill(
     values: Mapping[str, Any],
     escape: bool,
     phrases: Mapping[str, Mapping[str, str]] | None = None,
+    joins: Mapping[str, str | list[str]] | None = None,
+    absent: Mapping[str, str] | None = None,
 ) -> str:
     """The template with chart values in: escaped for markdown, or plain; numbers agreeing.
 
     A value with `phrases` is a code (or a list of codes) the card file words: each code's
-    phrase, filled the same way, joined with "; "."""
+    phrase, filled the same way, joined with "; " or the value's `joins` entry. A value left
+    out (or None) with an `absent` entry reads as that entry's words."""
+    return number_agreement(template.format_map(worded(values, escape, phrases, joins, absent)))
+
+
+def worded(
+    values: Mapping[str, Any],
+    escape: bool,
+    phrases: Mapping[str, Mapping[str, str]] | None = None,
+    joins: Mapping[str, str | list[str]] | None = None,
+    absent: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Every value as card text: chart values escaped or plain, codes in their phrases, a value
+    the chart does not give in the card file's words for its absence."""
     conv = escape_markdown if escape else plain
     filled = _Values({k: conv(v) for k, v in values.items() if k not in (phrases or {})})
-    for name, table in (phrases or {}).items():
-        if name in values:
+    for name, absence in (absent or {}).items():
+        if values.get(name) is None:
+            filled[name] = absence
+    pending = [name for name in phrases or {} if name in values]
+    for last in (False, True):  # a phrase may name a coded value worded in the first pass
+        for name in list(pending):
             codes = values[name]
             codes = (codes,) if isinstance(codes, str) else tuple(codes)
-            filled[name] = "; ".join(table[code].format_map(filled) for code in codes)
-    return number_agreement(template.format_map(filled))
+            try:
+                table = (phrases or {})[name]
+                words = [table[code].format_map(filled) for code in codes]
+            except KeyError:
+                if last:
+                    raise
+                continue
+            filled[name] = _join(words, (joins or {}).get(name, "; "))
+            pending.remove(name)
+    return filled
+
+
+def _join(words: list[str], joiner: str | list[str]) -> str:
+    """Phrases joined: one joiner, or [joiner, last joiner] ("a, b and c")."""
+    if isinstance(joiner, str):
+        return joiner.join(words)
+    head = joiner[0].join(words[:-1])
+    return joiner[1].join([head, words[-1]]) if len(words) > 1 else "".join(words)
 
 
 # Counts come from the chart, so the text around them must agree in number: "1 days ago" and

@@ -90,6 +90,58 @@ def test_a_phrase_cannot_name_another_coded_value(tmp_path: Path) -> None:
         load_card_files(cards, RULES)
 
 
+def test_a_join_for_a_value_the_rule_does_not_code_is_refused(tmp_path: Path) -> None:
+    cards = _cards(tmp_path)
+    _edit(cards, JAK, "[phrases.issues]\n", '[joins]\ndrug = " and "\n\n[phrases.issues]\n')
+    with pytest.raises(CardFileError, match="joins/drug: the rule returns no coded 'drug'"):
+        load_card_files(cards, RULES)
+
+
+def test_a_phrase_names_a_coded_value_one_level_deep_only(tmp_path: Path) -> None:
+    jak = "oral-jak-screening"  # {issues} phrases name {missing_labs}, itself coded
+    cards = _cards(tmp_path)
+    _edit(cards, jak, 'tb = "TB"', 'tb = "TB ({label_note})"')
+    with pytest.raises(CardFileError, match=r"phrases/issues/labs: placeholder {missing_labs}"):
+        load_card_files(cards, RULES)
+
+
+def test_nested_and_joined_phrases_are_filled() -> None:
+    phrases = {"issues": {"labs": "no result for {labs}"}, "labs": {"tb": "TB", "cbc": "CBC"}}
+    values = {"issues": ("labs",), "labs": ("tb", "cbc")}
+    joined = fill("{issues}.", values, False, phrases, {"labs": " and "})
+    assert joined == "no result for TB and CBC."
+    assert fill("{labs}", values, False, phrases) == "TB; CBC"
+    three = {**values, "labs": ("tb", "cbc", "tb")}
+    assert fill("{labs}", three, False, phrases, {"labs": [", ", " and "]}) == "TB, CBC and TB"
+    assert fill("{labs}", {"labs": ("cbc",)}, False, phrases, {"labs": [", ", " and "]}) == "CBC"
+
+
+@pytest.mark.parametrize(
+    ("entry", "error"),
+    [
+        ('doses = "unknown"', "absent/doses: not a plain value"),
+        ('issues = "none"', "absent/issues: not a plain value"),  # coded: its phrases word it
+        ('drug = "{age}"', "absent/drug: plain words, no placeholders"),
+    ],
+)
+def test_absent_words_are_for_declared_plain_values(entry: str, error: str, tmp_path: Path) -> None:
+    cards = _cards(tmp_path)
+    _edit(cards, JAK, "[absent]\n", f"[absent]\n{entry}\n")
+    with pytest.raises(CardFileError, match=error):
+        load_card_files(cards, RULES)
+
+
+def test_an_absent_value_reads_as_the_card_file_words() -> None:
+    absent = {"status": "status not recorded"}
+    assert (
+        fill("is {status}", {"status": None}, True, None, None, absent) == "is status not recorded"
+    )
+    assert fill("is {status}", {}, False, None, None, absent) == "is status not recorded"
+    assert fill("is {status}", {"status": "on-hold"}, True, None, None, absent) == "is on\\-hold"
+    with pytest.raises(KeyError):
+        fill("is {status}", {}, False)
+
+
 def test_only_plain_placeholders(tmp_path: Path) -> None:
     cards = _cards(tmp_path)
     _edit(cards, JAK, "**{drug}**: {issues}.", "**{drug.upper}**: {issues}.")

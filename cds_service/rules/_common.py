@@ -40,6 +40,31 @@ SITE_PRIORITY = (
 )  # fmt: skip
 
 
+POTENCY_CODES = (
+    "us-1 us-2 us-3 us-4 us-5 us-6 us-7 uk-mild uk-moderate uk-potent uk-very-potent unknown"
+)
+SITE_EVIDENCE_CODES = "coded instructions order"
+
+
+def potency_codes(order: MedicationOrder) -> tuple[str, ...]:
+    """The potency as far as known, as codes the card file words (`[phrases.potency]`): the US
+    class (`us-1`..`us-7`) and the UK potency (`uk-potent`...), or `unknown`."""
+    codes = []
+    if order.drug.us_class in US_CLASS_LABEL:
+        codes.append(f"us-{order.drug.us_class}")
+    if order.drug.uk_potency in UK_LABEL:
+        codes.append(f"uk-{order.drug.uk_potency}")
+    return tuple(codes) or ("unknown",)
+
+
+def site_evidence_code(order: MedicationOrder) -> str:
+    """Where the order's site came from, as a code: `coded` (a coded body site),
+    `instructions` (site words in the instructions) or `order` (neither)."""
+    if not order.site_evidence:
+        return "order"
+    return "instructions" if order.site_evidence == "the instructions" else "coded"
+
+
 def potency_label(order: MedicationOrder) -> str:
     """'US class I (super-high potency); UK very potent' as far as known."""
     parts = []

@@ -25,12 +25,14 @@ from ._systemic import _TO_KG, results
 
 WEIGHT_MAX_AGE_DAYS = 90
 _WEEK = {"wk": 7.0, "d": 1.0, "mo": 30.0, "h": 1 / 24}
+BANDS = "adults 6-17y-60kg-plus 6-17y-30-60kg 6-17y-15-30kg 6m-5y-15-30kg 6m-5y-5-15kg"
 _MG = re.compile(r"(\d+(?:\.\d+)?)\s*mg\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Tier:
-    """A label tier: `mg` every `weeks` weeks, after `loading_mg` (0: none)."""
+    """A label tier: `mg` every `weeks` weeks, after `loading_mg` (0: none); `band` is the
+    tier's code (BANDS), worded by the card file."""
 
     band: str
     mg: int
@@ -39,6 +41,7 @@ class Tier:
 
     @property
     def text(self) -> str:
+        """The dose for the explain trace (the card file words the card's)."""
         loading = f"{self.loading_mg} mg loading, then " if self.loading_mg else ""
         return f"{loading}{self.mg} mg every {self.weeks} weeks"
 
@@ -51,17 +54,17 @@ def tier(age_months: int, kg: float | None) -> Tier | None:
         return Tier("adults", 300, 2, 600)
     if age_months >= 6 * 12:
         if kg >= 60:
-            return Tier("6-17 years, 60 kg or more", 300, 2, 600)
+            return Tier("6-17y-60kg-plus", 300, 2, 600)
         if kg >= 30:
-            return Tier("6-17 years, 30 to under 60 kg", 200, 2, 400)
+            return Tier("6-17y-30-60kg", 200, 2, 400)
         if kg >= 15:
-            return Tier("6-17 years, 15 to under 30 kg", 300, 4, 600)
+            return Tier("6-17y-15-30kg", 300, 4, 600)
         return None
     if age_months >= 6:
         if 15 <= kg < 30:
-            return Tier("6 months-5 years, 15 to under 30 kg", 300, 4, 0)
+            return Tier("6m-5y-15-30kg", 300, 4, 0)
         if 5 <= kg < 15:
-            return Tier("6 months-5 years, 5 to under 15 kg", 200, 4, 0)
+            return Tier("6m-5y-5-15kg", 200, 4, 0)
     return None
 
 

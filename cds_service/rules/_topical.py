@@ -129,6 +129,6 @@ def site_name(sites: frozenset[str]) -> str:
     return ", ".join(sorted(_MORE_SITES.get(s, s) for s in sites))
 
 
-def days(value: float | None) -> str:
-    """A day count for card text."""
-    return "unknown" if value is None else f"{value:g}"
+def days(value: float | None) -> str | None:
+    """A day count for card text; None when unknown (the card file words it: `[absent]`)."""
+    return None if value is None else f"{value:g}"

@@ -84,7 +84,7 @@ def sedating_not_at_bedtime(picture: PatientPicture) -> Decision:
             values={
                 "drug": drug_label(order),
                 **timing_values(order),
-                "age": picture.age_years if picture.age_years is not None else "unknown",
+                "age": picture.age_years,
                 "months": months,
                 **more_values(drafts),
             },
@@ -105,7 +105,7 @@ def sedating_not_at_bedtime(picture: PatientPicture) -> Decision:
         values={
             "drug": drug_label(order),
             **timing_values(order),
-            "age": age if age is not None else "unknown",
+            "age": age,
             **more_values(daytime),
         },
         orders=(order,),

@@ -7,11 +7,13 @@ https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=DUPIXENT
 
 from __future__ import annotations
 
+from typing import Any
+
 from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.vocabulary import age_text, drug_label
 
 from . import OBSERVATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
-from ._dupilumab import matches, ordered_dose, recent_weight_kg, tier
+from ._dupilumab import BANDS, matches, ordered_dose, recent_weight_kg, tier
 from ._systemic import ingredient, latest_weight_kg, named
 
 RULE = "biologic-label-check"
@@ -25,7 +27,13 @@ LEBRIKIZUMAB_MIN_KG = 40
     RULE,
     hooks=frozenset({SELECT, SIGN}),
     needs=frozenset({OBSERVATIONS}),
-    values="biologic drug expected label_limit ordered patient",
+    values="age biologic drug kg loading_mg mg min_kg min_years ordered_mg ordered_weeks weeks",
+    codes={
+        "label_limit": f"from-6-months from-12-years from-12-years-and-kg {BANDS}",
+        "patient": "age age-and-kg age-no-kg",
+        "expected": "loading no-loading",
+        "ordered": "dose",
+    },
 )
 def biologic_label_check(picture: PatientPicture) -> Decision:
     """Warn when an AD biologic is ordered below its labelled age (or weight for lebrikizumab)."""
@@ -43,20 +51,16 @@ def biologic_label_check(picture: PatientPicture) -> Decision:
         name = ingredient(order)
         if name == "dupilumab":
             if months < DUPILUMAB_MIN_MONTHS:
-                return _finding(picture, order, "6 months", age_text(picture))
+                return _finding(picture, order, "from-6-months", _patient(picture, None, False))
             dose = _dupilumab_dose(picture, order, months)
             if dose is not None:
                 return dose
             continue
-        limit = f"{MIN_YEARS} years"
-        too_light = name == "lebrikizumab" and weight is not None and weight < LEBRIKIZUMAB_MIN_KG
-        if name == "lebrikizumab":
-            limit += f" and {LEBRIKIZUMAB_MIN_KG} kg"
+        lebrikizumab = name == "lebrikizumab"
+        too_light = lebrikizumab and weight is not None and weight < LEBRIKIZUMAB_MIN_KG
         if years < MIN_YEARS or too_light:
-            patient = age_text(picture)
-            if name == "lebrikizumab":
-                patient += f", {weight:g} kg" if weight is not None else ", weight not recorded"
-            return _finding(picture, order, limit, patient)
+            limit = "from-12-years-and-kg" if lebrikizumab else "from-12-years"
+            return _finding(picture, order, limit, _patient(picture, weight, lebrikizumab))
     weight_text = f", {weight:g} kg" if weight is not None else ""
     return Silent(f"{ingredient(gated[0])} within its label: {age_text(picture)}{weight_text}")
 
@@ -69,7 +73,6 @@ def _dupilumab_dose(picture: PatientPicture, order: MedicationOrder, months: int
     if expected is None or ordered is None or matches(ordered, expected):
         return None
     mg, days = ordered
-    weight = f", {kg:g} kg" if kg is not None else ""
     return Finding(
         rule_id=RULE,
         reason=(
@@ -80,24 +83,44 @@ def _dupilumab_dose(picture: PatientPicture, order: MedicationOrder, months: int
             "drug": drug_label(order),
             "biologic": "dupilumab",
             "label_limit": expected.band,
-            "patient": age_text(picture) + weight,
-            "ordered": f"{mg:g} mg every {days / 7:g} weeks",
-            "expected": expected.text,
+            **_patient(picture, kg, True),
+            "ordered": "dose",
+            "ordered_mg": f"{mg:g}",
+            "ordered_weeks": f"{days / 7:g}",
+            "expected": "loading" if expected.loading_mg else "no-loading",
+            "mg": expected.mg,
+            "weeks": expected.weeks,
+            "loading_mg": expected.loading_mg,
         },
         orders=(order,),
         variant="dupilumab-dose",
     )
 
 
-def _finding(picture: PatientPicture, order: MedicationOrder, limit: str, patient: str) -> Finding:
+def _patient(picture: PatientPicture, kg: float | None, weighed: bool) -> dict[str, Any]:
+    """`patient`: the age, and when the label `weighed` the patient the weight or its absence
+    (the card file words it)."""
+    if not weighed:
+        return {"patient": "age", "age": age_text(picture)}
+    if kg is None:
+        return {"patient": "age-no-kg", "age": age_text(picture)}
+    return {"patient": "age-and-kg", "age": age_text(picture), "kg": f"{kg:g}"}
+
+
+def _finding(
+    picture: PatientPicture, order: MedicationOrder, limit: str, patient: dict[str, Any]
+) -> Finding:
     return Finding(
         rule_id=RULE,
-        reason=f"fired: {drug_label(order)} is labelled from {limit}; patient {patient}",
+        reason=f"fired: {drug_label(order)} is labelled {limit}; patient {patient['age']}, "
+        f"{patient.get('kg', 'no')} kg",
         values={
             "drug": drug_label(order),
             "biologic": ingredient(order),
             "label_limit": limit,
-            "patient": patient,
+            **patient,
+            "min_years": MIN_YEARS,
+            "min_kg": LEBRIKIZUMAB_MIN_KG,
         },
         orders=(order,),
     )

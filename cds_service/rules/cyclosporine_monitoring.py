@@ -14,9 +14,9 @@ from ._systemic import has_result_within, last_result_date, named
 
 RULE = "cyclosporine-monitoring"
 WINDOW_DAYS = 30  # creatinine and blood pressure within the last 30 days
-CHECKS = (
-    ("lab-creatinine", "serum creatinine", "order-lab-creatinine"),
-    ("blood-pressure", "blood pressure", "order-blood-pressure-check"),
+CHECKS = (  # (value set, code the card file words, suggestion key)
+    ("lab-creatinine", "creatinine", "order-lab-creatinine"),
+    ("blood-pressure", "blood-pressure", "order-blood-pressure-check"),
 )
 
 
@@ -24,7 +24,13 @@ CHECKS = (
     RULE,
     hooks=frozenset({SIGN}),
     needs=frozenset({OBSERVATIONS}),
-    values="drug lab_reason last_bp last_creatinine missing",
+    values="drug bp_date creatinine_date",
+    codes={
+        "missing": "creatinine blood-pressure",
+        "last_creatinine": "dated none",
+        "last_bp": "dated none",
+        "lab_reason": "ciclosporin",
+    },
 )
 def cyclosporine_monitoring(picture: PatientPicture) -> Decision:
     """Warn when ciclosporin is signed without a creatinine and blood pressure in 30 days."""
@@ -41,20 +47,22 @@ def cyclosporine_monitoring(picture: PatientPicture) -> Decision:
     if not missing:
         return Silent(f"creatinine and blood pressure recorded within {WINDOW_DAYS} days")
 
-    def last(value_set: str) -> str:
-        found = last_result_date(picture, value_set)
-        return found.isoformat() if found else "none on record"
-
-    names = " and ".join(c[1] for c in missing)
+    dates = {
+        name: found.isoformat()
+        for name, value_set in (("creatinine_date", CHECKS[0][0]), ("bp_date", CHECKS[1][0]))
+        if (found := last_result_date(picture, value_set)) is not None
+    }
     return Finding(
         rule_id=RULE,
-        reason=f"fired: {drug_label(order)} without {names} in the last {WINDOW_DAYS} days",
+        reason=f"fired: {drug_label(order)} without {', '.join(c[1] for c in missing)} in the "
+        f"last {WINDOW_DAYS} days",
         values={
             "drug": drug_label(order),
-            "missing": names,
-            "last_creatinine": last("lab-creatinine"),
-            "last_bp": last("blood-pressure"),
-            "lab_reason": "Monitoring for ciclosporin (nephrotoxicity and hypertension)",
+            "missing": tuple(c[1] for c in missing),
+            **dates,
+            "last_creatinine": "dated" if "creatinine_date" in dates else "none",
+            "last_bp": "dated" if "bp_date" in dates else "none",
+            "lab_reason": "ciclosporin",
         },
         orders=(order,),
         suggestions=tuple(c[2] for c in missing),

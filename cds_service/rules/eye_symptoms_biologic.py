@@ -17,7 +17,13 @@ RULE = "eye-symptoms-on-biologic"
 EYE_BIOLOGICS = ("dupilumab", "tralokinumab", "lebrikizumab")
 
 
-@rule(RULE, hooks=frozenset({VIEW}), needs=frozenset({MEDICATIONS}), values="drug eye since")
+@rule(
+    RULE,
+    hooks=frozenset({VIEW}),
+    needs=frozenset({MEDICATIONS}),
+    values="drug eye onset",
+    codes={"since": "dated undated"},
+)
 def eye_symptoms_on_biologic(picture: PatientPicture) -> Decision:
     """Suggest an eye review for conjunctivitis / keratitis on an IL-4/IL-13 biologic."""
     biologics = named(
@@ -37,8 +43,9 @@ def eye_symptoms_on_biologic(picture: PatientPicture) -> Decision:
         reason=f"fired: {eye.text or 'conjunctivitis/keratitis'} on {drug_label(order)}",
         values={
             "drug": drug_label(order),
-            "eye": eye.text or "conjunctivitis / keratitis",
-            "since": eye.started.isoformat() if eye.started else "date not recorded",
+            "eye": eye.text,
+            "since": "dated" if eye.started else "undated",
+            **({"onset": eye.started.isoformat()} if eye.started else {}),
         },
         orders=(order,),
         suggestions=("refer-ophthalmology",),

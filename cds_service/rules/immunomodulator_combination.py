@@ -66,7 +66,7 @@ def immunomodulator_combination(picture: PatientPicture) -> Decision:
                     "other_short": ingredient(other) or drug_label(other),
                     "other_class": DRUG_CLASSES[_kind(other) or ""],
                     "other_state": state,
-                    "other_status": other.status or "status not recorded",
+                    "other_status": other.status,
                 },
                 orders=(draft, other),
                 suggestions=("delete-combination-draft",) if draft.reference else (),

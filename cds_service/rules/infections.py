@@ -60,8 +60,9 @@ def _when(ago: int | None) -> dict[str, Any]:
     "eczema-herpeticum",
     hooks=frozenset({VIEW, SELECT, SIGN}),
     needs=frozenset(),
-    values="aciclovir condition condition_ref drug drug_class status days_ago",
-    codes={"when": WHEN_CODES},
+    values="aciclovir_dose aciclovir_source clinical_status condition condition_ref drug "
+    "drug_class days_ago",
+    codes={"when": WHEN_CODES, "status": "active recorded unrecorded", "aciclovir": "oral iv"},
 )
 def eczema_herpeticum(picture: PatientPicture) -> Decision:
     """Critical: eczema herpeticum active or recorded in the last 14 days (any patient)."""
@@ -74,14 +75,15 @@ def eczema_herpeticum(picture: PatientPicture) -> Decision:
         return Silent("no eczema herpeticum active or recorded in the last 14 days")
     condition, ago = current[0]
     when = "date not recorded" if ago is None else f"{ago} days ago"  # the explain trace
+    status = "active" if condition.active else (condition.clinical_status or "not active")
     values = {
         "condition": condition_label([condition], "eczema herpeticum"),
         **_when(ago),
-        "status": "active" if condition.active else (condition.clinical_status or "not active"),
+        **_status(condition),
         "condition_ref": f"Condition/{condition.id}" if condition.id else "",
         "drug": "",
         "drug_class": "",
-        "aciclovir": _aciclovir_words(picture),
+        **_aciclovir(picture),
     }
     # §5.6: oral aciclovir and the same-day (stat) referral; ophthalmology too when periocular
     actions: tuple[str, ...] = ("order-oral-aciclovir", "urgent-dermatology-review")
@@ -91,7 +93,7 @@ def eczema_herpeticum(picture: PatientPicture) -> Decision:
     if not held:
         return Finding(
             rule_id="eczema-herpeticum",
-            reason=f"{values['condition']} ({values['status']}, {when})",
+            reason=f"{values['condition']} ({status}, {when})",
             values=values,
             suggestions=actions,
         )
@@ -100,7 +102,7 @@ def eczema_herpeticum(picture: PatientPicture) -> Decision:
     values |= {"drug": drug_label(order), "drug_class": drug_class}
     return Finding(
         rule_id="eczema-herpeticum",
-        reason=f"{values['condition']} ({values['status']}, {when}) and {drug_label(order)} "
+        reason=f"{values['condition']} ({status}, {when}) and {drug_label(order)} "
         f"({drug_class}) is being ordered",
         values=values,
         orders=tuple(held),
@@ -212,16 +214,20 @@ def topical_antimicrobial_uninfected(picture: PatientPicture) -> Decision:
     )
 
 
-def _aciclovir_words(picture: PatientPicture) -> str:
-    """The oral aciclovir dose the card offers, in words with its source."""
+def _status(condition: ConditionFact) -> dict[str, Any]:
+    """`status`: active, its recorded clinical status, or none recorded (the card words it)."""
+    if condition.active:
+        return {"status": "active"}
+    if condition.clinical_status:
+        return {"status": "recorded", "clinical_status": condition.clinical_status}
+    return {"status": "unrecorded"}
+
+
+def _aciclovir(picture: PatientPicture) -> dict[str, Any]:
+    """The oral aciclovir dose the card offers (`oral`: dose words and source), or `iv` under
+    1 month or without a birth date (neonatal herpes: intravenous, in hospital)."""
     dose = aciclovir_dose(picture.age_months)
     if dose is None:
-        return (
-            "No oral order is offered under 1 month or without a birth date: neonatal herpes "
-            "needs intravenous aciclovir in hospital."
-        )
+        return {"aciclovir": "iv"}
     _form, amount, source = dose
-    return (
-        f"The oral aciclovir offered here: {amount} five times a day (about every 4 hours "
-        f"while awake) for 5 days ({source})."
-    )
+    return {"aciclovir": "oral", "aciclovir_dose": amount, "aciclovir_source": source}

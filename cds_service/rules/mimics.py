@@ -13,7 +13,7 @@ from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
 from cds_service.vocabulary import FACE_SITES, TCI_MIN_AGE, active_in, drug_label, eczema_drafts
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
-from ._common import site_label
+from ._common import SITE_EVIDENCE_CODES, site_evidence_code, site_label
 from ._redflags import condition_label, days_ago
 
 PERMETHRIN_MIN_MONTHS = 2  # Elimite label: not under 2 months
@@ -119,7 +119,8 @@ def tcs_with_tinea(picture: PatientPicture) -> Decision:
     "tcs-with-rosacea-perioral",
     hooks=frozenset({SELECT, SIGN}),
     needs=frozenset(),
-    values="condition drug site site_evidence",
+    values="condition drug site",
+    codes={"site_evidence": SITE_EVIDENCE_CODES},
 )
 def tcs_with_rosacea_perioral(picture: PatientPicture) -> Decision:
     """Warn against a topical steroid on the face with rosacea or perioral dermatitis."""
@@ -138,7 +139,7 @@ def tcs_with_rosacea_perioral(picture: PatientPicture) -> Decision:
         values={
             "drug": drug_label(order),
             "site": site_label(order.sites & FACE_SITES),
-            "site_evidence": order.site_evidence or "",
+            "site_evidence": site_evidence_code(order),
             "condition": condition_label(rosacea, "rosacea or perioral dermatitis"),
         },
         orders=(order,),

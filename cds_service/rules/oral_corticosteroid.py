@@ -85,7 +85,7 @@ def oral_corticosteroid_for_eczema(picture: PatientPicture) -> Decision:
         values={
             "drug": drug_label(order),
             "why": why,
-            "days": f"{days:g}" if days is not None else "not recorded",
+            "days": f"{days:g}" if days is not None else None,
             "courses": courses,
             "max_days": MAX_BURST_DAYS,
         },

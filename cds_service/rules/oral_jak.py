@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
 from cds_service.vocabulary import active_in, age_text, current
 
 from . import MEDICATIONS, OBSERVATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
@@ -23,10 +23,10 @@ LAB_WINDOW_DAYS = 365  # screening results within 12 months
 FIRST_MONTHS = timedelta(days=90)  # abrocitinib + antiplatelet: first 3 months of treatment
 LOW_DOSE_ASPIRIN_MG = 81
 LABS = (
-    ("lab-tb", "TB", "order-lab-tb"),
-    ("lab-hepatitis-b", "hepatitis B", "order-lab-hepatitis-b"),
-    ("lab-hepatitis-c", "hepatitis C", "order-lab-hepatitis-c"),
-    ("lab-cbc", "CBC", "order-lab-cbc"),
+    ("lab-tb", "tb", "order-lab-tb"),
+    ("lab-hepatitis-b", "hepatitis-b", "order-lab-hepatitis-b"),
+    ("lab-hepatitis-c", "hepatitis-c", "order-lab-hepatitis-c"),
+    ("lab-cbc", "cbc", "order-lab-cbc"),
     ("lab-lipids", "lipids", "order-lab-lipids"),
 )
 
@@ -47,10 +47,14 @@ def _antiplatelet(order: MedicationOrder) -> bool:
 VARIANTS = {"infection": "serious-infection", "age": "age", "antiplatelet": "antiplatelet"}
 
 
-def _antiplatelet_name(platelets: list[MedicationOrder]) -> str:
-    if not platelets:
-        return "none"
-    return platelets[0].name or ingredient(platelets[0]) or "an antiplatelet"
+def _antiplatelet_name(platelets: list[MedicationOrder]) -> str | None:
+    """The chart's name for the first antiplatelet (its ingredient without one)."""
+    return platelets[0].name or ingredient(platelets[0])
+
+
+def _infection_name(condition: ConditionFact) -> str | None:
+    """The chart's text for the infection (the card file words its absence)."""
+    return condition.text
 
 
 def _in_first_months(picture: PatientPicture) -> bool:
@@ -68,8 +72,13 @@ def _in_first_months(picture: PatientPicture) -> bool:
     RULE,
     hooks=frozenset({SELECT, SIGN}),
     needs=frozenset({MEDICATIONS, OBSERVATIONS}),
-    values="drug jak age min_age missing_labs antiplatelet infection lab_reason",
-    codes={"issues": "infection age labs antiplatelet", "label_note": "eu-only ad-from-12"},
+    values="drug jak age min_age antiplatelet infection",
+    codes={
+        "issues": "infection age labs antiplatelet",
+        "label_note": "eu-only ad-from-12",
+        "missing_labs": " ".join(lab[1] for lab in LABS),
+        "lab_reason": "screening",
+    },
 )
 def oral_jak_screening(picture: PatientPicture) -> Decision:
     """Label checks before an oral JAK inhibitor for eczema: age, screening, antiplatelets."""
@@ -115,11 +124,11 @@ def oral_jak_screening(picture: PatientPicture) -> Decision:
             "age": age_text(picture),
             "min_age": MIN_AGE,
             "issues": tuple(issues),
-            "missing_labs": ", ".join(m[1] for m in missing) or "none",
-            "antiplatelet": _antiplatelet_name(platelets),
-            "infection": (infections[0].text or "serious infection") if infections else "none",
+            "missing_labs": tuple(m[1] for m in missing),
+            **({"antiplatelet": _antiplatelet_name(platelets)} if platelets else {}),
+            **({"infection": _infection_name(infections[0])} if infections else {}),
             "label_note": "eu-only" if jak == "baricitinib" else "ad-from-12",
-            "lab_reason": f"Screening before starting {jak} (JAK inhibitor boxed warning)",
+            "lab_reason": "screening",
         },
         orders=(order,),
         suggestions=tuple(suggestions),

@@ -37,7 +37,8 @@ def _maybe_other_indication(picture: PatientPicture, order: MedicationOrder) -> 
     RULE,
     hooks=frozenset({SELECT, SIGN}),
     needs=frozenset(),
-    values="age drug liver right_strength strength",
+    values="age drug liver percent right_strength",
+    codes={"strength": "known unknown"},
 )
 def roflumilast_label_check(picture: PatientPicture) -> Decision:
     """Warn on a roflumilast cream strength wrong for the age, or with hepatic impairment."""
@@ -51,17 +52,20 @@ def roflumilast_label_check(picture: PatientPicture) -> Decision:
     strength = order.drug.strength_percent
     age = picture.age_years
     right = _right_strength(age) if age is not None else None
-    values = {
+    values: dict[str, str | None] = {
         "drug": drug_label(order),
-        "strength": f"{strength:g}%" if strength is not None else "unknown strength",
+        "strength": "known" if strength is not None else "unknown",
+        **({"percent": f"{strength:g}%"} if strength is not None else {}),
         "age": age_text(picture),
         "right_strength": f"{right:g}%" if right is not None else "",
         "liver": "",
     }
     liver = active_in(picture, "hepatic-impairment")
     if liver:
-        values["liver"] = liver[0].text or "hepatic impairment"
-        return _finding(order, values, f"{values['liver']} recorded", "hepatic")
+        values["liver"] = liver[0].text  # None: the card file words its absence
+        return _finding(
+            order, values, f"{liver[0].text or 'hepatic impairment'} recorded", "hepatic"
+        )
     if strength is None or age is None:
         return Silent("roflumilast strength or patient age unknown")
     if strength == right:
@@ -77,7 +81,7 @@ def roflumilast_label_check(picture: PatientPicture) -> Decision:
 
 
 def _finding(
-    order: MedicationOrder, values: dict[str, str], why: str, variant: str | None
+    order: MedicationOrder, values: dict[str, str | None], why: str, variant: str | None
 ) -> Finding:
     if variant is None:
         suggestions: tuple[str, ...] = ("swap-roflumilast-strength",)

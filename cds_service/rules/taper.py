@@ -19,7 +19,7 @@ from cds_service.vocabulary import (
 )
 
 from . import MEDICATIONS, SIGN, VIEW, Decision, Finding, Silent, rule
-from ._common import potency_label, site_label
+from ._common import POTENCY_CODES, potency_codes, potency_label, site_label
 from ._topical import (
     STOPPING_STATUSES,
     course_end,
@@ -55,8 +55,8 @@ class Run:
     "tcs-taper-after-long-use",
     hooks=frozenset({VIEW, SIGN}),
     needs=frozenset({MEDICATIONS}),
-    values="days drug end potency sensitive_sites site other_sites",
-    codes={"where": "face elsewhere", "others": "none listed"},
+    values="days drug end sensitive_sites site other_sites",
+    codes={"where": "face elsewhere", "others": "none listed", "potency": POTENCY_CODES},
 )
 def tcs_taper_after_long_use(picture: PatientPicture) -> Decision:
     """Warn when long daily potent TCS use is being stopped or renewed: taper and switch."""
@@ -74,9 +74,9 @@ def tcs_taper_after_long_use(picture: PatientPicture) -> Decision:
         return Silent("the order's reason is another dermatosis, not eczema")
     used = run.used(picture.today)
     face = bool(frozenset().union(*(o.sites for o in run.orders)) & FACE_SITES)
-    values: dict[str, str | int] = {
+    values: dict[str, str | int | tuple[str, ...]] = {
         "drug": drug_label(last),
-        "potency": potency_label(last),
+        "potency": potency_codes(last),
         "days": used,
         "where": "face" if face else "elsewhere",
         "end": run.end.isoformat(),

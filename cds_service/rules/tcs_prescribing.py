@@ -19,7 +19,7 @@ from cds_service.vocabulary import (
 )
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
-from ._common import potency_label
+from ._common import POTENCY_CODES, potency_codes, potency_label
 from ._topical import days, wet_wrap
 
 DEFAULT_PER_DAY = 2  # R-12: twice daily until clearly better
@@ -33,7 +33,8 @@ WET_WRAP_DAYS = 7
     "tcs-incomplete-prescription",
     hooks=frozenset({SELECT, SIGN}),
     needs=frozenset(),
-    values="add_days add_grams add_per_day count drug missing",
+    values="add_days add_grams add_per_day count drug",
+    codes={"missing": "frequency duration quantity"},
 )
 def tcs_incomplete_prescription(picture: PatientPicture) -> Decision:
     """Info when a TCS draft has no frequency, duration or quantity."""
@@ -47,15 +48,12 @@ def tcs_incomplete_prescription(picture: PatientPicture) -> Decision:
     order, missing = gaps[0]
     if not picture.has_eczema(order):
         return Silent("no active atopic dermatitis / eczema and the order's reason is not eczema")
-    missing_text = " and ".join(
-        [", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing
-    )
     return Finding(
         rule_id="tcs-incomplete-prescription",
-        reason=f"{drug_label(order)} has no {missing_text}",
+        reason=f"{drug_label(order)} has no {', '.join(missing)}",
         values={
             "drug": drug_label(order),
-            "missing": missing_text,
+            "missing": tuple(missing),
             "count": len(gaps),
             "add_per_day": DEFAULT_PER_DAY if "frequency" in missing else 0,
             "add_days": DEFAULT_DAYS if "duration" in missing else 0,
@@ -81,7 +79,8 @@ def _missing(order: MedicationOrder) -> list[str]:
     "tcs-potency-in-young-child",
     hooks=frozenset({SELECT, SIGN}),
     needs=frozenset(),
-    values="age drug potency",
+    values="age drug",
+    codes={"potency": POTENCY_CODES},
 )
 def tcs_potency_in_young_child(picture: PatientPicture) -> Decision:
     """Warn on potent TCS under 12 months and very potent TCS under 12 years."""
@@ -111,7 +110,7 @@ def tcs_potency_in_young_child(picture: PatientPicture) -> Decision:
     return Finding(
         rule_id="tcs-potency-in-young-child",
         reason=f"{drug_label(order)} ({potency_label(order)}) ordered for a child aged {age}",
-        values={"drug": drug_label(order), "potency": potency_label(order), "age": age},
+        values={"drug": drug_label(order), "potency": potency_codes(order), "age": age},
         orders=(order,),
         # a child over 1 year (trunk / limbs: sensitive sites go to the site rule) may have a
         # moderate steroid too; an infant only the mild one
@@ -139,7 +138,8 @@ def _strong(order: MedicationOrder) -> bool:
     "wet-wrap-duration",
     hooks=frozenset({SELECT, SIGN}),
     needs=frozenset(),
-    values="days drug new_days phrase potency",
+    values="days drug new_days phrase",
+    codes={"potency": POTENCY_CODES},
 )
 def wet_wrap_duration(picture: PatientPicture) -> Decision:
     """Warn when a wet-wrap / occlusive TCS course has no duration or runs over 14 days, or
@@ -170,10 +170,10 @@ def wet_wrap_duration(picture: PatientPicture) -> Decision:
         variant = "no-duration" if order.duration_days is None else None
     return Finding(
         rule_id="wet-wrap-duration",
-        reason=f"{drug_label(order)} with '{phrase}' for {days(order.duration_days)} days",
+        reason=f"{drug_label(order)} with '{phrase}' for {order.duration_days} days",
         values={
             "drug": drug_label(order),
-            "potency": potency_label(order),
+            "potency": potency_codes(order),
             "phrase": phrase,
             "days": days(order.duration_days),
             "new_days": WET_WRAP_DAYS,

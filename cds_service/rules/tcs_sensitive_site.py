@@ -24,7 +24,14 @@ from cds_service.vocabulary import (
 )
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
-from ._common import potency_label, site_label
+from ._common import (
+    POTENCY_CODES,
+    SITE_EVIDENCE_CODES,
+    potency_codes,
+    potency_label,
+    site_evidence_code,
+    site_label,
+)
 from ._topical import STOPPING_STATUSES, real
 from .mimics import mimic_orders
 
@@ -62,7 +69,8 @@ def _find(picture: PatientPicture) -> tuple[MedicationOrder | None, str]:
     "tcs-potent-on-sensitive-site",
     hooks=frozenset({SELECT, SIGN}),
     needs=frozenset(),
-    values="age drug potency site site_evidence tacrolimus_strength",
+    values="age drug site tacrolimus_strength",
+    codes={"potency": POTENCY_CODES, "site_evidence": SITE_EVIDENCE_CODES},
 )
 def potent_tcs_on_sensitive_site(picture: PatientPicture) -> Decision:
     """Warn when a US class I-III (UK potent/very potent) TCS is ordered for a sensitive site."""
@@ -102,9 +110,9 @@ def potent_tcs_on_sensitive_site(picture: PatientPicture) -> Decision:
         ),
         values={
             "drug": drug_label(order),
-            "potency": potency_label(order),
+            "potency": potency_codes(order),
             "site": site,
-            "site_evidence": order.site_evidence or "the order",
+            "site_evidence": site_evidence_code(order),
             "age": age_text(picture),
             "tacrolimus_strength": tacrolimus_strength(age),
         },

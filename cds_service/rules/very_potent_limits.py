@@ -12,7 +12,7 @@ from cds_service.picture import MedicationOrder, PatientPicture, grams
 from cds_service.vocabulary import VERY_POTENT_TCS_MIN_AGE, drafts_of, drug_label, very_potent
 
 from . import SIGN, Decision, Finding, Silent, rule
-from ._common import potency_label
+from ._common import POTENCY_CODES, potency_codes
 from ._label_limits import LabelLimit, label_limit
 from ._topical import days, wet_wrap
 
@@ -29,7 +29,8 @@ _VOLUME_UNITS = frozenset(
     hooks=frozenset({SIGN}),
     needs=frozenset(),
     values="count days drug fills grams grams_per_week limit_source max_days max_grams_per_week "
-    "new_days new_grams potency unit",
+    "new_days new_grams repeats unit",
+    codes={"refilled": "no yes", "course": "stated implied", "potency": POTENCY_CODES},
 )
 def tcs_very_potent_limits(picture: PatientPicture) -> Decision:
     """Warn when a class I TCS is ordered over its label's grams a week or consecutive days
@@ -63,16 +64,16 @@ def tcs_very_potent_limits(picture: PatientPicture) -> Decision:
         ),
         values={
             "drug": drug_label(order),
-            "potency": potency_label(order),
+            "potency": potency_codes(order),
             "unit": unit,
-            "fills": (
-                f" in {fills} fills (the first and {fills - 1} repeats)" if fills > 1 else ""
-            ),
+            "fills": fills,
+            "repeats": fills - 1,
+            "refilled": "yes" if fills > 1 else "no",
             "grams": _num(amount),
             "grams_per_week": _num(weekly),
-            "days": (
-                days(duration) if order.duration_days is not None else f"at least {duration:.0f}"
-            ),
+            # no stated duration: the days the refills last at the weekly limit, a lower bound
+            "days": days(duration) if order.duration_days is not None else f"{duration:.0f}",
+            "course": "stated" if order.duration_days is not None else "implied",
             "new_days": new_days,
             "new_grams": new_grams,
             "max_grams_per_week": limit.grams_per_week,
@@ -130,5 +131,5 @@ def _course_days(order: MedicationOrder, fills: int) -> float | None:
     return order.duration_days * fills
 
 
-def _num(value: float | None) -> str:
-    return "unknown" if value is None else f"{value:.0f}"
+def _num(value: float | None) -> str | None:
+    return None if value is None else f"{value:.0f}"

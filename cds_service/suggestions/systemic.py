@@ -61,7 +61,7 @@ def lab_request(
 
 def _labs(value_set: str) -> Any:
     def build(finding: Finding, picture: PatientPicture) -> list[Action]:
-        reason = str(finding.values.get("lab_reason", "Monitoring before systemic therapy"))
+        reason = str(finding.values["lab_reason"])  # the card file's words (a coded value)
         return [
             create(lab_request(picture, value_set, code, text, reason), f"Order {text}")
             for code, text in LAB_ORDERS[value_set]
