@@ -10,7 +10,6 @@ from flask import Response, g
 
 from cds_service import jsonbody
 from cds_service.api import bp, json_body, runtime, service_or_404
-from cds_service.fhir.allow import ServerPolicy
 from cds_service.fhir.session import CountingSession
 from cds_service.gcpause import gc_paused
 from cds_service.ops.cardlog import record_issued
@@ -33,7 +32,7 @@ def call_service(service_id: str) -> Response:
         if instance is not None:
             g.log_hook_instance = instance
         rt = runtime()
-        with CountingSession(ServerPolicy(rt.settings.fhir_server_allow)) as session:
+        with CountingSession(pool=rt.fhir_sessions) as session:
             g.fhir_session = session
             result = run_hook(rt, service, body, session, caller=_caller_scope())
         g.hook_result = result
