@@ -188,10 +188,11 @@ class RepeatGuard:
         calls = {r: self.patient_key(patient_id, r, instance) for r in keys if instance}
         seen = set()
         for rule_id, key in keys.items():
-            since = now - PER_PATIENT[rule_id]
-            if rule_id in calls and self._seen([calls[rule_id]], since):
+            call = calls.get(rule_id)
+            shown = self._seen([key, call] if call else [key], now - PER_PATIENT[rule_id])
+            if call in shown:
                 continue  # a retry of the call that showed it: show it again
-            if self._seen([key], since):
+            if key in shown:
                 seen.add(key)
         new = [r for r, k in keys.items() if k not in seen]
         if new:
