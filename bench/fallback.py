@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from bench import charts
 from bench.inprocess import SERVICES, post, service_app
+from cds_service.ops.cardlog import flush_issued
 
 
 def _server(body: dict[str, Any], delay: float) -> tuple[ThreadingHTTPServer, list[str], set[int]]:
@@ -85,6 +86,7 @@ def run(size: int, hook: str, delay: float, rounds: int) -> tuple[float, int, fl
                 post(client, path, raw)
                 times.append(time.perf_counter() - t)
             app.extensions["cds_runtime"].fhir_sessions.close()
+            flush_issued(app.extensions["cds_runtime"].store)
             app.extensions["cds_runtime"].store.dispose()
     finally:
         server.shutdown()

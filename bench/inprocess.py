@@ -29,6 +29,7 @@ from bench import charts
 from bench.floor import create_floor_app
 from cds_service import create_app
 from cds_service.gcpause import gc_paused
+from cds_service.ops.cardlog import flush_issued
 from cds_service.settings import Settings
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -169,6 +170,7 @@ def measure(
             row, found = measure_case(clients, case, rounds, budget, clock)
             rows.append(row)
             fired |= found
+        flush_issued(app.extensions["cds_runtime"].store)  # before its directory goes
         app.extensions["cds_runtime"].store.dispose()
     return rows, sorted(fired)
 
@@ -189,6 +191,7 @@ def profile(case: Case, calls: int, top: int) -> str:
         for raw in bodies[1:]:
             post(client, path, raw)
         profiler.disable()
+        flush_issued(app.extensions["cds_runtime"].store)
         app.extensions["cds_runtime"].store.dispose()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
