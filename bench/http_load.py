@@ -142,19 +142,7 @@ def run(
             cold = _first_answer(port, path, raw, started, server)
             for _ in range(20):  # warm both workers
                 post(port, path, raw)
-            queue: multiprocessing.Queue = multiprocessing.Queue()
-            until = time.perf_counter() + seconds
-            procs = [
-                multiprocessing.Process(target=_client, args=(port, messages, until, queue))
-                for _ in range(clients)
-            ]
-            t0 = time.perf_counter()
-            for p in procs:
-                p.start()
-            results = [queue.get() for _ in procs]
-            elapsed = time.perf_counter() - t0
-            for p in procs:
-                p.join()
+            results, elapsed = _load(port, messages, clients, seconds)
             rss = worker_rss(server.pid)
         finally:
             server.terminate()
@@ -171,6 +159,26 @@ def run(
         rss_kib=rss,
         client_cpu=sum(c for _, _, c in results) / elapsed,
     )
+
+
+def _load(
+    port: int, messages: list[bytes], clients: int, seconds: float
+) -> tuple[list[tuple[list[float], int, float]], float]:
+    """`clients` processes in closed loops for `seconds`: their results and the time taken."""
+    queue: multiprocessing.Queue = multiprocessing.Queue()
+    until = time.perf_counter() + seconds
+    procs = [
+        multiprocessing.Process(target=_client, args=(port, messages, until, queue))
+        for _ in range(clients)
+    ]
+    t0 = time.perf_counter()
+    for p in procs:
+        p.start()
+    results = [queue.get() for _ in procs]
+    elapsed = time.perf_counter() - t0
+    for p in procs:
+        p.join()
+    return results, elapsed
 
 
 def _first_answer(
