@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
-from . import dosage
+from . import dosage, order_sites
 from .access import Coding
 from .conditions import EXCLUDED_VERIFICATION, ConditionQueries, reason_concepts
-from .dosage import Detail, OrderDetails, OrderSites
+from .dosage import Detail, OrderDetails
+from .order_sites import OrderSites
 
 if TYPE_CHECKING:
     from cds_service.terminology import DrugInfo, Terminology
@@ -110,7 +111,7 @@ class MedicationOrder(msgspec.Struct, frozen=True, dict=True):
     @cached_property
     def placement(self) -> OrderSites:
         """The body sites and where they were read, built on first read."""
-        return dosage.sites(self.details, self.terminology, self.drug)
+        return order_sites.sites(self.details, self.terminology, self.drug)
 
     @property
     def reference(self) -> str | None:

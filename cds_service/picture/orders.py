@@ -10,7 +10,7 @@ from cds_service.terminology.drugtext import drug_text
 from cds_service.terminology.strength import find_strengths
 
 from . import access as fx
-from . import dosage
+from . import dosage, order_sites
 from .model import MedicationOrder, ObservationFact, RecordFact
 
 _MASS_TO_GRAMS = {"g": 1.0, "gm": 1.0, "gram": 1.0, "grams": 1.0, "mg": 0.001, "kg": 1000.0}
@@ -122,7 +122,7 @@ def build_order(
     )
     if is_draft:  # stored where functools.cached_property keeps them: read from here on
         found = order.__dict__["details"] = dosage.read_details(res, terminology, drug)
-        order.__dict__["placement"] = dosage.read_sites(found, terminology, drug)
+        order.__dict__["placement"] = order_sites.read_sites(found, terminology, drug)
         order.__dict__["duration_days"] = dosage.course_days(res, lambda: found.instruction_text)
     return order
 
