@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
 from flask import Flask
 
 from cds_service.fhir.allow import ServerPolicy
+from cds_service.fhir.client import Deadline, FhirClient, FhirError
 from cds_service.fhir.pool import SessionPool
 from cds_service.fhir.session import CountingSession
 from tests.conftest import load_fixture, post_hook
-from tests.fhir.fake_fhir import FakeFhirServer, bundle, drip_headers, send_bytes
+from tests.fhir.fake_fhir import FakeFhirServer, bundle, drip_headers, send_bytes, send_chunked
 from tests.test_fhir_fallback import FIXTURE, _serve_fixture
 
 LOOPBACK = ServerPolicy(["127.0.0.1"])
@@ -90,4 +92,25 @@ def test_at_most_max_servers_sessions_are_kept(fhir: FakeFhirServer) -> None:
     with CountingSession(pool=pool) as three:  # the first origin's session was dropped
         assert three.get(f"{fhir.base}/Patient/1", timeout=5).status_code == 200
     assert pool.opened == 3
+    pool.close()
+
+
+def test_a_body_cut_at_the_size_cap_does_not_leave_its_connection_for_the_next_call(
+    fhir: FakeFhirServer,
+) -> None:
+    big = json.dumps({"resourceType": "Patient", "id": "1", "text": "a" * 100_000}).encode()
+    fhir.on("/fhir/Patient/1", send_chunked(big))  # no Content-Length: read until the cap
+    fhir.json("/fhir/Patient/2", {"resourceType": "Patient", "id": "2"})
+    pool = SessionPool(LOOPBACK, connections=2)
+    answers = []
+    for path, cap in (("Patient/2", 10**6), ("Patient/1", 1000), ("Patient/2", 10**6)):
+        with CountingSession(pool=pool) as session:
+            client = FhirClient(fhir.base, None, session=session, max_bytes=cap)
+            try:
+                answers.append(client.get(path, Deadline(2)).get("id"))
+            except FhirError as exc:
+                answers.append(exc.reason)
+    assert answers == ["2", "response over 1000 bytes", "2"]
+    ports = [s.client_port for s in fhir.seen]
+    assert ports[1] == ports[0] and ports[2] != ports[1]  # kept, then cut and not kept
     pool.close()
