@@ -29,7 +29,6 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from cds_service.dbengine import DEFAULT_BUSY_TIMEOUT_SECONDS, make_engine, write_problem
-from cds_service.driversql import DriverStatement
 
 __all__ = ["DEFAULT_BUSY_TIMEOUT_SECONDS", "FeedbackStore", "make_engine"]
 
@@ -123,13 +122,6 @@ class FeedbackStore:
         self.log_engine = (
             make_engine(url, durable=False, busy_timeout=busy_timeout) if on_file else engine
         )
-        columns = [issued_card.c[name] for name in _CARD_COLUMNS]
-        self._insert_cards = DriverStatement(
-            self.log_engine,
-            f"INSERT INTO issued_card ({', '.join(_CARD_COLUMNS)}) "
-            f"VALUES ({', '.join('?' for _ in columns)})",
-            columns,
-        )
 
     def dispose(self) -> None:
         """Close both engines' pooled connections."""
@@ -221,7 +213,8 @@ class FeedbackStore:
         stays fully synchronous."""
         if rows:
             with self.log_engine.begin() as conn:
-                self._insert_cards.execute_many(conn, rows)  # driversql.py
+                rows_by_column = [dict(zip(_CARD_COLUMNS, r, strict=True)) for r in rows]
+                conn.execute(insert(issued_card), rows_by_column)
 
     def issued(self) -> list[dict[str, Any]]:
         """All issued cards, oldest first."""
