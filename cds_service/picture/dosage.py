@@ -117,6 +117,15 @@ def details(res: Mapping[str, Any], terminology: Terminology, drug: DrugInfo) ->
         return OrderDetails()
 
 
+def course(res: Mapping[str, Any], instruction: Callable[[], str | None]) -> float | None:
+    """`course_days`; None when the resource cannot be read (and that is logged)."""
+    try:
+        return course_days(res, instruction)
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+        log.info("order course unreadable: %s", type(exc).__name__)
+        return None
+
+
 def course_days(res: Mapping[str, Any], instruction: Callable[[], str | None]) -> float | None:
     """The course length in days: timing boundsDuration, else boundsPeriod, else one written in
     the instructions (`instruction()`, read only then), else expectedSupplyDuration."""

@@ -100,13 +100,13 @@ class MedicationOrder(msgspec.Struct, frozen=True, dict=True):
 
     @cached_property
     def details(self) -> OrderDetails:
-        """Sites, timing, course, quantity and reasons, built on first read."""
+        """Instructions, coded sites, quantity and reasons, built on first read."""
         return dosage.details(self.raw, self.terminology, self.drug)
 
     @cached_property
     def duration_days(self) -> float | None:
         """The course length in days, when the order says (`dosage.course_days`)."""
-        return dosage.course_days(self.raw, lambda: self.instruction_text)
+        return dosage.course(self.raw, lambda: self.instruction_text)
 
     @cached_property
     def placement(self) -> OrderSites:
