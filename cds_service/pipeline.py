@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +23,6 @@ from cds_service.fhir import (
 )
 from cds_service.fhir.allow import ServerPolicy, is_open_server
 from cds_service.fhir.concurrency import GRACE_SECONDS
-from cds_service.fhir.deferred import DeferredBundle
 from cds_service.fhir.session import CountingSession, HttpSession
 from cds_service.picture import build_picture
 from cds_service.picture.identity import Owner
@@ -147,10 +145,10 @@ def run_hook(
                 "Required FHIR data could neither be read from prefetch nor fetched",
                 [f"{key}: unavailable" for key in exc.keys],
             ) from exc
-        resources, deferred = _flat(data.resources.values())
+        resources = data.plain()  # deferred Observations (still bytes) are not among them
         # The prefetched Bundles too: a reference may name a Medication by its entry fullUrl.
         known = resources + _draft_resources(request["context"]) + _bundles(request)
-        medications = resolve_medications(  # a DeferredBundle holds Observations only
+        medications = resolve_medications(
             [r for r in known if r.get("resourceType") == "MedicationRequest"],
             known,
             client=client,
@@ -165,7 +163,7 @@ def run_hook(
     picture = build_picture(
         hook=service.hook,
         context=request["context"],
-        resources=deferred or resources,
+        resources=data.for_picture(),
         medications=medications,
         terminology=rt.terminology,
         now=now,
@@ -219,23 +217,6 @@ def run_hook(
         result.body["extension"] = {UNAVAILABLE_EXTENSION: unavailable}
     stages["render"] = time.perf_counter() - t
     return result
-
-
-def _flat(
-    per_key: Iterable[Sequence[dict[str, Any]]],
-) -> tuple[list[dict[str, Any]], list[Any] | None]:
-    """Every resource in key order; also, when a key is deferred, the same with it in place."""
-    resources: list[dict[str, Any]] = []
-    deferred: list[Any] | None = None
-    for rs in per_key:
-        if isinstance(rs, DeferredBundle):
-            deferred = deferred if deferred is not None else list(resources)
-            deferred.append(rs)
-        else:
-            resources.extend(rs)
-            if deferred is not None:
-                deferred.extend(rs)
-    return resources, deferred
 
 
 def _bundles(request: dict[str, Any]) -> list[dict[str, Any]]:

@@ -17,10 +17,8 @@ PROVIDED key whose Bundle is known to be incomplete (a ``next`` page with no fhi
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
 from types import MappingProxyType
 from typing import Any
@@ -39,6 +37,7 @@ from cds_service.fhir.bundle import (
 from cds_service.fhir.client import Deadline, FhirClient, FhirError, origin, usable_token
 from cds_service.fhir.concurrency import run_all
 from cds_service.fhir.deferred import DeferredBundle, defer
+from cds_service.fhir.resolved import KeyState, ResolvedData
 from cds_service.fhir.session import HttpSession
 
 __all__ = [
@@ -100,25 +99,6 @@ def _token_value(token: str, context: Mapping[str, Any]) -> str | None:
     if slash and found_type == resource_type and found_id and "/" not in found_id:
         return found_id
     return None
-
-
-class KeyState(enum.StrEnum):
-    """Where a prefetch key's data came from, or why there is none."""
-
-    PROVIDED = "provided"
-    NULL = "null"
-    EMPTY = "empty"
-    FETCHED = "fetched"
-    UNAVAILABLE = "unavailable"
-
-
-@dataclass(frozen=True)
-class ResolvedData:
-    """Resources per prefetch key, the key's state, and reasons for keys that are not complete."""
-
-    resources: Mapping[str, Sequence[dict[str, Any]]]  # a tuple, or a DeferredBundle
-    states: Mapping[str, KeyState]
-    problems: Mapping[str, str]
 
 
 class PrefetchUnavailable(Exception):
