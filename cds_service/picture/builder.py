@@ -12,12 +12,11 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any
 
-from cds_service.fhir.deferred import DeferredBundle
 from cds_service.terminology import Terminology
 
 from . import access as fx
 from .identity import Owner
-from .lazy import LazyFacts
+from .lazy import LazyFacts, ObservationBatch
 from .model import ConditionFact, MedicationOrder, ObservationFact, PatientPicture, RecordFact
 from .orders import build_observation, build_order, build_record
 
@@ -31,7 +30,7 @@ def build_picture(
     *,
     hook: str,
     context: Mapping[str, Any],
-    resources: Iterable[Mapping[str, Any]],
+    resources: Iterable[Mapping[str, Any] | ObservationBatch],
     medications: Mapping[str, Mapping[str, Any]],
     terminology: Terminology,
     now: datetime,
@@ -64,7 +63,7 @@ def build_picture(
             orders.append(order)
 
     for res in resources:
-        if type(res) is DeferredBundle:  # Observations only, still bytes: keep them so
+        if type(res) is not dict and not isinstance(res, Mapping):  # an ObservationBatch
             observations.append(_unseen(res, seen, owner))
             continue
         rtype = res.get("resourceType")
@@ -128,10 +127,10 @@ def _safe(fn: Any, *args: Any) -> Any:
 
 
 def _unseen(
-    bundle: DeferredBundle, seen: set[tuple[str, str]], owner: Owner
-) -> tuple[DeferredBundle, Any]:
-    """The deferred Bundle and which of its entries are neither duplicates nor another
-    patient's (None: all)."""
+    bundle: ObservationBatch, seen: set[tuple[str, str]], owner: Owner
+) -> tuple[ObservationBatch, Any]:
+    """The batch and which of its entries are neither duplicates nor another patient's
+    (None: all)."""
     keep: list[int] | None = None
     for i, (rid, subject) in enumerate(zip(bundle.ids, bundle.subjects, strict=True)):
         if subject is not None and not owner.owns_named("Observation", rid, subject):
