@@ -59,16 +59,11 @@ OBSERVATIONS = (
     ("8480-6", "Systolic blood pressure", "mm[Hg]", 100.0, 160.0, "vital-signs"),
     ("718-7", "Hemoglobin [Mass/volume] in Blood", "g/dL", 10.0, 17.0, "laboratory"),
     ("2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "mg/dL", 0.5, 1.5, "laboratory"),
-    (
-        "1742-6",
-        "Alanine aminotransferase [Enzymatic activity/volume]",
-        "U/L",
-        8.0,
-        60.0,
-        "laboratory",
-    ),
+    ("1742-6", "Alanine aminotransferase [Enzymatic activity/volume]", "U/L", 8.0, 60.0,
+     "laboratory"),
     ("2093-3", "Cholesterol [Mass/volume] in Serum or Plasma", "mg/dL", 120.0, 280.0, "laboratory"),
-)
+)  # fmt: skip
+CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 META = {"tag": [{"system": "https://smarthealthit.org/tags", "code": "synthea-5-2019"}]}
 
 
@@ -164,17 +159,7 @@ def observation(rng: random.Random, pid: str) -> dict[str, Any]:
         "id": _uid(rng),
         "meta": META,
         "status": "final",
-        "category": [
-            {
-                "coding": [
-                    {
-                        "system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                        "code": category,
-                        "display": category,
-                    }
-                ]
-            }
-        ],
+        "category": [{"coding": [{"system": CATEGORY, "code": category, "display": category}]}],
         "code": _concept(LOINC, code, text),
         "subject": {"reference": f"Patient/{pid}"},
         "encounter": {"reference": f"urn:uuid:{_uid(rng)}"},
@@ -197,12 +182,19 @@ def _searchset(resources: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def chart(size: int, hook: str, seed: int = 1) -> dict[str, Any]:
+# Percent of the prefetched resources that are Conditions and MedicationRequests (the rest
+# Observations): Synthea-like, then a long medication history (the costliest per byte: every
+# order is classified), then a long problem list.
+MIXES = {"default": (15, 25), "medications": (23, 76), "conditions": (75, 20)}
+
+
+def chart(size: int, hook: str, seed: int = 1, mix: str = "default") -> dict[str, Any]:
     """A hook request for `hook` with about `size` prefetched resources and 2-5 drafts."""
-    rng = random.Random(seed * 100_003 + size)
+    rng = random.Random(seed * 100_003 + size + 7 * list(MIXES).index(mix))
     pid = f"bench-{size}"
-    n_cond = max(1, size * 15 // 100)
-    n_meds = max(1, size * 25 // 100)
+    cond_pct, meds_pct = MIXES[mix]
+    n_cond = max(1, size * cond_pct // 100)
+    n_meds = max(1, size * meds_pct // 100)
     n_obs = max(0, size - 1 - n_cond - n_meds)
     patient = {
         "resourceType": "Patient",

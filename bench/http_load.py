@@ -74,12 +74,16 @@ def post_raw(port: int, message: bytes) -> int:
     return int(answer[9:12]) if answer.startswith(b"HTTP/1.") else 0
 
 
-def _client(port: int, message: bytes, until: float, out: multiprocessing.Queue) -> None:
-    """A closed loop as light as Python allows: the client shares the 2 cores with the server."""
+def _client(port: int, messages: list[bytes], until: float, out: multiprocessing.Queue) -> None:
+    """A closed loop as light as Python allows: the client shares the 2 cores with the server.
+    It cycles through distinct charts, so the service's per-request caches start cold."""
     latencies: list[float] = []
     errors = 0
     cpu = time.process_time()
+    i = 0
     while time.perf_counter() < until:
+        message = messages[i % len(messages)]
+        i += 1
         t = time.perf_counter()
         try:
             ok = post_raw(port, message) == 200
@@ -101,13 +105,27 @@ def worker_rss(master: int) -> list[int]:
     return sizes
 
 
+SERVICE_APP = "cds_service:create_app()"
+FLOOR_APP = "bench.floor:create_floor_app()"
+
+
 def run(
-    size: int, hook: str, service: str, clients: int, seconds: float, workers: int = 2
+    size: int,
+    hook: str,
+    service: str,
+    clients: int,
+    seconds: float,
+    workers: int = 2,
+    app: str = SERVICE_APP,
 ) -> HttpResult:
-    """Start gunicorn as `make serve` does, time the first answer, then load it."""
+    """Start gunicorn with `app` as `make serve` does, time the first answer, then load it."""
     port = free_port()
     raw = charts.encode(charts.chart(size, hook))
     path = f"/cds-services/{service}"
+    messages = [
+        request_bytes(port, path, charts.encode(charts.chart(size, hook, seed=s)))
+        for s in range(2, 34)
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(
             os.environ,
@@ -117,27 +135,14 @@ def run(
             CDS_LOG_LEVEL="WARNING",
         )
         command = [sys.executable, "-m", "gunicorn", "--workers", str(workers)]
-        command += ["--bind", f"127.0.0.1:{port}", "cds_service:create_app()"]
+        command += ["--bind", f"127.0.0.1:{port}", app]
         started = time.perf_counter()
         server = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
         try:
             cold = _first_answer(port, path, raw, started, server)
             for _ in range(20):  # warm both workers
                 post(port, path, raw)
-            queue: multiprocessing.Queue = multiprocessing.Queue()
-            message = request_bytes(port, path, raw)
-            until = time.perf_counter() + seconds
-            procs = [
-                multiprocessing.Process(target=_client, args=(port, message, until, queue))
-                for _ in range(clients)
-            ]
-            t0 = time.perf_counter()
-            for p in procs:
-                p.start()
-            results = [queue.get() for _ in procs]
-            elapsed = time.perf_counter() - t0
-            for p in procs:
-                p.join()
+            results, elapsed = _load(port, messages, clients, seconds)
             rss = worker_rss(server.pid)
         finally:
             server.terminate()
@@ -154,6 +159,26 @@ def run(
         rss_kib=rss,
         client_cpu=sum(c for _, _, c in results) / elapsed,
     )
+
+
+def _load(
+    port: int, messages: list[bytes], clients: int, seconds: float
+) -> tuple[list[tuple[list[float], int, float]], float]:
+    """`clients` processes in closed loops for `seconds`: their results and the time taken."""
+    queue: multiprocessing.Queue = multiprocessing.Queue()
+    until = time.perf_counter() + seconds
+    procs = [
+        multiprocessing.Process(target=_client, args=(port, messages, until, queue))
+        for _ in range(clients)
+    ]
+    t0 = time.perf_counter()
+    for p in procs:
+        p.start()
+    results = [queue.get() for _ in procs]
+    elapsed = time.perf_counter() - t0
+    for p in procs:
+        p.join()
+    return results, elapsed
 
 
 def _first_answer(

@@ -6,7 +6,6 @@ Only this stage does network I/O (through ``cds_service/fhir/``); ``pipeline.py`
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +22,6 @@ from cds_service.fhir import (
 )
 from cds_service.fhir.allow import ServerPolicy, is_open_server
 from cds_service.fhir.concurrency import GRACE_SECONDS
-from cds_service.fhir.deferred import DeferredBundle
 from cds_service.fhir.session import CountingSession, HttpSession
 from cds_service.runtime import Runtime
 from cds_service.services import ESSENTIAL, ServiceDefinition
@@ -37,8 +35,7 @@ class Fetched:
     """The request's data: by prefetch key, flat, and the medications its orders name."""
 
     data: ResolvedData
-    resources: list[dict[str, Any]]
-    deferred: list[Any] | None
+    resources: list[dict[str, Any]]  # deferred Observations (still bytes) are not among them
     medications: dict[str, dict[str, Any]]
 
 
@@ -74,16 +71,16 @@ def fetch(
                 "Required FHIR data could neither be read from prefetch nor fetched",
                 [f"{key}: unavailable" for key in exc.keys],
             ) from exc
-        resources, deferred = _flat(data.resources.values())
+        resources = data.plain()
         # The prefetched Bundles too: a reference may name a Medication by its entry fullUrl.
         known = resources + _draft_resources(request["context"]) + prefetched_bundles(request)
-        medications = resolve_medications(  # a DeferredBundle holds Observations only
+        medications = resolve_medications(
             [r for r in known if r.get("resourceType") == "MedicationRequest"],
             known,
             client=client,
             deadline=deadline,
         )
-    return Fetched(data, resources, deferred, medications)
+    return Fetched(data, resources, medications)
 
 
 def _client(rt: Runtime, body: dict[str, Any], session: HttpSession) -> FhirClient | None:
@@ -101,23 +98,6 @@ def _client(rt: Runtime, body: dict[str, Any], session: HttpSession) -> FhirClie
         return client
     log.info("fhirServer not read: no fhirAuthorization token and not in CDS_FHIR_OPEN_SERVERS")
     return None
-
-
-def _flat(
-    per_key: Iterable[Sequence[dict[str, Any]]],
-) -> tuple[list[dict[str, Any]], list[Any] | None]:
-    """Every resource in key order; also, when a key is deferred, the same with it in place."""
-    resources: list[dict[str, Any]] = []
-    deferred: list[Any] | None = None
-    for rs in per_key:
-        if isinstance(rs, DeferredBundle):
-            deferred = deferred if deferred is not None else list(resources)
-            deferred.append(rs)
-        else:
-            resources.extend(rs)
-            if deferred is not None:
-                deferred.extend(rs)
-    return resources, deferred
 
 
 def prefetched_bundles(request: dict[str, Any]) -> list[dict[str, Any]]:

@@ -131,7 +131,7 @@ def _picture(
     picture = build_picture(
         hook=service.hook,
         context=request["context"],
-        resources=fetched.deferred or fetched.resources,
+        resources=fetched.data.for_picture(),
         medications=fetched.medications,
         terminology=rt.terminology,
         now=now,

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from cds_service import migrate, schemas
 from cds_service.cards import CardFileError, CardTemplate, catalogue_version, load_card_files
+from cds_service.fhir.allow import ServerPolicy
+from cds_service.fhir.pool import SessionPool
 from cds_service.repeats import RepeatGuard
 from cds_service.rules import Rule, load_rules
 from cds_service.services import ServiceDefinition, build_services
@@ -53,6 +55,7 @@ class Runtime:
     store: FeedbackStore
     repeats: RepeatGuard
     clock: Callable[[], datetime]
+    fhir_sessions: SessionPool  # kept-alive FHIR connections, per fhirServer (fhir/pool.py)
 
     @classmethod
     def start(cls, settings: Settings, clock: Callable[[], datetime] = utc_now) -> Runtime:
@@ -93,4 +96,7 @@ class Runtime:
             store=store,
             repeats=RepeatGuard(store.log_engine),
             clock=clock,
+            fhir_sessions=SessionPool(
+                ServerPolicy(settings.fhir_server_allow), settings.fhir_max_workers
+            ),
         )

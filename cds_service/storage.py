@@ -14,7 +14,6 @@ from sqlalchemy import Engine, func, insert, select
 
 from cds_service import migrate
 from cds_service.dbengine import DEFAULT_BUSY_TIMEOUT_SECONDS, make_engine, write_problem
-from cds_service.driversql import DriverStatement
 from cds_service.tables import feedback, issued_card, metadata
 
 __all__ = ["DEFAULT_BUSY_TIMEOUT_SECONDS", "FeedbackStore", "make_engine", "metadata"]
@@ -83,13 +82,6 @@ class FeedbackStore:
         on_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
         self.log_engine = (
             make_engine(url, False, busy_timeout, **(pool or {})) if on_file else engine
-        )
-        columns = [issued_card.c[name] for name in _CARD_COLUMNS]
-        self._insert_cards = DriverStatement(
-            self.log_engine,
-            f"INSERT INTO issued_card ({', '.join(_CARD_COLUMNS)}) "
-            f"VALUES ({', '.join('?' for _ in columns)})",
-            columns,
         )
 
     def dispose(self) -> None:
@@ -160,7 +152,8 @@ class FeedbackStore:
         stays fully synchronous."""
         if rows:
             with self.log_engine.begin() as conn:
-                self._insert_cards.execute_many(conn, rows)  # driversql.py
+                rows_by_column = [dict(zip(_CARD_COLUMNS, r, strict=True)) for r in rows]
+                conn.execute(insert(issued_card), rows_by_column)
 
     def issued(self) -> list[dict[str, Any]]:
         """All issued cards, oldest first."""

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from bench import charts
 from cds_service import fetching, jsonbody, pipeline
 from cds_service.fhir.elements import ENTRY_KEPT, KEPT, project, projector
+from cds_service.picture.dosage import DETAIL_FIELDS
 from tests.conftest import FIXTURES, no_uuids
 from tests.test_synthea import BUNDLES, patient_view_request
 
@@ -392,6 +393,12 @@ def kitchen_sink(hook: str, base: str) -> dict[str, Any]:
     }
 
 
+def _order_facts(order: Any) -> tuple[Any, ...]:
+    """Every fact of an order, the lazily read ones too; not `terminology` or `raw`."""
+    eager = msgspec.structs.astuple(order)[:-2]
+    return eager + tuple(getattr(order, name) for name in DETAIL_FIELDS)
+
+
 def _view(client: FlaskClient, fhir: Any, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Per hook: the answer, the prefetch states and every fact of the picture (not `raw`)."""
     fhir.json("/fhir/page/conditions-2", _entries({**_C5}))
@@ -407,7 +414,7 @@ def _view(client: FlaskClient, fhir: Any, monkeypatch: pytest.MonkeyPatch) -> li
                 picture.birth_date,
                 picture.gender,
                 picture.conditions,
-                [msgspec.structs.astuple(o)[:-1] for o in picture.orders],  # all but raw
+                [_order_facts(o) for o in picture.orders],
                 list(picture.observations),
                 picture.records,
                 picture.unreadable,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cds_service.picture.orders import _duration_in_text
+from cds_service.picture.dosage import duration_in_text
 
 
 @pytest.mark.parametrize(
@@ -19,7 +19,7 @@ from cds_service.picture.orders import _duration_in_text
     ],
 )
 def test_a_single_course_length_is_read(sig: str, days: float) -> None:
-    assert _duration_in_text(sig) == days
+    assert duration_in_text(sig) == days
 
 
 @pytest.mark.parametrize(
@@ -32,4 +32,4 @@ def test_a_single_course_length_is_read(sig: str, days: float) -> None:
     ],
 )
 def test_no_or_several_course_lengths_read_as_unknown(sig: str) -> None:
-    assert _duration_in_text(sig) is None
+    assert duration_in_text(sig) is None

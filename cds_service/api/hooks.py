@@ -10,9 +10,9 @@ from flask import Response, g
 
 from cds_service import jsonbody
 from cds_service.api import bp, json_body, runtime, service_or_404
-from cds_service.fhir.allow import ServerPolicy
 from cds_service.fhir.session import CountingSession
 from cds_service.gcpause import gc_paused
+from cds_service.hookcall import HookCall
 from cds_service.ops import tracing
 from cds_service.ops.cardlog import record_issued
 from cds_service.pipeline import TRACE_EXTENSION, run_hook
@@ -29,16 +29,13 @@ def call_service(service_id: str) -> Response:
     with gc_paused():  # a big chart is ~10 objects per JSON value: see cds_service/gcpause.py
         with tracing.span("cds.parse"):
             body = json_body(jsonbody.loads_hook)  # lazy observations: fhir/deferred.py
-        g.parse_seconds = time.perf_counter() - started
-        g.log_service = service.id
+        call = g.hook_call = HookCall(service.id, parse_seconds=time.perf_counter() - started)
         instance = str(body.get("hookInstance"))[:100] if isinstance(body, dict) else None
-        if instance is not None:
-            g.log_hook_instance = instance
+        call.instance = instance
         rt = runtime()
-        with CountingSession(ServerPolicy(rt.settings.fhir_server_allow)) as session:
-            g.fhir_session = session
-            result = run_hook(rt, service, body, session, caller=_caller_scope())
-        g.hook_result = result
+        with CountingSession(pool=rt.fhir_sessions) as session:
+            call.session = session
+            result = call.result = run_hook(rt, service, body, session, caller=_caller_scope())
         with tracing.span("cds.card_log"):
             record_issued(rt, service.id, result.body["cards"])
         if rt.settings.debug_trace:

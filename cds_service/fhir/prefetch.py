@@ -17,14 +17,11 @@ PROVIDED key whose Bundle is known to be incomplete (a ``next`` page with no fhi
 
 from __future__ import annotations
 
-import enum
-import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -39,7 +36,9 @@ from cds_service.fhir.bundle import (
 from cds_service.fhir.client import Deadline, FhirClient, FhirError, origin, usable_token
 from cds_service.fhir.concurrency import run_all
 from cds_service.fhir.deferred import DeferredBundle, defer
+from cds_service.fhir.resolved import KeyState, ResolvedData
 from cds_service.fhir.session import HttpSession
+from cds_service.fhir.templates import render_template
 
 __all__ = [
     "KeyState",
@@ -49,76 +48,6 @@ __all__ = [
     "render_template",
     "resolve_prefetch",
 ]
-
-_TOKEN = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
-_CONTEXT_FIELD = re.compile(r"context\.([A-Za-z_][A-Za-z0-9_]*)")
-_USER_TOKENS = {
-    "userPractitionerId": "Practitioner",
-    "userPractitionerRoleId": "PractitionerRole",
-    "userPatientId": "Patient",
-    "userRelatedPersonId": "RelatedPerson",
-}
-
-
-def render_template(template: str, context: Mapping[str, Any]) -> str | None:
-    """Fill ``{{context.x}}`` and user tokens with URL-quoted values; None if any is missing."""
-    if not isinstance(template, str) or not isinstance(context, Mapping):
-        return None
-    unresolved = False
-
-    def substitute(match: re.Match[str]) -> str:
-        nonlocal unresolved
-        value = _token_value(match.group(1), context)
-        try:
-            if value is not None:
-                # safe="" quotes "/", "&", "?", "#", "," and "|" too: a value stays one value.
-                return quote(value, safe="")
-        except UnicodeEncodeError:  # a lone surrogate, which JSON's "\ud800" can carry
-            pass
-        unresolved = True
-        return ""
-
-    rendered = _TOKEN.sub(substitute, template)
-    if unresolved or "{{" in rendered or "}}" in rendered:
-        return None
-    return rendered
-
-
-def _token_value(token: str, context: Mapping[str, Any]) -> str | None:
-    field = _CONTEXT_FIELD.fullmatch(token)
-    if field:
-        value = context.get(field.group(1))
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            return None
-        # An empty id would turn a read ("Patient/") into a search of every patient.
-        return str(value) or None
-    resource_type = _USER_TOKENS.get(token)
-    user_id = context.get("userId")
-    if resource_type is None or not isinstance(user_id, str):
-        return None
-    found_type, slash, found_id = user_id.partition("/")
-    if slash and found_type == resource_type and found_id and "/" not in found_id:
-        return found_id
-    return None
-
-
-class KeyState(enum.StrEnum):
-    """Where a prefetch key's data came from, or why there is none."""
-
-    PROVIDED = "provided"
-    NULL = "null"
-    EMPTY = "empty"
-    FETCHED = "fetched"
-    UNAVAILABLE = "unavailable"
-
-
-@dataclass(frozen=True)
-class ResolvedData:
-    """Resources per prefetch key, the key's state, and reasons for keys that are not complete."""
-
-    resources: Mapping[str, Sequence[dict[str, Any]]]  # a tuple, or a DeferredBundle
-    states: Mapping[str, KeyState]
-    problems: Mapping[str, str]
 
 
 class PrefetchUnavailable(Exception):
@@ -145,63 +74,77 @@ def resolve_prefetch(
         raise ValueError(f"required keys without a template: {sorted(unknown)}")
     prefetch = _mapping(request.get("prefetch")) if isinstance(request, Mapping) else {}
     context = _mapping(request.get("context")) if isinstance(request, Mapping) else {}
-    resources: dict[str, Sequence[dict[str, Any]]] = {}
-    states: dict[str, KeyState] = {}
-    problems: dict[str, str] = {}
-    jobs: dict[str, Callable[[], dict[str, Any]]] = {}
-    paged: set[str] = set()
-
-    def unavailable(key: str, reason: str) -> None:
-        resources[key], states[key], problems[key] = (), KeyState.UNAVAILABLE, reason
-
+    found = _Resolution(client, deadline)
     for key, template in templates.items():
-        value = prefetch.get(key, _ABSENT)
+        found.take(key, template, prefetch.get(key, _ABSENT), context)
+    for key, result in run_all(found.jobs, deadline, max_workers).items():
+        found.fetched(key, result)
+    missing = tuple(sorted(k for k in required if found.states[k] is KeyState.UNAVAILABLE))
+    if missing:
+        raise PrefetchUnavailable(missing, {k: found.problems[k] for k in missing})
+    order = list(templates)
+    return ResolvedData(
+        resources=MappingProxyType({k: found.resources[k] for k in order}),
+        states=MappingProxyType({k: found.states[k] for k in order}),
+        problems=MappingProxyType({k: found.problems[k] for k in order if k in found.problems}),
+    )
+
+
+class _Resolution:
+    """Each prefetch key's resources, state and problem, and the FHIR reads still to run."""
+
+    def __init__(self, client: FhirClient | None, deadline: Deadline) -> None:
+        self.client, self.deadline = client, deadline
+        self.resources: dict[str, Sequence[dict[str, Any]]] = {}
+        self.states: dict[str, KeyState] = {}
+        self.problems: dict[str, str] = {}
+        self.jobs: dict[str, Callable[[], dict[str, Any]]] = {}
+        self.paged: set[str] = set()
+
+    def unavailable(self, key: str, reason: str) -> None:
+        self.resources[key], self.states[key] = (), KeyState.UNAVAILABLE
+        self.problems[key] = reason
+
+    def take(self, key: str, template: str, value: Any, context: Mapping[str, Any]) -> None:
+        """The key's prefetched value, or a FHIR read of its rendered template to run."""
+        client = self.client
         if isinstance(value, msgspec.Raw):  # left undecoded by jsonbody.loads_hook
             value = defer(value)
             if isinstance(value, DeferredBundle):
-                resources[key], states[key] = value, KeyState.PROVIDED
-                continue
+                self.resources[key], self.states[key] = value, KeyState.PROVIDED
+                return
         if value is None:
-            resources[key], states[key] = (), KeyState.NULL
+            self.resources[key], self.states[key] = (), KeyState.NULL
         elif is_resource(value) and (found := _provided(value)) is not None:
-            if next_link(value) and value["resourceType"] == "Bundle" and client is not None:
-                jobs[key] = partial(client.follow_next, value, deadline)
-                paged.add(key)
-                continue
-            resources[key] = found
             bundle = value["resourceType"] == "Bundle"
-            states[key] = KeyState.EMPTY if bundle and not resources[key] else KeyState.PROVIDED
+            if bundle and next_link(value) and client is not None:
+                self.jobs[key] = partial(client.follow_next, value, self.deadline)
+                self.paged.add(key)
+                return
+            self.resources[key] = found
+            self.states[key] = KeyState.EMPTY if bundle and not found else KeyState.PROVIDED
             if bundle and next_link(value):
-                problems[key] = "next page not followed: no FHIR server"
+                self.problems[key] = "next page not followed: no FHIR server"
         else:
             rendered = render_template(template, context)
             if rendered is None:
-                unavailable(key, "template token unavailable")
+                self.unavailable(key, "template token unavailable")
             elif client is None:
-                unavailable(key, "no FHIR server")
+                self.unavailable(key, "no FHIR server")
             else:  # past the deadline, client.get refuses at once without any I/O
-                jobs[key] = partial(client.get, rendered, deadline)
+                self.jobs[key] = partial(client.get, rendered, self.deadline)
 
-    for key, result in run_all(jobs, deadline, max_workers).items():
+    def fetched(self, key: str, result: dict[str, Any] | FhirError) -> None:
+        """What the FHIR server answered for the key."""
         if isinstance(result, FhirError):
-            unavailable(key, result.reason)
+            self.unavailable(key, result.reason)
         elif result["resourceType"] == "OperationOutcome":
-            unavailable(key, "server returned an OperationOutcome")
+            self.unavailable(key, "server returned an OperationOutcome")
         elif result["resourceType"] == "Bundle" and any(map(is_error_outcome, outcomes(result))):
-            unavailable(key, "search returned an error OperationOutcome")
+            self.unavailable(key, "search returned an error OperationOutcome")
         else:
-            resources[key] = flatten(result)
-            states[key] = KeyState.PROVIDED if key in paged else KeyState.FETCHED
-
-    missing = tuple(sorted(k for k in required if states[k] is KeyState.UNAVAILABLE))
-    if missing:
-        raise PrefetchUnavailable(missing, {k: problems[k] for k in missing})
-    order = list(templates)
-    return ResolvedData(
-        resources=MappingProxyType({k: resources[k] for k in order}),
-        states=MappingProxyType({k: states[k] for k in order}),
-        problems=MappingProxyType({k: problems[k] for k in order if k in problems}),
-    )
+            self.resources[key] = flatten(result)
+            self.states[key] = KeyState.PROVIDED if key in self.paged else KeyState.FETCHED
 
 
 _ABSENT = object()

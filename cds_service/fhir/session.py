@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -24,6 +24,9 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NewConnectionError
 
 from cds_service.fhir.allow import ServerPolicy
+
+if TYPE_CHECKING:
+    from cds_service.fhir.pool import SessionPool
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,11 @@ class SocketRegistry:
             closed = self.closed
         if closed:  # connected after close: that fetch must not go on either
             _shutdown(sock)
+
+    def prune(self) -> None:
+        """Forget the sockets already closed (a kept session's registry must not grow)."""
+        with self._lock:
+            self._sockets = [s for s in self._sockets if s.fileno() != -1]
 
     def shutdown_all(self) -> None:
         with self._lock:
@@ -75,9 +83,12 @@ def vetted_address(host: str, port: int, policy: ServerPolicy) -> str:
     raise OSError("address not allowed")
 
 
-def tracking_adapter(registry: SocketRegistry, policy: ServerPolicy | None = None) -> HTTPAdapter:
+def tracking_adapter(
+    registry: SocketRegistry, policy: ServerPolicy | None = None, connections: int = 10
+) -> HTTPAdapter:
     """An HTTPAdapter whose connections put their sockets in ``registry`` and, given a
-    ``policy``, connect only to addresses it allows (checked after DNS resolution)."""
+    ``policy``, connect only to addresses it allows (checked after DNS resolution); it keeps
+    at most ``connections`` idle connections per server."""
 
     def connection_class(base: type[HTTPConnection]) -> type[HTTPConnection]:
         class Tracked(base):  # type: ignore[valid-type,misc]
@@ -111,31 +122,40 @@ def tracking_adapter(registry: SocketRegistry, policy: ServerPolicy | None = Non
             super().init_poolmanager(*args, **kwargs)
             self.poolmanager.pool_classes_by_scheme = pools
 
-    return Adapter()
+    return Adapter(pool_maxsize=connections)
 
 
 def tracking_session(
-    registry: SocketRegistry, policy: ServerPolicy | None = None
+    registry: SocketRegistry, policy: ServerPolicy | None = None, connections: int = 10
 ) -> requests.Session:
     """A requests.Session whose sockets ``registry.shutdown_all()`` ends."""
     session = requests.Session()
     # No HTTP(S)_PROXY or ~/.netrc from the environment: a proxy would be the address the
     # policy vets (not the FHIR server), and would see the caller's bearer token.
     session.trust_env = False
-    adapter = tracking_adapter(registry, policy)
+    adapter = tracking_adapter(registry, policy, connections)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
 
 
 class CountingSession:
-    """Records one outcome per request: "ok", "http_<status class>", or the error kind."""
+    """Records one outcome per request: "ok", "http_<status class>", or the error kind.
 
-    def __init__(self, policy: ServerPolicy | None = None) -> None:
+    With a ``pool`` (`pool.py`), the session is borrowed from it on the first request and given
+    back by ``close`` when no request is still waiting for its answer; otherwise, or without a
+    pool, ``close`` shuts its sockets down, ending fetches still running on them.
+    """
+
+    def __init__(self, policy: ServerPolicy | None = None, pool: SessionPool | None = None) -> None:
         self.outcomes: list[str] = []
         self._policy = policy  # the service passes CDS_FHIR_SERVER_ALLOW's
+        self._pool = pool
         self._session: requests.Session | None = None
         self._sockets = SocketRegistry()
+        self._first_url = ""
+        self._waiting = 0  # requests sent and not yet answered (headers not all read)
+        self._lock = threading.Lock()
 
     def get(self, url: str, **kwargs: Any) -> requests.Response:
         """GET through the session (made now if this is the first request)."""
@@ -143,8 +163,14 @@ class CountingSession:
 
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """Send the request and note how it ended; exceptions propagate unchanged."""
-        if self._session is None:
-            self._session = tracking_session(self._sockets, self._policy)
+        with self._lock:
+            if self._session is None:
+                self._first_url = url
+                if self._pool is not None:
+                    self._session, self._sockets = self._pool.take(url)
+                else:
+                    self._session = tracking_session(self._sockets, self._policy)
+            self._waiting += 1
         try:
             response = self._session.request(method, url, **kwargs)
         except requests.Timeout:
@@ -156,6 +182,9 @@ class CountingSession:
         except Exception:
             self.outcomes.append("error")
             raise
+        finally:
+            with self._lock:
+                self._waiting -= 1
         status = response.status_code
         self.outcomes.append("ok" if 200 <= status < 300 else f"http_{status // 100}xx")
         return response
@@ -163,13 +192,21 @@ class CountingSession:
     @property
     def opened(self) -> bool:
         """True once a request has been sent."""
-        return self._session is not None
+        return bool(self._first_url)
 
     def close(self) -> None:
-        """Close the connections, if any were opened, ending fetches still running on them."""
-        if self._session is not None:
-            self._sockets.shutdown_all()
-            self._session.close()
+        """Give the session back to the pool when every request has been answered; else (or
+        without a pool) close its connections, ending fetches still running on them."""
+        with self._lock:
+            session, self._session = self._session, None
+            waiting = self._waiting
+        if session is None:
+            return
+        if self._pool is not None and waiting == 0:
+            self._pool.give_back(self._first_url, (session, self._sockets))
+            return
+        self._sockets.shutdown_all()
+        session.close()
 
     def __enter__(self) -> CountingSession:
         return self

@@ -14,7 +14,7 @@ import traceback
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import g, has_request_context
+from cds_service.hookcall import current as current_call
 
 # Attributes every LogRecord has; anything else came from `extra`.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
@@ -26,9 +26,9 @@ class RequestContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Never drops a record; only annotates it."""
-        if has_request_context():
-            for attr, key in (("hookInstance", "log_hook_instance"), ("service", "log_service")):
-                value = g.get(key)
+        call = current_call()
+        if call is not None:
+            for attr, value in (("hookInstance", call.instance), ("service", call.service)):
                 if value is not None and not hasattr(record, attr):
                     setattr(record, attr, value)
         return True

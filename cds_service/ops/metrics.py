@@ -24,6 +24,7 @@ from prometheus_client import (
 )
 
 from cds_service.cards import RENDER_FAILED
+from cds_service.hookcall import current as current_call
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 STAGE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
@@ -137,13 +138,14 @@ class Metrics:
         child = self._child
         child(self.hook_requests, service, str(status)).inc()
         child(self.hook_latency, service).observe(seconds)
-        parse = g.get("parse_seconds")
-        if parse is not None:
-            child(self.stage_latency, service, "parse").observe(parse)
-        session = g.get("fhir_session")
-        for outcome in getattr(session, "outcomes", ()):
+        call = current_call()
+        if call is None:
+            return
+        if call.parse_seconds is not None:
+            child(self.stage_latency, service, "parse").observe(call.parse_seconds)
+        for outcome in call.session.outcomes if call.session is not None else ():
             child(self.fhir_requests, service, outcome).inc()
-        result = g.get("hook_result")
+        result = call.result
         if result is None:
             return
         for stage, spent in result.stages.items():

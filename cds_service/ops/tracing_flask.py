@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from flask import Flask, Response, g, request
 
+from cds_service.hookcall import current as current_call
 from cds_service.ops import tracing
 
 HOOK_ENDPOINT = "cds.call_service"
@@ -41,11 +42,12 @@ def init_tracing(app: Flask, hooks: Mapping[str, str], version: str) -> None:
     def _hook_outcome(response: Response) -> Response:
         current = g.get("trace_span")
         if current is not None:
-            result = g.get("hook_result")
+            call = current_call()
+            result = call.result if call is not None else None
             current.set(
                 status=response.status_code,
                 cards=len(result.body["cards"]) if result is not None else 0,
-                hook_instance=uuid_or_none(g.get("log_hook_instance")),
+                hook_instance=uuid_or_none(call.instance if call is not None else None),
             )
         return response
 

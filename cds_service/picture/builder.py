@@ -1,7 +1,9 @@
 """Build the patient picture from the request context and the resolved prefetch/FHIR data.
 
-All knowledge of FHIR shapes lives here and in `access.py`: clinicalStatus, onset[x],
-medicationCodeableConcept vs medicationReference, dosageInstruction.site vs text, timing.
+Knowledge of FHIR shapes lives in this package: here (which resource is which, the patient's
+own, conditions and observations), `orders.py`, `dosage.py` and `order_sites.py`
+(MedicationRequest: medicationCodeableConcept vs medicationReference, dosageInstruction.site
+vs text, timing) and `access.py` (element accessors). The layers above read picture facts.
 """
 
 from __future__ import annotations
@@ -12,12 +14,11 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any
 
-from cds_service.fhir.deferred import DeferredBundle
 from cds_service.terminology import Terminology
 
 from . import access as fx
 from .identity import Owner
-from .lazy import LazyFacts
+from .lazy import LazyFacts, ObservationBatch
 from .model import ConditionFact, MedicationOrder, ObservationFact, PatientPicture, RecordFact
 from .orders import build_observation, build_order, build_record
 
@@ -31,7 +32,7 @@ def build_picture(
     *,
     hook: str,
     context: Mapping[str, Any],
-    resources: Iterable[Mapping[str, Any]],
+    resources: Iterable[Mapping[str, Any] | ObservationBatch],
     medications: Mapping[str, Mapping[str, Any]],
     terminology: Terminology,
     now: datetime,
@@ -42,65 +43,16 @@ def build_picture(
     names another patient is dropped and recorded in `owner` (`identity.py`)."""
     patient_id = fx.text(context.get("patientId"))
     owner = owner if owner is not None else Owner(patient_id)
-    owns = owner.owns
-    drafts = [d for d in _draft_requests(context) if owns(d)]
+    drafts = [d for d in _draft_requests(context) if owner.owns(d)]
+    chart = _Chart(patient_id, owner, medications, terminology, drafts)
     selections = _selections(context) if hook == "order-select" else None
-    draft_ids = {d["id"] for d in drafts if isinstance(d.get("id"), str)}
-
-    patient: Mapping[str, Any] | None = None
-    conditions: list[ConditionFact] = []
-    orders: list[MedicationOrder] = []
-    observations: list[Any] = []  # resources or deferred chunks: built when a rule reads them
-    records: list[RecordFact] = []
-    unreadable = 0
-    seen: set[tuple[str, str]] = set()
-
     for draft in drafts:
         in_scope = selections is None or f"MedicationRequest/{draft.get('id')}" in selections
         order = _safe(build_order, draft, medications, terminology, True, in_scope)
-        if order is None:
-            unreadable += 1
-        else:
-            orders.append(order)
-
+        chart.keep(order, chart.orders)
     for res in resources:
-        if type(res) is DeferredBundle:  # Observations only, still bytes: keep them so
-            observations.append(_unseen(res, seen, owner))
-            continue
-        rtype = res.get("resourceType")
-        rid = res.get("id")
-        if isinstance(rid, str) and isinstance(rtype, str):
-            if (rtype, rid) in seen:
-                continue  # the same resource prefetched under two keys
-            seen.add((rtype, rid))
-        if not owns(res):
-            continue  # another patient's: identity.py
-        built: Any = None
-        if rtype == "Patient":
-            if patient is None or res.get("id") == patient_id:
-                patient = res
-            continue
-        if rtype == "Condition":
-            built = _safe(_condition, res, terminology)
-            target: list[Any] = conditions
-        elif rtype == "MedicationRequest":
-            if isinstance(rid, str) and rid in draft_ids:
-                continue  # the draft itself, echoed by a search
-            built = _safe(build_order, res, medications, terminology, False, False)
-            target = orders
-        elif rtype == "Observation":
-            observations.append(res)
-            continue
-        elif rtype in ("CarePlan", "ServiceRequest"):
-            built = _safe(build_record, res)
-            target = records
-        else:
-            continue
-        if built is None:
-            unreadable += 1
-        else:
-            target.append(built)
-
+        chart.add(res)
+    patient = chart.patient
     birth = fx.parse_date(patient.get("birthDate")) if isinstance(patient, Mapping) else None
     gender = fx.text(patient.get("gender")) if isinstance(patient, Mapping) else None
     return PatientPicture(
@@ -110,13 +62,68 @@ def build_picture(
         patient_id=patient_id,
         birth_date=birth,
         gender=gender,
-        conditions=tuple(conditions),
-        orders=tuple(orders),
-        observations=LazyFacts(partial(_expand, observations), _observation),
-        records=tuple(records),
+        conditions=tuple(chart.conditions),
+        orders=tuple(chart.orders),
+        observations=LazyFacts(partial(_expand, chart.observations), _observation),
+        records=tuple(chart.records),
         unavailable=frozenset(unavailable),
-        unreadable=unreadable,
+        unreadable=chart.unreadable,
     )
+
+
+class _Chart:
+    """The call's resources sorted by kind as they are read: each resource once (the same one
+    may be prefetched under two keys), only the patient's own, unreadable ones counted."""
+
+    def __init__(
+        self,
+        patient_id: str | None,
+        owner: Owner,
+        medications: Mapping[str, Mapping[str, Any]],
+        terminology: Terminology,
+        drafts: list[Mapping[str, Any]],
+    ) -> None:
+        self.patient_id, self.owner = patient_id, owner
+        self.medications, self.terminology = medications, terminology
+        self.draft_ids = {d["id"] for d in drafts if isinstance(d.get("id"), str)}
+        self.patient: Mapping[str, Any] | None = None
+        self.conditions: list[ConditionFact] = []
+        self.orders: list[MedicationOrder] = []
+        self.observations: list[Any] = []  # resources or deferred chunks: built when read
+        self.records: list[RecordFact] = []
+        self.unreadable = 0
+        self.seen: set[tuple[str, str]] = set()
+
+    def keep(self, built: Any, target: list[Any]) -> None:
+        if built is None:
+            self.unreadable += 1
+        else:
+            target.append(built)
+
+    def add(self, res: Mapping[str, Any] | ObservationBatch) -> None:
+        if type(res) is not dict and not isinstance(res, Mapping):  # an ObservationBatch
+            self.observations.append(_unseen(res, self.seen, self.owner))
+            return
+        rtype, rid = res.get("resourceType"), res.get("id")
+        if isinstance(rid, str) and isinstance(rtype, str):
+            if (rtype, rid) in self.seen:
+                return  # the same resource prefetched under two keys
+            self.seen.add((rtype, rid))
+        if not self.owner.owns(res):
+            return  # another patient's: identity.py
+        if rtype == "Patient":
+            if self.patient is None or rid == self.patient_id:
+                self.patient = res
+        elif rtype == "Condition":
+            self.keep(_safe(_condition, res, self.terminology), self.conditions)
+        elif rtype == "MedicationRequest":
+            if not (isinstance(rid, str) and rid in self.draft_ids):  # not a search's echo
+                built = _safe(build_order, res, self.medications, self.terminology, False, False)
+                self.keep(built, self.orders)
+        elif rtype == "Observation":
+            self.observations.append(res)
+        elif rtype in ("CarePlan", "ServiceRequest"):
+            self.keep(_safe(build_record, res), self.records)
 
 
 def _safe(fn: Any, *args: Any) -> Any:
@@ -128,10 +135,10 @@ def _safe(fn: Any, *args: Any) -> Any:
 
 
 def _unseen(
-    bundle: DeferredBundle, seen: set[tuple[str, str]], owner: Owner
-) -> tuple[DeferredBundle, Any]:
-    """The deferred Bundle and which of its entries are neither duplicates nor another
-    patient's (None: all)."""
+    bundle: ObservationBatch, seen: set[tuple[str, str]], owner: Owner
+) -> tuple[ObservationBatch, Any]:
+    """The batch and which of its entries are neither duplicates nor another patient's
+    (None: all)."""
     keep: list[int] | None = None
     for i, (rid, subject) in enumerate(zip(bundle.ids, bundle.subjects, strict=True)):
         if subject is not None and not owner.owns_named("Observation", rid, subject):

@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 T = TypeVar("T")
+
+
+class ObservationBatch(Protocol):
+    """Observations named by id and subject, decoded only when a rule reads them (a prefetched
+    Bundle kept as bytes: fhir/deferred.py). The builder drops duplicates and another patient's
+    entries by `ids` and `subjects` without decoding the rest."""
+
+    ids: Sequence[Any]
+    subjects: Sequence[Any]
+
+    def resources(self) -> Sequence[Mapping[str, Any]]:
+        """The decoded resources, in entry order."""
+        ...
 
 
 class LazyFacts(Sequence[T], Generic[T]):

@@ -18,8 +18,11 @@ import msgspec
 
 from cds_service.vocabulary import DRUG_CLASSES, UnknownName, known
 
+from . import dosage, order_sites
 from .access import Coding
 from .conditions import EXCLUDED_VERIFICATION, ConditionQueries, reason_concepts
+from .dosage import Detail, OrderDetails
+from .order_sites import OrderSites
 
 if TYPE_CHECKING:
     from cds_service.terminology import DrugInfo, Terminology
@@ -57,8 +60,13 @@ class ConditionFact(msgspec.Struct, frozen=True):
         return self.onset or self.recorded
 
 
-class MedicationOrder(msgspec.Struct, frozen=True):
-    """A MedicationRequest (draft or historical), classified."""
+class MedicationOrder(msgspec.Struct, frozen=True, dict=True):
+    """A MedicationRequest (draft or historical), classified.
+
+    The fields are what many rules read of every order (drug class, status, schedule, dates);
+    the attributes below them (sites, instructions, course, quantity, reasons) are built from
+    `raw` the first time one is read (`dosage.py`): most past orders are never read for them.
+    """
 
     id: str | None
     is_draft: bool
@@ -69,27 +77,43 @@ class MedicationOrder(msgspec.Struct, frozen=True):
     name: str | None  # medication display text as ordered
     codings: tuple[Coding, ...]
     has_medication: bool
-    sites: frozenset[str]
-    site_evidence: str | None  # e.g. "dosageInstruction.site 80243003" or "instruction text"
-    site_codings: tuple[Coding, ...]
-    instruction_text: str | None
     frequency: float | None  # administrations per period
     period_days: float | None
     days_of_week: tuple[str, ...]
     when: tuple[str, ...]
-    as_needed: bool
-    duration_days: float | None
-    quantity_value: float | None
-    quantity_unit: str | None
-    refills: int | None
     authored_on: date | None
     start: date | None
     end: date | None
-    reason_codings: tuple[Coding, ...]
-    reason_references: tuple[str, ...]
-    # The resource as received, for `update` suggestions only; rules read the fields above.
+    terminology: Terminology  # what the details are classified with
+    # The resource as received: the details are read from it, `update` suggestions copy it.
     # A draft's is whole (context); a prefetched order's keeps only fhir/elements.py's elements.
     raw: Mapping[str, Any] = msgspec.field(default_factory=dict)
+
+    sites = Detail[frozenset[str]]("placement")
+    site_evidence = Detail[str | None]("placement")  # "the coded body site" / "the instructions"
+    site_codings = Detail[tuple[Coding, ...]]()
+    instruction_text = Detail[str | None]()
+    as_needed = Detail[bool]()
+    quantity_value = Detail[float | None]()
+    quantity_unit = Detail[str | None]()
+    refills = Detail[int | None]()
+    reason_codings = Detail[tuple[Coding, ...]]()
+    reason_references = Detail[tuple[str, ...]]()
+
+    @cached_property
+    def details(self) -> OrderDetails:
+        """Instructions, coded sites, quantity and reasons, built on first read."""
+        return dosage.details(self.raw, self.terminology, self.drug)
+
+    @cached_property
+    def duration_days(self) -> float | None:
+        """The course length in days, when the order says (`dosage.course_days`)."""
+        return dosage.course(self.raw, lambda: self.instruction_text)
+
+    @cached_property
+    def placement(self) -> OrderSites:
+        """The body sites and where they were read, built on first read."""
+        return order_sites.sites(self.details, self.terminology, self.drug)
 
     @property
     def reference(self) -> str | None:

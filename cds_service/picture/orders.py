@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from cds_service.terminology import DrugInfo, Terminology
+from cds_service.terminology import Terminology
 from cds_service.terminology.drugtext import drug_text
-from cds_service.terminology.sites import text_sites as sites_in_text
 from cds_service.terminology.strength import find_strengths
 
 from . import access as fx
+from . import dosage, order_sites
 from .model import MedicationOrder, ObservationFact, RecordFact
 
 _MASS_TO_GRAMS = {"g": 1.0, "gm": 1.0, "gram": 1.0, "grams": 1.0, "mg": 0.001, "kg": 1000.0}
@@ -81,113 +80,27 @@ def build_order(
     is_draft: bool,
     in_scope: bool,
 ) -> MedicationOrder:
-    """Classify one MedicationRequest: drug class, potency, sites, timing, duration, quantity.
+    """Classify one MedicationRequest: drug class, status, schedule and dates now; sites,
+    instructions, course, quantity and reasons (`dosage.py`) when a rule first reads them,
+    except for a draft, whose details every rule reads: built now, so an unreadable draft is
+    skipped as before.
 
-    This runs once per prefetched order (thousands on a long chart), so absent elements are
-    tested with ``in`` before any work is done for them.
+    This runs once per prefetched order (thousands on a long chart), so it does only what
+    nearly every rule needs.
     """
-    text, number, obj, label = fx.text, fx.number, fx.obj, fx.label
+    text = fx.text
     concept, name, concept_label = medication_concept(res, medications)
     med_codings = fx.codings(concept)
     drug = terminology.classify_drug(med_codings, concept_label)
-
-    site_codings: tuple[fx.Coding, ...] = ()
-    timing: Any = None
-    as_needed = False
-    texts: list[str | None] = []
+    plan = dosage.NO_SCHEDULE
     if "dosageInstruction" in res:
-        dosages = [d for d in fx.as_list(res["dosageInstruction"]) if isinstance(d, dict)]
-        # One pass; the texts keep the documented order: texts, patient texts, site texts.
-        patient_texts: list[str | None] = []
-        site_texts: list[str | None] = []
-        sites: list[fx.Coding] = []
-        for d in dosages:
-            texts.append(label(d.get("text")))  # free text: normalised (cds_service/text.py)
-            patient_texts.append(label(d.get("patientInstruction")))
-            if "additionalInstruction" in d:  # CodeableConcepts: "Apply to face and neck"
-                patient_texts += [fx.concept_text(c) for c in fx.dicts(d["additionalInstruction"])]
-            site = d.get("site")
-            if site is not None:
-                sites.extend(fx.codings(site))
-                if isinstance(site, dict):
-                    site_texts.append(fx.concept_text(site))
-            if timing is None:
-                timing = d.get("timing")
-            as_needed = as_needed or (
-                d.get("asNeededBoolean") is True or "asNeededCodeableConcept" in d
-            )
-        site_codings = tuple(sites)
-        texts += patient_texts + site_texts
-    if "note" in res:
-        texts += [label(n.get("text")) for n in fx.dicts(res.get("note"))]
-    instruction = " ; ".join([t for t in texts if t]) or None
-
-    coded_sites = (
-        terminology.body_sites([(s, c) for s, c, _ in site_codings], None)
-        if site_codings
-        else frozenset()
-    )
-    text_sites = terminology.body_sites((), instruction) if instruction else frozenset()
-    if text_sites and instruction:
-        # A clause naming another drug gives that drug's site: "(use hydrocortisone 1% on face)".
-        text_sites = sites_in_text(
-            instruction, lambda clause: _names_other_drug(terminology, drug, clause)
-        )
-    # Card text quotes this, so it is worded for the prescriber, not as a FHIR path.
-    if coded_sites:
-        evidence: str | None = "the coded body site"
-    elif text_sites:
-        evidence = "the instructions"
-    else:
-        evidence = None
-
-    repeat = obj(timing.get("repeat")) if isinstance(timing, dict) else {}
-    frequency = period_days = duration = start = end = None
-    days_of_week: tuple[str, ...] = ()
-    when: tuple[str, ...] = ()
-    if repeat:
-        frequency = number(repeat.get("frequency"))
-        period = repeat.get("period")
-        if period is not None:
-            period_days = fx.in_days(period, repeat.get("periodUnit"), None)
-        if "boundsDuration" in repeat:
-            duration = fx.duration_days(repeat["boundsDuration"])
-        bounds_period = repeat.get("boundsPeriod")
-        if isinstance(bounds_period, dict):
-            start = fx.parse_date(bounds_period.get("start"))
-            end = fx.parse_date(bounds_period.get("end"))
-        if duration is None and start and end and end >= start:
-            duration = float((end - start).days)
-        if "dayOfWeek" in repeat:
-            days_of_week = tuple([d for d in fx.as_list(repeat["dayOfWeek"]) if isinstance(d, str)])
-        if "when" in repeat:
-            when = tuple([w for w in fx.as_list(repeat["when"]) if isinstance(w, str)])
-
-    if duration is None and instruction and not repeat.get("boundsDuration"):
-        duration = _duration_in_text(instruction)
-
-    quantity_value = quantity_unit = refills = None
+        plan = dosage.schedule(dosage.first_timing(res)[1])
+    start = plan.start
     dispense = res.get("dispenseRequest")
-    if isinstance(dispense, dict):
-        if start is None and "validityPeriod" in dispense:
-            start = fx.parse_date(obj(dispense["validityPeriod"]).get("start"))
-        if duration is None and "expectedSupplyDuration" in dispense:
-            duration = fx.duration_days(dispense["expectedSupplyDuration"])
-        quantity = dispense.get("quantity")
-        if isinstance(quantity, dict):
-            quantity_value = number(quantity.get("value"))
-            quantity_unit = text(quantity.get("code")) or text(quantity.get("unit"))
-        refills = number(dispense.get("numberOfRepeatsAllowed"))
-
-    reasons: tuple[fx.Coding, ...] = ()
-    if "reasonCode" in res:
-        reasons = tuple([c for r in fx.dicts(res["reasonCode"]) for c in fx.codings(r)])
-    reason_refs: tuple[str, ...] = ()
-    if "reasonReference" in res:
-        found = [fx.reference(r) for r in fx.dicts(res["reasonReference"])]
-        reason_refs = tuple([ref for ref in found if ref])
+    if start is None and isinstance(dispense, dict) and "validityPeriod" in dispense:
+        start = fx.parse_date(fx.obj(dispense["validityPeriod"]).get("start"))
     authored = fx.parse_date(res.get("authoredOn"))
-    return MedicationOrder(
+    order = MedicationOrder(
         id=fx.resource_id(res.get("id")),
         is_draft=is_draft,
         in_scope=in_scope,
@@ -197,26 +110,21 @@ def build_order(
         name=name,
         codings=med_codings,
         has_medication=concept is not None,
-        sites=coded_sites or text_sites,
-        site_evidence=evidence,
-        site_codings=site_codings,
-        instruction_text=instruction,
-        frequency=frequency,
-        period_days=period_days,
-        days_of_week=days_of_week,
-        when=when,
-        as_needed=as_needed,
-        duration_days=duration,
-        quantity_value=quantity_value,
-        quantity_unit=quantity_unit,
-        refills=int(refills) if refills is not None and refills >= 0 else None,
+        frequency=plan.frequency,
+        period_days=plan.period_days,
+        days_of_week=plan.days_of_week,
+        when=plan.when,
         authored_on=authored,
         start=start or authored,
-        end=end,
-        reason_codings=reasons,
-        reason_references=reason_refs,
+        end=plan.end,
+        terminology=terminology,
         raw=res,
     )
+    if is_draft:  # stored where functools.cached_property keeps them: read from here on
+        found = order.__dict__["details"] = dosage.read_details(res, terminology, drug)
+        order.__dict__["placement"] = order_sites.read_sites(found, terminology, drug)
+        order.__dict__["duration_days"] = dosage.course_days(res, lambda: found.instruction_text)
+    return order
 
 
 # Dispensed units (dispenseRequest.quantity code, else unit text, lower-cased) to grams: UCUM
@@ -289,39 +197,3 @@ def build_record(res: Mapping[str, Any]) -> RecordFact:
         status=fx.text(res.get("status")),
         authored=fx.parse_date(res.get("authoredOn") or res.get("created")),
     )
-
-
-def _names_other_drug(terminology: Terminology, drug: DrugInfo, clause: str) -> bool:
-    """Does a clause of this order's instructions name another drug and not this one?
-
-    Emollients do not count: "apply to face after moisturiser" is this order's site.
-    """
-    if drug.ingredient is None:
-        return False
-    own = drug.ingredient.split()[0]
-    if own in clause:
-        return False
-    other = terminology.classify_drug((), clause)
-    return (
-        other.ingredient is not None
-        and other.ingredient.split()[0] != own
-        and "emollient" not in other.drug_classes
-    )
-
-
-_COURSE = re.compile(
-    r"(?<![a-z])(?:for|x|×)\s*(?:up\s+to\s+|the\s+next\s+|a\s+further\s+|another\s+)?"
-    r"(\d{1,3})\s*(days?|d|weeks?|wks?|wk|w|months?|mo)(?![a-z])"
-)
-_UNIT_DAYS = {"d": 1, "day": 1, "days": 1, "w": 7, "wk": 7, "wks": 7, "week": 7, "weeks": 7,
-              "mo": 30, "month": 30, "months": 30}  # fmt: skip
-
-
-def _duration_in_text(instruction: str) -> float | None:
-    """A course length written only in the sig ("twice daily for 4 weeks", "x 14 days"); None
-    when there is none, or more than one (a step-down "then ..." cannot be read as one)."""
-    found = _COURSE.findall(instruction[:500].lower())
-    if len(found) != 1:
-        return None
-    count, unit = found[0]
-    return float(int(count) * _UNIT_DAYS[unit])

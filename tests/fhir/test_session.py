@@ -29,7 +29,7 @@ def test_a_call_with_complete_prefetch_opens_no_session(app: Flask) -> None:
 
     @app.after_request
     def _peek(response: Any) -> Any:
-        seen["session"] = g.get("fhir_session")
+        seen["session"] = g.hook_call.session
         return response
 
     body = load_fixture("tcs-potent-on-sensitive-site/clobetasol-eyelid-coded-age-30-in.json")

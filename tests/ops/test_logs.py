@@ -11,6 +11,7 @@ import pytest
 from flask import g
 
 from cds_service import create_app
+from cds_service.hookcall import HookCall
 from cds_service.ops.logs import JsonFormatter
 from tests.conftest import load_fixture, make_settings, pinned_clock, post_hook
 
@@ -29,7 +30,7 @@ def test_every_line_is_json_with_hook_instance_and_service(
     body = load_fixture(FIXTURE)
 
     with app.test_request_context():  # any line logged during a hook call carries its ids
-        g.log_hook_instance, g.log_service = "hi-1", "svc-1"
+        g.hook_call = HookCall("svc-1", "hi-1")
         logging.getLogger("cds_service.test").info("inside a hook call")
     assert post_hook(app.test_client(), body).status_code == 200
     app.extensions["cds_runtime"].store.dispose()
