@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from cds_service import migrate
 from cds_service.dbengine import make_engine
@@ -41,12 +41,18 @@ def upgrade_configured() -> int:
 
 def _with_engine(url: str | None, action: str, revision: str | None) -> int:
     settings = Settings.from_env()
-    engine = make_engine(
-        url or settings.database_url,
-        busy_timeout=migrate.MIGRATION_LOCK_TIMEOUT_SECONDS,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-    )
+    try:
+        engine = make_engine(
+            url or settings.database_url,
+            busy_timeout=migrate.MIGRATION_LOCK_TIMEOUT_SECONDS,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+        )
+    except (ArgumentError, ImportError) as exc:  # no dialect or driver for the URL's scheme
+        missing = f": {exc.name}" if isinstance(exc, ImportError) and exc.name else ""
+        kind = f"{type(exc).__name__}{missing}"
+        print(f"error: no database driver for this URL ({kind})", file=sys.stderr)
+        return 1
     try:
         before = migrate.current(engine)
         if action == "current":

@@ -64,6 +64,29 @@ def test_db_upgrade_failure_names_no_password(capsys: pytest.CaptureFixture) -> 
     assert "database unavailable (OperationalError)" in err and "s3cret-pw" not in err
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://cds:p@ss:w0rd-s3cret@db.example/cds",  # '@' and ':' unencoded
+        "postgresql+psycopg://cds@db.example:s3cret-pw/cds",  # the password where the port goes
+        "cds:s3cret-pw@db.example/cds",  # no scheme
+    ],
+)
+def test_malformed_url_names_no_part_of_it(url: str, capsys: pytest.CaptureFixture) -> None:
+    assert main(["db", "upgrade", "--database-url", url]) == 1
+    err = capsys.readouterr().err
+    assert "database URL is malformed" in err and "s3cret" not in err
+    with pytest.raises(ValueError) as raised:  # the service's start-up: the same error
+        make_engine(url)
+    assert "s3cret" not in str(raised.value) and raised.value.__cause__ is None
+
+
+def test_unknown_dialect_is_an_error_line_not_a_traceback(capsys: pytest.CaptureFixture) -> None:
+    assert main(["db", "current", "--database-url", "nosuchdb://cds:s3cret-pw@h/cds"]) == 1
+    err = capsys.readouterr().err
+    assert err == "error: no database driver for this URL (NoSuchModuleError)\n"
+
+
 def test_start_up_tolerates_another_process_migrating_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
