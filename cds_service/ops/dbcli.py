@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from cds_service import migrate
@@ -59,7 +60,7 @@ def _with_engine(url: str | None, action: str, revision: str | None) -> int:
             print(f"{before or 'none'} (head {migrate.head()})")
             return 0 if before == migrate.head() else 1
         if action == "upgrade":
-            migrate.upgrade(engine, revision or "head")
+            _upgrade(engine, revision or "head")
         else:
             migrate.downgrade(engine, revision or "base")
         print(f"database schema: {before or 'none'} -> {migrate.current(engine) or 'none'}")
@@ -70,3 +71,16 @@ def _with_engine(url: str | None, action: str, revision: str | None) -> int:
         return 1
     finally:
         engine.dispose()
+
+
+def _upgrade(engine: Engine, revision: str) -> None:
+    """Two `db upgrade` runs on one SQLite file (two containers on a shared volume, a retried
+    start) race: both read the old revision, and the loser's write fails ("database is locked"
+    or a table that now exists). Its second run reads the winner's revision and has nothing
+    left to do. PostgreSQL runs are serialised by the migrations' advisory lock instead."""
+    try:
+        migrate.upgrade(engine, revision)
+    except SQLAlchemyError:
+        if engine.url.get_backend_name() != "sqlite":
+            raise
+        migrate.upgrade(engine, revision)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -100,6 +101,39 @@ def test_start_up_tolerates_another_process_migrating_first(
     monkeypatch.setattr(migrate, "upgrade", lost_the_race)
     assert migrate.prepare(engine) is None
     assert migrate.current(engine) == migrate.head()
+
+
+def test_db_upgrade_losing_a_race_on_sqlite_tries_once_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    url = f"sqlite:///{tmp_path / 'race.sqlite3'}"
+    real, calls = migrate.upgrade, []
+
+    def lost_the_race(eng: Engine, revision: str = "head") -> None:
+        calls.append(revision)
+        if len(calls) == 1:
+            real(make_engine(url))  # another `db upgrade` commits first...
+            raise OperationalError("UPDATE alembic_version", {}, Exception("database is locked"))
+        real(eng, revision)
+
+    monkeypatch.setattr(migrate, "upgrade", lost_the_race)
+    assert main(["db", "upgrade", "--database-url", url]) == 0
+    assert calls == ["head", "head"]
+    assert capsys.readouterr().out == f"database schema: none -> {migrate.head()}\n"
+
+
+def test_db_upgrade_that_keeps_failing_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    calls = []
+
+    def broken(eng: object, revision: str = "head") -> None:
+        calls.append(revision)
+        raise OperationalError("CREATE TABLE", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(migrate, "upgrade", broken)
+    assert main(["db", "upgrade", "--database-url", f"sqlite:///{tmp_path / 'x.sqlite3'}"]) == 1
+    assert len(calls) == 2 and "OperationalError" in capsys.readouterr().err
 
 
 def test_start_up_fails_when_the_migration_keeps_failing(
