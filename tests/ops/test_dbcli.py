@@ -15,6 +15,7 @@ from cds_service import create_app, migrate
 from cds_service.dbengine import make_engine, sqlite_file
 from cds_service.ops import serve
 from cds_service.ops.cli import main
+from cds_service.settings import Settings
 from tests.conftest import load_fixture, make_settings, pinned_clock
 
 SELECT = "tcs-incomplete-prescription/order-select-incomplete-selected-in.json"
@@ -187,6 +188,19 @@ def test_the_service_builds_its_engines_from_the_pool_settings(tmp_path: Path) -
         assert pool(store.engine) == (4, 1) and pool(store.log_engine) == (4, 1)
     finally:
         store.dispose()
+
+
+@pytest.mark.parametrize(
+    "env", [{"CDS_DB_POOL_SIZE": "0"}, {"CDS_DB_POOL_SIZE": "-1"}, {"CDS_DB_MAX_OVERFLOW": "-5"}]
+)
+def test_pool_settings_that_sqlalchemy_reads_as_unbounded_stop_start_up(
+    env: dict[str, str],
+) -> None:
+    with pytest.raises(ValueError, match="CDS_DB_POOL_SIZE must be at least 1"):
+        Settings.from_env(env)
+    assert (
+        Settings.from_env({"CDS_DB_POOL_SIZE": "1", "CDS_DB_MAX_OVERFLOW": "0"}).db_pool_size == 1
+    )
 
 
 def test_a_sqlite_file_uri_names_its_file_not_a_directory_called_file() -> None:
