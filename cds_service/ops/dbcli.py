@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from alembic.util import CommandError
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -65,6 +66,9 @@ def _with_engine(url: str | None, action: str, revision: str | None) -> int:
             migrate.downgrade(engine, revision or "base")
         print(f"database schema: {before or 'none'} -> {migrate.current(engine) or 'none'}")
         return 0
+    except CommandError as exc:  # Alembic's: an unknown or out-of-range --revision
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except SQLAlchemyError as exc:
         # Driver messages can carry the URL and its password: name the kind only.
         print(f"error: database unavailable ({type(exc).__name__})", file=sys.stderr)

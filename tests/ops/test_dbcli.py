@@ -83,6 +83,15 @@ def test_malformed_url_names_no_part_of_it(url: str, capsys: pytest.CaptureFixtu
     assert "s3cret" not in str(raised.value) and raised.value.__cause__ is None
 
 
+@pytest.mark.parametrize("action", ["upgrade", "downgrade"])
+def test_an_unknown_revision_is_an_error_line(
+    action: str, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    url = f"sqlite:///{tmp_path / 'rev.sqlite3'}"
+    assert main(["db", action, "--revision", "nosuch", "--database-url", url]) == 1
+    assert capsys.readouterr().err == ("error: Can't locate revision identified by 'nosuch'\n")
+
+
 def test_unknown_dialect_is_an_error_line_not_a_traceback(capsys: pytest.CaptureFixture) -> None:
     assert main(["db", "current", "--database-url", "nosuchdb://cds:s3cret-pw@h/cds"]) == 1
     err = capsys.readouterr().err
