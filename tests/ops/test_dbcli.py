@@ -92,6 +92,12 @@ def test_an_unknown_revision_is_an_error_line(
     assert capsys.readouterr().err == ("error: Can't locate revision identified by 'nosuch'\n")
 
 
+def test_purge_with_the_database_down_is_an_error_line(capsys: pytest.CaptureFixture) -> None:
+    url = "postgresql+psycopg://cds:s3cret-pw@127.0.0.1:1/cds"  # nothing listens on port 1
+    assert main(["purge", "--database-url", url]) == 1
+    assert capsys.readouterr().err == "error: database unavailable (OperationalError)\n"
+
+
 def test_unknown_dialect_is_an_error_line_not_a_traceback(capsys: pytest.CaptureFixture) -> None:
     assert main(["db", "current", "--database-url", "nosuchdb://cds:s3cret-pw@h/cds"]) == 1
     err = capsys.readouterr().err
