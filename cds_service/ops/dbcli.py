@@ -60,6 +60,10 @@ def _with_engine(url: str | None, action: str, revision: str | None) -> int:
         if action == "current":
             print(f"{before or 'none'} (head {migrate.head()})")
             return 0 if before == migrate.head() else 1
+        if action == "upgrade" and not revision and migrate.ahead(before):
+            # A later release's schema (this image is older: a rollback): nothing to add.
+            print(f"database schema: {before}, a later release's revision: left as it is")
+            return 0
         if action == "upgrade":
             _upgrade(engine, revision or "head")
         else:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -96,6 +96,21 @@ def test_purge_with_the_database_down_is_an_error_line(capsys: pytest.CaptureFix
     url = "postgresql+psycopg://cds:s3cret-pw@127.0.0.1:1/cds"  # nothing listens on port 1
     assert main(["purge", "--database-url", url]) == 1
     assert capsys.readouterr().err == "error: database unavailable (OperationalError)\n"
+
+
+def test_db_upgrade_leaves_a_later_releases_schema_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    url = f"sqlite:///{tmp_path / 'later.sqlite3'}"
+    assert main(["db", "upgrade", "--database-url", url]) == 0
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffff_later'"))
+    capsys.readouterr()
+    assert main(["db", "upgrade", "--database-url", url]) == 0  # serve --migrate on a rollback
+    assert "ffff_later, a later release's revision" in capsys.readouterr().out
+    assert migrate.current(engine) == "ffff_later"
+    engine.dispose()
 
 
 def test_unknown_dialect_is_an_error_line_not_a_traceback(capsys: pytest.CaptureFixture) -> None:
