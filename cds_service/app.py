@@ -26,6 +26,10 @@ def create_app(
     if settings is None:  # gunicorn / make serve: a bad configuration is one line and exit 4
         return from_environment(lambda env: create_app(env, clock=clock))
     install_json_logging(settings.log_level)
+    # The OpenTelemetry SDK's own warnings (a collector refusing a batch, an export raising)
+    # would reach stderr as bare text through logging's last resort: JSON like the rest, and
+    # an exception by its type only.
+    install_json_logging("WARNING", "opentelemetry")
     tracing.configure(settings.tracing, settings.extra.get("span_exporter"))
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes

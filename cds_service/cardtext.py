@@ -12,7 +12,10 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # GFM turns bare URLs into links; a zero-width space (as an entity) breaks the pattern.
 _BARE_URL = re.compile(r"(?i)\b(https?|ftp|mailto)(:)|\b(www)(\\?\.)")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+# C0 and C1 controls, the line and paragraph separators (a line break in many renderers) and
+# the bidirectional overrides and isolates, which can show chart text in another order than
+# it is written ("\u202e" makes "maerc" read "cream").
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
 
 
 def escape_markdown(value: object) -> str:

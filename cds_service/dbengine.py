@@ -10,10 +10,27 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_BUSY_TIMEOUT_SECONDS = 1.0
 DEFAULT_POOL_SIZE = 5  # SQLAlchemy's own defaults
 DEFAULT_MAX_OVERFLOW = 10
+
+
+class DatabaseUrlError(ValueError):
+    """CDS_DATABASE_URL (or --database-url) cannot be parsed; the message names no part of it."""
+
+
+def parse_url(url: str | URL) -> URL:
+    """The URL parsed; a malformed one raises DatabaseUrlError without its text. SQLAlchemy's
+    own errors quote pieces of it: an unencoded '@' or ':' in a password ends up in the
+    "port", and `int()` prints that port (the password's tail) back."""
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError):
+        raise DatabaseUrlError(
+            "the database URL is malformed (percent-encode '@', ':' and '/' in the password)"
+        ) from None
 
 
 def sqlite_file(url: URL) -> Path | None:
@@ -45,7 +62,7 @@ def make_engine(
     ``max_overflow`` size the connection pool of PostgreSQL and SQLite files (`CDS_DB_POOL_SIZE`,
     `CDS_DB_MAX_OVERFLOW`); in-memory SQLite keeps one connection per thread.
     """
-    parsed = make_url(url)
+    parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite":
         connect_args: dict[str, Any] = {}
         if parsed.get_backend_name() == "postgresql":

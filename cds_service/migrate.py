@@ -17,6 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -71,9 +72,22 @@ def schema_problem(engine: Engine) -> str | None:
         found = current(engine)
     except SQLAlchemyError as exc:
         return f"schema version unreadable ({type(exc).__name__})"
-    if found == head():
+    if found == head() or ahead(found):
         return None
     return f"database schema at {found or 'no revision'}, code needs {head()}: run db upgrade"
+
+
+def ahead(found: str | None) -> bool:
+    """True when the database is at a revision these migrations do not know: a later release's.
+    Migrations only add (README "Rolling upgrade order"), so this code still works on it, and a
+    replica of the previous release (restarted, scaled out or rolled back to after the
+    migration Job ran) must become ready rather than wait for a downgrade."""
+    if found is None:
+        return False
+    try:
+        return _script().get_revision(found) is None
+    except CommandError:  # alembic: "Can't locate revision identified by ..."
+        return True
 
 
 def prepare(engine: Engine) -> str | None:
@@ -85,7 +99,8 @@ def prepare(engine: Engine) -> str | None:
     """
     if engine.url.get_backend_name() != "sqlite":
         return schema_problem(engine)
-    if current(engine) == head():
+    found = current(engine)
+    if found == head() or ahead(found):
         return None
     for attempt in (1, 2):
         try:

@@ -59,6 +59,15 @@ class Settings:
     # Objects, not configuration: tests put a "span_exporter" here (ops/tracing.py).
     extra: Mapping[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # SQLAlchemy reads a pool size of 0 as "no limit", an overflow of -1 as unlimited and
+        # one below -1 as a checkout that recurses until the process crashes: the bound the
+        # README gives (replicas x workers x (size + overflow)) needs both to be counts.
+        if self.db_pool_size < 1 or self.db_max_overflow < 0:
+            raise ValueError(
+                "CDS_DB_POOL_SIZE must be at least 1 and CDS_DB_MAX_OVERFLOW at least 0"
+            )
+
     def with_overrides(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed (tests use this)."""
         return replace(self, **changes)

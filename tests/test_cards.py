@@ -85,6 +85,14 @@ def test_escape_markdown_neutralises_chart_text(raw: str, forbidden: str) -> Non
     assert forbidden not in escape_markdown(raw)
 
 
+@pytest.mark.parametrize("hidden", ["\x85", "\u2028", "\u2029", "\u202e", "\u2067", "\x1b"])
+def test_chart_text_loses_line_breaks_and_direction_overrides(hidden: str) -> None:
+    from cds_service.cardtext import plain
+
+    raw = f"clobetasol{hidden}maerc"
+    assert plain(raw) == "clobetasol maerc" and escape_markdown(raw) == "clobetasol maerc"
+
+
 def test_counts_and_their_nouns_agree() -> None:
     from cds_service.cardtext import number_agreement
 

@@ -15,6 +15,7 @@ from cds_service.gcpause import gc_paused
 from cds_service.hookcall import HookCall
 from cds_service.ops import tracing
 from cds_service.ops.cardlog import record_issued
+from cds_service.ops.tracing_flask import uuid_or_none
 from cds_service.pipeline import TRACE_EXTENSION, run_hook
 
 log = logging.getLogger("cds_service.hooks")
@@ -30,7 +31,9 @@ def call_service(service_id: str) -> Response:
         with tracing.span("cds.parse"):
             body = json_body(jsonbody.loads_hook)  # lazy observations: fhir/deferred.py
         call = g.hook_call = HookCall(service.id, parse_seconds=time.perf_counter() - started)
-        instance = str(body.get("hookInstance"))[:100] if isinstance(body, dict) else None
+        # Logged only as the UUID CDS Hooks says it is (as in the trace): anything else is
+        # whatever the EHR chose to put there, an MRN as easily as a random id.
+        instance = uuid_or_none(body.get("hookInstance")) if isinstance(body, dict) else None
         call.instance = instance
         rt = runtime()
         with CountingSession(pool=rt.fhir_sessions) as session:

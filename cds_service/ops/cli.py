@@ -10,6 +10,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from cds_service import migrate
 from cds_service.cards import load_card_files
 from cds_service.ops import authoring, dbcli, devtoken, doctor, gallery, purge, rules_table, serve
@@ -112,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         return _gallery(args)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:  # purge, feedback-report...: the kind only, as `db` does
+        print(f"error: database unavailable ({type(exc).__name__})", file=sys.stderr)
         return 1
 
 

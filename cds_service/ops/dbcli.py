@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sqlalchemy.exc import SQLAlchemyError
+from alembic.util import CommandError
+from sqlalchemy import Engine
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from cds_service import migrate
 from cds_service.dbengine import make_engine
@@ -41,26 +43,52 @@ def upgrade_configured() -> int:
 
 def _with_engine(url: str | None, action: str, revision: str | None) -> int:
     settings = Settings.from_env()
-    engine = make_engine(
-        url or settings.database_url,
-        busy_timeout=migrate.MIGRATION_LOCK_TIMEOUT_SECONDS,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-    )
+    try:
+        engine = make_engine(
+            url or settings.database_url,
+            busy_timeout=migrate.MIGRATION_LOCK_TIMEOUT_SECONDS,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+        )
+    except (ArgumentError, ImportError) as exc:  # no dialect or driver for the URL's scheme
+        missing = f": {exc.name}" if isinstance(exc, ImportError) and exc.name else ""
+        kind = f"{type(exc).__name__}{missing}"
+        print(f"error: no database driver for this URL ({kind})", file=sys.stderr)
+        return 1
     try:
         before = migrate.current(engine)
         if action == "current":
             print(f"{before or 'none'} (head {migrate.head()})")
             return 0 if before == migrate.head() else 1
+        if action == "upgrade" and not revision and migrate.ahead(before):
+            # A later release's schema (this image is older: a rollback): nothing to add.
+            print(f"database schema: {before}, a later release's revision: left as it is")
+            return 0
         if action == "upgrade":
-            migrate.upgrade(engine, revision or "head")
+            _upgrade(engine, revision or "head")
         else:
             migrate.downgrade(engine, revision or "base")
         print(f"database schema: {before or 'none'} -> {migrate.current(engine) or 'none'}")
         return 0
+    except CommandError as exc:  # Alembic's: an unknown or out-of-range --revision
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except SQLAlchemyError as exc:
         # Driver messages can carry the URL and its password: name the kind only.
         print(f"error: database unavailable ({type(exc).__name__})", file=sys.stderr)
         return 1
     finally:
         engine.dispose()
+
+
+def _upgrade(engine: Engine, revision: str) -> None:
+    """Two `db upgrade` runs on one SQLite file (two containers on a shared volume, a retried
+    start) race: both read the old revision, and the loser's write fails ("database is locked"
+    or a table that now exists). Its second run reads the winner's revision and has nothing
+    left to do. PostgreSQL runs are serialised by the migrations' advisory lock instead."""
+    try:
+        migrate.upgrade(engine, revision)
+    except SQLAlchemyError:
+        if engine.url.get_backend_name() != "sqlite":
+            raise
+        migrate.upgrade(engine, revision)

@@ -101,7 +101,7 @@ DRAFTS = 'drafts = [{ drug = "hydrocortisone 1% cream", sig = "Apply to the trun
 
 def check_rule_id(root: Path, rule_id: str, hook: str) -> None:
     """ValueError when the id is malformed, the hook unknown, or the rule already exists."""
-    if not RULE_ID.match(rule_id):
+    if not RULE_ID.fullmatch(rule_id):  # match() would let "tcs-new-check\n" through ($)
         raise ValueError(
             f"rule id {rule_id!r}: lower-case words joined by '-', e.g. 'tcs-new-check'"
         )

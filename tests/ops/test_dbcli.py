@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -14,6 +15,7 @@ from cds_service import create_app, migrate
 from cds_service.dbengine import make_engine, sqlite_file
 from cds_service.ops import serve
 from cds_service.ops.cli import main
+from cds_service.settings import Settings
 from tests.conftest import load_fixture, make_settings, pinned_clock
 
 SELECT = "tcs-incomplete-prescription/order-select-incomplete-selected-in.json"
@@ -64,6 +66,59 @@ def test_db_upgrade_failure_names_no_password(capsys: pytest.CaptureFixture) -> 
     assert "database unavailable (OperationalError)" in err and "s3cret-pw" not in err
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://cds:p@ss:w0rd-s3cret@db.example/cds",  # '@' and ':' unencoded
+        "postgresql+psycopg://cds@db.example:s3cret-pw/cds",  # the password where the port goes
+        "cds:s3cret-pw@db.example/cds",  # no scheme
+    ],
+)
+def test_malformed_url_names_no_part_of_it(url: str, capsys: pytest.CaptureFixture) -> None:
+    assert main(["db", "upgrade", "--database-url", url]) == 1
+    err = capsys.readouterr().err
+    assert "database URL is malformed" in err and "s3cret" not in err
+    with pytest.raises(ValueError) as raised:  # the service's start-up: the same error
+        make_engine(url)
+    assert "s3cret" not in str(raised.value) and raised.value.__cause__ is None
+
+
+@pytest.mark.parametrize("action", ["upgrade", "downgrade"])
+def test_an_unknown_revision_is_an_error_line(
+    action: str, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    url = f"sqlite:///{tmp_path / 'rev.sqlite3'}"
+    assert main(["db", action, "--revision", "nosuch", "--database-url", url]) == 1
+    assert capsys.readouterr().err == ("error: Can't locate revision identified by 'nosuch'\n")
+
+
+def test_purge_with_the_database_down_is_an_error_line(capsys: pytest.CaptureFixture) -> None:
+    url = "postgresql+psycopg://cds:s3cret-pw@127.0.0.1:1/cds"  # nothing listens on port 1
+    assert main(["purge", "--database-url", url]) == 1
+    assert capsys.readouterr().err == "error: database unavailable (OperationalError)\n"
+
+
+def test_db_upgrade_leaves_a_later_releases_schema_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    url = f"sqlite:///{tmp_path / 'later.sqlite3'}"
+    assert main(["db", "upgrade", "--database-url", url]) == 0
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffff_later'"))
+    capsys.readouterr()
+    assert main(["db", "upgrade", "--database-url", url]) == 0  # serve --migrate on a rollback
+    assert "ffff_later, a later release's revision" in capsys.readouterr().out
+    assert migrate.current(engine) == "ffff_later"
+    engine.dispose()
+
+
+def test_unknown_dialect_is_an_error_line_not_a_traceback(capsys: pytest.CaptureFixture) -> None:
+    assert main(["db", "current", "--database-url", "nosuchdb://cds:s3cret-pw@h/cds"]) == 1
+    err = capsys.readouterr().err
+    assert err == "error: no database driver for this URL (NoSuchModuleError)\n"
+
+
 def test_start_up_tolerates_another_process_migrating_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -77,6 +132,39 @@ def test_start_up_tolerates_another_process_migrating_first(
     monkeypatch.setattr(migrate, "upgrade", lost_the_race)
     assert migrate.prepare(engine) is None
     assert migrate.current(engine) == migrate.head()
+
+
+def test_db_upgrade_losing_a_race_on_sqlite_tries_once_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    url = f"sqlite:///{tmp_path / 'race.sqlite3'}"
+    real, calls = migrate.upgrade, []
+
+    def lost_the_race(eng: Engine, revision: str = "head") -> None:
+        calls.append(revision)
+        if len(calls) == 1:
+            real(make_engine(url))  # another `db upgrade` commits first...
+            raise OperationalError("UPDATE alembic_version", {}, Exception("database is locked"))
+        real(eng, revision)
+
+    monkeypatch.setattr(migrate, "upgrade", lost_the_race)
+    assert main(["db", "upgrade", "--database-url", url]) == 0
+    assert calls == ["head", "head"]
+    assert capsys.readouterr().out == f"database schema: none -> {migrate.head()}\n"
+
+
+def test_db_upgrade_that_keeps_failing_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    calls = []
+
+    def broken(eng: object, revision: str = "head") -> None:
+        calls.append(revision)
+        raise OperationalError("CREATE TABLE", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(migrate, "upgrade", broken)
+    assert main(["db", "upgrade", "--database-url", f"sqlite:///{tmp_path / 'x.sqlite3'}"]) == 1
+    assert len(calls) == 2 and "OperationalError" in capsys.readouterr().err
 
 
 def test_start_up_fails_when_the_migration_keeps_failing(
@@ -130,6 +218,19 @@ def test_the_service_builds_its_engines_from_the_pool_settings(tmp_path: Path) -
         assert pool(store.engine) == (4, 1) and pool(store.log_engine) == (4, 1)
     finally:
         store.dispose()
+
+
+@pytest.mark.parametrize(
+    "env", [{"CDS_DB_POOL_SIZE": "0"}, {"CDS_DB_POOL_SIZE": "-1"}, {"CDS_DB_MAX_OVERFLOW": "-5"}]
+)
+def test_pool_settings_that_sqlalchemy_reads_as_unbounded_stop_start_up(
+    env: dict[str, str],
+) -> None:
+    with pytest.raises(ValueError, match="CDS_DB_POOL_SIZE must be at least 1"):
+        Settings.from_env(env)
+    assert (
+        Settings.from_env({"CDS_DB_POOL_SIZE": "1", "CDS_DB_MAX_OVERFLOW": "0"}).db_pool_size == 1
+    )
 
 
 def test_a_sqlite_file_uri_names_its_file_not_a_directory_called_file() -> None:

@@ -55,3 +55,16 @@ def test_exceptions_are_logged_by_type_and_stack_not_message() -> None:
     assert entry["exc_type"] == "ValueError"
     assert entry["stack"] and "test_logs.py" in entry["stack"][0]
     assert "Quigglesworth" not in json.dumps(entry)
+
+
+def test_a_hook_instance_that_is_not_a_uuid_is_not_logged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = create_app(make_settings(tmp_path), clock=pinned_clock)
+    body = load_fixture(FIXTURE)
+    body["hookInstance"] = "MRN-4242-planted"  # the schema takes any string
+    assert post_hook(app.test_client(), body).status_code == 200
+    app.extensions["cds_runtime"].store.dispose()
+    err = capsys.readouterr().err
+    answered = [e for e in json_lines(err) if e["message"] == "hook answered"]
+    assert answered and answered[0]["hookInstance"] is None and "MRN-4242" not in err

@@ -125,3 +125,17 @@ def test_start_up_migrates_sqlite_but_only_checks_other_databases(engine: Engine
     assert not TABLES & set(inspect(engine).get_table_names())  # never migrated by the app
     migrate.upgrade(engine)
     assert migrate.prepare(engine) is None
+
+
+def test_a_later_releases_schema_serves_this_code_and_is_not_migrated(engine: Engine) -> None:
+    """The migration Job of release N+1 ran; a replica of this release starts (restart, scale
+    out, rollback): ready, and at start-up nothing is upgraded or downgraded."""
+    migrate.upgrade(engine)
+    with engine.begin() as conn:  # what N+1's migration leaves: a revision this code lacks
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffff_later_release'"))
+    assert migrate.schema_problem(engine) is None
+    assert migrate.prepare(engine) is None
+    assert migrate.current(engine) == "ffff_later_release"
+    with engine.begin() as conn:  # no revision at all is behind the head: not ready
+        conn.execute(text("DELETE FROM alembic_version"))
+    assert "code needs" in (migrate.schema_problem(engine) or "")

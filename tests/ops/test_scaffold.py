@@ -53,7 +53,7 @@ def test_scaffolded_rules_pass_the_rule_checks_in_a_fresh_copy(tmp_path: Path) -
 def test_an_existing_or_malformed_rule_id_is_refused() -> None:
     with pytest.raises(ValueError, match="is not new"):
         scaffold.check_rule_id(ROOT, "crisaborole-age", "order-sign")
-    for bad in ("Crisaborole", "nohyphen", "two--hyphens", "tcs-check-"):
+    for bad in ("Crisaborole", "nohyphen", "two--hyphens", "tcs-check-", "tcs-new-check\n"):
         with pytest.raises(ValueError, match="lower-case words"):
             scaffold.check_rule_id(ROOT, bad, "order-sign")
     with pytest.raises(ValueError, match="hook"):

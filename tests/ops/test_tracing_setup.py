@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 import sys
 from collections.abc import Iterator
@@ -131,3 +133,23 @@ def test_hook_instance_goes_in_a_span_only_when_it_is_a_uuid(
     value: str | None, expected: str | None
 ) -> None:
     assert uuid_or_none(value) == expected
+
+
+def test_the_opentelemetry_sdks_own_warnings_are_json_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = create_app(make_settings(tmp_path), clock=pinned_clock)
+    capsys.readouterr()
+    sdk = logging.getLogger("opentelemetry.exporter.otlp.proto.http.trace_exporter")
+    sdk.warning("Failed to export span batch code: %s, reason: %s", 404, "Not Found")
+    try:
+        raise ValueError("patient eh-1m")  # exception text can quote request values
+    except ValueError:
+        sdk.exception("Exception while exporting Span.")
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    app.extensions["cds_runtime"].store.dispose()
+    assert [(e["level"], e["message"]) for e in lines] == [
+        ("WARNING", "Failed to export span batch code: 404, reason: Not Found"),
+        ("ERROR", "Exception while exporting Span."),
+    ]
+    assert lines[1]["exc_type"] == "ValueError" and "eh-1m" not in json.dumps(lines)
