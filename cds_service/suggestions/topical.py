@@ -7,7 +7,8 @@ from typing import Any
 from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
 
-from . import Action, builder, swap
+from . import Action, builder
+from ._swap import swap
 
 # RxNorm clinical drugs (SCD) offered as replacements, never ingredient codes; each code's
 # provenance is in its value set's description (tci.json, tcs.json).
