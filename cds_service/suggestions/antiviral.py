@@ -23,6 +23,7 @@ from cds_service.rules import Finding
 from cds_service.rules._redflags import aciclovir_dose
 
 from . import Action, _subject, builder, create, rxnorm_concept
+from ._texts import say
 from .red_flags import stat_referral
 
 UCUM = "http://unitsofmeasure.org"
@@ -109,17 +110,17 @@ def aciclovir_request(picture: PatientPicture, reason_ref: str | None) -> dict[s
     return resource
 
 
-@builder("order-oral-aciclovir")
+@builder("order-oral-aciclovir", texts={"action": "days"})
 def order_oral_aciclovir(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Oral aciclovir at the age-banded dose for 5 days (nothing under 1 month)."""
     ref = str(finding.values.get("condition_ref") or "") or None
     resource = aciclovir_request(picture, ref)
     if resource is None:
         return []
-    return [create(resource, "Start oral aciclovir today (5 days)")]
+    return [create(resource, say("action", days=COURSE_DAYS))]
 
 
-@builder("same-day-ophthalmology")
+@builder("same-day-ophthalmology", texts={"action": ""})
 def same_day_ophthalmology(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Same-day ophthalmology review for periocular eczema herpeticum (text only: no verified
     SNOMED code for an ophthalmology referral)."""
@@ -130,4 +131,4 @@ def same_day_ophthalmology(finding: Finding, picture: PatientPicture) -> list[Ac
         "Referral to ophthalmology: same-day review",
         "Eczema herpeticum around the eyes: same-day ophthalmological assessment",
     )
-    return [create(resource, "Same-day ophthalmology review")]
+    return [create(resource, say("action"))]

@@ -6,6 +6,7 @@ from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
 
 from . import Action, builder, create
+from ._texts import say
 from .topical_plans import _days, _request
 
 # NICE CG57 / CKS atopic eczema: emollients in large amounts, 250-500 g a week for a child and
@@ -24,7 +25,7 @@ def emollient_grams(age: int | None) -> int | None:
     return EMOLLIENT_GRAMS_CHILD if age < EMOLLIENT_CHILD_AGE else EMOLLIENT_GRAMS_ADULT
 
 
-@builder("order-emollient")
+@builder("order-emollient", texts={"action": "grams"})
 def order_emollient(finding: Finding, picture: PatientPicture) -> list[Action]:
     """A bland emollient, a week's supply (250 g child / 500 g adult) with 11 weekly repeats.
 
@@ -55,4 +56,4 @@ def order_emollient(finding: Finding, picture: PatientPicture) -> list[Action]:
         "numberOfRepeatsAllowed": EMOLLIENT_WEEKS - 1,
         "expectedSupplyDuration": _days(7),
     }
-    return [create(resource, f"Order a bland emollient, {grams} g a week")]
+    return [create(resource, say("action", grams=grams))]

@@ -17,6 +17,7 @@ from . import (
     service_request,
     update,
 )
+from ._texts import say
 
 UCUM = "http://unitsofmeasure.org"
 
@@ -42,7 +43,7 @@ def _text_only(resource: dict[str, Any], text: str, reason_ref: Any) -> dict[str
     return resource
 
 
-@builder("swap-to-clotrimazole")
+@builder("swap-to-clotrimazole", texts={"action": ""})
 def swap_to_clotrimazole(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Delete the steroid draft, create clotrimazole 1% cream for the same site (4 weeks)."""
     order = finding.orders[0]
@@ -62,10 +63,10 @@ def swap_to_clotrimazole(finding: Finding, picture: PatientPicture) -> list[Acti
         like=order,
     )
     _text_only(resource, "clotrimazole 1% cream", finding.values.get("condition_ref"))
-    return replace(order, resource, "Order clotrimazole 1% cream")
+    return replace(order, resource, say("action"))
 
 
-@builder("order-permethrin")
+@builder("order-permethrin", texts={"action": ""})
 def order_permethrin(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Create permethrin 5% cream: whole body, two applications 7 days apart."""
     resource = medication_request(
@@ -86,16 +87,16 @@ def order_permethrin(finding: Finding, picture: PatientPicture) -> list[Action]:
         "repeat": {"count": 2, "frequency": 1, "period": 7, "periodUnit": "d"}
     }
     _text_only(resource, "permethrin 5% cream", finding.values.get("condition_ref"))
-    return [create(resource, "Order permethrin 5% cream")]
+    return [create(resource, say("action"))]
 
 
-@builder("bedtime-timing")
+@builder("bedtime-timing", texts={"action": ""})
 def bedtime_timing(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Update the antihistamine draft: once daily at bedtime, a 14-day course if none is set."""
     order = finding.orders[0]
     if not order.raw or not order.reference:
         return []
-    return update(order, _to_bedtime, "Give once daily at bedtime")
+    return update(order, _to_bedtime, say("action"))
 
 
 def _to_bedtime(resource: dict[str, Any]) -> None:
@@ -114,7 +115,7 @@ def _to_bedtime(resource: dict[str, Any]) -> None:
     resource["dosageInstruction"] = [dosage]
 
 
-@builder("urgent-dermatology-review")
+@builder("urgent-dermatology-review", texts={"action": ""})
 def urgent_dermatology_review(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Create a same-day dermatology referral (SNOMED 308472003), priority `stat`: eczema
     herpeticum is a same-day emergency (FHIR request-priority: `urgent` is only "sooner than
@@ -126,7 +127,7 @@ def urgent_dermatology_review(finding: Finding, picture: PatientPicture) -> list
         "Referral to dermatologist",
         "Suspected eczema herpeticum: same-day assessment; start systemic aciclovir",
     )
-    return [create(resource, "Urgent same-day dermatology review")]
+    return [create(resource, say("action"))]
 
 
 def stat_referral(

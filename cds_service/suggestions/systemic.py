@@ -10,6 +10,7 @@ from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
 
 from . import Action, _subject, builder, create, delete_first, replace, service_request, update
+from ._texts import say
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -63,7 +64,7 @@ def _labs(value_set: str) -> Any:
     def build(finding: Finding, picture: PatientPicture) -> list[Action]:
         reason = str(finding.values["lab_reason"])  # the card file's words (a coded value)
         return [
-            create(lab_request(picture, value_set, code, text, reason), f"Order {text}")
+            create(lab_request(picture, value_set, code, text, reason), say("action", test=text))
             for code, text in LAB_ORDERS[value_set]
         ]
 
@@ -79,7 +80,7 @@ for _key, _vs in (
     ("order-lab-creatinine", "lab-creatinine"),
     ("order-blood-pressure-check", "blood-pressure"),
 ):
-    builder(_key)(_labs(_vs))
+    builder(_key, texts={"action": "test"})(_labs(_vs))
 
 
 for _key in (
@@ -91,7 +92,7 @@ for _key in (
     builder(_key)(delete_first)
 
 
-@builder("refer-ophthalmology")
+@builder("refer-ophthalmology", texts={"action": ""})
 def refer_ophthalmology(finding: Finding, picture: PatientPicture) -> list[Action]:
     """A referral ServiceRequest for an eye review (text only: no verified SNOMED code)."""
     resource = service_request(
@@ -100,10 +101,10 @@ def refer_ophthalmology(finding: Finding, picture: PatientPicture) -> list[Actio
         "Referral to ophthalmology for eye review",
         note="Conjunctivitis or keratitis during biologic therapy for atopic dermatitis",
     )
-    return [create(resource, "Refer to ophthalmology")]
+    return [create(resource, say("action"))]
 
 
-@builder("swap-roflumilast-strength")
+@builder("swap-roflumilast-strength", texts={"action": "strength"})
 def swap_roflumilast_strength(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Delete the draft and create the same order with the age-appropriate roflumilast strength."""
     order = finding.orders[0]
@@ -120,10 +121,10 @@ def swap_roflumilast_strength(finding: Finding, picture: PatientPicture) -> list
     for dosage in resource.get("dosageInstruction") or []:
         if isinstance(dosage, dict):
             dosage.setdefault("route", copy.deepcopy(TOPICAL_ROUTE))
-    return replace(order, resource, f"Order roflumilast {strength} cream")
+    return replace(order, resource, say("action", strength=strength))
 
 
-@builder("limit-ruxolitinib-quantity")
+@builder("limit-ruxolitinib-quantity", texts={"action": "grams"})
 def limit_ruxolitinib_quantity(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Update the draft's dispensed quantity to at most 60 g per week of its supply period."""
     order = finding.orders[0]
@@ -141,4 +142,4 @@ def limit_ruxolitinib_quantity(finding: Finding, picture: PatientPicture) -> lis
             "code": "g",
         }
 
-    return update(order, change, f"Limit the quantity to {grams} g")
+    return update(order, change, say("action", grams=grams))

@@ -25,6 +25,7 @@ from . import (
     site_concept,
     update,
 )
+from ._texts import say
 from .topical import FLUTICASONE_005_CREAM, HYDROCORTISONE_1_CREAM, PIMECROLIMUS_1_CREAM, TACROLIMUS
 
 UCUM = "http://unitsofmeasure.org"
@@ -116,7 +117,7 @@ def tci_medication(order: MedicationOrder | None, age: int | None) -> dict[str, 
     }
 
 
-@builder("create-tcs-maintenance")
+@builder("create-tcs-maintenance", texts={"action": "drug weeks"})
 def create_tcs_maintenance(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Twice-weekly (Mon/Thu) steroid for 16 weeks: the one the rule chose (`maintenance`,
     named `drug`): the last course's drug, or a coded product."""
@@ -130,10 +131,10 @@ def create_tcs_maintenance(finding: Finding, picture: PatientPicture) -> list[Ac
         "timing": {"repeat": _twice_weekly(MAINTENANCE_WEEKS * 7)},
     }
     resource = _request(picture, medication, [dosage], last, 30)
-    return [create(resource, f"Order {name} twice weekly for 16 weeks")]
+    return [create(resource, say("action", drug=name, weeks=MAINTENANCE_WEEKS))]
 
 
-@builder("create-tci-maintenance")
+@builder("create-tci-maintenance", texts={"action": ""})
 def create_tci_maintenance(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Twice-weekly (Mon/Thu) calcineurin inhibitor to previously affected sites."""
     last = finding.orders[0]
@@ -145,10 +146,10 @@ def create_tci_maintenance(finding: Finding, picture: PatientPicture) -> list[Ac
         "timing": {"repeat": _twice_weekly(MAINTENANCE_WEEKS * 7)},
     }
     resource = _request(picture, medication, [dosage], last, 30)
-    return [create(resource, "Order a calcineurin inhibitor twice weekly")]
+    return [create(resource, say("action"))]
 
 
-@builder("set-twice-weekly")
+@builder("set-twice-weekly", texts={"action": ""})
 def set_twice_weekly(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Change a maintenance draft to twice weekly (Mon/Thu), keeping its duration."""
 
@@ -165,10 +166,10 @@ def set_twice_weekly(finding: Finding, picture: PatientPicture) -> list[Action]:
                     "dayOfWeek": ["mon", "thu"],
                 }
 
-    return update(finding.orders[0], change, "Apply twice weekly")  # nothing without an id
+    return update(finding.orders[0], change, say("action"))  # nothing without an id
 
 
-@builder("taper-tcs")
+@builder("taper-tcs", texts={"action": ""})
 def taper_tcs(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Step the same steroid down: daily 1 week, alternate days 1 week, twice weekly 2 weeks."""
     order = finding.orders[0]
@@ -184,7 +185,7 @@ def taper_tcs(finding: Finding, picture: PatientPicture) -> list[Action]:
     resource = _request(picture, _same_medication(order), dosages, order, 30)
     # Create first (a client applying only the first action keeps the taper), then delete a
     # renewal draft; an order on record (a stop order) stays as it is.
-    actions = [create(resource, "Order a 4-week taper of the same steroid")]
+    actions = [create(resource, say("action"))]
     if order.in_scope and order.reference and order.status in (None, "draft", "active"):
         actions.append(delete(order))
     return actions
@@ -196,7 +197,7 @@ def _sensitive_only(finding: Finding) -> frozenset[str] | None:
     return frozenset(str(sites).split(",")) if sites else None
 
 
-@builder("start-tci")
+@builder("start-tci", texts={"action": ""})
 def start_tci(finding: Finding, picture: PatientPicture) -> list[Action]:
     """A calcineurin inhibitor twice daily for the same site (steroid-sparing); after potent
     use on a sensitive site, for that site only (Protopic/Elidel labels: tacrolimus 0.03%
@@ -212,10 +213,10 @@ def start_tci(finding: Finding, picture: PatientPicture) -> list[Action]:
         },
     }
     resource = _request(picture, medication, [dosage], order, 30, only=_sensitive_only(finding))
-    return [create(resource, "Order a calcineurin inhibitor")]
+    return [create(resource, say("action"))]
 
 
-@builder("step-down-hydrocortisone")
+@builder("step-down-hydrocortisone", texts={"action": ""})
 def step_down_hydrocortisone(finding: Finding, picture: PatientPicture) -> list[Action]:
     """After potent use on a sensitive site, a mild steroid there instead of a potent taper:
     hydrocortisone 1% cream (US class VII; NICE CG57: mild potency for the face and neck),
@@ -232,10 +233,10 @@ def step_down_hydrocortisone(finding: Finding, picture: PatientPicture) -> list[
         },
     }
     resource = _request(picture, medication, [dosage], order, 30, only=_sensitive_only(finding))
-    return [create(resource, "Order hydrocortisone 1% cream once daily instead")]
+    return [create(resource, say("action"))]
 
 
-@builder("refer-phototherapy")
+@builder("refer-phototherapy", texts={"action": ""})
 def refer_phototherapy(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Narrowband UVB referral as text (no verified code: clinical-rules §2.4)."""
     resource = service_request(
@@ -244,4 +245,4 @@ def refer_phototherapy(finding: Finding, picture: PatientPicture) -> list[Action
         "Narrowband UVB phototherapy (dermatology)",
         note="Eczema not controlled on topical therapy",
     )
-    return [create(resource, "Refer for narrowband UVB phototherapy")]
+    return [create(resource, say("action"))]

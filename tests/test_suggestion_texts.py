@@ -1,0 +1,134 @@
+"""The words suggestion builders write come from `cards/_suggestions.toml`: start-up refuses a
+missing text, an undeclared one, or a placeholder the builder does not declare (naming file
+and `<key>/<text>`); and with every text marked, every fixture's actions carry the mark."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cds_service.cards import CardFileError
+from cds_service.runtime import REPO_CARDS, Runtime
+from cds_service.suggestions._texts import TEXTS_FILE
+from tests.conftest import (
+    FIXTURES,
+    SERVICE_FOR_HOOK,
+    load_fixture,
+    make_settings,
+    pinned_clock,
+    post_hook,
+)
+from tests.hookcall import HookCaller
+
+MARK = "⟦"
+
+
+def _cards(tmp_path: Path) -> Path:
+    target = tmp_path / "cards"
+    shutil.copytree(REPO_CARDS, target)
+    return target
+
+
+def _write(path: Path, tables: dict[str, dict[str, str]]) -> None:
+    lines = []
+    for key, table in tables.items():
+        lines.append(f"[{json.dumps(key)}]")
+        lines += [f"{json.dumps(name)} = {json.dumps(text)}" for name, text in table.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _tables(cards: Path) -> dict[str, dict[str, str]]:
+    return tomllib.loads((cards / TEXTS_FILE).read_text(encoding="utf-8"))
+
+
+def _start(tmp_path: Path, cards: Path) -> Runtime:
+    return Runtime.start(make_settings(tmp_path, cards_dir=str(cards)), clock=pinned_clock)
+
+
+def test_a_missing_text_stops_start_up_naming_file_and_key(tmp_path: Path) -> None:
+    cards = _cards(tmp_path)
+    tables = _tables(cards)
+    del tables["order-emollient"]["action"]
+    _write(cards / TEXTS_FILE, tables)
+    with pytest.raises(CardFileError, match=r"_suggestions\.toml: order-emollient/action: missing"):
+        _start(tmp_path, cards)
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "error"),
+    [
+        (
+            "order-emollient",
+            "Order {grams} g for {age}",
+            r"order-emollient/action: placeholder \{age\}",
+        ),
+        ("shared", "Remove {order}", r"shared/delete: placeholder \{order\}"),
+        ("shorten-course", "Set {days:d} days", r"shorten-course/action: .*plain"),
+    ],
+)
+def test_an_unknown_placeholder_stops_start_up(
+    tmp_path: Path, key: str, text: str, error: str
+) -> None:
+    cards = _cards(tmp_path)
+    tables = _tables(cards)
+    name = "delete" if key == "shared" else "action"
+    tables[key][name] = text
+    _write(cards / TEXTS_FILE, tables)
+    with pytest.raises(CardFileError, match=rf"_suggestions\.toml: {error}"):
+        _start(tmp_path, cards)
+
+
+def test_an_undeclared_text_or_key_stops_start_up(tmp_path: Path) -> None:
+    cards = _cards(tmp_path)
+    tables = _tables(cards)
+    tables["order-emollient"]["note"] = "Bland"
+    _write(cards / TEXTS_FILE, tables)
+    with pytest.raises(CardFileError, match=r"order-emollient/note: a text the builder does not"):
+        _start(tmp_path, cards)
+    del tables["order-emollient"]["note"]
+    tables["order-moisturiser"] = {"action": "Order"}
+    _write(cards / TEXTS_FILE, tables)
+    with pytest.raises(CardFileError, match=r"order-moisturiser: no builder declares"):
+        _start(tmp_path, cards)
+
+
+def _actions(runtime: Runtime) -> Iterator[tuple[str, dict[str, Any]]]:
+    for path in sorted(FIXTURES.glob("*/*.json")):
+        body = load_fixture(path)
+        if body.get("hook") not in SERVICE_FOR_HOOK:
+            continue
+        caller = HookCaller(runtime)
+        try:
+            answer = post_hook(caller, body).get_json()
+        finally:
+            caller.close()
+        for card in answer.get("cards", []):
+            for suggestion in card.get("suggestions", []):
+                for action in suggestion["actions"]:
+                    yield f"{path.parent.name}/{path.stem}", action
+
+
+def test_every_action_description_comes_from_the_texts_file(tmp_path: Path) -> None:
+    """Every text marked: every description of every fixture's actions carries the mark (a
+    description written in Python would not)."""
+    cards = _cards(tmp_path)
+    tables = {
+        key: {name: f"{MARK}{key}/{name} {text}" for name, text in table.items()}
+        for key, table in _tables(cards).items()
+    }
+    _write(cards / TEXTS_FILE, tables)
+    runtime = _start(tmp_path, cards)
+    try:
+        seen = 0
+        for where, action in _actions(runtime):
+            seen += 1
+            assert MARK in action["description"], f"{where}: {action['description']}"
+    finally:
+        runtime.store.dispose()
+    assert seen > 100  # the fixtures offer many suggestions: the check did run
