@@ -98,7 +98,19 @@ def test_an_undeclared_text_or_key_stops_start_up(tmp_path: Path) -> None:
         _start(tmp_path, cards)
 
 
-def _actions(runtime: Runtime) -> Iterator[tuple[str, dict[str, Any]]]:
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _actions(runtime: Runtime) -> Iterator[tuple[str, dict[str, Any], set[str]]]:
+    """(fixture, action, every string of the request) for every action of every fixture."""
     for path in sorted(FIXTURES.glob("*/*.json")):
         body = load_fixture(path)
         if body.get("hook") not in SERVICE_FOR_HOOK:
@@ -111,12 +123,20 @@ def _actions(runtime: Runtime) -> Iterator[tuple[str, dict[str, Any]]]:
         for card in answer.get("cards", []):
             for suggestion in card.get("suggestions", []):
                 for action in suggestion["actions"]:
-                    yield f"{path.parent.name}/{path.stem}", action
+                    yield f"{path.parent.name}/{path.stem}", action, set(_strings(body))
 
 
-def test_every_action_description_comes_from_the_texts_file(tmp_path: Path) -> None:
-    """Every text marked: every description of every fixture's actions carries the mark (a
-    description written in Python would not)."""
+def _written(resource: dict[str, Any]) -> Iterator[str]:
+    """The instructions a resource carries: dosage text and patient instruction."""
+    for dosage in resource.get("dosageInstruction") or []:
+        for key in ("text", "patientInstruction"):
+            if key in dosage:
+                yield dosage[key]
+
+
+def test_every_description_and_instruction_comes_from_the_texts_file(tmp_path: Path) -> None:
+    """Every text marked: every description and dosage instruction of every fixture's actions
+    carries the mark (words written in Python would not), unless it is the draft's own."""
     cards = _cards(tmp_path)
     tables = {
         key: {name: f"{MARK}{key}/{name} {text}" for name, text in table.items()}
@@ -125,10 +145,14 @@ def test_every_action_description_comes_from_the_texts_file(tmp_path: Path) -> N
     _write(cards / TEXTS_FILE, tables)
     runtime = _start(tmp_path, cards)
     try:
-        seen = 0
-        for where, action in _actions(runtime):
+        seen = written = 0
+        for where, action, request in _actions(runtime):
             seen += 1
             assert MARK in action["description"], f"{where}: {action['description']}"
+            for text in _written(action.get("resource", {})):
+                # the service's words are marked; the draft's own, echoed, are the request's
+                assert MARK in text or text in request, f"{where}: {text}"
+                written += MARK in text
     finally:
         runtime.store.dispose()
-    assert seen > 100  # the fixtures offer many suggestions: the check did run
+    assert seen > 100 and written > 50  # the fixtures offer many suggestions: the check ran

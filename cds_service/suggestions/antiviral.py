@@ -46,13 +46,13 @@ def _product(
         return (
             rxnorm_concept(("", ""), SUSPENSION_TEXT),
             {"value": ml, "unit": "mL", "system": UCUM, "code": "mL"},
-            f"{40 * ml:g} mg ({ml:g} mL)",
+            say("suspension_dose", mg=f"{40 * ml:g}", ml=f"{ml:g}"),
             {"value": ml * doses, "unit": "mL", "system": UCUM, "code": "mL"},
         )
     return (
         rxnorm_concept(CAPSULE_200, "aciclovir (acyclovir) 200 mg capsule"),
         {"value": 1, "unit": "capsule"},
-        "200 mg (one capsule)",
+        say("capsule_dose"),
         {"value": doses, "unit": "capsule"},
     )
 
@@ -74,10 +74,7 @@ def aciclovir_request(picture: PatientPicture, reason_ref: str | None) -> dict[s
         "authoredOn": picture.today.isoformat(),
         "dosageInstruction": [
             {
-                "text": (
-                    f"Take {amount} by mouth five times a day (about every 4 hours while "
-                    f"awake) for {COURSE_DAYS} days; start today"
-                ),
+                "text": say("dosage", amount=amount, days=COURSE_DAYS),
                 "timing": {
                     "repeat": {
                         "frequency": DOSES_PER_DAY,
@@ -110,7 +107,15 @@ def aciclovir_request(picture: PatientPicture, reason_ref: str | None) -> dict[s
     return resource
 
 
-@builder("order-oral-aciclovir", texts={"action": "days"})
+@builder(
+    "order-oral-aciclovir",
+    texts={
+        "action": "days",
+        "dosage": "amount days",
+        "suspension_dose": "mg ml",
+        "capsule_dose": "",
+    },
+)
 def order_oral_aciclovir(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Oral aciclovir at the age-banded dose for 5 days (nothing under 1 month)."""
     ref = str(finding.values.get("condition_ref") or "") or None

@@ -25,7 +25,7 @@ def emollient_grams(age: int | None) -> int | None:
     return EMOLLIENT_GRAMS_CHILD if age < EMOLLIENT_CHILD_AGE else EMOLLIENT_GRAMS_ADULT
 
 
-@builder("order-emollient", texts={"action": "grams"})
+@builder("order-emollient", texts={"action": "grams", "dosage": "grams"})
 def order_emollient(finding: Finding, picture: PatientPicture) -> list[Action]:
     """A bland emollient, a week's supply (250 g child / 500 g adult) with 11 weekly repeats.
 
@@ -37,10 +37,7 @@ def order_emollient(finding: Finding, picture: PatientPicture) -> list[Action]:
         return []
     medication = {"medicationCodeableConcept": {"text": EMOLLIENT_TEXT}}
     dosage = {
-        "text": (
-            "Apply generously to all dry skin at least twice daily and straight after bathing; "
-            f"about {grams} g a week"
-        ),
+        "text": say("dosage", grams=grams),
         "timing": {
             "repeat": {
                 "frequency": 2,

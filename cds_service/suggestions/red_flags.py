@@ -43,7 +43,7 @@ def _text_only(resource: dict[str, Any], text: str, reason_ref: Any) -> dict[str
     return resource
 
 
-@builder("swap-to-clotrimazole", texts={"action": ""})
+@builder("swap-to-clotrimazole", texts={"action": "", "dosage": ""})
 def swap_to_clotrimazole(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Delete the steroid draft, create clotrimazole 1% cream for the same site (4 weeks)."""
     order = finding.orders[0]
@@ -53,10 +53,7 @@ def swap_to_clotrimazole(finding: Finding, picture: PatientPicture) -> list[Acti
         picture,
         code=("", ""),
         text="clotrimazole 1% cream",
-        instruction=(
-            "Apply thinly to the rash and 2 cm of surrounding skin twice daily; "
-            "continue for 2 weeks after the rash has cleared"
-        ),
+        instruction=say("dosage"),
         per_day=2,
         days=28,
         quantity_g=30,
@@ -66,18 +63,14 @@ def swap_to_clotrimazole(finding: Finding, picture: PatientPicture) -> list[Acti
     return replace(order, resource, say("action"))
 
 
-@builder("order-permethrin", texts={"action": ""})
+@builder("order-permethrin", texts={"action": "", "dosage": ""})
 def order_permethrin(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Create permethrin 5% cream: whole body, two applications 7 days apart."""
     resource = medication_request(
         picture,
         code=("", ""),
         text="permethrin 5% cream",
-        instruction=(
-            "Apply to the whole body from the neck down (include the scalp, face and ears in "
-            "young children and older adults), wash off after 8-14 hours; repeat after 7 days. "
-            "Treat household and close contacts at the same time"
-        ),
+        instruction=say("dosage"),
         per_day=1,
         days=8,
         quantity_g=int(finding.values.get("permethrin_grams", 60)),
@@ -90,7 +83,7 @@ def order_permethrin(finding: Finding, picture: PatientPicture) -> list[Action]:
     return [create(resource, say("action"))]
 
 
-@builder("bedtime-timing", texts={"action": ""})
+@builder("bedtime-timing", texts={"action": "", "dosage": ""})
 def bedtime_timing(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Update the antihistamine draft: once daily at bedtime, a 14-day course if none is set."""
     order = finding.orders[0]
@@ -111,7 +104,7 @@ def _to_bedtime(resource: dict[str, Any]) -> None:
         repeat["boundsDuration"] = {"value": 14, "unit": "days", "system": UCUM, "code": "d"}
     repeat.update({"frequency": 1, "period": 1, "periodUnit": "d", "when": ["HS"]})
     dosage["timing"] = {"repeat": repeat}
-    dosage["text"] = "Once daily at bedtime, for night-time itch and sleep"
+    dosage["text"] = say("dosage")
     resource["dosageInstruction"] = [dosage]
 
 

@@ -117,7 +117,7 @@ def tci_medication(order: MedicationOrder | None, age: int | None) -> dict[str, 
     }
 
 
-@builder("create-tcs-maintenance", texts={"action": "drug weeks"})
+@builder("create-tcs-maintenance", texts={"action": "drug weeks", "dosage": ""})
 def create_tcs_maintenance(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Twice-weekly (Mon/Thu) steroid for 16 weeks: the one the rule chose (`maintenance`,
     named `drug`): the last course's drug, or a coded product."""
@@ -126,25 +126,19 @@ def create_tcs_maintenance(finding: Finding, picture: PatientPicture) -> list[Ac
         medication = _same_medication(last)
     else:
         medication = {"medicationCodeableConcept": _coded(MAINTENANCE_CODES[choice], name)}
-    dosage = {
-        "text": "Apply twice weekly (Monday and Thursday) to the previously affected areas",
-        "timing": {"repeat": _twice_weekly(MAINTENANCE_WEEKS * 7)},
-    }
+    dosage = {"text": say("dosage"), "timing": {"repeat": _twice_weekly(MAINTENANCE_WEEKS * 7)}}
     resource = _request(picture, medication, [dosage], last, 30)
     return [create(resource, say("action", drug=name, weeks=MAINTENANCE_WEEKS))]
 
 
-@builder("create-tci-maintenance", texts={"action": ""})
+@builder("create-tci-maintenance", texts={"action": "", "dosage": ""})
 def create_tci_maintenance(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Twice-weekly (Mon/Thu) calcineurin inhibitor to previously affected sites."""
     last = finding.orders[0]
     medication = tci_medication(last if last.is_a("tci") else None, picture.age_years)
     if medication is None:
         return []
-    dosage = {
-        "text": "Apply twice weekly (Monday and Thursday) to the previously affected areas",
-        "timing": {"repeat": _twice_weekly(MAINTENANCE_WEEKS * 7)},
-    }
+    dosage = {"text": say("dosage"), "timing": {"repeat": _twice_weekly(MAINTENANCE_WEEKS * 7)}}
     resource = _request(picture, medication, [dosage], last, 30)
     return [create(resource, say("action"))]
 
@@ -169,19 +163,19 @@ def set_twice_weekly(finding: Finding, picture: PatientPicture) -> list[Action]:
     return update(finding.orders[0], change, say("action"))  # nothing without an id
 
 
-@builder("taper-tcs", texts={"action": ""})
+@builder("taper-tcs", texts={"action": "", "daily": "days", "alternate": "days", "weekly": "days"})
 def taper_tcs(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Step the same steroid down: daily 1 week, alternate days 1 week, twice weekly 2 weeks."""
     order = finding.orders[0]
     steps = [
-        ("Once daily for 7 days", {"frequency": 1, "period": 1, "periodUnit": "d"}, 7),
-        ("Then every other day for 7 days", {"frequency": 1, "period": 2, "periodUnit": "d"}, 7),
-        ("Then twice weekly (Monday and Thursday) for 14 days", _twice_weekly(14), 14),
+        ("daily", {"frequency": 1, "period": 1, "periodUnit": "d"}, 7),
+        ("alternate", {"frequency": 1, "period": 2, "periodUnit": "d"}, 7),
+        ("weekly", _twice_weekly(14), 14),
     ]
     dosages = []
-    for i, (text, repeat, days) in enumerate(steps, start=1):
+    for i, (name, repeat, days) in enumerate(steps, start=1):
         repeat = {**repeat, "boundsDuration": _days(days)}
-        dosages.append({"sequence": i, "text": text, "timing": {"repeat": repeat}})
+        dosages.append({"sequence": i, "text": say(name, days=days), "timing": {"repeat": repeat}})
     resource = _request(picture, _same_medication(order), dosages, order, 30)
     # Create first (a client applying only the first action keeps the taper), then delete a
     # renewal draft; an order on record (a stop order) stays as it is.
@@ -197,7 +191,7 @@ def _sensitive_only(finding: Finding) -> frozenset[str] | None:
     return frozenset(str(sites).split(",")) if sites else None
 
 
-@builder("start-tci", texts={"action": ""})
+@builder("start-tci", texts={"action": "", "dosage": ""})
 def start_tci(finding: Finding, picture: PatientPicture) -> list[Action]:
     """A calcineurin inhibitor twice daily for the same site (steroid-sparing); after potent
     use on a sensitive site, for that site only (Protopic/Elidel labels: tacrolimus 0.03%
@@ -207,7 +201,7 @@ def start_tci(finding: Finding, picture: PatientPicture) -> list[Action]:
     if medication is None:
         return []
     dosage = {
-        "text": "Apply a thin layer twice daily to the affected areas instead of the steroid",
+        "text": say("dosage"),
         "timing": {
             "repeat": {"frequency": 2, "period": 1, "periodUnit": "d", "boundsDuration": _days(28)}
         },
@@ -216,7 +210,7 @@ def start_tci(finding: Finding, picture: PatientPicture) -> list[Action]:
     return [create(resource, say("action"))]
 
 
-@builder("step-down-hydrocortisone", texts={"action": ""})
+@builder("step-down-hydrocortisone", texts={"action": "", "dosage": "days"})
 def step_down_hydrocortisone(finding: Finding, picture: PatientPicture) -> list[Action]:
     """After potent use on a sensitive site, a mild steroid there instead of a potent taper:
     hydrocortisone 1% cream (US class VII; NICE CG57: mild potency for the face and neck),
@@ -226,8 +220,7 @@ def step_down_hydrocortisone(finding: Finding, picture: PatientPicture) -> list[
         "medicationCodeableConcept": _coded(HYDROCORTISONE_1_CREAM, "hydrocortisone 1% cream")
     }
     dosage = {
-        "text": "Apply a thin layer once daily to the affected areas instead of the potent "
-        "steroid for 14 days",
+        "text": say("dosage", days=14),
         "timing": {
             "repeat": {"frequency": 1, "period": 1, "periodUnit": "d", "boundsDuration": _days(14)}
         },
