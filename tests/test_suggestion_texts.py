@@ -127,16 +127,22 @@ def _actions(runtime: Runtime) -> Iterator[tuple[str, dict[str, Any], set[str]]]
 
 
 def _written(resource: dict[str, Any]) -> Iterator[str]:
-    """The instructions a resource carries: dosage text and patient instruction."""
+    """The words a resource carries: dosage text and patient instruction, notes, and the name
+    of an order with no code (a coded one carries its code system's display)."""
     for dosage in resource.get("dosageInstruction") or []:
         for key in ("text", "patientInstruction"):
             if key in dosage:
                 yield dosage[key]
+    yield from (note["text"] for note in resource.get("note") or [])
+    code = resource.get("code") or {}
+    if resource.get("resourceType") == "ServiceRequest" and "coding" not in code:
+        yield code["text"]
 
 
-def test_every_description_and_instruction_comes_from_the_texts_file(tmp_path: Path) -> None:
-    """Every text marked: every description and dosage instruction of every fixture's actions
-    carries the mark (words written in Python would not), unless it is the draft's own."""
+def test_every_description_instruction_and_note_comes_from_the_texts_file(tmp_path: Path) -> None:
+    """Every text marked: every description, instruction, note and uncoded order name of every
+    fixture's actions carries the mark (words written in Python would not), unless it is the
+    draft's own."""
     cards = _cards(tmp_path)
     tables = {
         key: {name: f"{MARK}{key}/{name} {text}" for name, text in table.items()}

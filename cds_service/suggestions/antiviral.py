@@ -125,7 +125,7 @@ def order_oral_aciclovir(finding: Finding, picture: PatientPicture) -> list[Acti
     return [create(resource, say("action", days=COURSE_DAYS))]
 
 
-@builder("same-day-ophthalmology", texts={"action": ""})
+@builder("same-day-ophthalmology", texts={"action": "", "order": "", "note": ""})
 def same_day_ophthalmology(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Same-day ophthalmology review for periocular eczema herpeticum (text only: no verified
     SNOMED code for an ophthalmology referral)."""
@@ -133,7 +133,7 @@ def same_day_ophthalmology(finding: Finding, picture: PatientPicture) -> list[Ac
         finding,
         picture,
         None,
-        "Referral to ophthalmology: same-day review",
-        "Eczema herpeticum around the eyes: same-day ophthalmological assessment",
+        say("order"),
+        say("note"),
     )
     return [create(resource, say("action"))]

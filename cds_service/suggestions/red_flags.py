@@ -108,7 +108,7 @@ def _to_bedtime(resource: dict[str, Any]) -> None:
     resource["dosageInstruction"] = [dosage]
 
 
-@builder("urgent-dermatology-review", texts={"action": ""})
+@builder("urgent-dermatology-review", texts={"action": "", "note": ""})
 def urgent_dermatology_review(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Create a same-day dermatology referral (SNOMED 308472003), priority `stat`: eczema
     herpeticum is a same-day emergency (FHIR request-priority: `urgent` is only "sooner than
@@ -118,7 +118,7 @@ def urgent_dermatology_review(finding: Finding, picture: PatientPicture) -> list
         picture,
         "308472003",
         "Referral to dermatologist",
-        "Suspected eczema herpeticum: same-day assessment; start systemic aciclovir",
+        say("note"),
     )
     return [create(resource, say("action"))]
 

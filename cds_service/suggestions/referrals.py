@@ -9,10 +9,10 @@ from . import Action, builder, create, service_request
 from ._texts import say
 
 
-@builder("order-patch-test", texts={"action": ""})
+@builder("order-patch-test", texts={"action": "", "note": ""})
 def order_patch_test(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Create a patch-test ServiceRequest (SNOMED 41778007)."""
-    resource = service_request(picture, "41778007", "Patch test", note="Suspected contact allergy")
+    resource = service_request(picture, "41778007", "Patch test", note=say("note"))
     return [create(resource, say("action"))]
 
 

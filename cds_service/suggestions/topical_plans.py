@@ -229,13 +229,8 @@ def step_down_hydrocortisone(finding: Finding, picture: PatientPicture) -> list[
     return [create(resource, say("action"))]
 
 
-@builder("refer-phototherapy", texts={"action": ""})
+@builder("refer-phototherapy", texts={"action": "", "order": "", "note": ""})
 def refer_phototherapy(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Narrowband UVB referral as text (no verified code: clinical-rules §2.4)."""
-    resource = service_request(
-        picture,
-        None,
-        "Narrowband UVB phototherapy (dermatology)",
-        note="Eczema not controlled on topical therapy",
-    )
+    resource = service_request(picture, None, say("order"), note=say("note"))
     return [create(resource, say("action"))]
