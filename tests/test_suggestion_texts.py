@@ -128,15 +128,16 @@ def _actions(runtime: Runtime) -> Iterator[tuple[str, dict[str, Any], set[str]]]
 
 def _written(resource: dict[str, Any]) -> Iterator[str]:
     """The words a resource carries: dosage text and patient instruction, notes, and the name
-    of an order with no code (a coded one carries its code system's display)."""
+    of a test or product with no code (a coded one is named next to its code, in Python)."""
     for dosage in resource.get("dosageInstruction") or []:
         for key in ("text", "patientInstruction"):
             if key in dosage:
                 yield dosage[key]
     yield from (note["text"] for note in resource.get("note") or [])
-    code = resource.get("code") or {}
-    if resource.get("resourceType") == "ServiceRequest" and "coding" not in code:
-        yield code["text"]
+    for key in ("code", "medicationCodeableConcept"):
+        concept = resource.get(key)
+        if isinstance(concept, dict) and "coding" not in concept:
+            yield concept["text"]
 
 
 def test_every_description_instruction_and_note_comes_from_the_texts_file(tmp_path: Path) -> None:

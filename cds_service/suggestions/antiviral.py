@@ -33,7 +33,7 @@ DOSES_PER_DAY = 5
 COURSE_DAYS = 5
 # 200 mg capsule: RxNorm SCD 197310 (antiviral.json gives its provenance).
 CAPSULE_200 = ("197310", "acyclovir 200 MG Oral Capsule")
-SUSPENSION_TEXT = "aciclovir (acyclovir) 200 mg/5 mL oral suspension"  # RxCUI not verified
+# The 200 mg/5 mL suspension: no verified RxCUI, named by the `suspension` text.
 
 
 def _product(
@@ -44,7 +44,7 @@ def _product(
     if suspension:  # 100 mg = 2.5 mL, 200 mg = 5 mL of 200 mg/5 mL
         ml = 2.5 if months < 24 else 5.0
         return (
-            rxnorm_concept(("", ""), SUSPENSION_TEXT),
+            rxnorm_concept(("", ""), say("suspension")),
             {"value": ml, "unit": "mL", "system": UCUM, "code": "mL"},
             say("suspension_dose", mg=f"{40 * ml:g}", ml=f"{ml:g}"),
             {"value": ml * doses, "unit": "mL", "system": UCUM, "code": "mL"},
@@ -114,6 +114,7 @@ def aciclovir_request(picture: PatientPicture, reason_ref: str | None) -> dict[s
         "dosage": "amount days",
         "suspension_dose": "mg ml",
         "capsule_dose": "",
+        "suspension": "",
     },
 )
 def order_oral_aciclovir(finding: Finding, picture: PatientPicture) -> list[Action]:

@@ -43,7 +43,7 @@ def _text_only(resource: dict[str, Any], text: str, reason_ref: Any) -> dict[str
     return resource
 
 
-@builder("swap-to-clotrimazole", texts={"action": "", "dosage": ""})
+@builder("swap-to-clotrimazole", texts={"action": "", "dosage": "", "product": ""})
 def swap_to_clotrimazole(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Delete the steroid draft, create clotrimazole 1% cream for the same site (4 weeks)."""
     order = finding.orders[0]
@@ -52,24 +52,24 @@ def swap_to_clotrimazole(finding: Finding, picture: PatientPicture) -> list[Acti
     resource = medication_request(
         picture,
         code=("", ""),
-        text="clotrimazole 1% cream",
+        text=say("product"),
         instruction=say("dosage"),
         per_day=2,
         days=28,
         quantity_g=30,
         like=order,
     )
-    _text_only(resource, "clotrimazole 1% cream", finding.values.get("condition_ref"))
+    _text_only(resource, say("product"), finding.values.get("condition_ref"))
     return replace(order, resource, say("action"))
 
 
-@builder("order-permethrin", texts={"action": "", "dosage": ""})
+@builder("order-permethrin", texts={"action": "", "dosage": "", "product": ""})
 def order_permethrin(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Create permethrin 5% cream: whole body, two applications 7 days apart."""
     resource = medication_request(
         picture,
         code=("", ""),
-        text="permethrin 5% cream",
+        text=say("product"),
         instruction=say("dosage"),
         per_day=1,
         days=8,
@@ -79,7 +79,7 @@ def order_permethrin(finding: Finding, picture: PatientPicture) -> list[Action]:
     resource["dosageInstruction"][0]["timing"] = {
         "repeat": {"count": 2, "frequency": 1, "period": 7, "periodUnit": "d"}
     }
-    _text_only(resource, "permethrin 5% cream", finding.values.get("condition_ref"))
+    _text_only(resource, say("product"), finding.values.get("condition_ref"))
     return [create(resource, say("action"))]
 
 

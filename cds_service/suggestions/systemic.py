@@ -102,7 +102,7 @@ def refer_ophthalmology(finding: Finding, picture: PatientPicture) -> list[Actio
     return [create(resource, say("action"))]
 
 
-@builder("swap-roflumilast-strength", texts={"action": "strength"})
+@builder("swap-roflumilast-strength", texts={"action": "strength", "product": "strength"})
 def swap_roflumilast_strength(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Delete the draft and create the same order with the age-appropriate roflumilast strength."""
     order = finding.orders[0]
@@ -114,7 +114,7 @@ def swap_roflumilast_strength(finding: Finding, picture: PatientPicture) -> list
     resource.pop("meta", None)
     resource["status"] = "draft"
     resource.pop("medicationReference", None)
-    resource["medicationCodeableConcept"] = {"text": f"roflumilast {strength} topical cream"}
+    resource["medicationCodeableConcept"] = {"text": say("product", strength=strength)}
     resource["subject"] = _subject(picture)
     for dosage in resource.get("dosageInstruction") or []:
         if isinstance(dosage, dict):

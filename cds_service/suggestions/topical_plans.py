@@ -25,12 +25,13 @@ from . import (
     site_concept,
     update,
 )
-from ._texts import say
+from ._texts import SHARED, declare, say, say_shared
 from .topical import FLUTICASONE_005_CREAM, HYDROCORTISONE_1_CREAM, PIMECROLIMUS_1_CREAM, TACROLIMUS
 
 UCUM = "http://unitsofmeasure.org"
 TOPICAL = {"coding": [{"system": SNOMED, "code": "6064005", "display": "Topical route"}]}
 MAINTENANCE_WEEKS = 16
+declare(SHARED, {"same_steroid": ""})  # the draft's steroid, when it has no name
 # The maintenance steroids rules/maintenance.py chooses from (its `maintenance` value).
 MAINTENANCE_CODES = {
     "hydrocortisone-1": HYDROCORTISONE_1_CREAM,
@@ -102,7 +103,7 @@ def _same_medication(order: MedicationOrder) -> dict[str, Any]:
     for key in ("medicationCodeableConcept", "medicationReference"):
         if isinstance(order.raw.get(key), dict):
             return {key: copy.deepcopy(order.raw[key])}
-    return {"medicationCodeableConcept": {"text": order.name or "the same topical steroid"}}
+    return {"medicationCodeableConcept": {"text": order.name or say_shared("same_steroid")}}
 
 
 def tci_medication(order: MedicationOrder | None, age: int | None) -> dict[str, Any] | None:
