@@ -1,9 +1,10 @@
 """Suggestion builders: a finding + the picture -> CDS Hooks actions with complete R4 resources.
 
-Each builder is registered under the suggestion key a rule returns and a card file labels
-(`@builder("swap-to-tacrolimus")`). Resources are drafts (`status: draft`) for the patient,
-RxNorm- or SNOMED-coded, with site, timing and duration. Modules in this package register
-themselves; `load_builders()` imports them all.
+Each builder is registered under the suggestion key a rule returns and a card file labels,
+with the texts it writes (`@builder("order-patch-test", texts={"action": "", "note": ""})`):
+its words are in `cards/_suggestions.toml`, checked at start-up (`_texts.py`). Resources are
+drafts (`status: draft`) for the patient, RxNorm- or SNOMED-coded, with site, timing and
+duration. Modules in this package register themselves; `load_builders()` imports them all.
 """
 
 from __future__ import annotations
