@@ -23,15 +23,23 @@ from ._fhir import (
     RXNORM,
     SNOMED,
     as_r4,
-    at_site,
     rxnorm_concept,
     site_concept,
     site_phrase,
+    site_words,
     topical_dosage,
 )
 from ._texts import SHARED, bind, declare, load_texts, say_shared
 
-__all__ = ["RXNORM", "SNOMED", "as_r4", "at_site", "rxnorm_concept", "site_concept", "site_phrase"]
+__all__ = [
+    "RXNORM",
+    "SNOMED",
+    "as_r4",
+    "rxnorm_concept",
+    "site_concept",
+    "site_phrase",
+    "site_words",
+]
 
 Action = dict[str, Any]
 Builder = Callable[[Finding, PatientPicture], list[Action]]
@@ -58,7 +66,7 @@ def medication_request(
 
     `code` is an RxNorm clinical drug (SCD) from a project value set; an empty code leaves the
     drug as text only (no verified code)."""
-    dosage = topical_dosage(at_site(instruction, like, only), per_day, days)
+    dosage = topical_dosage(instruction, per_day, days)
     site = site_concept(like, only)
     if site:
         dosage["site"] = site

@@ -9,7 +9,7 @@ from cds_service.rules import Finding
 
 from . import Action, builder
 from ._swap import swap
-from ._texts import say
+from ._texts import SHARED, declare, say, say_shared
 
 # RxNorm clinical drugs (SCD) offered as replacements, never ingredient codes; each code's
 # provenance is in its value set's description (tci.json, tcs.json).
@@ -22,17 +22,24 @@ HYDROCORTISONE_1_CREAM = ("106258", "hydrocortisone 10 MG/ML Topical Cream")
 FLUTICASONE_005_CREAM = ("895987", "fluticasone propionate 0.5 MG/GM Topical Cream")
 
 
-# Each swap's dosage instruction is its `dosage` text in cards/_suggestions.toml, written for
-# "the affected area" (the draft's site replaces those words: `at_site`).
-SWAP_TEXTS = {"dosage": ""}
+# Each swap's dosage instruction is its `dosage` text in cards/_suggestions.toml; `{site}` is
+# the draft's site, or [shared] affected_area when it names none.
+SWAP_TEXTS = {"dosage": "site"}
+
+
+declare(SHARED, {"affected_area": ""})
+
+
+def _dosage(place: str | None) -> str:
+    return say("dosage", site=place or say_shared("affected_area"))
 
 
 def _topical_swap(
     finding: Finding, picture: PatientPicture, code: tuple[str, str], text: str, **dosage: Any
 ) -> list[Action]:
     """Create the topical at the draft's site (30 g tube, twice daily), then delete the draft."""
-    med = {"instruction": say("dosage"), "per_day": 2, "days": 28, "quantity_g": 30, **dosage}
-    return swap(finding, picture, code=code, text=text, **med)
+    med = {"per_day": 2, "days": 28, "quantity_g": 30, **dosage}
+    return swap(finding, picture, _dosage, code=code, text=text, **med)
 
 
 @builder("swap-to-tacrolimus", texts=SWAP_TEXTS)

@@ -17,12 +17,12 @@ from . import (
     SNOMED,
     Action,
     _subject,
-    at_site,
     builder,
     create,
     delete,
     service_request,
     site_concept,
+    site_words,
     update,
 )
 from ._texts import SHARED, declare, say, say_shared
@@ -31,7 +31,15 @@ from .topical import FLUTICASONE_005_CREAM, HYDROCORTISONE_1_CREAM, PIMECROLIMUS
 UCUM = "http://unitsofmeasure.org"
 TOPICAL = {"coding": [{"system": SNOMED, "code": "6064005", "display": "Topical route"}]}
 MAINTENANCE_WEEKS = 16
-declare(SHARED, {"same_steroid": ""})  # the draft's steroid, when it has no name
+declare(SHARED, {"same_steroid": "", "affected_areas": ""})  # no name; no site on the draft
+
+
+def _site(like: MedicationOrder, only: frozenset[str] | None) -> str:
+    """`{site}` of a new order at the draft's site: its words, else the affected areas."""
+    place = site_words(like, only) if site_concept(like, only) else None
+    return place or say_shared("affected_areas")
+
+
 # The maintenance steroids rules/maintenance.py chooses from (its `maintenance` value).
 MAINTENANCE_CODES = {
     "hydrocortisone-1": HYDROCORTISONE_1_CREAM,
@@ -78,7 +86,6 @@ def _request(
         site = site_concept(like, only) if same_site else None
         if site:
             dosage["site"] = site
-            dosage["text"] = at_site(dosage["text"], like, only)
     resource: dict[str, Any] = {
         "resourceType": "MedicationRequest",
         "status": "draft",
@@ -192,41 +199,41 @@ def _sensitive_only(finding: Finding) -> frozenset[str] | None:
     return frozenset(str(sites).split(",")) if sites else None
 
 
-@builder("start-tci", texts={"action": "", "dosage": ""})
+@builder("start-tci", texts={"action": "", "dosage": "site"})
 def start_tci(finding: Finding, picture: PatientPicture) -> list[Action]:
     """A calcineurin inhibitor twice daily for the same site (steroid-sparing); after potent
     use on a sensitive site, for that site only (Protopic/Elidel labels: tacrolimus 0.03%
     2-15 y, 0.1% from 16 y; pimecrolimus from 2 y)."""
-    order = finding.orders[0]
+    order, only = finding.orders[0], _sensitive_only(finding)
     medication = tci_medication(None, picture.age_years)
     if medication is None:
         return []
     dosage = {
-        "text": say("dosage"),
+        "text": say("dosage", site=_site(order, only)),
         "timing": {
             "repeat": {"frequency": 2, "period": 1, "periodUnit": "d", "boundsDuration": _days(28)}
         },
     }
-    resource = _request(picture, medication, [dosage], order, 30, only=_sensitive_only(finding))
+    resource = _request(picture, medication, [dosage], order, 30, only=only)
     return [create(resource, say("action"))]
 
 
-@builder("step-down-hydrocortisone", texts={"action": "", "dosage": "days"})
+@builder("step-down-hydrocortisone", texts={"action": "", "dosage": "site days"})
 def step_down_hydrocortisone(finding: Finding, picture: PatientPicture) -> list[Action]:
     """After potent use on a sensitive site, a mild steroid there instead of a potent taper:
     hydrocortisone 1% cream (US class VII; NICE CG57: mild potency for the face and neck),
     once daily for 14 days, for the sensitive site only."""
-    order = finding.orders[0]
+    order, only = finding.orders[0], _sensitive_only(finding)
     medication = {
         "medicationCodeableConcept": _coded(HYDROCORTISONE_1_CREAM, "hydrocortisone 1% cream")
     }
     dosage = {
-        "text": say("dosage", days=14),
+        "text": say("dosage", site=_site(order, only), days=14),
         "timing": {
             "repeat": {"frequency": 1, "period": 1, "periodUnit": "d", "boundsDuration": _days(14)}
         },
     }
-    resource = _request(picture, medication, [dosage], order, 30, only=_sensitive_only(finding))
+    resource = _request(picture, medication, [dosage], order, 30, only=only)
     return [create(resource, say("action"))]
 
 
