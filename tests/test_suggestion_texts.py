@@ -15,6 +15,7 @@ import pytest
 
 from cds_service.cards import CardFileError
 from cds_service.runtime import REPO_CARDS, Runtime
+from cds_service.suggestions import _texts
 from cds_service.suggestions._texts import TEXTS_FILE
 from tests.conftest import (
     FIXTURES,
@@ -163,3 +164,18 @@ def test_every_description_instruction_and_note_comes_from_the_texts_file(tmp_pa
     finally:
         runtime.store.dispose()
     assert seen > 100 and written > 50  # the fixtures offer many suggestions: the check ran
+
+
+def test_a_builder_fills_a_text_with_exactly_its_declared_values(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setitem(_texts._DECLARED, "try-key", {"action": frozenset({"grams"})})
+    texts = _texts.SuggestionTexts({"try-key": {"action": "Order {grams} g"}}, tmp_path)
+    fill = _texts.bind("try-key", lambda **v: _texts.say("action", **v), texts)
+    assert fill(grams=30) == "Order 30 g"
+    with pytest.raises(TypeError, match="try-key/action"):
+        fill(grams=30, age=4)  # a value the declaration does not name
+    with pytest.raises(TypeError, match="try-key/action"):
+        fill()
+    with pytest.raises(LookupError):
+        _texts.say("action", grams=30)  # outside a bound builder

@@ -122,19 +122,24 @@ def bind(key: str, fn: Callable[..., Any], texts: SuggestionTexts | None) -> Cal
     return bound
 
 
-def _table(key: str | None) -> Mapping[str, str]:
+def _fill(key: str | None, name: str, values: Mapping[str, Any]) -> str:
+    """Text `name` of `key` (None: the running builder's), filled from exactly the values its
+    declaration names (a builder passing others is a bug: TypeError, the suggestion left out)."""
     current = _CURRENT.get(None)
     if current is None:
         raise LookupError("suggestion text asked for outside a bound builder")
     texts, own = current
-    return texts.tables[own if key is None else key]
+    key = own if key is None else key
+    if set(values) != _DECLARED[key][name]:
+        raise TypeError(f"{key}/{name}: values {sorted(values)} are not the declared ones")
+    return texts.tables[key][name].format(**values)
 
 
 def say(name: str, **values: Any) -> str:
     """The running builder's text `name`, its placeholders filled from `values`."""
-    return _table(None)[name].format(**values)
+    return _fill(None, name, values)
 
 
 def say_shared(name: str, **values: Any) -> str:
     """A shared helper's text `name` (`[shared]`), filled from `values`."""
-    return _table(SHARED)[name].format(**values)
+    return _fill(SHARED, name, values)
