@@ -147,8 +147,8 @@ def load_card_files(directory: Path, rules: Mapping[str, Rule]) -> dict[str, Car
     known = set(rules)
     templates: dict[str, CardTemplate] = {}
     for path in sorted(directory.glob("*.toml")):
-        if path.name == "catalogue.toml":
-            continue
+        if path.name == "catalogue.toml" or path.name.startswith("_"):
+            continue  # the version; `_suggestions.toml` (suggestions/_texts.py checks it)
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -64,9 +64,9 @@ class Runtime:
         terminology = Terminology.load()
         check_terminology(terminology)
         rules = load_rules()
-        builders = load_builders()
         cards_dir = Path(settings.cards_dir) if settings.cards_dir else default_cards_dir()
         cards = load_card_files(cards_dir, rules)
+        builders = load_builders(cards_dir)  # and cards_dir/_suggestions.toml, checked
         for template in cards.values():
             for suggestion in template.data.get("suggestions", []):
                 if suggestion["key"] not in builders:

@@ -1,9 +1,10 @@
 """Suggestion builders: a finding + the picture -> CDS Hooks actions with complete R4 resources.
 
-Each builder is registered under the suggestion key a rule returns and a card file labels
-(`@builder("swap-to-tacrolimus")`). Resources are drafts (`status: draft`) for the patient,
-RxNorm- or SNOMED-coded, with site, timing and duration. Modules in this package register
-themselves; `load_builders()` imports them all.
+Each builder is registered under the suggestion key a rule returns and a card file labels,
+with the texts it writes (`@builder("order-patch-test", texts={"action": "", "note": ""})`):
+its words are in `cards/_suggestions.toml`, checked at start-up (`_texts.py`). Resources are
+drafts (`status: draft`) for the patient, RxNorm- or SNOMED-coded, with site, timing and
+duration. Modules in this package register themselves; `load_builders()` imports them all.
 """
 
 from __future__ import annotations
@@ -12,26 +13,33 @@ import copy
 import importlib
 import pkgutil
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.rules import Finding
-from cds_service.rules._topical import site_name
-from cds_service.terminology import SENSITIVE_SITES
-from cds_service.terminology.sites import coded_sites
 
 from ._fhir import (
     RXNORM,
     SNOMED,
     as_r4,
-    at_site,
     rxnorm_concept,
     site_concept,
     site_phrase,
+    site_words,
     topical_dosage,
 )
+from ._texts import SHARED, bind, declare, load_texts, say_shared
 
-__all__ = ["RXNORM", "SNOMED", "as_r4", "at_site", "rxnorm_concept", "site_concept", "site_phrase"]
+__all__ = [
+    "RXNORM",
+    "SNOMED",
+    "as_r4",
+    "rxnorm_concept",
+    "site_concept",
+    "site_phrase",
+    "site_words",
+]
 
 Action = dict[str, Any]
 Builder = Callable[[Finding, PatientPicture], list[Action]]
@@ -58,7 +66,7 @@ def medication_request(
 
     `code` is an RxNorm clinical drug (SCD) from a project value set; an empty code leaves the
     drug as text only (no verified code)."""
-    dosage = topical_dosage(at_site(instruction, like, only), per_day, days)
+    dosage = topical_dosage(instruction, per_day, days)
     site = site_concept(like, only)
     if site:
         dosage["site"] = site
@@ -92,7 +100,7 @@ def medication_request(
 def delete(order: MedicationOrder) -> Action:
     return {
         "type": "delete",
-        "description": "Remove the draft order",
+        "description": say_shared("delete"),
         "resourceId": order.reference,
     }
 
@@ -140,68 +148,6 @@ def replace(order: MedicationOrder, resource: dict[str, Any], description: str) 
     return [create(resource, description), delete(order)]
 
 
-def swap(finding: Finding, picture: PatientPicture, **med: Any) -> list[Action]:
-    """Create the replacement topical at the draft's site, then delete the draft.
-
-    A sensitive-site swap for a draft that also names other sites (face and trunk) must not
-    drop them: the replacement is ordered for the sensitive site only, and the draft is kept
-    for the other sites. When the draft's sites are all coded, an `update` removes the
-    sensitive site from it (its coding, and a note in the instruction); otherwise (sites only
-    in free text, which the service does not rewrite) no second action, and the create's
-    description tells the prescriber to take the sensitive site out of the draft."""
-    order = finding.orders[0]
-    sensitive, others = order.sites & SENSITIVE_SITES, order.sites - SENSITIVE_SITES
-    if finding.rule_id != "tcs-potent-on-sensitive-site" or not (sensitive and others):
-        resource = medication_request(picture, like=order, **med)
-        return replace(order, resource, f"Order {med['text']}")
-    if not order.reference:
-        return []
-    resource = medication_request(picture, like=order, only=sensitive, **med)
-    place, rest = site_name(sensitive), site_name(others)
-    actions = [
-        create(
-            resource,
-            f"Order {med['text']} for the {place} only (the draft stays for the {rest})",
-        )
-    ]
-    coded_all = coded_sites([(s, c) for s, c, _ in order.site_codings]) == order.sites
-
-    def remove_site(draft: dict[str, Any]) -> None:
-        note = f"Not on the {place}: ordered separately."
-        kept_dosages, dropped = [], False
-        for dosage in draft.get("dosageInstruction") or []:
-            site = dosage.get("site") if isinstance(dosage, dict) else None
-            codings = site.get("coding") if isinstance(site, dict) else None
-            if not isinstance(dosage, dict) or not isinstance(codings, list):
-                kept_dosages.append(dosage)
-                continue
-
-            def is_sensitive(c: Any) -> bool:
-                pair = (c.get("system"), c.get("code")) if isinstance(c, dict) else (None, None)
-                return bool(coded_sites([pair]) & sensitive)
-
-            kept = [c for c in codings if not is_sensitive(c)]
-            if not kept:  # a dosage for the sensitive site only: the new order covers it
-                dropped = True
-                continue
-            if len(kept) < len(codings):  # one coding per site: keep the other site's
-                dosage["site"] = {"coding": kept[:1], "text": rest}
-                text = dosage.get("text")
-                dosage["text"] = f"{text.rstrip()} {note}" if isinstance(text, str) else note
-            kept_dosages.append(dosage)
-        if dropped and kept_dosages and isinstance(kept_dosages[0], dict):
-            text = kept_dosages[0].get("text")
-            if not (isinstance(text, str) and note in text):
-                kept_dosages[0]["text"] = (
-                    f"{text.rstrip()} {note}" if isinstance(text, str) else note
-                )
-        draft["dosageInstruction"] = kept_dosages
-
-    if coded_all and len(others) == 1:
-        actions += update(order, remove_site, f"Keep the draft for the {rest} only")
-    return actions
-
-
 def service_request(
     picture: PatientPicture, code: str | None, display: str, *, note: str | None = None
 ) -> dict[str, Any]:
@@ -224,10 +170,13 @@ def service_request(
 
 
 _BUILDERS: dict[str, Builder] = {}
+declare(SHARED, {"delete": ""})
 
 
-def builder(key: str) -> Callable[[Builder], Builder]:
-    """Register a suggestion builder under its key."""
+def builder(key: str, texts: Mapping[str, str] | None = None) -> Callable[[Builder], Builder]:
+    """Register a suggestion builder under its key, with the texts it writes from
+    `cards/_suggestions.toml` and each text's placeholders (`{"action": "drug"}`)."""
+    declare(key, texts or {})
 
     def register(fn: Builder) -> Builder:
         if key in _BUILDERS and _BUILDERS[key] is not fn:
@@ -238,9 +187,11 @@ def builder(key: str) -> Callable[[Builder], Builder]:
     return register
 
 
-def load_builders() -> Mapping[str, Builder]:
-    """Import every builder module in this package and return key -> builder."""
+def load_builders(cards_dir: Path | None = None) -> Mapping[str, Builder]:
+    """Import every builder module in this package; key -> builder writing the texts of
+    `cards_dir/_suggestions.toml` (checked here; default: the service's own cards)."""
     for info in pkgutil.iter_modules(__path__):
         if not info.name.startswith("_"):
             importlib.import_module(f"{__name__}.{info.name}")
-    return dict(_BUILDERS)
+    texts = load_texts(cards_dir) if cards_dir is not None else None
+    return {key: bind(key, fn, texts) for key, fn in _BUILDERS.items()}

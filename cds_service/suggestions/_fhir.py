@@ -4,7 +4,6 @@ valid R4 before it is echoed in an `update`."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,7 +13,6 @@ from cds_service.terminology.sites import coded_sites
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 SNOMED = "http://snomed.info/sct"
-_AFFECTED = re.compile(r"\bthe affected areas?\b")
 
 
 def rxnorm_concept(code: tuple[str, str], text: str) -> dict[str, Any]:
@@ -98,16 +96,13 @@ def _first_dosage(raw: Mapping[str, Any]) -> Mapping[str, Any]:
     return {}
 
 
-def at_site(
-    instruction: str, order: MedicationOrder | None, only: frozenset[str] | None = None
-) -> str:
-    """Put the draft's site into an instruction written for "the affected area"."""
+def site_words(order: MedicationOrder | None, only: frozenset[str] | None = None) -> str | None:
+    """The draft's site (with `only`, just those of its sites) as words for an instruction's
+    `{site}` ("eyelids"), None without one (the text then names the affected area)."""
     place = site_phrase(order)
     if order is not None and only is not None and order.sites & only:
         place = site_name(order.sites & only)
-    if not place:
-        return instruction
-    return _AFFECTED.sub(f"the {place}", instruction)
+    return place or None
 
 
 # MedicationRequest elements that are lists in R4 (0..*); the CDS Hooks Sandbox sends

@@ -23,6 +23,7 @@ from cds_service.rules import Finding
 from cds_service.rules._redflags import aciclovir_dose
 
 from . import Action, _subject, builder, create, rxnorm_concept
+from ._texts import say
 from .red_flags import stat_referral
 
 UCUM = "http://unitsofmeasure.org"
@@ -32,7 +33,7 @@ DOSES_PER_DAY = 5
 COURSE_DAYS = 5
 # 200 mg capsule: RxNorm SCD 197310 (antiviral.json gives its provenance).
 CAPSULE_200 = ("197310", "acyclovir 200 MG Oral Capsule")
-SUSPENSION_TEXT = "aciclovir (acyclovir) 200 mg/5 mL oral suspension"  # RxCUI not verified
+# The 200 mg/5 mL suspension: no verified RxCUI, named by the `suspension` text.
 
 
 def _product(
@@ -43,15 +44,15 @@ def _product(
     if suspension:  # 100 mg = 2.5 mL, 200 mg = 5 mL of 200 mg/5 mL
         ml = 2.5 if months < 24 else 5.0
         return (
-            rxnorm_concept(("", ""), SUSPENSION_TEXT),
+            rxnorm_concept(("", ""), say("suspension")),
             {"value": ml, "unit": "mL", "system": UCUM, "code": "mL"},
-            f"{40 * ml:g} mg ({ml:g} mL)",
+            say("suspension_dose", mg=f"{40 * ml:g}", ml=f"{ml:g}"),
             {"value": ml * doses, "unit": "mL", "system": UCUM, "code": "mL"},
         )
     return (
         rxnorm_concept(CAPSULE_200, "aciclovir (acyclovir) 200 mg capsule"),
         {"value": 1, "unit": "capsule"},
-        "200 mg (one capsule)",
+        say("capsule_dose"),
         {"value": doses, "unit": "capsule"},
     )
 
@@ -73,10 +74,7 @@ def aciclovir_request(picture: PatientPicture, reason_ref: str | None) -> dict[s
         "authoredOn": picture.today.isoformat(),
         "dosageInstruction": [
             {
-                "text": (
-                    f"Take {amount} by mouth five times a day (about every 4 hours while "
-                    f"awake) for {COURSE_DAYS} days; start today"
-                ),
+                "text": say("dosage", amount=amount, days=COURSE_DAYS),
                 "timing": {
                     "repeat": {
                         "frequency": DOSES_PER_DAY,
@@ -109,17 +107,26 @@ def aciclovir_request(picture: PatientPicture, reason_ref: str | None) -> dict[s
     return resource
 
 
-@builder("order-oral-aciclovir")
+@builder(
+    "order-oral-aciclovir",
+    texts={
+        "action": "days",
+        "dosage": "amount days",
+        "suspension_dose": "mg ml",
+        "capsule_dose": "",
+        "suspension": "",
+    },
+)
 def order_oral_aciclovir(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Oral aciclovir at the age-banded dose for 5 days (nothing under 1 month)."""
     ref = str(finding.values.get("condition_ref") or "") or None
     resource = aciclovir_request(picture, ref)
     if resource is None:
         return []
-    return [create(resource, "Start oral aciclovir today (5 days)")]
+    return [create(resource, say("action", days=COURSE_DAYS))]
 
 
-@builder("same-day-ophthalmology")
+@builder("same-day-ophthalmology", texts={"action": "", "order": "", "note": ""})
 def same_day_ophthalmology(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Same-day ophthalmology review for periocular eczema herpeticum (text only: no verified
     SNOMED code for an ophthalmology referral)."""
@@ -127,7 +134,7 @@ def same_day_ophthalmology(finding: Finding, picture: PatientPicture) -> list[Ac
         finding,
         picture,
         None,
-        "Referral to ophthalmology: same-day review",
-        "Eczema herpeticum around the eyes: same-day ophthalmological assessment",
+        say("order"),
+        say("note"),
     )
-    return [create(resource, "Same-day ophthalmology review")]
+    return [create(resource, say("action"))]

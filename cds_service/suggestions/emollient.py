@@ -6,11 +6,11 @@ from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
 
 from . import Action, builder, create
+from ._texts import say
 from .topical_plans import _days, _request
 
 # NICE CG57 / CKS atopic eczema: emollients in large amounts, 250-500 g a week for a child and
 # about 500 g a week for an adult. The order is one week's supply with weekly repeats (12 weeks).
-EMOLLIENT_TEXT = "White soft paraffin (white petrolatum) ointment, bland and fragrance-free"
 EMOLLIENT_CHILD_AGE = 12  # CG57 covers children under 12; from 12 the adult amount (CKS)
 EMOLLIENT_GRAMS_CHILD = 250
 EMOLLIENT_GRAMS_ADULT = 500
@@ -24,22 +24,19 @@ def emollient_grams(age: int | None) -> int | None:
     return EMOLLIENT_GRAMS_CHILD if age < EMOLLIENT_CHILD_AGE else EMOLLIENT_GRAMS_ADULT
 
 
-@builder("order-emollient")
+@builder("order-emollient", texts={"action": "grams", "dosage": "grams", "product": ""})
 def order_emollient(finding: Finding, picture: PatientPicture) -> list[Action]:
     """A bland emollient, a week's supply (250 g child / 500 g adult) with 11 weekly repeats.
 
     Text only: no RxNorm code for a white soft paraffin / petrolatum emollient was verified in
-    public material (emollient.json says so); the product is named exactly in the text."""
+    public material (emollient.json says so); the `product` text names it exactly."""
     age = finding.values.get("age")
     grams = emollient_grams(age if isinstance(age, int) else picture.age_years)
     if grams is None:
         return []
-    medication = {"medicationCodeableConcept": {"text": EMOLLIENT_TEXT}}
+    medication = {"medicationCodeableConcept": {"text": say("product")}}
     dosage = {
-        "text": (
-            "Apply generously to all dry skin at least twice daily and straight after bathing; "
-            f"about {grams} g a week"
-        ),
+        "text": say("dosage", grams=grams),
         "timing": {
             "repeat": {
                 "frequency": 2,
@@ -55,4 +52,4 @@ def order_emollient(finding: Finding, picture: PatientPicture) -> list[Action]:
         "numberOfRepeatsAllowed": EMOLLIENT_WEEKS - 1,
         "expectedSupplyDuration": _days(7),
     }
-    return [create(resource, f"Order a bland emollient, {grams} g a week")]
+    return [create(resource, say("action", grams=grams))]

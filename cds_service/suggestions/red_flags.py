@@ -17,6 +17,7 @@ from . import (
     service_request,
     update,
 )
+from ._texts import say
 
 UCUM = "http://unitsofmeasure.org"
 
@@ -42,7 +43,7 @@ def _text_only(resource: dict[str, Any], text: str, reason_ref: Any) -> dict[str
     return resource
 
 
-@builder("swap-to-clotrimazole")
+@builder("swap-to-clotrimazole", texts={"action": "", "dosage": "", "product": ""})
 def swap_to_clotrimazole(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Delete the steroid draft, create clotrimazole 1% cream for the same site (4 weeks)."""
     order = finding.orders[0]
@@ -51,32 +52,25 @@ def swap_to_clotrimazole(finding: Finding, picture: PatientPicture) -> list[Acti
     resource = medication_request(
         picture,
         code=("", ""),
-        text="clotrimazole 1% cream",
-        instruction=(
-            "Apply thinly to the rash and 2 cm of surrounding skin twice daily; "
-            "continue for 2 weeks after the rash has cleared"
-        ),
+        text=say("product"),
+        instruction=say("dosage"),
         per_day=2,
         days=28,
         quantity_g=30,
         like=order,
     )
-    _text_only(resource, "clotrimazole 1% cream", finding.values.get("condition_ref"))
-    return replace(order, resource, "Order clotrimazole 1% cream")
+    _text_only(resource, say("product"), finding.values.get("condition_ref"))
+    return replace(order, resource, say("action"))
 
 
-@builder("order-permethrin")
+@builder("order-permethrin", texts={"action": "", "dosage": "", "product": ""})
 def order_permethrin(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Create permethrin 5% cream: whole body, two applications 7 days apart."""
     resource = medication_request(
         picture,
         code=("", ""),
-        text="permethrin 5% cream",
-        instruction=(
-            "Apply to the whole body from the neck down (include the scalp, face and ears in "
-            "young children and older adults), wash off after 8-14 hours; repeat after 7 days. "
-            "Treat household and close contacts at the same time"
-        ),
+        text=say("product"),
+        instruction=say("dosage"),
         per_day=1,
         days=8,
         quantity_g=int(finding.values.get("permethrin_grams", 60)),
@@ -85,17 +79,17 @@ def order_permethrin(finding: Finding, picture: PatientPicture) -> list[Action]:
     resource["dosageInstruction"][0]["timing"] = {
         "repeat": {"count": 2, "frequency": 1, "period": 7, "periodUnit": "d"}
     }
-    _text_only(resource, "permethrin 5% cream", finding.values.get("condition_ref"))
-    return [create(resource, "Order permethrin 5% cream")]
+    _text_only(resource, say("product"), finding.values.get("condition_ref"))
+    return [create(resource, say("action"))]
 
 
-@builder("bedtime-timing")
+@builder("bedtime-timing", texts={"action": "", "dosage": ""})
 def bedtime_timing(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Update the antihistamine draft: once daily at bedtime, a 14-day course if none is set."""
     order = finding.orders[0]
     if not order.raw or not order.reference:
         return []
-    return update(order, _to_bedtime, "Give once daily at bedtime")
+    return update(order, _to_bedtime, say("action"))
 
 
 def _to_bedtime(resource: dict[str, Any]) -> None:
@@ -110,11 +104,11 @@ def _to_bedtime(resource: dict[str, Any]) -> None:
         repeat["boundsDuration"] = {"value": 14, "unit": "days", "system": UCUM, "code": "d"}
     repeat.update({"frequency": 1, "period": 1, "periodUnit": "d", "when": ["HS"]})
     dosage["timing"] = {"repeat": repeat}
-    dosage["text"] = "Once daily at bedtime, for night-time itch and sleep"
+    dosage["text"] = say("dosage")
     resource["dosageInstruction"] = [dosage]
 
 
-@builder("urgent-dermatology-review")
+@builder("urgent-dermatology-review", texts={"action": "", "note": ""})
 def urgent_dermatology_review(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Create a same-day dermatology referral (SNOMED 308472003), priority `stat`: eczema
     herpeticum is a same-day emergency (FHIR request-priority: `urgent` is only "sooner than
@@ -124,9 +118,9 @@ def urgent_dermatology_review(finding: Finding, picture: PatientPicture) -> list
         picture,
         "308472003",
         "Referral to dermatologist",
-        "Suspected eczema herpeticum: same-day assessment; start systemic aciclovir",
+        say("note"),
     )
-    return [create(resource, "Urgent same-day dermatology review")]
+    return [create(resource, say("action"))]
 
 
 def stat_referral(

@@ -10,6 +10,7 @@ from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
 
 from . import Action, _subject, builder, create, delete_first, replace, service_request, update
+from ._texts import say
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -18,12 +19,11 @@ LAB_CATEGORY = {
     "coding": [{"system": SNOMED, "code": "108252007", "display": "Laboratory procedure"}]
 }
 
-# Lab sets -> the tests to order: (LOINC code or None for text only, text). Codes are those of the
-# project value sets (their marks are in each value set's description).
+# Lab sets -> the tests to order: (LOINC code, its name). Codes are those of the project value
+# sets (their marks are in each value set's description). A test with no verified code (None)
+# is named by its key's `order` text in cards/_suggestions.toml.
 LAB_ORDERS: dict[str, tuple[tuple[str | None, str], ...]] = {
-    "lab-tb": (
-        (None, "Tuberculosis screening (interferon-gamma release assay or tuberculin skin test)"),
-    ),
+    "lab-tb": ((None, ""),),
     "lab-hepatitis-b": (
         ("5196-1", "Hepatitis B virus surface antigen (HBsAg)"),
         ("16933-4", "Hepatitis B virus core antibody (anti-HBc)"),
@@ -61,10 +61,12 @@ def lab_request(
 
 def _labs(value_set: str) -> Any:
     def build(finding: Finding, picture: PatientPicture) -> list[Action]:
-        reason = str(finding.values["lab_reason"])  # the card file's words (a coded value)
+        # the note: the rule's card file words {lab_reason} (a coded value)
+        reason = say("note", reason=finding.values["lab_reason"])
+        tests = [(code, name or say("order")) for code, name in LAB_ORDERS[value_set]]
         return [
-            create(lab_request(picture, value_set, code, text, reason), f"Order {text}")
-            for code, text in LAB_ORDERS[value_set]
+            create(lab_request(picture, value_set, code, name, reason), say("action", test=name))
+            for code, name in tests
         ]
 
     return build
@@ -79,7 +81,9 @@ for _key, _vs in (
     ("order-lab-creatinine", "lab-creatinine"),
     ("order-blood-pressure-check", "blood-pressure"),
 ):
-    builder(_key)(_labs(_vs))
+    _uncoded = any(code is None for code, _ in LAB_ORDERS[_vs])
+    _texts = {"action": "test", "note": "reason", **({"order": ""} if _uncoded else {})}
+    builder(_key, texts=_texts)(_labs(_vs))
 
 
 for _key in (
@@ -91,19 +95,14 @@ for _key in (
     builder(_key)(delete_first)
 
 
-@builder("refer-ophthalmology")
+@builder("refer-ophthalmology", texts={"action": "", "order": "", "note": ""})
 def refer_ophthalmology(finding: Finding, picture: PatientPicture) -> list[Action]:
     """A referral ServiceRequest for an eye review (text only: no verified SNOMED code)."""
-    resource = service_request(
-        picture,
-        None,
-        "Referral to ophthalmology for eye review",
-        note="Conjunctivitis or keratitis during biologic therapy for atopic dermatitis",
-    )
-    return [create(resource, "Refer to ophthalmology")]
+    resource = service_request(picture, None, say("order"), note=say("note"))
+    return [create(resource, say("action"))]
 
 
-@builder("swap-roflumilast-strength")
+@builder("swap-roflumilast-strength", texts={"action": "strength", "product": "strength"})
 def swap_roflumilast_strength(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Delete the draft and create the same order with the age-appropriate roflumilast strength."""
     order = finding.orders[0]
@@ -115,15 +114,15 @@ def swap_roflumilast_strength(finding: Finding, picture: PatientPicture) -> list
     resource.pop("meta", None)
     resource["status"] = "draft"
     resource.pop("medicationReference", None)
-    resource["medicationCodeableConcept"] = {"text": f"roflumilast {strength} topical cream"}
+    resource["medicationCodeableConcept"] = {"text": say("product", strength=strength)}
     resource["subject"] = _subject(picture)
     for dosage in resource.get("dosageInstruction") or []:
         if isinstance(dosage, dict):
             dosage.setdefault("route", copy.deepcopy(TOPICAL_ROUTE))
-    return replace(order, resource, f"Order roflumilast {strength} cream")
+    return replace(order, resource, say("action", strength=strength))
 
 
-@builder("limit-ruxolitinib-quantity")
+@builder("limit-ruxolitinib-quantity", texts={"action": "grams"})
 def limit_ruxolitinib_quantity(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Update the draft's dispensed quantity to at most 60 g per week of its supply period."""
     order = finding.orders[0]
@@ -141,4 +140,4 @@ def limit_ruxolitinib_quantity(finding: Finding, picture: PatientPicture) -> lis
             "code": "g",
         }
 
-    return update(order, change, f"Limit the quantity to {grams} g")
+    return update(order, change, say("action", grams=grams))

@@ -17,19 +17,29 @@ from . import (
     SNOMED,
     Action,
     _subject,
-    at_site,
     builder,
     create,
     delete,
     service_request,
     site_concept,
+    site_words,
     update,
 )
+from ._texts import SHARED, declare, say, say_shared
 from .topical import FLUTICASONE_005_CREAM, HYDROCORTISONE_1_CREAM, PIMECROLIMUS_1_CREAM, TACROLIMUS
 
 UCUM = "http://unitsofmeasure.org"
 TOPICAL = {"coding": [{"system": SNOMED, "code": "6064005", "display": "Topical route"}]}
 MAINTENANCE_WEEKS = 16
+declare(SHARED, {"same_steroid": "", "affected_areas": ""})  # no name; no site on the draft
+
+
+def _site(like: MedicationOrder, only: frozenset[str] | None) -> str:
+    """`{site}` of a new order at the draft's site: its words, else the affected areas."""
+    place = site_words(like, only) if site_concept(like, only) else None
+    return place or say_shared("affected_areas")
+
+
 # The maintenance steroids rules/maintenance.py chooses from (its `maintenance` value).
 MAINTENANCE_CODES = {
     "hydrocortisone-1": HYDROCORTISONE_1_CREAM,
@@ -76,7 +86,6 @@ def _request(
         site = site_concept(like, only) if same_site else None
         if site:
             dosage["site"] = site
-            dosage["text"] = at_site(dosage["text"], like, only)
     resource: dict[str, Any] = {
         "resourceType": "MedicationRequest",
         "status": "draft",
@@ -101,7 +110,7 @@ def _same_medication(order: MedicationOrder) -> dict[str, Any]:
     for key in ("medicationCodeableConcept", "medicationReference"):
         if isinstance(order.raw.get(key), dict):
             return {key: copy.deepcopy(order.raw[key])}
-    return {"medicationCodeableConcept": {"text": order.name or "the same topical steroid"}}
+    return {"medicationCodeableConcept": {"text": order.name or say_shared("same_steroid")}}
 
 
 def tci_medication(order: MedicationOrder | None, age: int | None) -> dict[str, Any] | None:
@@ -116,7 +125,7 @@ def tci_medication(order: MedicationOrder | None, age: int | None) -> dict[str, 
     }
 
 
-@builder("create-tcs-maintenance")
+@builder("create-tcs-maintenance", texts={"action": "drug weeks", "dosage": ""})
 def create_tcs_maintenance(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Twice-weekly (Mon/Thu) steroid for 16 weeks: the one the rule chose (`maintenance`,
     named `drug`): the last course's drug, or a coded product."""
@@ -125,30 +134,24 @@ def create_tcs_maintenance(finding: Finding, picture: PatientPicture) -> list[Ac
         medication = _same_medication(last)
     else:
         medication = {"medicationCodeableConcept": _coded(MAINTENANCE_CODES[choice], name)}
-    dosage = {
-        "text": "Apply twice weekly (Monday and Thursday) to the previously affected areas",
-        "timing": {"repeat": _twice_weekly(MAINTENANCE_WEEKS * 7)},
-    }
+    dosage = {"text": say("dosage"), "timing": {"repeat": _twice_weekly(MAINTENANCE_WEEKS * 7)}}
     resource = _request(picture, medication, [dosage], last, 30)
-    return [create(resource, f"Order {name} twice weekly for 16 weeks")]
+    return [create(resource, say("action", drug=name, weeks=MAINTENANCE_WEEKS))]
 
 
-@builder("create-tci-maintenance")
+@builder("create-tci-maintenance", texts={"action": "", "dosage": ""})
 def create_tci_maintenance(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Twice-weekly (Mon/Thu) calcineurin inhibitor to previously affected sites."""
     last = finding.orders[0]
     medication = tci_medication(last if last.is_a("tci") else None, picture.age_years)
     if medication is None:
         return []
-    dosage = {
-        "text": "Apply twice weekly (Monday and Thursday) to the previously affected areas",
-        "timing": {"repeat": _twice_weekly(MAINTENANCE_WEEKS * 7)},
-    }
+    dosage = {"text": say("dosage"), "timing": {"repeat": _twice_weekly(MAINTENANCE_WEEKS * 7)}}
     resource = _request(picture, medication, [dosage], last, 30)
-    return [create(resource, "Order a calcineurin inhibitor twice weekly")]
+    return [create(resource, say("action"))]
 
 
-@builder("set-twice-weekly")
+@builder("set-twice-weekly", texts={"action": ""})
 def set_twice_weekly(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Change a maintenance draft to twice weekly (Mon/Thu), keeping its duration."""
 
@@ -165,26 +168,26 @@ def set_twice_weekly(finding: Finding, picture: PatientPicture) -> list[Action]:
                     "dayOfWeek": ["mon", "thu"],
                 }
 
-    return update(finding.orders[0], change, "Apply twice weekly")  # nothing without an id
+    return update(finding.orders[0], change, say("action"))  # nothing without an id
 
 
-@builder("taper-tcs")
+@builder("taper-tcs", texts={"action": "", "daily": "days", "alternate": "days", "weekly": "days"})
 def taper_tcs(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Step the same steroid down: daily 1 week, alternate days 1 week, twice weekly 2 weeks."""
     order = finding.orders[0]
     steps = [
-        ("Once daily for 7 days", {"frequency": 1, "period": 1, "periodUnit": "d"}, 7),
-        ("Then every other day for 7 days", {"frequency": 1, "period": 2, "periodUnit": "d"}, 7),
-        ("Then twice weekly (Monday and Thursday) for 14 days", _twice_weekly(14), 14),
+        ("daily", {"frequency": 1, "period": 1, "periodUnit": "d"}, 7),
+        ("alternate", {"frequency": 1, "period": 2, "periodUnit": "d"}, 7),
+        ("weekly", _twice_weekly(14), 14),
     ]
     dosages = []
-    for i, (text, repeat, days) in enumerate(steps, start=1):
+    for i, (name, repeat, days) in enumerate(steps, start=1):
         repeat = {**repeat, "boundsDuration": _days(days)}
-        dosages.append({"sequence": i, "text": text, "timing": {"repeat": repeat}})
+        dosages.append({"sequence": i, "text": say(name, days=days), "timing": {"repeat": repeat}})
     resource = _request(picture, _same_medication(order), dosages, order, 30)
     # Create first (a client applying only the first action keeps the taper), then delete a
     # renewal draft; an order on record (a stop order) stays as it is.
-    actions = [create(resource, "Order a 4-week taper of the same steroid")]
+    actions = [create(resource, say("action"))]
     if order.in_scope and order.reference and order.status in (None, "draft", "active"):
         actions.append(delete(order))
     return actions
@@ -196,52 +199,46 @@ def _sensitive_only(finding: Finding) -> frozenset[str] | None:
     return frozenset(str(sites).split(",")) if sites else None
 
 
-@builder("start-tci")
+@builder("start-tci", texts={"action": "", "dosage": "site"})
 def start_tci(finding: Finding, picture: PatientPicture) -> list[Action]:
     """A calcineurin inhibitor twice daily for the same site (steroid-sparing); after potent
     use on a sensitive site, for that site only (Protopic/Elidel labels: tacrolimus 0.03%
     2-15 y, 0.1% from 16 y; pimecrolimus from 2 y)."""
-    order = finding.orders[0]
+    order, only = finding.orders[0], _sensitive_only(finding)
     medication = tci_medication(None, picture.age_years)
     if medication is None:
         return []
     dosage = {
-        "text": "Apply a thin layer twice daily to the affected areas instead of the steroid",
+        "text": say("dosage", site=_site(order, only)),
         "timing": {
             "repeat": {"frequency": 2, "period": 1, "periodUnit": "d", "boundsDuration": _days(28)}
         },
     }
-    resource = _request(picture, medication, [dosage], order, 30, only=_sensitive_only(finding))
-    return [create(resource, "Order a calcineurin inhibitor")]
+    resource = _request(picture, medication, [dosage], order, 30, only=only)
+    return [create(resource, say("action"))]
 
 
-@builder("step-down-hydrocortisone")
+@builder("step-down-hydrocortisone", texts={"action": "", "dosage": "site days"})
 def step_down_hydrocortisone(finding: Finding, picture: PatientPicture) -> list[Action]:
     """After potent use on a sensitive site, a mild steroid there instead of a potent taper:
     hydrocortisone 1% cream (US class VII; NICE CG57: mild potency for the face and neck),
     once daily for 14 days, for the sensitive site only."""
-    order = finding.orders[0]
+    order, only = finding.orders[0], _sensitive_only(finding)
     medication = {
         "medicationCodeableConcept": _coded(HYDROCORTISONE_1_CREAM, "hydrocortisone 1% cream")
     }
     dosage = {
-        "text": "Apply a thin layer once daily to the affected areas instead of the potent "
-        "steroid for 14 days",
+        "text": say("dosage", site=_site(order, only), days=14),
         "timing": {
             "repeat": {"frequency": 1, "period": 1, "periodUnit": "d", "boundsDuration": _days(14)}
         },
     }
-    resource = _request(picture, medication, [dosage], order, 30, only=_sensitive_only(finding))
-    return [create(resource, "Order hydrocortisone 1% cream once daily instead")]
+    resource = _request(picture, medication, [dosage], order, 30, only=only)
+    return [create(resource, say("action"))]
 
 
-@builder("refer-phototherapy")
+@builder("refer-phototherapy", texts={"action": "", "order": "", "note": ""})
 def refer_phototherapy(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Narrowband UVB referral as text (no verified code: clinical-rules §2.4)."""
-    resource = service_request(
-        picture,
-        None,
-        "Narrowband UVB phototherapy (dermatology)",
-        note="Eczema not controlled on topical therapy",
-    )
-    return [create(resource, "Refer for narrowband UVB phototherapy")]
+    resource = service_request(picture, None, say("order"), note=say("note"))
+    return [create(resource, say("action"))]

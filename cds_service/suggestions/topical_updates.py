@@ -9,6 +9,7 @@ from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
 
 from . import Action, builder, update
+from ._texts import say
 
 UCUM = "http://unitsofmeasure.org"
 
@@ -82,7 +83,7 @@ def _date(value: Any) -> date | None:
         return None
 
 
-@builder("complete-tcs-order")
+@builder("complete-tcs-order", texts={"action": "missing"})
 def complete_tcs_order(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Add the missing frequency, duration and/or quantity to the draft."""
     v = finding.values
@@ -95,10 +96,10 @@ def complete_tcs_order(finding: Finding, picture: PatientPicture) -> list[Action
         if v.get("add_grams"):
             set_quantity(resource, int(v["add_grams"]))
 
-    return update(finding.orders[0], change, f"Complete the order: add {v['missing']}")
+    return update(finding.orders[0], change, say("action", missing=v["missing"]))
 
 
-@builder("limit-very-potent")
+@builder("limit-very-potent", texts={"action": "days grams unit"})
 def limit_very_potent(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Cap a class I steroid draft at its label's days and grams (mL for liquids) a week (the
     finding's numbers, the same the card's label shows); the whole course in one fill, so no
@@ -115,17 +116,16 @@ def limit_very_potent(finding: Finding, picture: PatientPicture) -> list[Action]
         if isinstance(dispense, dict) and dispense.get("numberOfRepeatsAllowed"):
             dispense["numberOfRepeatsAllowed"] = 0
 
-    return update(
-        finding.orders[0], change, f"Limit to {new_days} days and {max_grams} {unit} a week"
-    )
+    words = say("action", days=new_days, grams=max_grams, unit=unit)
+    return update(finding.orders[0], change, words)
 
 
-@builder("shorten-course")
+@builder("shorten-course", texts={"action": "days"})
 def shorten_course(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Set the draft's duration to the value the rule proposes."""
     days = int(finding.values["new_days"])
     return update(
         finding.orders[0],
         lambda resource: set_duration(resource, days),
-        f"Set the duration to {days} days",
+        say("action", days=days),
     )
