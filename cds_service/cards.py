@@ -21,7 +21,7 @@ from cds_service.cardfile import CardFileError as CardFileError
 from cds_service.cardfile import catalogue_version as catalogue_version
 from cds_service.cardfile import load_card_files as load_card_files
 from cds_service.cardtext import escape_markdown as escape_markdown  # re-exported: tests
-from cds_service.cardtext import fill, number_agreement, worded
+from cds_service.cardtext import fill_worded, number_agreement, worded
 from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
 from cds_service.suggestions import Builder
@@ -54,14 +54,14 @@ def _build(
         return []
 
 
-def _for_builders(finding: Finding, template: CardTemplate) -> Finding:
-    """The finding with each coded value in its card-file wording (plain text): the text a
-    builder puts in a resource (a ServiceRequest note) is the card file's, like the card's."""
+def _for_builders(finding: Finding, template: CardTemplate, plain: Mapping[str, str]) -> Finding:
+    """The finding with each coded value in its card-file wording (plain text, as worded in
+    `plain`): the text a builder puts in a resource (a ServiceRequest note) is the card
+    file's, like the card's."""
     coded = {k: v for k, v in finding.values.items() if k in template.phrases}
     if not coded:
         return finding
-    words = worded(finding.values, False, template.phrases, template.joins, template.absent)
-    phrased = {k: number_agreement(words[k]) for k in coded}
+    phrased = {k: number_agreement(plain[k]) for k in coded}
     return dataclasses.replace(finding, values={**finding.values, **phrased})
 
 
@@ -90,13 +90,17 @@ def _render(
     version: str,
 ) -> dict[str, Any]:
     """A CDS Hooks 2.0.1 card: no null, empty string, empty list or empty object anywhere."""
-    v, values = finding.variant, finding.values
+    v = finding.variant
     wording = (template.phrases, template.joins, template.absent)
+    # Each value worded once per card, plain (summary, labels, builders) and escaped (detail).
+    plain = worded(finding.values, False, *wording)
     card: dict[str, Any] = {
         "uuid": str(uuid.uuid4()),
-        "summary": _shorten(fill(template.field("summary", v), values, False, *wording)),
+        "summary": _shorten(fill_worded(template.field("summary", v), plain)),
         "indicator": template.field("indicator", v),
-        "detail": fill(template.field("detail", v), values, True, *wording).strip(),
+        "detail": fill_worded(
+            template.field("detail", v), worded(finding.values, True, *wording)
+        ).strip(),
         "source": {
             "label": template.field("source", v)["label"],
             "url": template.field("source", v)["url"],
@@ -119,13 +123,14 @@ def _render(
     suggestions = []
     labels = {s["key"]: s for s in template.data.get("suggestions", [])}
     chosen = template.data.get("variants", {}).get(v, {}).get("recommended") if v else None
+    phrased = _for_builders(finding, template, plain) if finding.suggestions else finding
     for key in finding.suggestions:
         spec = labels.get(key)
-        actions = _build(builders, key, _for_builders(finding, template), picture) if spec else []
+        actions = _build(builders, key, phrased, picture) if spec else []
         if not spec or not actions:
             continue
         suggestion: dict[str, Any] = {
-            "label": fill(spec["label"], values, False, *wording),
+            "label": fill_worded(spec["label"], plain),
             "uuid": str(uuid.uuid4()),
             "actions": actions,
         }

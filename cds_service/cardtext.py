@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
@@ -20,7 +21,17 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u206
 
 def escape_markdown(value: object) -> str:
     """Chart text made inert in GitHub-flavoured markdown (no links, HTML or emphasis)."""
-    flat = _CONTROL.sub(" ", str(value))
+    text = value if value.__class__ is str else str(value)
+    return _escape_cached(text) if len(text) <= _CACHED_LENGTH else _escape(text)
+
+
+# Chart text repeats across calls (drug names, sites, dates): short strings are escaped once.
+# Bounded in entries and length, so hostile charts cannot grow it past a few MB.
+_CACHED_LENGTH = 200
+
+
+def _escape(value: str) -> str:
+    flat = _CONTROL.sub(" ", value)
     flat = "".join(_HTML.get(ch, ch) for ch in flat)  # HTML first: entities hold no specials
     flat = _MD_SPECIAL.sub(r"\\\1", flat)
     return _BARE_URL.sub(
@@ -30,7 +41,16 @@ def escape_markdown(value: object) -> str:
 
 def plain(value: object) -> str:
     """Chart text for plain-text fields (summary, labels): one line, no control characters."""
-    return _CONTROL.sub(" ", str(value)).strip()
+    text = value if value.__class__ is str else str(value)
+    return _plain_cached(text) if len(text) <= _CACHED_LENGTH else _plain(text)
+
+
+def _plain(value: str) -> str:
+    return _CONTROL.sub(" ", value).strip()
+
+
+_escape_cached = lru_cache(maxsize=4096)(_escape)
+_plain_cached = lru_cache(maxsize=4096)(_plain)
 
 
 class _Values(dict[str, str]):
@@ -51,7 +71,12 @@ def fill(
     A value with `phrases` is a code (or a list of codes) the card file words: each code's
     phrase, filled the same way, joined with "; " or the value's `joins` entry. A value left
     out (or None) with an `absent` entry reads as that entry's words."""
-    return number_agreement(template.format_map(worded(values, escape, phrases, joins, absent)))
+    return fill_worded(template, worded(values, escape, phrases, joins, absent))
+
+
+def fill_worded(template: str, filled: Mapping[str, str]) -> str:
+    """The template with values already worded (`worded`), numbers agreeing."""
+    return number_agreement(template.format_map(filled))
 
 
 def worded(
