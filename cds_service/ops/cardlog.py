@@ -4,9 +4,10 @@ The rows are written off the response path: `record_issued` queues them and a ba
 thread per worker commits whatever is queued every `INTERVAL` seconds in one INSERT. A hook
 call thus never waits for a commit (nor for another worker's SQLite write lock), and under load
 hundreds of answers share one commit. What is queued is written at a graceful exit, when the
-store is disposed, before a feedback POST is resolved in the same worker, and by `flush_issued`. A worker killed outright
-loses at most `INTERVAL` seconds of rows: feedback on those cards is still stored (and the
-report still joins it to the rule once the row exists); only its rule label is "unknown".
+store is disposed, before a feedback POST is resolved in the same worker, and by
+`flush_issued`. A worker killed outright loses at most `INTERVAL` seconds of rows: feedback
+on those cards is still stored (and the report still joins it to the rule once the row
+exists); only its rule label is "unknown".
 Patient data is never queued: the rows are uuid, rule id, indicator, service, version, time.
 """
 
