@@ -6,7 +6,7 @@ The tables are defined in `tables.py` and created by the migrations (`migrate.py
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -75,6 +75,8 @@ class FeedbackStore:
         """``pool``: ``make_engine``'s pool_size and max_overflow for the second engine."""
         self.engine = engine
         self._schema_ok = False
+        # Run by dispose() first: the issued-card log's writer registers its flush here.
+        self.before_dispose: list[Callable[[], object]] = []
         # Issued cards and the repeat guard's keys are indexes, not acknowledgements: on a SQLite
         # file they go through a second engine whose commits skip the fsync (one commit, no
         # PRAGMA toggling on the response path). Elsewhere they share the one engine.
@@ -85,7 +87,10 @@ class FeedbackStore:
         )
 
     def dispose(self) -> None:
-        """Close both engines' pooled connections."""
+        """Write what is queued for this store (the issued-card log, `ops/cardlog.py`), then
+        close both engines' pooled connections."""
+        for flush in self.before_dispose:
+            flush()
         self.engine.dispose()
         if self.log_engine is not self.engine:
             self.log_engine.dispose()

@@ -3,10 +3,11 @@
 The rows are written off the response path: `record_issued` queues them and a background
 thread per worker commits whatever is queued every `INTERVAL` seconds in one INSERT. A hook
 call thus never waits for a commit (nor for another worker's SQLite write lock), and under load
-hundreds of answers share one commit. What is queued is written at a graceful exit, before a
-feedback POST is resolved in the same worker, and by `flush_issued`. A worker killed outright
-loses at most `INTERVAL` seconds of rows: feedback on those cards is still stored (and the
-report still joins it to the rule once the row exists); only its rule label is "unknown".
+hundreds of answers share one commit. What is queued is written at a graceful exit, when the
+store is disposed, before a feedback POST is resolved in the same worker, and by
+`flush_issued`. A worker killed outright loses at most `INTERVAL` seconds of rows: feedback
+on those cards is still stored (and the report still joins it to the rule once the row
+exists); only its rule label is "unknown".
 Patient data is never queued: the rows are uuid, rule id, indicator, service, version, time.
 """
 
@@ -105,6 +106,7 @@ def writer_for(store: FeedbackStore) -> CardLogWriter:
         found = _writers.get(store)
         if found is None:
             found = _writers[store] = CardLogWriter(store)
+            store.before_dispose.append(found.flush)  # nothing queued outlives the store
         return found
 
 

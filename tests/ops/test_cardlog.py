@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -99,3 +100,21 @@ sys.exit(0)
 """
     subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
     assert [r["card_uuid"] for r in FeedbackStore(make_engine(url)).issued()] == ["u-exit"]
+
+
+def test_closing_the_store_writes_what_is_queued_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store closed within the writer's interval (a test's throw-away database, a shutdown)
+    gets its queued rows before its connections go: none written later to a removed file."""
+    monkeypatch.setattr(cardlog, "INTERVAL", 60.0)  # the writer would wait a minute
+    url = f"sqlite:///{tmp_path / 'cards.sqlite3'}"
+    store = FeedbackStore(make_engine(url))
+    migrate.upgrade(store.engine)
+    card = {"uuid": "c-1", "indicator": "warning", "source": {"topic": {"code": RULE}}}
+    now = datetime(2026, 11, 22, 12, tzinfo=UTC)
+    cardlog.writer_for(store).add(store.card_rows("svc", [card], "v", now))
+    store.dispose()
+    reopened = FeedbackStore(make_engine(url))
+    assert [r["card_uuid"] for r in reopened.issued()] == ["c-1"]
+    reopened.dispose()
