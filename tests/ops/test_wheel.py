@@ -1,6 +1,7 @@
 """The built wheel serves on its own: cards, schemas, terminology and gunicorn settings inside it.
 
-The wheel is built offline from a copy of the tracked files (no build isolation: the dev
+The wheel is built offline from a copy of the checkout's files, tracked or new but not
+git-ignored (a rule just scaffolded is in it before it is committed; no build isolation: the dev
 environment has setuptools and wheel) and unpacked into a directory that is put first on the
 path of a child interpreter started in an empty working directory, so neither `cards/` nor
 `gunicorn.conf.py` of the checkout can be found by accident.
@@ -50,11 +51,14 @@ print(json.dumps({
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project's wheel, built from the tracked files only."""
+    """The project's wheel, built from the checkout's files (tracked, or new and not ignored)."""
     base = tmp_path_factory.mktemp("wheel")
     source = base / "source"
     tracked = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
     ).stdout.split(b"\0")
     for name in filter(None, tracked):
         path = Path(name.decode())
