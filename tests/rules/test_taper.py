@@ -131,6 +131,8 @@ def _past_tcs(oid: str, authored: str, days: int, face: bool) -> dict[str, Any]:
         ([("a", "2026-08-01", 30, False), ("b", "2026-10-01", 15, True)], ("b",)),
         # the body run ends last: the face pass cannot beat it (and reads no sites)
         ([("b", "2026-08-01", 15, True), ("a", "2026-10-01", 30, False)], ("a",)),
+        # a later face course too short to qualify: the body run stays
+        ([("a", "2026-08-01", 30, False), ("b", "2026-10-01", 10, True)], ("a",)),
         # no body run long enough: only the face pass finds one
         ([("b", "2026-10-01", 15, True)], ("b",)),
     ],
