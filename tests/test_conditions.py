@@ -212,3 +212,50 @@ def test_a_course_is_for_eczema_by_the_condition_reading(
     referenced Condition that says eczema only in its text counts (it was codes-only)."""
     picture = _picture(terminology, conditions, [_draft(**reason)])
     assert for_eczema_or_unstated(picture, picture.drafts[0]) is counts
+
+
+def test_selection_asks_each_distinct_concept_once_and_keeps_chart_order(
+    terminology: Terminology, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cds_service.picture import conditions as module
+
+    resources = [
+        _condition(f"c{i}", text, *codes, status=status)
+        for i, (text, codes, status) in enumerate(
+            [("Eczema", (), "active"), ("Asthma", ((SNOMED, "195967001"),), "active")] * 3
+            + [("Atopic dermatitis", (), "resolved"), ("No eczema", (), "active")]
+        )
+    ]
+    asked: list[str | None] = []
+    real = module.concept_in
+
+    def counting(vs: Any, found: Any, label: str | None) -> bool:
+        asked.append(label)
+        return real(vs, found, label)
+
+    monkeypatch.setattr(module, "concept_in", counting)
+    picture = _picture(terminology, resources)
+    active = picture.active_conditions("atopic-dermatitis")
+    assert [c.id for c in active] == ["c0", "c2", "c4"]
+    assert asked == ["Eczema", "Asthma", "No eczema"]
+    assert [c.id for c in picture.recorded_conditions("atopic-dermatitis")] == [
+        "c0", "c2", "c4", "c6"
+    ]  # fmt: skip
+
+
+def test_selection_without_an_index_for_hand_built_codings(terminology: Terminology) -> None:
+    picture = _picture(terminology, [_condition("c1", "Eczema"), _condition("c2", "Asthma")])
+    facts = tuple(c.__class__(**{**_fields(c), "codings": [list(x) for x in c.codings]})
+                  for c in picture.conditions)  # fmt: skip
+    hand_built = picture.__class__(**{**_picture_fields(picture), "conditions": facts})
+    assert [c.id for c in hand_built.active_conditions("atopic-dermatitis")] == ["c1"]
+
+
+def _fields(fact: Any) -> dict[str, Any]:
+    return {f: getattr(fact, f) for f in fact.__struct_fields__}
+
+
+def _picture_fields(picture: Any) -> dict[str, Any]:
+    import dataclasses
+
+    return {f.name: getattr(picture, f.name) for f in dataclasses.fields(picture) if f.init}

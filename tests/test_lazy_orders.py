@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from cds_service.picture.dosage import DETAIL_FIELDS
+from cds_service.picture.dosage import DETAIL_FIELDS, first_repeat, first_timing
 from cds_service.picture.orders import build_order
 from cds_service.terminology import Terminology
 from tests.conftest import FIXTURES
@@ -96,3 +96,17 @@ def test_an_unreadable_draft_is_still_refused_when_built(
         build_order(res, {}, term, is_draft=True, in_scope=True)
     past = build_order(res, {}, term, is_draft=False, in_scope=False)
     assert past.instruction_text is None and past.quantity_value is None
+
+
+ODD_DOSAGES: list[Any] = [
+    None, [], {}, "text", [None, "x"], [{"timing": None}, {"timing": {"repeat": {"period": 2}}}],
+    {"timing": {"repeat": {"frequency": 1}}}, [{"timing": "daily"}], [{"timing": {"repeat": 3}}],
+    [{"text": "no timing"}, {"timing": {"code": {"text": "BID"}}}],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "res", [{"dosageInstruction": d} for d in ODD_DOSAGES] + _requests(), ids=lambda _r: ""
+)
+def test_first_repeat_is_first_timings_repeat(res: dict[str, Any]) -> None:
+    assert first_repeat(res) == first_timing(res)[1]

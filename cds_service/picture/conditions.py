@@ -63,12 +63,7 @@ class ConditionQueries:
         key = f"recorded:{value_set}"
         found: tuple[ConditionFact, ...] | None = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = tuple(
-                c
-                for c in self.conditions
-                if c.verification_status not in EXCLUDED_VERIFICATION
-                and self.concept_in(value_set, c.codings, c.text)
-            )
+            found = self._memo[key] = self._select(self._recorded, value_set)
         return found
 
     def active_conditions(self, value_set: str) -> tuple[ConditionFact, ...]:
@@ -76,15 +71,34 @@ class ConditionQueries:
         key = f"active:{value_set}"
         found: tuple[ConditionFact, ...] | None = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = tuple(c for c in self._active if self._holds(c, value_set))
+            found = self._memo[key] = self._select(self._active, value_set)
         return found
 
-    def _holds(self, condition: ConditionFact, value_set: str) -> bool:
-        return self.concept_in(value_set, condition.codings, condition.text)
+    def _select(self, index: _Index, value_set: str) -> tuple[ConditionFact, ...]:
+        """The indexed conditions in the value set, in chart order: `concept_in` asked once
+        per distinct (codings, text), in order of first appearance, as a plain loop would."""
+        conditions, concepts, keys = index
+        if keys is None:  # codings built by hand (lists): no index, ask per condition
+            return tuple(c for c in conditions if self.concept_in(value_set, c.codings, c.text))
+        verdicts: list[bool | None] = [None] * len(concepts)
+        found = []
+        for condition, k in zip(conditions, keys, strict=True):
+            hit = verdicts[k]
+            if hit is None:
+                hit = verdicts[k] = self.concept_in(value_set, *concepts[k])
+            if hit:
+                found.append(condition)
+        return tuple(found)
 
     @cached_property
-    def _active(self) -> tuple[ConditionFact, ...]:
-        return tuple(c for c in self.conditions if c.active)
+    def _active(self) -> _Index:
+        return _index(tuple(c for c in self.conditions if c.active))
+
+    @cached_property
+    def _recorded(self) -> _Index:
+        return _index(
+            tuple(c for c in self.conditions if c.verification_status not in EXCLUDED_VERIFICATION)
+        )
 
     def has_active(self, value_set: str) -> bool:
         """True when an active condition is in the value set."""
@@ -108,6 +122,27 @@ class ConditionQueries:
     def indication_other(self, order: MedicationOrder) -> bool:
         """The order treats another dermatosis (lichen sclerosus, psoriasis...), not eczema."""
         return self.reason_in(order, OTHER_DERMATOSIS) and not self.reason_in(order, AD)
+
+
+# Conditions, their distinct (codings, text) and each one's index into those (None: the
+# codings are not hashable). Charts repeat a problem hundreds of times: a value set is then
+# asked once per distinct concept rather than looked up per condition.
+_Index = tuple[
+    tuple["ConditionFact", ...],
+    list[tuple[tuple[Coding, ...], str | None]],
+    list[int] | None,
+]
+
+
+def _index(conditions: tuple[ConditionFact, ...]) -> _Index:
+    position: dict[tuple[tuple[Coding, ...], str | None], int] = {}
+    keys = []
+    try:
+        for c in conditions:
+            keys.append(position.setdefault((c.codings, c.text), len(position)))
+    except TypeError:
+        return conditions, [], None
+    return conditions, list(position), keys
 
 
 def reason_concepts(

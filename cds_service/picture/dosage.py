@@ -78,6 +78,16 @@ def first_timing(res: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str
     return dosages, fx.obj(timing.get("repeat")) if isinstance(timing, dict) else {}
 
 
+def first_repeat(res: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`first_timing(res)[1]` without building the list of dosages: it runs for every order."""
+    items = res.get("dosageInstruction")
+    for d in items if items.__class__ is list else fx.as_list(items):
+        if isinstance(d, dict) and d.get("timing") is not None:
+            timing = d["timing"]
+            return fx.obj(timing.get("repeat")) if isinstance(timing, dict) else {}
+    return {}
+
+
 def schedule(repeat: Mapping[str, Any]) -> Schedule:
     """Frequency, period, days, times of day and boundsPeriod of a timing.repeat."""
     if not repeat:
@@ -129,7 +139,7 @@ def course(res: Mapping[str, Any], instruction: Callable[[], str | None]) -> flo
 def course_days(res: Mapping[str, Any], instruction: Callable[[], str | None]) -> float | None:
     """The course length in days: timing boundsDuration, else boundsPeriod, else one written in
     the instructions (`instruction()`, read only then), else expectedSupplyDuration."""
-    repeat = first_timing(res)[1] if "dosageInstruction" in res else {}
+    repeat = first_repeat(res) if "dosageInstruction" in res else {}
     duration = None
     if repeat:
         if "boundsDuration" in repeat:

@@ -94,7 +94,7 @@ def build_order(
     drug = terminology.classify_drug(med_codings, concept_label)
     plan = dosage.NO_SCHEDULE
     if "dosageInstruction" in res:
-        plan = dosage.schedule(dosage.first_timing(res)[1])
+        plan = dosage.schedule(dosage.first_repeat(res))
     start = plan.start
     dispense = res.get("dispenseRequest")
     if start is None and isinstance(dispense, dict) and "validityPeriod" in dispense:

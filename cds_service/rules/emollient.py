@@ -62,9 +62,12 @@ def emollient_not_prescribed(picture: PatientPicture) -> Decision:
     if not picture.has_eczema(order):
         return Silent("no active atopic dermatitis / eczema")
     candidates = picture.orders_in("emollient", unclassified=True)
-    current = [o for o in candidates if _emollient(picture, o) and _on_record(picture, o)]
-    if current:
-        return Silent(f"emollient on record in the last 12 months: {drug_label(current[0])}")
+    # The first one names the silence: the rest of a long history is not read.
+    current = next(
+        (o for o in candidates if _emollient(picture, o) and _on_record(picture, o)), None
+    )
+    if current is not None:
+        return Silent(f"emollient on record in the last 12 months: {drug_label(current)}")
     plan = moisturiser_plan(picture)
     if plan is not None:
         return Silent(f"a care plan with a moisturiser activity is on record ({plan.status})")

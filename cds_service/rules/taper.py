@@ -162,11 +162,18 @@ def _find_run(picture: PatientPicture) -> Run | None:
     ]
     best: Run | None = None
     for face_only, need in ((False, LONG_DAYS), (True, FACE_DAYS)):
+        if face_only and best is not None and not _face_after(pool, best.end):
+            break  # a face run ends with a face course: none ends later, so none can win
         chosen = [o for o in pool if not face_only or o.sites & FACE_SITES]
         for run in _runs(chosen):
             if run.used(picture.today) >= need and (best is None or run.end > best.end):
                 best = run
     return best
+
+
+def _face_after(pool: list[MedicationOrder], end: date) -> bool:
+    """A course on the face ends after `end` (the sites of only those that do are read)."""
+    return any((course_end(o) or date.min) > end and o.sites & FACE_SITES for o in pool)
 
 
 def _runs(orders: list[MedicationOrder]) -> list[Run]:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import cards_for, load_fixture, post_hook
+import pytest
+
+from cds_service.picture import build_picture
+from cds_service.rules.taper import _find_run
+from cds_service.terminology import Terminology
+from tests.conftest import NOW, cards_for, load_fixture, post_hook
 
 RULE = "tcs-taper-after-long-use"
 
@@ -103,3 +108,46 @@ def test_neck_and_trunk_stop_names_the_trunk_and_orders_for_the_neck_only(hooks:
         assert [c["code"] for c in site["coding"]] == ["45048000"]  # never neck + trunk codings
         assert site["text"] == "neck"
     assert _cards(hooks, "sign-stop-neck-after-27-days-out") == []
+
+
+def _past_tcs(oid: str, authored: str, days: int, face: bool) -> dict[str, Any]:
+    dosage: dict[str, Any] = {
+        "timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d",
+                              "boundsDuration": {"value": days, "code": "d"}}}
+    }  # fmt: skip
+    if face:
+        dosage["site"] = {"coding": [{"system": "http://snomed.info/sct", "code": "89545001"}]}
+    return {
+        "resourceType": "MedicationRequest", "id": oid, "status": "completed", "intent": "order",
+        "medicationCodeableConcept": {"text": "betamethasone dipropionate 0.05% cream"},
+        "authoredOn": authored, "dosageInstruction": [dosage],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("orders", "expected"),
+    [
+        # a 30-day body run, then a later 15-day face run: the face run is the latest
+        ([("a", "2026-08-01", 30, False), ("b", "2026-10-01", 15, True)], ("b",)),
+        # the body run ends last: the face pass cannot beat it (and reads no sites)
+        ([("b", "2026-08-01", 15, True), ("a", "2026-10-01", 30, False)], ("a",)),
+        # a later face course too short to qualify: the body run stays
+        ([("a", "2026-08-01", 30, False), ("b", "2026-10-01", 10, True)], ("a",)),
+        # no body run long enough: only the face pass finds one
+        ([("b", "2026-10-01", 15, True)], ("b",)),
+    ],
+)
+def test_latest_qualifying_run_whichever_pass_finds_it(
+    orders: list[tuple[str, str, int, bool]], expected: tuple[str, ...]
+) -> None:
+    picture = build_picture(
+        hook="patient-view",
+        context={"patientId": "p1", "userId": "Practitioner/u"},
+        resources=[_past_tcs(*o) for o in orders],
+        medications={},
+        terminology=Terminology.load(),
+        now=NOW,
+    )
+    run = _find_run(picture)
+    assert run is not None
+    assert tuple(o.id for o in run.orders) == expected
