@@ -100,7 +100,8 @@ def cases(args: argparse.Namespace) -> list[Case]:
 def http(quick: bool) -> list[tuple[str, bool]]:
     """gunicorn with the floor app, then with the service: order-sign, 20 resources."""
     seconds = 1.0 if quick else 10.0
-    print("\n## HTTP: gunicorn, 2 sync workers, 127.0.0.1, 4 client processes (raw sockets)")
+    # gunicorn reads ./gunicorn.conf.py (the service's worker class and threads) for both apps.
+    print("\n## HTTP: gunicorn.conf.py, 2 workers, 127.0.0.1, 4 client processes (raw sockets)")
     print("order-sign, 20 resources, 32 distinct charts in turn; wall time per request")
     found = {}
     for name, app in (("floor", http_load.FLOOR_APP), ("service", http_load.SERVICE_APP)):
