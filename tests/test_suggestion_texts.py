@@ -69,7 +69,7 @@ def test_a_missing_text_stops_start_up_naming_file_and_key(tmp_path: Path) -> No
             "Order {grams} g for {age}",
             r"order-emollient/action: placeholder \{age\}",
         ),
-        ("shared", "Remove {order}", r"shared/delete: placeholder \{order\}"),
+        ("common", "Remove {order}", r"common/delete: placeholder \{order\}"),
         ("shorten-course", "Set {days:d} days", r"shorten-course/action: .*plain"),
     ],
 )
@@ -78,7 +78,7 @@ def test_an_unknown_placeholder_stops_start_up(
 ) -> None:
     cards = _cards(tmp_path)
     tables = _tables(cards)
-    name = "delete" if key == "shared" else "action"
+    name = "delete" if key == "common" else "action"
     tables[key][name] = text
     _write(cards / TEXTS_FILE, tables)
     with pytest.raises(CardFileError, match=rf"_suggestions\.toml: {error}"):

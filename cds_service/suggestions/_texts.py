@@ -2,7 +2,7 @@
 
 A builder declares the texts it writes and each text's own placeholders
 (`@builder("order-emollient", texts={"action": "grams", "dosage": "grams"})`); the helpers
-several builders share declare theirs under `shared` (`declare("shared", {"delete": ""})`).
+several builders share declare theirs under `common` (`declare("common", {"delete": ""})`).
 Start-up (`load_texts`) refuses a file where a declared text is missing, a text nobody
 declares is present, or a text names a placeholder its builder does not declare: the error
 names the file and `<key>/<text>`. A builder fills a text with `say(name, **values)` (its
@@ -24,14 +24,14 @@ from typing import Any
 from cds_service.cardcheck import CardFileError, placeholders
 
 TEXTS_FILE = "_suggestions.toml"
-SHARED = "shared"  # the table of texts the shared helpers write (delete, swap, update)
+SHARED = "common"  # the table of texts the shared helpers write (delete, swap, update)
 
 _DECLARED: dict[str, dict[str, frozenset[str]]] = {}
 
 
 @dataclass(frozen=True)
 class SuggestionTexts:
-    """Suggestion key (or `shared`) -> text name -> template, as read from `path`."""
+    """Suggestion key (or `common`) -> text name -> template, as read from `path`."""
 
     tables: Mapping[str, Mapping[str, str]]
     path: Path
@@ -141,5 +141,5 @@ def say(name: str, **values: Any) -> str:
 
 
 def say_shared(name: str, **values: Any) -> str:
-    """A shared helper's text `name` (`[shared]`), filled from `values`."""
+    """A shared helper's text `name` (`[common]`), filled from `values`."""
     return _fill(SHARED, name, values)

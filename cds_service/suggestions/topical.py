@@ -23,7 +23,7 @@ FLUTICASONE_005_CREAM = ("895987", "fluticasone propionate 0.5 MG/GM Topical Cre
 
 
 # Each swap's dosage instruction is its `dosage` text in cards/_suggestions.toml; `{site}` is
-# the draft's site, or [shared] affected_area when it names none.
+# the draft's site, or [common] affected_area when it names none.
 SWAP_TEXTS = {"dosage": "site"}
 
 
