@@ -19,6 +19,7 @@ from cds_service.terminology import Terminology
 from . import access as fx
 from .identity import Owner
 from .lazy import LazyFacts, ObservationBatch
+from .memo import Memo, concept_key
 from .model import ConditionFact, MedicationOrder, ObservationFact, PatientPicture, RecordFact
 from .orders import build_observation, build_order, build_record
 
@@ -93,6 +94,7 @@ class _Chart:
         self.records: list[RecordFact] = []
         self.unreadable = 0
         self.seen: set[tuple[str, str]] = set()
+        self.memo = Memo()  # what this call's resources share: memo.py
 
     def keep(self, built: Any, target: list[Any]) -> None:
         if built is None:
@@ -115,10 +117,12 @@ class _Chart:
             if self.patient is None or rid == self.patient_id:
                 self.patient = res
         elif rtype == "Condition":
-            self.keep(_safe(_condition, res, self.terminology), self.conditions)
+            self.keep(_safe(_condition, res, self.terminology, self.memo), self.conditions)
         elif rtype == "MedicationRequest":
             if not (isinstance(rid, str) and rid in self.draft_ids):  # not a search's echo
-                built = _safe(build_order, res, self.medications, self.terminology, False, False)
+                built = _safe(
+                    build_order, res, self.medications, self.terminology, False, False, self.memo
+                )
                 self.keep(built, self.orders)
         elif rtype == "Observation":
             self.observations.append(res)
@@ -183,12 +187,15 @@ def _selections(context: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(s for s in fx.as_list(context.get("selections")) if isinstance(s, str))
 
 
-def _condition(res: Mapping[str, Any], terminology: Terminology) -> ConditionFact:
+def _condition(res: Mapping[str, Any], terminology: Terminology, memo: Memo) -> ConditionFact:
     code = res.get("code")
-    codings = fx.codings(code)
-    label = fx.label(code.get("text")) if isinstance(code, dict) else None
-    if label is None:  # fx.concept_text, without building the codings twice
-        label = next((display for _s, _c, display in codings if display), None)
+    key = concept_key(code) if code.__class__ is dict else None
+    found = memo.conditions.get(key) if key is not None else None
+    if found is None:
+        found = _code(code)
+        if key is not None:
+            memo.conditions[key] = found
+    codings, label = found
     site_codings: list[tuple[str | None, str | None]] = []
     site_text: list[str] = []
     if "bodySite" in res:
@@ -211,6 +218,15 @@ def _condition(res: Mapping[str, Any], terminology: Terminology) -> ConditionFac
             else frozenset()
         ),
     )
+
+
+def _code(code: Any) -> tuple[tuple[fx.Coding, ...], str | None]:
+    """A Condition code's codings and label (its text, else the first display)."""
+    codings = fx.codings(code)
+    label = fx.label(code.get("text")) if isinstance(code, dict) else None
+    if label is None:  # fx.concept_text, without building the codings twice
+        label = next((display for _s, _c, display in codings if display), None)
+    return codings, label
 
 
 def _first_date(res: Mapping[str, Any], keys: tuple[str, ...]) -> date | None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cds_service.terminology import Terminology
+from cds_service.terminology import DrugInfo, Terminology
 from cds_service.terminology.drugtext import drug_text
 from cds_service.terminology.strength import find_strengths
 
 from . import access as fx
 from . import dosage, order_sites
+from .memo import Memo, concept_key, reference_key, repeat_key
 from .model import MedicationOrder, ObservationFact, RecordFact
 
 _MASS_TO_GRAMS = {"g": 1.0, "gm": 1.0, "gram": 1.0, "grams": 1.0, "mg": 0.001, "kg": 1000.0}
@@ -79,6 +80,7 @@ def build_order(
     terminology: Terminology,
     is_draft: bool,
     in_scope: bool,
+    memo: Memo | None = None,
 ) -> MedicationOrder:
     """Classify one MedicationRequest: drug class, status, schedule and dates now; sites,
     instructions, course, quantity and reasons (`dosage.py`) when a rule first reads them,
@@ -86,15 +88,13 @@ def build_order(
     skipped as before.
 
     This runs once per prefetched order (thousands on a long chart), so it does only what
-    nearly every rule needs.
+    nearly every rule needs; what its orders share is derived once per call with `memo`.
     """
     text = fx.text
-    concept, name, concept_label = medication_concept(res, medications)
-    med_codings = fx.codings(concept)
-    drug = terminology.classify_drug(med_codings, concept_label)
+    has_medication, name, med_codings, drug = _medication(res, medications, terminology, memo)
     plan = dosage.NO_SCHEDULE
     if "dosageInstruction" in res:
-        plan = dosage.schedule(dosage.first_repeat(res))
+        plan = _schedule(dosage.first_repeat(res), memo)
     start = plan.start
     dispense = res.get("dispenseRequest")
     if start is None and isinstance(dispense, dict) and "validityPeriod" in dispense:
@@ -109,7 +109,7 @@ def build_order(
         drug=drug,
         name=name,
         codings=med_codings,
-        has_medication=concept is not None,
+        has_medication=has_medication,
         frequency=plan.frequency,
         period_days=plan.period_days,
         days_of_week=plan.days_of_week,
@@ -125,6 +125,45 @@ def build_order(
         order.__dict__["placement"] = order_sites.read_sites(found, terminology, drug)
         order.__dict__["duration_days"] = dosage.course_days(res, lambda: found.instruction_text)
     return order
+
+
+def _medication(
+    res: Mapping[str, Any],
+    medications: Mapping[str, Mapping[str, Any]],
+    terminology: Terminology,
+    memo: Memo | None,
+) -> tuple[bool, str | None, tuple[fx.Coding, ...], DrugInfo]:
+    """Whether the order names a medication, its name, codings and drug; once per distinct
+    concept (or reference) with `memo` (`memo.py`)."""
+    key = None
+    if memo is not None:
+        concept = res.get("medicationCodeableConcept")
+        if concept.__class__ is dict:
+            key = concept_key(concept)
+        elif not isinstance(concept, dict):
+            ref = res.get("medicationReference")
+            key = reference_key(ref) if ref.__class__ is dict else None
+        found: Any = memo.drugs.get(key) if key is not None else None
+        if found is not None:
+            return found
+    concept, name, concept_label = medication_concept(res, medications)
+    med_codings = fx.codings(concept)
+    drug = terminology.classify_drug(med_codings, concept_label)
+    found = (concept is not None, name, med_codings, drug)
+    if key is not None:
+        memo.drugs[key] = found  # type: ignore[union-attr]
+    return found
+
+
+def _schedule(repeat: Mapping[str, Any], memo: Memo | None) -> dosage.Schedule:
+    """`dosage.schedule(repeat)`, once per distinct repeat with `memo` (`memo.py`)."""
+    key = repeat_key(repeat) if memo is not None and repeat else None
+    if key is None or memo is None:
+        return dosage.schedule(repeat)
+    found: dosage.Schedule | None = memo.schedules.get(key)
+    if found is None:
+        found = memo.schedules[key] = dosage.schedule(repeat)
+    return found
 
 
 # Dispensed units (dispenseRequest.quantity code, else unit text, lower-cased) to grams: UCUM
