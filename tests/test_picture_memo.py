@@ -9,6 +9,7 @@ import pytest
 from cds_service.picture import builder
 from cds_service.picture.memo import Memo, concept_key, repeat_key
 from cds_service.picture.orders import build_order
+from cds_service.picture.records import build_condition
 from cds_service.terminology import Terminology
 
 
@@ -69,9 +70,9 @@ def test_conditions_built_with_the_memo_equal_those_built_alone(term: Terminolog
     memo = Memo()
     for concept in CONCEPTS:
         res = {"resourceType": "Condition", "code": concept}
-        alone = builder._safe(builder._condition, res, term, Memo())
-        assert builder._safe(builder._condition, res, term, memo) == alone
-        assert builder._safe(builder._condition, res, term, memo) == alone
+        alone = builder._safe(build_condition, res, term, Memo())
+        assert builder._safe(build_condition, res, term, memo) == alone
+        assert builder._safe(build_condition, res, term, memo) == alone
 
 
 def test_keys_refuse_values_read_differently() -> None:
