@@ -68,8 +68,10 @@ def test_orders_built_with_the_memo_equal_those_built_alone(term: Terminology) -
 
 def test_conditions_built_with_the_memo_equal_those_built_alone(term: Terminology) -> None:
     memo = Memo()
-    for concept in CONCEPTS:
-        res = {"resourceType": "Condition", "code": concept}
+    sites: list[Any] = [None, {"text": "face"}, "neck", [5], *([c] for c in CONCEPTS)]
+    sites += [[{"text": "left cheek"}, {"coding": [{"code": "45048000"}]}]]
+    for concept, site in zip(CONCEPTS * 2, sites, strict=False):
+        res = {"resourceType": "Condition", "code": concept, "bodySite": site}
         alone = builder._safe(build_condition, res, term, Memo())
         assert builder._safe(build_condition, res, term, memo) == alone
         assert builder._safe(build_condition, res, term, memo) == alone

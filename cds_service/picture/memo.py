@@ -79,14 +79,28 @@ def repeat_key(repeat: Mapping[str, Any]) -> tuple[Any, ...] | None:
     return (f, p, u, start, end)
 
 
+def sites_key(sites: Any) -> tuple[Any, ...] | None:
+    """A bodySite list's concepts' keys, when it is a list of objects each with a key."""
+    if sites.__class__ is not list:
+        return None
+    key = []
+    for site in sites:
+        found = concept_key(site) if site.__class__ is dict else None
+        if found is None:
+            return None
+        key.append(found)
+    return tuple(key)
+
+
 class Memo:
     """The call's memos, each keyed as above: drugs (medication concept or reference ->
     has medication, name, codings, drug), schedules (repeat -> Schedule) and conditions
-    (code concept -> codings, label)."""
+    (code concept -> codings, label) and sites (a Condition's bodySite -> site categories)."""
 
-    __slots__ = ("drugs", "schedules", "conditions")
+    __slots__ = ("drugs", "schedules", "conditions", "sites")
 
     def __init__(self) -> None:
         self.drugs: dict[tuple[Any, ...], Any] = {}
         self.schedules: dict[tuple[Any, ...], Any] = {}
         self.conditions: dict[tuple[Any, ...], Any] = {}
+        self.sites: dict[tuple[Any, ...], frozenset[str]] = {}

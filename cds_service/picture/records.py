@@ -9,7 +9,7 @@ from typing import Any
 from cds_service.terminology import Terminology
 
 from . import access as fx
-from .memo import Memo, concept_key
+from .memo import Memo, concept_key, sites_key
 from .model import ConditionFact, ObservationFact, RecordFact
 
 _CONDITION_DATE = ("onsetDateTime", "onsetPeriod", "onsetString")
@@ -69,28 +69,47 @@ def build_condition(res: Mapping[str, Any], terminology: Terminology, memo: Memo
         if key is not None:
             memo.conditions[key] = found
     codings, label = found
-    site_codings: list[tuple[str | None, str | None]] = []
-    site_text: list[str] = []
-    if "bodySite" in res:
-        for site in fx.dicts(res.get("bodySite")):
+    sites = res.get("bodySite") if "bodySite" in res else None
+    return ConditionFact(  # positional, in CONDITION_FIELDS' order (checked below)
+        fx.resource_id(res.get("id")),
+        codings,
+        label,
+        fx.first_code(res.get("clinicalStatus")),
+        fx.first_code(res.get("verificationStatus")),
+        _first_date(res, _CONDITION_DATE),
+        _first_date(res, _ABATEMENT_DATE),
+        fx.parse_date(res.get("recordedDate")),
+        _body_sites(sites, terminology, memo) if sites is not None else frozenset(),
+    )
+
+
+CONDITION_FIELDS = (
+    "id", "codings", "text", "clinical_status", "verification_status", "onset", "abatement",
+    "recorded", "body_sites",
+)  # fmt: skip
+if ConditionFact.__struct_fields__ != CONDITION_FIELDS:  # a reordered model must not load
+    raise ImportError("ConditionFact's fields changed: update build_condition")
+
+
+def _body_sites(sites: Any, terminology: Terminology, memo: Memo) -> frozenset[str]:
+    """The site categories of a Condition's bodySite, once per distinct list with `memo`."""
+    key = sites_key(sites)
+    found = memo.sites.get(key) if key is not None else None
+    if found is None:
+        site_codings: list[tuple[str | None, str | None]] = []
+        site_text: list[str] = []
+        for site in fx.dicts(sites):
             site_codings.extend((s, c) for s, c, _d in fx.codings(site))
-            if site_label := fx.concept_text(site):  # not `label`: that is the condition's
+            if site_label := fx.concept_text(site):  # not the condition's label
                 site_text.append(site_label)
-    return ConditionFact(
-        id=fx.resource_id(res.get("id")),
-        codings=codings,
-        text=label,
-        clinical_status=fx.first_code(res.get("clinicalStatus")),
-        verification_status=fx.first_code(res.get("verificationStatus")),
-        onset=_first_date(res, _CONDITION_DATE),
-        abatement=_first_date(res, _ABATEMENT_DATE),
-        recorded=fx.parse_date(res.get("recordedDate")),
-        body_sites=(
+        found = (
             terminology.body_sites(site_codings, " ; ".join(site_text) or None)
             if site_codings or site_text
             else frozenset()
-        ),
-    )
+        )
+        if key is not None:
+            memo.sites[key] = found
+    return found
 
 
 def _code(code: Any) -> tuple[tuple[fx.Coding, ...], str | None]:
