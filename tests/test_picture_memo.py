@@ -84,3 +84,13 @@ def test_keys_refuse_values_read_differently() -> None:
     assert concept_key({"text": 5}) is None
     assert concept_key({"coding": [{"code": 5}]}) is None
     assert concept_key({"coding": [{"code": "5"}]}) != concept_key({"coding": [{"display": "5"}]})
+
+
+def test_resource_id_without_the_regex_agrees_with_it() -> None:
+    from cds_service.picture import access
+
+    samples = ["", "a" * 256, "a" * 257, "Patient/x", "a b", "ab\u00e9", "x\ufeff"]
+    samples += [s for i in range(128) for s in (chr(i), f"a{chr(i)}b")]
+    for value in samples:
+        pattern = value if access._ID.fullmatch(value) else None
+        assert access.resource_id(value) == pattern, repr(value)
