@@ -6,7 +6,7 @@ from typing import Any
 
 from cds_service.picture import build_picture
 from cds_service.picture.lazy import LazyFacts
-from cds_service.picture.orders import build_observation
+from cds_service.picture.records import build_observation
 from cds_service.terminology import Terminology
 from tests.conftest import NOW
 

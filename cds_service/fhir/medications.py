@@ -35,10 +35,13 @@ def resolve_medications(
     found: dict[str, dict[str, Any]] = {}
     wanted: dict[str, list[str]] = {}  # Medication id to read -> references written for it
     for request in requests_:
-        if not isinstance(request, Mapping) or (
+        if request.__class__ is dict:  # the usual case, tested first: once per order
+            if "medicationReference" not in request and "medication" not in request:
+                continue  # most orders carry a medicationCodeableConcept: nothing to resolve
+        elif not isinstance(request, Mapping) or (
             "medicationReference" not in request and "medication" not in request
         ):
-            continue  # most orders carry a medicationCodeableConcept: nothing to resolve
+            continue
         reference = _reference(request)
         if reference is None or reference in found:
             continue

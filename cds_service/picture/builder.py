@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import date, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -19,13 +19,12 @@ from cds_service.terminology import Terminology
 from . import access as fx
 from .identity import Owner
 from .lazy import LazyFacts, ObservationBatch
+from .memo import Memo
 from .model import ConditionFact, MedicationOrder, ObservationFact, PatientPicture, RecordFact
-from .orders import build_observation, build_order, build_record
+from .orders import build_order
+from .records import build_condition, build_observation, build_record
 
 log = logging.getLogger(__name__)
-
-_CONDITION_DATE = ("onsetDateTime", "onsetPeriod", "onsetString")
-_ABATEMENT_DATE = ("abatementDateTime", "abatementPeriod")
 
 
 def build_picture(
@@ -93,6 +92,7 @@ class _Chart:
         self.records: list[RecordFact] = []
         self.unreadable = 0
         self.seen: set[tuple[str, str]] = set()
+        self.memo = Memo()  # what this call's resources share: memo.py
 
     def keep(self, built: Any, target: list[Any]) -> None:
         if built is None:
@@ -114,24 +114,42 @@ class _Chart:
         if rtype == "Patient":
             if self.patient is None or rid == self.patient_id:
                 self.patient = res
-        elif rtype == "Condition":
-            self.keep(_safe(_condition, res, self.terminology), self.conditions)
-        elif rtype == "MedicationRequest":
+        elif rtype == "MedicationRequest":  # _safe and keep, inline: a thousand a call
             if not (isinstance(rid, str) and rid in self.draft_ids):  # not a search's echo
-                built = _safe(build_order, res, self.medications, self.terminology, False, False)
-                self.keep(built, self.orders)
+                try:
+                    self.orders.append(
+                        build_order(
+                            res, self.medications, self.terminology, False, False, self.memo
+                        )
+                    )
+                except UNREADABLE as exc:
+                    self.unreadable += _skipped(exc)
+        elif rtype == "Condition":
+            try:
+                self.conditions.append(build_condition(res, self.terminology, self.memo))
+            except UNREADABLE as exc:
+                self.unreadable += _skipped(exc)
         elif rtype == "Observation":
             self.observations.append(res)
         elif rtype in ("CarePlan", "ServiceRequest"):
             self.keep(_safe(build_record, res), self.records)
 
 
+# What reading a resource of an unexpected shape raises: that resource is skipped and counted.
+UNREADABLE = (AttributeError, TypeError, ValueError, KeyError, IndexError)
+
+
 def _safe(fn: Any, *args: Any) -> Any:
     try:
         return fn(*args)
-    except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
-        log.info("skipped an unreadable resource: %s", type(exc).__name__)
+    except UNREADABLE as exc:
+        _skipped(exc)
         return None
+
+
+def _skipped(exc: Exception) -> int:
+    log.info("skipped an unreadable resource: %s", type(exc).__name__)
+    return 1
 
 
 def _unseen(
@@ -181,48 +199,3 @@ def _draft_requests(context: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
 
 def _selections(context: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(s for s in fx.as_list(context.get("selections")) if isinstance(s, str))
-
-
-def _condition(res: Mapping[str, Any], terminology: Terminology) -> ConditionFact:
-    code = res.get("code")
-    codings = fx.codings(code)
-    label = fx.label(code.get("text")) if isinstance(code, dict) else None
-    if label is None:  # fx.concept_text, without building the codings twice
-        label = next((display for _s, _c, display in codings if display), None)
-    site_codings: list[tuple[str | None, str | None]] = []
-    site_text: list[str] = []
-    if "bodySite" in res:
-        for site in fx.dicts(res.get("bodySite")):
-            site_codings.extend((s, c) for s, c, _d in fx.codings(site))
-            if site_label := fx.concept_text(site):  # not `label`: that is the condition's
-                site_text.append(site_label)
-    return ConditionFact(
-        id=fx.resource_id(res.get("id")),
-        codings=codings,
-        text=label,
-        clinical_status=fx.first_code(res.get("clinicalStatus")),
-        verification_status=fx.first_code(res.get("verificationStatus")),
-        onset=_first_date(res, _CONDITION_DATE),
-        abatement=_first_date(res, _ABATEMENT_DATE),
-        recorded=fx.parse_date(res.get("recordedDate")),
-        body_sites=(
-            terminology.body_sites(site_codings, " ; ".join(site_text) or None)
-            if site_codings or site_text
-            else frozenset()
-        ),
-    )
-
-
-def _first_date(res: Mapping[str, Any], keys: tuple[str, ...]) -> date | None:
-    """The start of the first of `keys` that is present and not empty."""
-    for key in keys:
-        value = res.get(key)
-        if value:
-            return _start(value)
-    return None
-
-
-def _start(value: Any) -> date | None:
-    if isinstance(value, dict):
-        return fx.parse_date(value.get("start"))
-    return fx.parse_date(value)
