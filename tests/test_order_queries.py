@@ -10,7 +10,7 @@ import pytest
 from cds_service.picture import build_picture
 from cds_service.picture.order_queries import BY_DRUG_FROM
 from cds_service.terminology import Terminology
-from cds_service.vocabulary import UnknownName
+from cds_service.vocabulary import UnknownName, drafts_of
 from tests.conftest import NOW
 
 DRUGS = (
@@ -69,3 +69,45 @@ def test_an_unknown_class_fails_either_way() -> None:
     for count in (1, BY_DRUG_FROM):
         with pytest.raises(UnknownName):
             _picture(count).orders_in("tsc")
+
+
+def _signing(*texts: str) -> Any:
+    drafts = [
+        {
+            "resourceType": "MedicationRequest",
+            "id": f"d{i}",
+            "status": "draft",
+            "intent": "order",
+            "subject": {"reference": "Patient/p1"},
+            "medicationCodeableConcept": {"text": text},
+        }  # fmt: skip
+        for i, text in enumerate(texts)
+    ]
+    return build_picture(
+        hook="order-sign",
+        context={
+            "patientId": "p1",
+            "userId": "Practitioner/u",
+            "draftOrders": {"resourceType": "Bundle", "entry": [{"resource": d} for d in drafts]},
+        },
+        resources=[],
+        medications={},
+        terminology=Terminology.load(),
+        now=NOW,
+    )
+
+
+def test_drafts_of_reads_the_classes_as_is_a_does() -> None:
+    picture = _signing(*DRUGS)
+    for classes, _unclassified in QUESTIONS:
+        expected = [o for o in picture.drafts if any(o.is_a(c) for c in classes)]
+        assert drafts_of(picture, *classes) == expected
+        assert drafts_of(picture, *classes) is not drafts_of(picture, *classes)  # a fresh list
+    assert [o.id for o in drafts_of(picture, "tcs")] == ["d0", "d4"]
+
+
+def test_drafts_of_an_unknown_class_fails_when_a_draft_is_asked() -> None:
+    with pytest.raises(UnknownName):
+        drafts_of(_signing(DRUGS[2]), "tcs", "tsc")
+    assert drafts_of(_signing(DRUGS[0]), "tcs", "tsc")  # is_a answers "tcs" first, as before
+    assert drafts_of(_signing(), "tsc") == []  # no draft: no class asked

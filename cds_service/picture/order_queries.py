@@ -6,7 +6,7 @@ from functools import cached_property
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from cds_service.vocabulary import known
+from cds_service.vocabulary import DRUG_CLASSES, known
 
 if TYPE_CHECKING:
     from cds_service.terminology import DrugInfo
@@ -35,6 +35,22 @@ class OrderQueries:
     def history(self) -> tuple[MedicationOrder, ...]:
         """Orders already on record (not drafts of this call)."""
         return tuple(o for o in self.orders if not o.is_draft)
+
+    def drafts_in(self, classes: tuple[str, ...]) -> tuple[MedicationOrder, ...]:
+        """The in-scope drafts in any of the drug classes, once per call (many rules ask the
+        drafts of one class); UnknownName for a class no drug has, as `is_a` raises it."""
+        key = f"drafts-in:{','.join(classes)}"
+        found: tuple[MedicationOrder, ...] | None = self._memo.get(key)
+        if found is None:
+            if DRUG_CLASSES.keys() >= set(classes):
+                wanted = frozenset(classes)
+                found = tuple(
+                    [o for o in self.drafts if not wanted.isdisjoint(o.drug.drug_classes)]
+                )
+            else:  # raises where `is_a` first meets the unknown name
+                found = tuple([o for o in self.drafts if any(o.is_a(c) for c in classes)])
+            self._memo[key] = found
+        return found
 
     def orders_in(self, *classes: str, unclassified: bool = False) -> tuple[MedicationOrder, ...]:
         """Orders (in picture order) of any of the drug classes, or of none with `unclassified`;
