@@ -115,8 +115,25 @@ class ConditionQueries:
         return groups
 
     def has_active(self, value_set: str) -> bool:
-        """True when an active condition is in the value set."""
-        return bool(self.active_conditions(value_set))
+        """True when an active condition is in the value set. On a long problem list the first
+        such concept answers (its conditions are not all read for a yes or no); on a short one
+        the selection is as cheap, and other questions reuse it."""
+        selected: tuple[ConditionFact, ...] | None = self._memo.get(f"active:{value_set}")
+        if selected is not None or len(self.conditions) < ANSWER_FIRST_FROM:
+            return bool(selected if selected is not None else self.active_conditions(value_set))
+        key = f"has-active:{value_set}"
+        found: bool | None = self._memo.get(key)
+        if found is None:
+            conditions, groups = self.conditions, self._groups
+            found = self._memo[key] = (
+                bool(self.active_conditions(value_set))
+                if groups is None
+                else any(
+                    group.any_kept(ACTIVE, conditions) and self.concept_in(value_set, *concept)
+                    for concept, group in groups.items()
+                )
+            )
+        return found
 
     def reason_in(self, order: MedicationOrder, value_set: str) -> bool:
         """The reasonCode (codes or text) or reasonReference (a chart Condition) is in the set."""
@@ -138,6 +155,7 @@ class ConditionQueries:
         return self.reason_in(order, OTHER_DERMATOSIS) and not self.reason_in(order, AD)
 
 
+ANSWER_FIRST_FROM = 64  # conditions: from this many, `has_active` stops at the first concept
 ACTIVE, RECORDED = 0, 1  # the two selections: active conditions, recorded (not refuted) ones
 _KEEP: tuple[Callable[[ConditionFact], bool], ...] = (
     lambda c: c.active,
