@@ -146,12 +146,12 @@ def recorded_in(picture: PatientPicture, value_set: str) -> tuple[ConditionFact,
 
 def drafts_of(picture: PatientPicture, *classes: str) -> list[MedicationOrder]:
     """In-scope drafts in any of the drug classes."""
-    return [o for o in picture.drafts if any(o.is_a(c) for c in classes)]
+    return list(picture.drafts_in(classes))
 
 
 def eczema_drafts(picture: PatientPicture, *classes: str) -> list[MedicationOrder]:
     """In-scope drafts in the classes that pass the AD gate (condition or reason)."""
-    return [o for o in drafts_of(picture, *classes) if picture.has_eczema(o)]
+    return [o for o in picture.drafts_in(classes) if picture.has_eczema(o)]
 
 
 def for_eczema_or_unstated(picture: PatientPicture, order: MedicationOrder) -> bool:

@@ -259,3 +259,30 @@ def _picture_fields(picture: Any) -> dict[str, Any]:
     import dataclasses
 
     return {f.name: getattr(picture, f.name) for f in dataclasses.fields(picture) if f.init}
+
+
+@pytest.mark.parametrize("count", [8, 64, 200])
+def test_has_active_answers_as_the_selection_does(terminology: Terminology, count: int) -> None:
+    """A long problem list answers `has_active` at the first concept in the set; the answer is
+    the selection's, whether the selection was made before or not at all."""
+    kinds = [
+        ("Eczema", (), "resolved"),
+        ("Asthma", ((SNOMED, "195967001"),), "active"),
+        ("No eczema", (), "active"),
+        ("Tinea corporis", (), "active"),
+        ("Atopic dermatitis", (), "active"),
+    ]
+    resources = [
+        _condition(f"c{i}", text, *codes, status=status)
+        for i, (text, codes, status) in ((i, kinds[i % len(kinds)]) for i in range(count))
+    ]
+    names = ("atopic-dermatitis", "tinea", "eczema-herpeticum", "scabies")
+    for name in names:
+        expected = bool(_picture(terminology, resources).active_conditions(name))
+        assert _picture(terminology, resources).has_active(name) is expected
+        picture = _picture(terminology, resources)
+        assert picture.has_active(name) is expected  # then the selection, then again
+        assert bool(picture.active_conditions(name)) is expected
+        assert picture.has_active(name) is expected
+    assert _picture(terminology, resources).has_active("atopic-dermatitis")
+    assert not _picture(terminology, resources).has_active("scabies")

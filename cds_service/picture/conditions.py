@@ -7,8 +7,9 @@ denies it ("eczema ruled out" typed over a picked code). See terminology/mention
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from cds_service.terminology.mentions import Mention
@@ -63,7 +64,7 @@ class ConditionQueries:
         key = f"recorded:{value_set}"
         found: tuple[ConditionFact, ...] | None = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = self._select(self._recorded, value_set)
+            found = self._memo[key] = self._select(RECORDED, value_set)
         return found
 
     def active_conditions(self, value_set: str) -> tuple[ConditionFact, ...]:
@@ -71,38 +72,68 @@ class ConditionQueries:
         key = f"active:{value_set}"
         found: tuple[ConditionFact, ...] | None = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = self._select(self._active, value_set)
+            found = self._memo[key] = self._select(ACTIVE, value_set)
         return found
 
-    def _select(self, index: _Index, value_set: str) -> tuple[ConditionFact, ...]:
-        """The indexed conditions in the value set, in chart order: `concept_in` asked once
-        per distinct (codings, text), in order of first appearance, as a plain loop would."""
-        conditions, concepts, keys = index
-        if keys is None:  # codings built by hand (lists): no index, ask per condition
-            return tuple(c for c in conditions if self.concept_in(value_set, c.codings, c.text))
-        verdicts: list[bool | None] = [None] * len(concepts)
-        found = []
-        for condition, k in zip(conditions, keys, strict=True):
-            hit = verdicts[k]
-            if hit is None:
-                hit = verdicts[k] = self.concept_in(value_set, *concepts[k])
-            if hit:
-                found.append(condition)
-        return tuple(found)
+    def _select(self, kind: int, value_set: str) -> tuple[ConditionFact, ...]:
+        """The active (or recorded) conditions in the value set, in chart order: `concept_in`
+        asked once per distinct (codings, text) that has such conditions, in order of first
+        appearance, as a plain loop would; only the conditions of those concepts are read."""
+        conditions, groups = self.conditions, self._groups
+        keep = _KEEP[kind]
+        if groups is None:  # codings built by hand (lists): no index, ask per condition
+            return tuple(
+                c for c in conditions if keep(c) and self.concept_in(value_set, c.codings, c.text)
+            )
+        hits = [
+            group.kept(kind, conditions)
+            for concept, group in groups.items()
+            if group.any_kept(kind, conditions) and self.concept_in(value_set, *concept)
+        ]
+        if not hits:
+            return ()
+        if len(hits) == 1:
+            return tuple([conditions[i] for i in hits[0]])
+        return tuple([conditions[i] for i in sorted(chain.from_iterable(hits))])
 
     @cached_property
-    def _active(self) -> _Index:
-        return _index(tuple(c for c in self.conditions if c.active))
-
-    @cached_property
-    def _recorded(self) -> _Index:
-        return _index(
-            tuple(c for c in self.conditions if c.verification_status not in EXCLUDED_VERIFICATION)
-        )
+    def _groups(self) -> dict[tuple[tuple[Coding, ...], str | None], _Concept] | None:
+        """Each distinct (codings, text) of the chart's conditions with their positions; None
+        when codings are not hashable. Charts repeat a problem hundreds of times: a value set
+        is then asked once per distinct concept, and a selection reads only the conditions of
+        the concepts it finds rather than the whole list."""
+        groups: dict[tuple[tuple[Coding, ...], str | None], _Concept] = {}
+        try:
+            for i, c in enumerate(self.conditions):
+                group = groups.get((c.codings, c.text))
+                if group is None:
+                    groups[(c.codings, c.text)] = _Concept(i)
+                else:
+                    group.positions.append(i)
+        except TypeError:
+            return None
+        return groups
 
     def has_active(self, value_set: str) -> bool:
-        """True when an active condition is in the value set."""
-        return bool(self.active_conditions(value_set))
+        """True when an active condition is in the value set. On a long problem list the first
+        such concept answers (its conditions are not all read for a yes or no); on a short one
+        the selection is as cheap, and other questions reuse it."""
+        selected: tuple[ConditionFact, ...] | None = self._memo.get(f"active:{value_set}")
+        if selected is not None or len(self.conditions) < ANSWER_FIRST_FROM:
+            return bool(selected if selected is not None else self.active_conditions(value_set))
+        key = f"has-active:{value_set}"
+        found: bool | None = self._memo.get(key)
+        if found is None:
+            conditions, groups = self.conditions, self._groups
+            found = self._memo[key] = (
+                bool(self.active_conditions(value_set))
+                if groups is None
+                else any(
+                    group.any_kept(ACTIVE, conditions) and self.concept_in(value_set, *concept)
+                    for concept, group in groups.items()
+                )
+            )
+        return found
 
     def reason_in(self, order: MedicationOrder, value_set: str) -> bool:
         """The reasonCode (codes or text) or reasonReference (a chart Condition) is in the set."""
@@ -124,25 +155,38 @@ class ConditionQueries:
         return self.reason_in(order, OTHER_DERMATOSIS) and not self.reason_in(order, AD)
 
 
-# Conditions, their distinct (codings, text) and each one's index into those (None: the
-# codings are not hashable). Charts repeat a problem hundreds of times: a value set is then
-# asked once per distinct concept rather than looked up per condition.
-_Index = tuple[
-    tuple["ConditionFact", ...],
-    list[tuple[tuple[Coding, ...], str | None]],
-    list[int] | None,
-]
+ANSWER_FIRST_FROM = 64  # conditions: from this many, `has_active` stops at the first concept
+ACTIVE, RECORDED = 0, 1  # the two selections: active conditions, recorded (not refuted) ones
+_KEEP: tuple[Callable[[ConditionFact], bool], ...] = (
+    lambda c: c.active,
+    lambda c: c.verification_status not in EXCLUDED_VERIFICATION,
+)
 
 
-def _index(conditions: tuple[ConditionFact, ...]) -> _Index:
-    position: dict[tuple[tuple[Coding, ...], str | None], int] = {}
-    keys = []
-    try:
-        for c in conditions:
-            keys.append(position.setdefault((c.codings, c.text), len(position)))
-    except TypeError:
-        return conditions, [], None
-    return conditions, list(position), keys
+class _Concept:
+    """The chart positions of one distinct (codings, text), and (read on demand, per kind)
+    whether any of those conditions is active / recorded, and which."""
+
+    __slots__ = ("positions", "_any", "_kept")
+
+    def __init__(self, first: int) -> None:
+        self.positions = [first]
+        self._any: list[bool | None] = [None, None]
+        self._kept: list[list[int] | None] = [None, None]
+
+    def any_kept(self, kind: int, conditions: Sequence[ConditionFact]) -> bool:
+        found = self._any[kind]
+        if found is None:
+            keep = _KEEP[kind]
+            found = self._any[kind] = any(keep(conditions[i]) for i in self.positions)
+        return found
+
+    def kept(self, kind: int, conditions: Sequence[ConditionFact]) -> list[int]:
+        found = self._kept[kind]
+        if found is None:
+            keep = _KEEP[kind]
+            found = self._kept[kind] = [i for i in self.positions if keep(conditions[i])]
+        return found
 
 
 def reason_concepts(

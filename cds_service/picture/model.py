@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
-from cds_service.vocabulary import DRUG_CLASSES, UnknownName, known
+from cds_service.vocabulary import DRUG_CLASSES, UnknownName
 
 from . import dosage, order_sites
 from .access import Coding
 from .conditions import EXCLUDED_VERIFICATION, ConditionQueries, reason_concepts
 from .dosage import Detail, OrderDetails
+from .order_queries import OrderQueries
 from .order_sites import OrderSites
 
 if TYPE_CHECKING:
@@ -168,7 +169,7 @@ class RecordFact(msgspec.Struct, frozen=True):
 
 
 @dataclass(frozen=True)
-class PatientPicture(ConditionQueries):
+class PatientPicture(ConditionQueries, OrderQueries):
     """Everything a rule may look at. Built once per hook call; rules never do I/O."""
 
     hook: str
@@ -208,32 +209,6 @@ class PatientPicture(ConditionQueries):
             return None
         b, t = self.birth_date, self.today
         return (t.year - b.year) * 12 + t.month - b.month - (t.day < b.day)
-
-    @cached_property
-    def drafts(self) -> tuple[MedicationOrder, ...]:
-        """The draft orders this call is about."""
-        return tuple(o for o in self.orders if o.in_scope)
-
-    @cached_property
-    def history(self) -> tuple[MedicationOrder, ...]:
-        """Orders already on record (not drafts of this call)."""
-        return tuple(o for o in self.orders if not o.is_draft)
-
-    def orders_in(self, *classes: str, unclassified: bool = False) -> tuple[MedicationOrder, ...]:
-        """Orders (in picture order) of any of the drug classes, or of none with `unclassified`;
-        UnknownName for a class no drug has."""
-        key = f"orders-in:{','.join(classes)}:{unclassified}"
-        found: tuple[MedicationOrder, ...] | None = self._memo.get(key)
-        if found is None:
-            known("drug class", classes)
-            wanted = frozenset(classes)
-            found = self._memo[key] = tuple(
-                o
-                for o in self.orders
-                if not wanted.isdisjoint(o.drug.drug_classes)
-                or (unclassified and not o.drug.drug_classes)
-            )
-        return found
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
         """`compute()`, once per call: for answers several rules ask of the same picture."""

@@ -73,9 +73,10 @@ class Rule:
 
     def run(self, picture: PatientPicture) -> Decision:
         """Evaluate; a rule whose data is unavailable stays silent instead of guessing."""
-        missing = sorted(self.needs & picture.unavailable)
-        if missing:
-            return Silent(f"data unavailable: {', '.join(missing)}")
+        if picture.unavailable:  # usually nothing is: no set built, nothing sorted
+            missing = sorted(self.needs & picture.unavailable)
+            if missing:
+                return Silent(f"data unavailable: {', '.join(missing)}")
         return self.evaluate(picture)
 
 

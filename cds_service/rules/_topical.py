@@ -25,12 +25,11 @@ def real(order: MedicationOrder) -> bool:
 
 def per_week(order: MedicationOrder) -> float | None:
     """Administrations per week from frequency/period, or from the listed weekdays."""
+    per_day = order.per_day
     if order.days_of_week:
-        per_day = order.per_day if order.period_days and order.period_days <= 1 else None
-        return float(len(order.days_of_week)) * (per_day or 1)
-    if order.per_day is None:
-        return None
-    return order.per_day * 7
+        period = order.period_days
+        return float(len(order.days_of_week)) * ((per_day if period and period <= 1 else None) or 1)
+    return None if per_day is None else per_day * 7
 
 
 def is_intermittent(order: MedicationOrder, most: float = 3) -> bool:
@@ -74,16 +73,27 @@ def courses(
     picture: PatientPicture, drug_class: str, window: timedelta = SIX_MONTHS
 ) -> list[MedicationOrder]:
     """Flare courses (not twice-weekly maintenance) of the class in the window, drafts included."""
+    today = picture.today
+    since = today - window  # `recent`, with the dates read once: this walks every past order
     return [
         o
         for o in picture.orders_in(drug_class)
-        if real(o) and not is_intermittent(o) and recent(picture, o, window)
+        if real(o)
+        and (o.in_scope if o.is_draft else since <= (started(o) or date.min) <= today)
+        and not is_intermittent(o)
     ]
 
 
-def has_maintenance(picture: PatientPicture, classes: Iterable[str]) -> bool:
+def has_maintenance(picture: PatientPicture, classes: tuple[str, ...]) -> bool:
     """A current (active / draft / on-hold) intermittent TCS or TCI order exists."""
-    return any(o.is_active_or_draft and is_intermittent(o) for o in picture.orders_in(*classes))
+    return picture.memo(
+        f"maintenance:{','.join(classes)}",  # each flare rule and the taper ask it
+        lambda: any(
+            o.is_active_or_draft and is_intermittent(o)
+            for drug_class in classes
+            for o in picture.orders_in(drug_class)
+        ),
+    )
 
 
 def shared_site(orders: Iterable[MedicationOrder]) -> str | None:

@@ -184,12 +184,11 @@ def _flare_pattern(picture: PatientPicture, drug_class: str) -> FlarePattern | S
     if has_maintenance(picture, ("tcs", "tci")):
         return Silent("a twice-weekly maintenance order is already current")
     site = shared_site(found)
-    long = [o for o in found if is_daily(o) and (o.duration_days or 0) > LONG_DAILY_DAYS]
     if site is not None:
         at_site = [o for o in found if site in o.sites]
         why: dict[str, Any] = {"why": "same-site", "courses": len(at_site)}
         last, sites = latest(at_site) or at_site[-1], frozenset({site})
-    elif long:
+    elif long := _long_daily(found):  # course lengths read only when no site is shared
         last = long[-1]
         why = {"why": "long-daily", "course_drug": drug_label(last)}
         why["course_days"] = days(last.duration_days)
@@ -210,6 +209,10 @@ def _flare_pattern(picture: PatientPicture, drug_class: str) -> FlarePattern | S
             "maintenance starts once the flare has cleared"
         )
     return last, why, sites
+
+
+def _long_daily(found: list[MedicationOrder]) -> list[MedicationOrder]:
+    return [o for o in found if is_daily(o) and (o.duration_days or 0) > LONG_DAILY_DAYS]
 
 
 def _daily_flare_draft(

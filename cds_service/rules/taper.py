@@ -160,20 +160,25 @@ def _find_run(picture: PatientPicture) -> Run | None:
         and started(o) is not None
         and course_end(o) is not None
     ]
-    best: Run | None = None
-    for face_only, need in ((False, LONG_DAYS), (True, FACE_DAYS)):
-        if face_only and best is not None and not _face_after(pool, best.end):
-            break  # a face run ends with a face course: none ends later, so none can win
-        chosen = [o for o in pool if not face_only or o.sites & FACE_SITES]
-        for run in _runs(chosen):
-            if run.used(picture.today) >= need and (best is None or run.end > best.end):
-                best = run
+    today, best = picture.today, None
+    runs = _runs(pool)
+    for run in runs:
+        if run.used(today) >= LONG_DAYS and (best is None or run.end > best.end):
+            best = run
+    # A face run's courses chain in the run of the whole pool that holds them, which is no
+    # shorter and ends no earlier: only those runs that could hold a winning face run have
+    # their courses' sites read (picture order kept, so ties sort as before).
+    face = [
+        o
+        for run in runs
+        if run.used(today) >= FACE_DAYS and (best is None or run.end > best.end)
+        for o in run.orders
+        if o.sites & FACE_SITES
+    ]
+    for run in _runs(face):
+        if run.used(today) >= FACE_DAYS and (best is None or run.end > best.end):
+            best = run
     return best
-
-
-def _face_after(pool: list[MedicationOrder], end: date) -> bool:
-    """A course on the face ends after `end` (the sites of only those that do are read)."""
-    return any((course_end(o) or date.min) > end and o.sites & FACE_SITES for o in pool)
 
 
 def _runs(orders: list[MedicationOrder]) -> list[Run]:

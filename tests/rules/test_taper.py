@@ -135,6 +135,10 @@ def _past_tcs(oid: str, authored: str, days: int, face: bool) -> dict[str, Any]:
         ([("a", "2026-08-01", 30, False), ("b", "2026-10-01", 10, True)], ("a",)),
         # no body run long enough: only the face pass finds one
         ([("b", "2026-10-01", 15, True)], ("b",)),
+        # a 25-day run (too short) holds a 15-day face run: the face pass finds it there
+        ([("a", "2026-08-01", 10, False), ("b", "2026-08-11", 15, True)], ("b",)),
+        # a later run of 13 days cannot hold a 14-day face run; the earlier one can
+        ([("b", "2026-07-01", 15, True), ("c", "2026-10-01", 13, True)], ("b",)),
     ],
 )
 def test_latest_qualifying_run_whichever_pass_finds_it(
