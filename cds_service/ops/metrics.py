@@ -215,12 +215,14 @@ def init_metrics(app: Flask, services: Iterable[str], version: str) -> Metrics:
     def _count(response: Response) -> Response:
         started = g.get("metrics_started")
         spent = time.perf_counter() - started if started is not None else 0.0
-        route = request.url_rule.rule if request.url_rule else "unmatched"
-        metrics._counted(metrics.requests, route, str(response.status_code))(1)
-        service = _service_label(request.view_args, known)
-        if request.endpoint == HOOK_ENDPOINT:
-            metrics.observe_hook(service, response.status_code, spent)
-        elif request.endpoint == FEEDBACK_ENDPOINT:
+        req = request._get_current_object()  # type: ignore[attr-defined]  # ~1 us a proxy use
+        rule = req.url_rule
+        status = response.status_code
+        metrics._counted(metrics.requests, rule.rule if rule else "unmatched", str(status))(1)
+        endpoint = req.endpoint
+        if endpoint == HOOK_ENDPOINT:
+            metrics.observe_hook(_service_label(req.view_args, known), status, spent)
+        elif endpoint == FEEDBACK_ENDPOINT:
             metrics.observe_feedback(g.get("feedback_resolved", ()))
         return response
 
