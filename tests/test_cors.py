@@ -31,6 +31,10 @@ def client() -> FlaskClient:
     def health() -> str:
         return "ok"
 
+    @app.get("/cds-services/varied")
+    def varied() -> tuple[str, dict[str, str]]:
+        return "ok", {"Vary": "Accept-Encoding"}
+
     init_cors(app, [SANDBOX + "/", "http://localhost:8080"])
     return app.test_client()
 
@@ -83,3 +87,10 @@ def test_wildcard_or_malformed_origin_setting_is_refused(origin: str) -> None:
 
 def test_origin_setting_is_normalized() -> None:
     assert normalize_origin(" HTTPS://Sandbox.CDS-Hooks.org/ ") == SANDBOX
+
+
+def test_vary_names_origin_once_beside_what_the_route_set(client: FlaskClient) -> None:
+    assert client.get("/cds-services").headers.getlist("Vary") == ["Origin"]
+    varied = client.get("/cds-services/varied", headers={"Origin": SANDBOX})
+    assert varied.headers.getlist("Vary") == ["Accept-Encoding, Origin"]
+    assert varied.headers["Access-Control-Allow-Origin"] == SANDBOX

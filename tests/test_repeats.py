@@ -7,6 +7,10 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
+from sqlalchemy.exc import SQLAlchemyError
+
+from cds_service.repeats import RepeatGuard
 from cds_service.rules import Finding, load_rules
 from tests.conftest import NOW, cards_for, load_fixture, post_hook
 
@@ -126,3 +130,31 @@ def test_ids_with_lone_surrogates_are_keyed_not_a_500(app: Any) -> None:
     out = guard.apply("patient-view", "p\ud800", decisions, lambda r, f: "info", NOW, "i\udfff")
     assert isinstance(out[0][1], Finding)
     assert guard.keys("p\ud800", "r", []) == []
+
+
+def test_the_sqlite_lookup_answers_as_the_core_statement(app: Any) -> None:
+    """`_seen` reads SQLite through the DBAPI connection; Core's statement gives the same keys,
+    the window's edge included, whatever the time zone of `since`."""
+    guard = app.extensions["cds_runtime"].repeats
+    assert guard._bind_since is not None  # the SQLite path is the one tested
+    guard._remember(["a", "b"], NOW)
+    guard._remember(["c"], NOW - timedelta(hours=1))
+    core = RepeatGuard(guard.engine)
+    core._bind_since = None
+    for since in (NOW - timedelta(hours=2), NOW - timedelta(hours=1), NOW, NOW.astimezone()):
+        for keys in (["a", "b", "c", "x"], ["c"], ["x"], ["a", "a"]):
+            assert guard._seen(keys, since) == core._seen(keys, since), (keys, since)
+    assert guard._seen(["a", "c"], NOW - timedelta(hours=1)) == {"a", "c"}
+    assert guard._seen(["a"], NOW + timedelta(microseconds=1)) == set()
+
+
+def test_a_failing_sqlite_lookup_raises_sqlalchemys_error(app: Any) -> None:
+    """What `apply` catches: without its table the guard is skipped, the call still answered."""
+    guard = app.extensions["cds_runtime"].repeats
+    with guard.engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE advice_shown RENAME TO advice_gone")
+    with pytest.raises(SQLAlchemyError):
+        guard._seen(["a"], NOW)
+    plan = load_rules()["eczema-action-plan"]  # once per patient: looked up on any hook
+    decisions: list[Any] = [(plan, Finding(plan.id, "fires"))]
+    assert guard.apply("patient-view", "p1", decisions, lambda r, f: "info", NOW) == decisions

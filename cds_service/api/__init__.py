@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, Request, current_app, request
 from gunicorn.http.errors import ChunkMissingTerminator, InvalidChunkSize, NoMoreData
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -34,9 +34,10 @@ def service_or_404(service_id: str) -> ServiceDefinition:
 
 def json_body(parse: Callable[[bytes], Any] = jsonbody.loads) -> Any:
     """The request body parsed as JSON whatever the Content-Type; 400 when it is not JSON."""
+    req = request._get_current_object()  # type: ignore[attr-defined]  # ~1 us a proxy use
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    raw = _read_body(limit)
-    if request.content_length is None and limit is not None and len(raw) >= limit:
+    raw = _read_body(req, limit)
+    if req.content_length is None and limit is not None and len(raw) >= limit:
         # A chunked body is cut at the limit, not refused: without this it would read as
         # truncated JSON (400) instead of too large (413).
         raise RequestEntityTooLarge()
@@ -48,7 +49,7 @@ def json_body(parse: Callable[[bytes], Any] = jsonbody.loads) -> Any:
         raise BadRequest("Request body is not valid JSON") from exc
 
 
-def _read_body(limit: int | None) -> bytes:
+def _read_body(req: Request, limit: int | None) -> bytes:
     """The body bytes: one read of Content-Length bytes when the length is declared.
 
     werkzeug's ``get_data`` reads in 64 KB chunks into a growing buffer and copies the result
@@ -56,11 +57,11 @@ def _read_body(limit: int | None) -> bytes:
     length (chunked) goes through werkzeug, which bounds it. gunicorn marks every input
     ``wsgi.input_terminated``; reading exactly Content-Length bytes from it is still right.
     """
-    length = request.content_length
-    environ = request.environ
+    length = req.content_length
+    environ = req.environ
     if length is None:
         try:
-            return request.get_data(cache=False)
+            return req.get_data(cache=False)
         except (NoMoreData, ChunkMissingTerminator, InvalidChunkSize, OSError):
             # A chunked body cut short, or not sent by the read deadline (cds_service/serving.py).
             raise BadRequest("Request body incomplete") from None

@@ -47,15 +47,16 @@ def call_service(service_id: str) -> Response:
         response = Response(_encode(result.body), mimetype="application/json")
         fired = result.fired
         del body  # freed here by reference counting, before the collector resumes
-    log.info(
-        "hook answered",
-        extra={
-            "service": service.id,
-            "hookInstance": instance,
-            "rules_fired": fired,
-            "latency_ms": round((time.perf_counter() - started) * 1000, 2),
-        },
-    )
+    if log.isEnabledFor(logging.INFO):  # the check log.info makes, before building the line
+        log.info(
+            "hook answered",
+            extra={
+                "service": service.id,
+                "hookInstance": instance,
+                "rules_fired": fired,
+                "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+            },
+        )
     return response
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -42,6 +42,7 @@ class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
         self._children: dict[tuple[Any, tuple[str, ...]], Any] = {}
+        self._adders: dict[tuple[Any, tuple[str, ...]], Callable[[float], None]] = {}
         r = self.registry
         self.requests = Counter(
             "cds_http_requests",
@@ -133,10 +134,24 @@ class Metrics:
             child = self._children[key] = metric.labels(*labels)
         return child
 
+    def _counted(self, metric: Any, *labels: str) -> Callable[[float], None]:
+        """What adds to the series `metric.labels(*labels)` of a Counter, kept like `_child`.
+
+        ``Counter.inc`` checks the amount and the exemplar and then adds to its value (one
+        lock); called with 1 and no exemplar, the value's own ``inc`` is all that is left of it.
+        ~35 series a hook call (~7 us of its ~37 us). A client without it: the public ``inc``."""
+        key = (metric, labels)
+        add = self._adders.get(key)
+        if add is None:
+            child = self._child(metric, *labels)
+            value: Any = getattr(child, "_value", child)
+            add = self._adders[key] = getattr(value, "inc", child.inc)
+        return add
+
     def observe_hook(self, service: str, status: int, seconds: float) -> None:
         """Count one hook call and its latency; then the stages, FHIR and cards from g."""
-        child = self._child
-        child(self.hook_requests, service, str(status)).inc()
+        child, counted = self._child, self._counted
+        counted(self.hook_requests, service, str(status))(1)
         child(self.hook_latency, service).observe(seconds)
         call = current_call()
         if call is None:
@@ -144,24 +159,26 @@ class Metrics:
         if call.parse_seconds is not None:
             child(self.stage_latency, service, "parse").observe(call.parse_seconds)
         for outcome in call.session.outcomes if call.session is not None else ():
-            child(self.fhir_requests, service, outcome).inc()
+            counted(self.fhir_requests, service, outcome)(1)
         result = call.result
         if result is None:
             return
         for stage, spent in result.stages.items():
             child(self.stage_latency, service, stage).observe(spent)
         for key, source in result.sources.items():
-            child(self.prefetch_keys, service, key, source).inc()
+            counted(self.prefetch_keys, service, key, source)(1)
+        decisions, failures = self.decisions, self.render_failures
         for step in result.trace:
-            if step["outcome"] != "dropped":  # the identity step is not a rule's decision
-                child(self.decisions, step["rule"], step["outcome"]).inc()
-            if step["outcome"] == RENDER_FAILED:
-                child(self.render_failures, step["rule"]).inc()
+            rule, outcome = step["rule"], step["outcome"]
+            if outcome != "dropped":  # the identity step is not a rule's decision
+                counted(decisions, rule, outcome)(1)
+            if outcome == RENDER_FAILED:
+                counted(failures, rule)(1)
         for rtype in result.dropped:
             label = rtype if rtype in DROP_TYPES else "other"  # label values from a fixed set
-            child(self.foreign_resources, service, label).inc()
+            counted(self.foreign_resources, service, label)(1)
         for card in result.body.get("cards", []):
-            child(self.cards, service, card["source"]["topic"]["code"], card["indicator"]).inc()
+            counted(self.cards, service, card["source"]["topic"]["code"], card["indicator"])(1)
 
     def observe_feedback(self, resolved: Iterable[tuple[str | None, str]]) -> None:
         """Count stored feedback entries per rule id and outcome."""
@@ -198,12 +215,14 @@ def init_metrics(app: Flask, services: Iterable[str], version: str) -> Metrics:
     def _count(response: Response) -> Response:
         started = g.get("metrics_started")
         spent = time.perf_counter() - started if started is not None else 0.0
-        route = request.url_rule.rule if request.url_rule else "unmatched"
-        metrics._child(metrics.requests, route, str(response.status_code)).inc()
-        service = _service_label(request.view_args, known)
-        if request.endpoint == HOOK_ENDPOINT:
-            metrics.observe_hook(service, response.status_code, spent)
-        elif request.endpoint == FEEDBACK_ENDPOINT:
+        req = request._get_current_object()  # type: ignore[attr-defined]  # ~1 us a proxy use
+        rule = req.url_rule
+        status = response.status_code
+        metrics._counted(metrics.requests, rule.rule if rule else "unmatched", str(status))(1)
+        endpoint = req.endpoint
+        if endpoint == HOOK_ENDPOINT:
+            metrics.observe_hook(_service_label(req.view_args, known), status, spent)
+        elif endpoint == FEEDBACK_ENDPOINT:
             metrics.observe_feedback(g.get("feedback_resolved", ()))
         return response
 

@@ -8,6 +8,7 @@ responses included) and ends in ``teardown_request``, which runs whatever happen
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 
@@ -67,7 +68,12 @@ def uuid_or_none(value: object) -> str | None:
     """
     if not isinstance(value, str):
         return None
+    if _CANONICAL.fullmatch(value):  # what str(uuid.UUID(value)) gives back unchanged
+        return value
     try:
         return str(uuid.UUID(value))
     except ValueError:
         return None
+
+
+_CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
