@@ -30,7 +30,9 @@ def create_app(
     # would reach stderr as bare text through logging's last resort: JSON like the rest, and
     # an exception by its type only.
     install_json_logging("WARNING", "opentelemetry")
-    tracing.configure(settings.tracing, settings.extra.get("span_exporter"))
+    tracing.configure(
+        settings.tracing, settings.extra.get("span_exporter"), settings.tracing_continue
+    )
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]

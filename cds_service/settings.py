@@ -51,6 +51,9 @@ class Settings:
     fhir_max_workers: int = 6  # one per prefetch template: fallback queries run at once
     debug_trace: bool = False
     tracing: str = "off"  # off, console or otlp (ops/tracing.py; OTEL_EXPORTER_OTLP_* for otlp)
+    # Continue a hook call's incoming traceparent (else a new trace linked to it): only behind
+    # an ingress that sets or strips the header, since the span opens before authentication.
+    tracing_continue: bool = False
     log_level: str = "INFO"
     cards_dir: str = ""
     # Read by `purge` (ops/purge.py), not by the running service. 0 keeps feedback forever.

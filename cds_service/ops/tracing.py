@@ -67,6 +67,7 @@ NO_SPAN = _NoSpan()
 _tracer: Any = None  # an opentelemetry Tracer while tracing is on
 _provider: Any = None
 _propagator: Any = None
+_continue_incoming = False  # continue (True) or only link (False) an incoming traceparent
 
 
 def enabled() -> bool:
@@ -89,16 +90,28 @@ def client_span(name: str, **attrs: Any) -> _NoSpan | _Span:
 
 
 def server_span(name: str, headers: Any, **attrs: Any) -> _NoSpan | _Span:
-    """Like ``span``, for a request this service answers: it continues the trace named by the
-    request's W3C ``traceparent`` header, if any (``headers``: any mapping with ``get``).
+    """Like ``span``, for a request this service answers (``headers``: any mapping with
+    ``get``). The span opens before the caller is authenticated, so by default a W3C
+    ``traceparent`` header is only *linked* (a new trace, with a link to the caller's span):
+    an unauthenticated caller cannot pick our trace id or force sampling. With
+    ``configure(..., continue_incoming=True)`` (``CDS_TRACING_CONTINUE``, for a deployment
+    whose ingress sets or strips the header) the caller's trace is continued instead.
 
-    ``tracestate`` is not taken over: it is the caller's free text, and would otherwise be
+    ``tracestate`` is never taken over: it is the caller's free text, and would otherwise be
     sent on to the FHIR server and the trace backend."""
     if _tracer is None:
         return NO_SPAN
     traceparent = headers.get("traceparent")
     carrier = {"traceparent": traceparent} if isinstance(traceparent, str) else {}
-    return _Span(name, attrs, "SERVER", parent=_propagator.extract(carrier))
+    incoming = _propagator.extract(carrier) if carrier else None
+    if incoming is None or _continue_incoming:
+        return _Span(name, attrs, "SERVER", parent=incoming)
+    from opentelemetry import trace
+    from opentelemetry.context import Context
+
+    caller = trace.get_current_span(incoming).get_span_context()
+    links = [trace.Link(caller)] if caller.is_valid else []
+    return _Span(name, attrs, "SERVER", parent=Context(), links=links)
 
 
 def inject(headers: dict[str, str]) -> dict[str, str]:
@@ -127,12 +140,15 @@ def _attributes(attrs: Mapping[str, Any]) -> dict[str, Any]:
 class _Span:
     """A live span made current for the ``with`` block; ``set`` adds attributes."""
 
-    __slots__ = ("_attrs", "_cm", "_kind", "_name", "_span")
+    __slots__ = ("_attrs", "_cm", "_kind", "_links", "_name", "_span")
 
-    def __init__(self, name: str, attrs: Mapping[str, Any], kind: str, parent: Any = None) -> None:
+    def __init__(
+        self, name: str, attrs: Mapping[str, Any], kind: str, parent: Any = None, links: Any = ()
+    ) -> None:
         self._name = name
         self._attrs = _attributes(attrs)
         self._kind = kind
+        self._links = links
         self._cm: Any = None
         self._span: Any = parent  # the parent Context (None: the current one) until entered
 
@@ -143,6 +159,7 @@ class _Span:
             self._name,
             context=self._span,
             kind=SpanKind[self._kind],
+            links=self._links or None,
             attributes=self._attrs,
             record_exception=False,
             set_status_on_exception=False,
@@ -163,10 +180,12 @@ class _Span:
         self._span.set_attributes(_attributes(attrs))
 
 
-def configure(mode: str, exporter: Any = None) -> None:
+def configure(mode: str, exporter: Any = None, continue_incoming: bool = False) -> None:
     """Turn tracing off, or on with the mode's exporter (an explicit ``exporter``, e.g. the
-    tests' InMemorySpanExporter, is used instead and exported synchronously)."""
-    global _tracer, _provider, _propagator
+    tests' InMemorySpanExporter, is used instead and exported synchronously);
+    ``continue_incoming``: see ``server_span``."""
+    global _tracer, _provider, _propagator, _continue_incoming
+    _continue_incoming = continue_incoming
     mode = mode.strip().lower()
     if mode not in MODES:
         raise TracingConfigError(f"CDS_TRACING must be one of {MODES}, got {mode!r}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
@@ -84,10 +85,41 @@ def test_fhir_fallback_gives_one_client_span_per_get_under_the_fetch_stage(
     }
 
 
-def test_an_incoming_traceparent_is_continued(
+def test_an_incoming_traceparent_is_only_linked_by_default(
+    tmp_path: Path, traced_app: Any, exporter: InMemorySpanExporter
+) -> None:
+    # The span opens before the JWT is checked: an unauthenticated caller must not choose
+    # our trace id (or force sampling), so its span is a link, not our parent.
+    app = traced_app(make_settings(tmp_path, tracing="console"))
+    headers = {"traceparent": f"00-{TRACE_ID}-{PARENT_ID}-01"}
+    response = app.test_client().post(
+        f"/cds-services/{SERVICE}", json=load_fixture(FIXTURE), headers=headers
+    )
+    assert response.status_code == 200
+    hook = only(exporter.get_finished_spans(), "cds.hook")
+    assert hook.parent is None
+    assert hook.context is not None and hook.context.trace_id != int(TRACE_ID, 16)
+    linked = [link.context for link in hook.links]
+    assert [(c.trace_id, c.span_id) for c in linked] == [(int(TRACE_ID, 16), int(PARENT_ID, 16))]
+
+
+def test_a_malformed_traceparent_gives_a_new_trace_without_a_link(
     tmp_path: Path, traced_app: Any, exporter: InMemorySpanExporter
 ) -> None:
     app = traced_app(make_settings(tmp_path, tracing="console"))
+    headers = {"traceparent": "00-not-a-trace-01"}
+    response = app.test_client().post(
+        f"/cds-services/{SERVICE}", json=load_fixture(FIXTURE), headers=headers
+    )
+    assert response.status_code == 200
+    hook = only(exporter.get_finished_spans(), "cds.hook")
+    assert hook.parent is None and not hook.links
+
+
+def test_an_incoming_traceparent_is_continued_when_configured(
+    tmp_path: Path, traced_app: Any, exporter: InMemorySpanExporter
+) -> None:
+    app = traced_app(make_settings(tmp_path, tracing="console", tracing_continue=True))
     client = app.test_client()
     headers = {"traceparent": f"00-{TRACE_ID}-{PARENT_ID}-01"}
     response = client.post(f"/cds-services/{SERVICE}", json=load_fixture(FIXTURE), headers=headers)
@@ -98,20 +130,31 @@ def test_an_incoming_traceparent_is_continued(
     assert hook.context is not None and hook.context.trace_id == int(TRACE_ID, 16)
 
 
-def test_the_callers_trace_reaches_the_fhir_server_without_its_tracestate(
-    tmp_path: Path, traced_app: Any, exporter: InMemorySpanExporter, fhir: FakeFhirServer
+@pytest.mark.parametrize("continued", [False, True])
+def test_the_fhir_server_sees_our_trace_without_the_callers_tracestate(
+    tmp_path: Path,
+    traced_app: Any,
+    exporter: InMemorySpanExporter,
+    fhir: FakeFhirServer,
+    continued: bool,
 ) -> None:
-    app = traced_app(make_settings(tmp_path, tracing="console"))
-    body, _ = without_prefetch(fhir)
     headers = {"traceparent": f"00-{TRACE_ID}-{PARENT_ID}-01", "tracestate": "ehr=mrn-12345"}
-    response = app.test_client().post(f"/cds-services/{SERVICE}", json=body, headers=headers)
+    settings = make_settings(tmp_path, tracing="console", tracing_continue=continued)
+    body, _ = without_prefetch(fhir)
+    response = (
+        traced_app(settings)
+        .test_client()
+        .post(f"/cds-services/{SERVICE}", json=body, headers=headers)
+    )
     assert response.status_code == 200
-    assert fhir.seen
-    for seen in fhir.seen:
-        assert seen.headers["traceparent"].startswith(f"00-{TRACE_ID}-")
-        assert "tracestate" not in seen.headers
     hook = only(exporter.get_finished_spans(), "cds.hook")
     assert hook.context is not None and not hook.context.trace_state
+    assert fhir.seen
+    ours = f"00-{hook.context.trace_id:032x}-"
+    for seen in fhir.seen:
+        assert seen.headers["traceparent"].startswith(ours)
+        assert "tracestate" not in seen.headers
+    assert (hook.context.trace_id == int(TRACE_ID, 16)) is continued
 
 
 def test_with_tracing_off_nothing_is_recorded_or_sent(

@@ -77,6 +77,7 @@ def test_gunicorn_workers_export_the_hook_span_tree_over_otlp(
 ) -> None:
     env = {
         "CDS_TRACING": "otlp",
+        "CDS_TRACING_CONTINUE": "true",  # the caller's trace continued (an ingress we trust)
         "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint,
         "OTEL_BSP_SCHEDULE_DELAY": "100",  # milliseconds: export soon after the call
     }
