@@ -51,6 +51,22 @@ def test_a_downgrade_without_yes_is_refused_and_touches_nothing(
     engine.dispose()
 
 
+def test_db_current_on_a_later_releases_schema_is_ahead_and_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """A rollback after the next release's migration: /readyz says ready, so does the CLI."""
+    url = f"sqlite:///{tmp_path / 'ahead.sqlite3'}"
+    assert main(["db", "upgrade", "--database-url", url]) == 0
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffff_later'"))
+    engine.dispose()
+    capsys.readouterr()
+    assert main(["db", "current", "--database-url", url]) == 0
+    ahead = "ahead, a later release's schema (newer than this code)"
+    assert capsys.readouterr().out == f"ffff_later (head {migrate.head()}): {ahead}\n"
+
+
 def test_db_upgrade_reads_the_service_setting(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
