@@ -66,15 +66,35 @@ def downgrade(engine: Engine, revision: str) -> None:
     command.downgrade(alembic_config(engine), revision)
 
 
+# How schema_problem's answers begin when the schema itself could not be looked at.
+UNREACHABLE = "database unreachable"
+UNREADABLE = "schema version unreadable"
+
+
 def schema_problem(engine: Engine) -> str | None:
-    """None when the database is at the code's head revision, else why not (for /readyz)."""
+    """None when the database is at the code's head revision, else why not (for /readyz).
+    Errors are named by their type only: a driver's message can quote the URL's password."""
     try:
-        found = current(engine)
+        conn = engine.connect()
     except SQLAlchemyError as exc:
-        return f"schema version unreadable ({type(exc).__name__})"
+        return f"{UNREACHABLE} ({type(exc).__name__})"
+    try:
+        with conn:
+            found = MigrationContext.configure(conn).get_current_revision()
+    except SQLAlchemyError as exc:
+        return f"{UNREADABLE} ({type(exc).__name__})"
     if found == head() or ahead(found):
         return None
     return f"database schema at {found or 'no revision'}, code needs {head()}: run db upgrade"
+
+
+def startup_warning(problem: str) -> str:
+    """The start-up log line for `prepare`'s problem: what is known, not always "behind"."""
+    if problem.startswith(UNREACHABLE):
+        return "database could not be reached: not ready until it can (/readyz 503)"
+    if problem.startswith(UNREADABLE):
+        return "database schema version could not be read: not ready (/readyz 503)"
+    return "database schema behind the code: not ready until db upgrade runs (/readyz 503)"
 
 
 def ahead(found: str | None) -> bool:

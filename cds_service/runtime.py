@@ -84,7 +84,7 @@ class Runtime:
         store = FeedbackStore(engine, busy, pool)
         problem = migrate.prepare(store.engine)  # SQLite: upgraded here; others: checked
         if problem is not None:
-            log.warning("database schema behind the code", extra={"reason": problem})
+            log.warning(migrate.startup_warning(problem), extra={"reason": problem})
         return cls(
             settings=settings,
             terminology=terminology,

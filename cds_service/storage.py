@@ -6,6 +6,7 @@ The tables are defined in `tables.py` and created by the migrations (`migrate.py
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,11 @@ from cds_service.dbengine import DEFAULT_BUSY_TIMEOUT_SECONDS, make_engine, writ
 from cds_service.tables import feedback, issued_card, metadata
 
 __all__ = ["DEFAULT_BUSY_TIMEOUT_SECONDS", "FeedbackStore", "make_engine", "metadata"]
+
+# /readyz trusts a passed schema check this long, then reads the revision again: a schema that
+# falls behind (a database restored from an old backup, a later release's migration downgraded
+# past this code's head) turns replicas not ready within it, at one query per interval.
+SCHEMA_RECHECK_SECONDS = 30.0
 
 _CARD_COLUMNS = (
     "card_uuid",
@@ -71,10 +77,13 @@ class FeedbackStore:
         engine: Engine,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT_SECONDS,
         pool: Mapping[str, int] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        """``pool``: ``make_engine``'s pool_size and max_overflow for the second engine."""
+        """``pool``: ``make_engine``'s pool_size and max_overflow for the second engine;
+        ``monotonic``: the clock of the schema check's interval (tests set a fake one)."""
         self.engine = engine
-        self._schema_ok = False
+        self.monotonic = monotonic
+        self._schema_ok_until: float | None = None  # a passed check's expiry, on that clock
         # Run by dispose() first: the issued-card log's writer registers its flush here.
         self.before_dispose: list[Callable[[], object]] = []
         # Issued cards and the repeat guard's keys are indexes, not acknowledgements: on a SQLite
@@ -187,11 +196,14 @@ class FeedbackStore:
             return False
 
     def schema_problem(self) -> str | None:
-        """None when the schema is at the code's migration head (remembered once it is)."""
-        if self._schema_ok:
+        """None when the schema is at (or ahead of) the code's migration head. A pass is
+        remembered for SCHEMA_RECHECK_SECONDS; a problem is not, so the probe after `db upgrade`
+        sees the fix."""
+        now = self.monotonic()
+        if self._schema_ok_until is not None and now < self._schema_ok_until:
             return None
         problem = migrate.schema_problem(self.engine)
-        self._schema_ok = problem is None
+        self._schema_ok_until = now + SCHEMA_RECHECK_SECONDS if problem is None else None
         return problem
 
     def writable(self) -> str | None:

@@ -20,7 +20,8 @@ def healthz() -> Response:
 @bp.get("/readyz")
 def readyz() -> Response:
     """Ready: cards loaded, the schema at the code's migration head, and the database can commit
-    a write now (behind, locked, read-only, full or down: not ready, since feedback would fail)."""
+    a write now (behind, locked, read-only, full or down: not ready, since feedback would fail).
+    A passed schema check is re-read after `storage.SCHEMA_RECHECK_SECONDS`, not every probe."""
     rt = runtime()
     problem = (rt.store.schema_problem() or rt.store.writable()) if rt.cards else "no cards"
     if problem is not None:

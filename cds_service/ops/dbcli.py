@@ -3,6 +3,10 @@
 Run before the service starts (the container's entry point, `make serve`, the Kubernetes Job
 deploy/job-migrate.yaml), against the database the service uses: CDS_DATABASE_URL, or
 --database-url. Messages name revisions only, never the URL (it can carry a password).
+
+Exit status: 0 done; `current` 0 at head or ahead of it (a later release's revision, which
+this code serves on and /readyz counts as ready), 1 behind; 1 on a database error, an unknown
+revision, or a downgrade without --yes (a downgrade drops tables and the rows in them).
 """
 
 from __future__ import annotations
@@ -27,12 +31,21 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--revision", help="target revision (upgrade: default head; downgrade: required)"
     )
     p.add_argument("--database-url", help="default: CDS_DATABASE_URL or the SQLite default")
+    p.add_argument(
+        "--yes", action="store_true", help="downgrade: confirm dropping tables and their rows"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    """0 when done (`current`: 0 at head, 1 behind), 1 on a database error."""
+    """0 when done (`current`: 0 at or ahead of head, 1 behind), 1 on an error (module doc)."""
     if args.action == "downgrade" and not args.revision:
         raise ValueError("downgrade needs --revision (e.g. the previous release's, or base)")
+    if args.action == "downgrade" and not args.yes:
+        # Checked before connecting: nothing is touched without the confirmation.
+        dropped = "every table" if args.revision == "base" else "what later revisions added"
+        raise ValueError(
+            f"downgrade to {args.revision} drops {dropped}, rows included: add --yes to confirm"
+        )
     return _with_engine(args.database_url, args.action, args.revision)
 
 
@@ -58,8 +71,7 @@ def _with_engine(url: str | None, action: str, revision: str | None) -> int:
     try:
         before = migrate.current(engine)
         if action == "current":
-            print(f"{before or 'none'} (head {migrate.head()})")
-            return 0 if before == migrate.head() else 1
+            return _print_current(before)
         if action == "upgrade" and not revision and migrate.ahead(before):
             # A later release's schema (this image is older: a rollback): nothing to add.
             print(f"database schema: {before}, a later release's revision: left as it is")
@@ -79,6 +91,16 @@ def _with_engine(url: str | None, action: str, revision: str | None) -> int:
         return 1
     finally:
         engine.dispose()
+
+
+def _print_current(found: str | None) -> int:
+    """The revision and the code's head; 0 at head or ahead (a later release's: ready), else 1."""
+    head = migrate.head()
+    if migrate.ahead(found):
+        print(f"{found} (head {head}): ahead, a later release's schema (newer than this code)")
+        return 0
+    print(f"{found or 'none'} (head {head})")
+    return 0 if found == head else 1
 
 
 def _upgrade(engine: Engine, revision: str) -> None:

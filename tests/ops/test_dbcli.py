@@ -30,8 +30,41 @@ def test_db_upgrade_current_and_downgrade(tmp_path: Path, capsys: pytest.Capture
     assert main(["db", "current", "--database-url", url]) == 0
     assert main(["db", "downgrade", "--database-url", url]) == 1  # a target is required
     assert "--revision" in capsys.readouterr().err
-    assert main(["db", "downgrade", "--revision", "base", "--database-url", url]) == 0
+    assert main(["db", "downgrade", "--revision", "base", "--database-url", url, "--yes"]) == 0
     assert capsys.readouterr().out.endswith(f"{migrate.head()} -> none\n")
+
+
+@pytest.mark.parametrize("revision", ["base", "0001"])
+def test_a_downgrade_without_yes_is_refused_and_touches_nothing(
+    revision: str, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    url = f"sqlite:///{tmp_path / 'keep.sqlite3'}"
+    assert main(["db", "upgrade", "--database-url", url]) == 0
+    capsys.readouterr()
+    assert main(["db", "downgrade", "--revision", revision, "--database-url", url]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith("error: downgrade to ")
+    assert err.endswith("rows included: add --yes to confirm\n")
+    assert ("every table" in err) == (revision == "base")
+    engine = make_engine(url)
+    assert migrate.current(engine) == migrate.head()  # nothing dropped
+    engine.dispose()
+
+
+def test_db_current_on_a_later_releases_schema_is_ahead_and_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """A rollback after the next release's migration: /readyz says ready, so does the CLI."""
+    url = f"sqlite:///{tmp_path / 'ahead.sqlite3'}"
+    assert main(["db", "upgrade", "--database-url", url]) == 0
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffff_later'"))
+    engine.dispose()
+    capsys.readouterr()
+    assert main(["db", "current", "--database-url", url]) == 0
+    ahead = "ahead, a later release's schema (newer than this code)"
+    assert capsys.readouterr().out == f"ffff_later (head {migrate.head()}): {ahead}\n"
 
 
 def test_db_upgrade_reads_the_service_setting(
@@ -88,7 +121,7 @@ def test_an_unknown_revision_is_an_error_line(
     action: str, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     url = f"sqlite:///{tmp_path / 'rev.sqlite3'}"
-    assert main(["db", action, "--revision", "nosuch", "--database-url", url]) == 1
+    assert main(["db", action, "--revision", "nosuch", "--database-url", url, "--yes"]) == 1
     assert capsys.readouterr().err == ("error: Can't locate revision identified by 'nosuch'\n")
 
 
