@@ -159,6 +159,32 @@ def test_the_patient_name_never_reaches_the_picture(tmp_path: Path) -> None:
     assert "Doe" not in repr(parsed)
 
 
+def test_drafts_in_the_context_are_never_projected() -> None:
+    """Suggestions copy a draft's resource into their actions: the context is decoded in full
+    (only prefetch values are projected), unread elements and all."""
+    draft = {
+        "resourceType": "MedicationRequest",
+        "id": "d1",
+        "status": "draft",
+        "meta": {"versionId": "1"},
+        "requester": {"reference": "Practitioner/1", "display": "Dr Who"},
+        "subject": {"reference": "Patient/p1", "display": "Jane Doe"},
+        "medicationCodeableConcept": {"coding": [{"code": "1", "userSelected": True}]},
+        "dosageInstruction": [{"sequence": 1, "timing": {"repeat": {"count": 2}}}],
+    }
+    context = {"patientId": "p1", "draftOrders": _entries_of(draft)}
+    body = {"hook": "order-sign", "context": context, "prefetch": {"patient": PATIENT}}
+    raw = json.dumps(body).encode()
+    assert jsonbody.loads_hook(raw)["context"] == json.loads(raw)["context"]
+    # (which projecting would change)
+    assert project(json.dumps(context["draftOrders"]).encode()) != context["draftOrders"]
+
+
+def _entries_of(*resources: dict[str, Any]) -> dict[str, Any]:
+    entries = [{"resource": r, "fullUrl": "urn:uuid:x"} for r in resources]
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+
+
 # --- every kept element is read: a chart that uses them all ---------------------------------
 
 SNOMED, LOINC = "http://snomed.info/sct", "http://loinc.org"
