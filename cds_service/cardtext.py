@@ -126,6 +126,14 @@ _MAYBE_PLURAL = re.compile(r"(?<![\d.,\\])(\d+(?:\.\d+)?) ((?:[a-z-]+ )?)([a-z]+
 
 
 def number_agreement(text: str) -> str:
-    """'1 days' -> '1 day'; '1 episode(s)' -> '1 episode'; '3 episode(s)' -> '3 episodes'."""
-    text = _MAYBE_PLURAL.sub(lambda m: f"{m[1]} {m[2]}{m[3]}{'' if m[1] == '1' else 's'}", text)
-    return _ONE.sub(r"1 \1\2", text)
+    """'1 days' -> '1 day'; '1 episode(s)' -> '1 episode'; '3 episode(s)' -> '3 episodes'.
+
+    Each pattern runs only on text holding its literal part ("(s)", "1 "): most card text
+    holds neither, and a substring test costs a fraction of a regex pass."""
+    if "(s)" in text:
+        text = _MAYBE_PLURAL.sub(_plural, text)
+    return _ONE.sub(r"1 \1\2", text) if "1 " in text else text
+
+
+def _plural(m: re.Match[str]) -> str:
+    return f"{m[1]} {m[2]}{m[3]}{'' if m[1] == '1' else 's'}"
