@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import uuid
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,6 +32,14 @@ TOPIC_SYSTEM = "https://cds.eczema.example.org/fhir/CodeSystem/rule-id"
 OVERRIDE_SYSTEM = "https://cds.eczema.example.org/fhir/CodeSystem/override-reason"
 CATALOGUE_EXTENSION = "org.eczema-cds.catalogue-version"
 RENDER_FAILED = "render-failed"  # the decision-trace outcome of a card that failed to render
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
+def random_uuid() -> str:
+    """A random (version 4, RFC 4122) UUID from os.urandom, written as `str(uuid.uuid4())`
+    writes it: the same bits set, for a third of its cost (no `uuid.UUID` object)."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
 
 
 def _shorten(summary: str) -> str:
@@ -95,7 +103,7 @@ def _render(
     # Each value worded once per card, plain (summary, labels, builders) and escaped (detail).
     plain = worded(finding.values, False, *wording)
     card: dict[str, Any] = {
-        "uuid": str(uuid.uuid4()),
+        "uuid": random_uuid(),
         "summary": _shorten(fill_worded(template.field("summary", v), plain)),
         "indicator": template.field("indicator", v),
         "detail": fill_worded(
@@ -131,7 +139,7 @@ def _render(
             continue
         suggestion: dict[str, Any] = {
             "label": fill_worded(spec["label"], plain),
-            "uuid": str(uuid.uuid4()),
+            "uuid": random_uuid(),
             "actions": actions,
         }
         if spec.get("recommended") if chosen is None else key == chosen:
