@@ -89,18 +89,26 @@ def worded(
     """Every value as card text: chart values escaped or plain, codes in their phrases, a value
     the chart does not give in the card file's words for its absence."""
     conv = escape_markdown if escape else plain
-    filled = _Values({k: conv(v) for k, v in values.items() if k not in (phrases or {})})
+    phrases = phrases or {}
+    filled = _Values()
+    for key, value in values.items():
+        if key not in phrases:
+            filled[key] = conv(value)
     for name, absence in (absent or {}).items():
         if values.get(name) is None:
             filled[name] = absence
-    pending = [name for name in phrases or {} if name in values]
+    pending = [name for name in phrases if name in values]
     for last in (False, True):  # a phrase may name a coded value worded in the first pass
+        if not pending:
+            break
         for name in list(pending):
             codes = values[name]
-            codes = (codes,) if isinstance(codes, str) else tuple(codes)
+            table = phrases[name]
             try:
-                table = (phrases or {})[name]
-                words = [table[code].format_map(filled) for code in codes]
+                if isinstance(codes, str):
+                    words = [table[codes].format_map(filled)]
+                else:
+                    words = [table[code].format_map(filled) for code in tuple(codes)]
             except KeyError:
                 if last:
                     raise
