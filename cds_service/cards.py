@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from cds_service.cardfile import CARD_FILE_SCHEMA as CARD_FILE_SCHEMA
@@ -33,13 +33,39 @@ OVERRIDE_SYSTEM = "https://cds.eczema.example.org/fhir/CodeSystem/override-reaso
 CATALOGUE_EXTENSION = "org.eczema-cds.catalogue-version"
 RENDER_FAILED = "render-failed"  # the decision-trace outcome of a card that failed to render
 _VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+_BATCH = 16  # uuids per os.urandom read: a response has ~10 (a card and its suggestions)
+
+
+def _uuid(h: str, at: int) -> str:
+    """The UUID `str(uuid.UUID(bytes=..., version=4))` writes for the 16 bytes in hex at `at`:
+    version 4, the RFC 4122 variant."""
+    return (
+        f"{h[at : at + 8]}-{h[at + 8 : at + 12]}-4{h[at + 13 : at + 16]}-"
+        f"{_VARIANT[h[at + 16]]}{h[at + 17 : at + 20]}-{h[at + 20 : at + 32]}"
+    )
 
 
 def random_uuid() -> str:
-    """A random (version 4, RFC 4122) UUID from os.urandom, written as `str(uuid.uuid4())`
-    writes it: the same bits set, for a third of its cost (no `uuid.UUID` object)."""
-    h = os.urandom(16).hex()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+    """A random (version 4) UUID from os.urandom, as `str(uuid.uuid4())` writes it."""
+    return _uuid(os.urandom(16).hex(), 0)
+
+
+class UuidSource:
+    """Random (version 4) UUIDs for ONE response: one os.urandom read for up to `_BATCH` of
+    them, not a system call each. Made per call, never shared between calls or processes (a
+    source made before a fork would repeat its uuids in every worker)."""
+
+    __slots__ = ("_hex", "_at")
+
+    def __init__(self) -> None:
+        self._hex = ""
+        self._at = 0
+
+    def __call__(self) -> str:
+        if self._at >= len(self._hex):
+            self._hex, self._at = os.urandom(16 * _BATCH).hex(), 0
+        self._at += 32
+        return _uuid(self._hex, self._at - 32)
 
 
 def _shorten(summary: str) -> str:
@@ -79,12 +105,13 @@ def render_card(
     picture: PatientPicture,
     builders: Mapping[str, Builder],
     version: str,
+    uuids: Callable[[], str] = random_uuid,
 ) -> dict[str, Any] | None:
     """The card, or None when it cannot be rendered (a value missing, a code without a phrase):
     logged with the rule id and the exception type (never its text: it may quote chart data),
     so that one broken card never costs the clinician the other cards."""
     try:
-        return _render(template, finding, picture, builders, version)
+        return _render(template, finding, picture, builders, version, uuids)
     except Exception as exc:  # noqa: BLE001  (the safety net is the point)
         log.error("card not rendered", extra={"rule": finding.rule_id, "error": type(exc).__name__})
         return None
@@ -96,6 +123,7 @@ def _render(
     picture: PatientPicture,
     builders: Mapping[str, Builder],
     version: str,
+    uuids: Callable[[], str],
 ) -> dict[str, Any]:
     """A CDS Hooks 2.0.1 card: no null, empty string, empty list or empty object anywhere."""
     v = finding.variant
@@ -103,7 +131,7 @@ def _render(
     # Each value worded once per card, plain (summary, labels, builders) and escaped (detail).
     plain = worded(finding.values, False, *wording)
     card: dict[str, Any] = {
-        "uuid": random_uuid(),
+        "uuid": uuids(),
         "summary": _shorten(fill_worded(template.field("summary", v), plain)),
         "indicator": template.field("indicator", v),
         "detail": fill_worded(
@@ -139,7 +167,7 @@ def _render(
             continue
         suggestion: dict[str, Any] = {
             "label": fill_worded(spec["label"], plain),
-            "uuid": random_uuid(),
+            "uuid": uuids(),
             "actions": actions,
         }
         if spec.get("recommended") if chosen is None else key == chosen:

@@ -51,9 +51,30 @@ def test_random_uuid_is_what_uuid4_writes_for_the_same_bytes(
         assert uuid.UUID(made).version == 4 and uuid.UUID(made).variant == uuid.RFC_4122
 
 
+def test_a_response_uuid_source_splits_one_read_into_uuid4s(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reads: list[bytes] = []
+    real = os.urandom
+
+    def urandom(n: int) -> bytes:
+        reads.append(real(n))
+        return reads[-1]
+
+    monkeypatch.setattr(cards.os, "urandom", urandom)
+    source = cards.UuidSource()
+    made = [source() for _ in range(2 * cards._BATCH + 1)]
+    assert len(reads) == 3 and all(len(r) == 16 * cards._BATCH for r in reads)
+    raw = b"".join(reads)
+    assert made == [str(uuid.UUID(bytes=raw[16 * i : 16 * i + 16], version=4)) for i in range(33)]
+
+
 def test_random_uuids_differ() -> None:
     made = {cards.random_uuid() for _ in range(5000)}
-    assert len(made) == 5000
+    source = cards.UuidSource()
+    made |= {source() for _ in range(5000)}
+    assert len(made) == 10000
+    assert {uuid.UUID(u).version for u in made} == {4}
 
 
 def _containers(value: Any) -> list[int]:
