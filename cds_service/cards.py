@@ -13,6 +13,7 @@ import dataclasses
 import logging
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from cds_service.cardfile import CARD_FILE_SCHEMA as CARD_FILE_SCHEMA
@@ -88,14 +89,15 @@ def _build(
         return []
 
 
-def _for_builders(finding: Finding, template: CardTemplate, plain: Mapping[str, str]) -> Finding:
+def _for_builders(
+    finding: Finding, phrases: Mapping[str, Any], plain: Mapping[str, str]
+) -> Finding:
     """The finding with each coded value in its card-file wording (plain text, as worded in
     `plain`): the text a builder puts in a resource (a ServiceRequest note) is the card
     file's, like the card's."""
-    coded = {k: v for k, v in finding.values.items() if k in template.phrases}
-    if not coded:
+    phrased = {k: number_agreement(plain[k]) for k in finding.values if k in phrases}
+    if not phrased:
         return finding
-    phrased = {k: number_agreement(plain[k]) for k in coded}
     return dataclasses.replace(finding, values={**finding.values, **phrased})
 
 
@@ -117,6 +119,45 @@ def render_card(
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Fixed:
+    """What a card takes from its card file for one variant, looked up once per template."""
+
+    summary: str
+    indicator: str
+    detail: str
+    label: str
+    url: str
+    title: str
+    reasons: tuple[tuple[str, str], ...]
+    links: tuple[tuple[str, str], ...]
+    suggestions: Mapping[str, Mapping[str, Any]]  # key -> its [[suggestions]] entry
+    chosen: str | None  # the variant's recommended suggestion key
+    selection: str
+    wording: tuple[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]]
+
+
+def _fixed(template: CardTemplate, v: str | None) -> _Fixed:
+    fixed = template.memo.get(v)
+    if fixed is None:
+        data = template.data
+        fixed = template.memo[v] = _Fixed(
+            summary=template.field("summary", v),
+            indicator=template.field("indicator", v),
+            detail=template.field("detail", v),
+            label=template.field("source", v)["label"],
+            url=template.field("source", v)["url"],
+            title=data["title"],
+            reasons=tuple((r["code"], r["display"]) for r in data.get("override_reasons") or ()),
+            links=tuple((k["label"], k["url"]) for k in data.get("links") or ()),
+            suggestions={s["key"]: s for s in data.get("suggestions", [])},
+            chosen=data.get("variants", {}).get(v, {}).get("recommended") if v else None,
+            selection=data.get("selection_behavior", "at-most-one"),
+            wording=(template.phrases, template.joins, template.absent),
+        )
+    return fixed
+
+
 def _render(
     template: CardTemplate,
     finding: Finding,
@@ -125,43 +166,36 @@ def _render(
     version: str,
     uuids: Callable[[], str],
 ) -> dict[str, Any]:
-    """A CDS Hooks 2.0.1 card: no null, empty string, empty list or empty object anywhere."""
-    v = finding.variant
-    wording = (template.phrases, template.joins, template.absent)
+    """A CDS Hooks 2.0.1 card: no null, empty string, empty list or empty object anywhere.
+    Every dict and list is new (only strings come from the card file)."""
+    fixed = _fixed(template, finding.variant)
     # Each value worded once per card, plain (summary, labels, builders) and escaped (detail).
-    plain = worded(finding.values, False, *wording)
+    plain = worded(finding.values, False, *fixed.wording)
     card: dict[str, Any] = {
         "uuid": uuids(),
-        "summary": _shorten(fill_worded(template.field("summary", v), plain)),
-        "indicator": template.field("indicator", v),
-        "detail": fill_worded(
-            template.field("detail", v), worded(finding.values, True, *wording)
-        ).strip(),
+        "summary": _shorten(fill_worded(fixed.summary, plain)),
+        "indicator": fixed.indicator,
+        "detail": fill_worded(fixed.detail, worded(finding.values, True, *fixed.wording)).strip(),
         "source": {
-            "label": template.field("source", v)["label"],
-            "url": template.field("source", v)["url"],
-            "topic": {
-                "system": TOPIC_SYSTEM,
-                "code": finding.rule_id,
-                "display": template.data["title"],
-            },
+            "label": fixed.label,
+            "url": fixed.url,
+            "topic": {"system": TOPIC_SYSTEM, "code": finding.rule_id, "display": fixed.title},
         },
         "extension": {CATALOGUE_EXTENSION: version},
     }
-    reasons = template.data.get("override_reasons")
-    if reasons:
+    if fixed.reasons:
         card["overrideReasons"] = [
-            {"system": OVERRIDE_SYSTEM, "code": r["code"], "display": r["display"]} for r in reasons
+            {"system": OVERRIDE_SYSTEM, "code": code, "display": display}
+            for code, display in fixed.reasons
         ]
-    links = template.data.get("links")
-    if links:  # fixed https URLs from the card file (patient handouts); never chart text
-        card["links"] = [{"label": k["label"], "url": k["url"], "type": "absolute"} for k in links]
+    if fixed.links:  # fixed https URLs from the card file (patient handouts); never chart text
+        card["links"] = [
+            {"label": label, "url": url, "type": "absolute"} for label, url in fixed.links
+        ]
     suggestions = []
-    labels = {s["key"]: s for s in template.data.get("suggestions", [])}
-    chosen = template.data.get("variants", {}).get(v, {}).get("recommended") if v else None
-    phrased = _for_builders(finding, template, plain) if finding.suggestions else finding
+    phrased = _for_builders(finding, fixed.wording[0], plain) if finding.suggestions else finding
     for key in finding.suggestions:
-        spec = labels.get(key)
+        spec = fixed.suggestions.get(key)
         actions = _build(builders, key, phrased, picture) if spec else []
         if not spec or not actions:
             continue
@@ -170,10 +204,10 @@ def _render(
             "uuid": uuids(),
             "actions": actions,
         }
-        if spec.get("recommended") if chosen is None else key == chosen:
+        if spec.get("recommended") if fixed.chosen is None else key == fixed.chosen:
             suggestion["isRecommended"] = True
         suggestions.append(suggestion)
     if suggestions:
         card["suggestions"] = suggestions
-        card["selectionBehavior"] = template.data.get("selection_behavior", "at-most-one")
+        card["selectionBehavior"] = fixed.selection
     return card
