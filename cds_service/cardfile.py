@@ -10,6 +10,7 @@ start-up with a message naming the file and what is wrong.
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -115,6 +116,11 @@ class CardTemplate:
     rule: str
     data: Mapping[str, Any]
     path: Path
+    # variant -> what cards.py reads of this file for it, read once (`cards._fixed`); not an
+    # __init__ field, so a `dataclasses.replace`d template starts with its own, empty memo
+    memo: dict[str | None, Any] = dataclasses.field(
+        init=False, default_factory=dict, compare=False, repr=False
+    )
 
     def field(self, name: str, variant: str | None) -> Any:
         """A field, taken from the variant table when the finding names one."""

@@ -89,18 +89,26 @@ def worded(
     """Every value as card text: chart values escaped or plain, codes in their phrases, a value
     the chart does not give in the card file's words for its absence."""
     conv = escape_markdown if escape else plain
-    filled = _Values({k: conv(v) for k, v in values.items() if k not in (phrases or {})})
+    phrases = phrases or {}
+    filled = _Values()
+    for key, value in values.items():
+        if key not in phrases:
+            filled[key] = conv(value)
     for name, absence in (absent or {}).items():
         if values.get(name) is None:
             filled[name] = absence
-    pending = [name for name in phrases or {} if name in values]
+    pending = [name for name in phrases if name in values]
     for last in (False, True):  # a phrase may name a coded value worded in the first pass
+        if not pending:
+            break
         for name in list(pending):
             codes = values[name]
-            codes = (codes,) if isinstance(codes, str) else tuple(codes)
+            table = phrases[name]
             try:
-                table = (phrases or {})[name]
-                words = [table[code].format_map(filled) for code in codes]
+                if isinstance(codes, str):
+                    words = [table[codes].format_map(filled)]
+                else:
+                    words = [table[code].format_map(filled) for code in tuple(codes)]
             except KeyError:
                 if last:
                     raise
@@ -126,6 +134,14 @@ _MAYBE_PLURAL = re.compile(r"(?<![\d.,\\])(\d+(?:\.\d+)?) ((?:[a-z-]+ )?)([a-z]+
 
 
 def number_agreement(text: str) -> str:
-    """'1 days' -> '1 day'; '1 episode(s)' -> '1 episode'; '3 episode(s)' -> '3 episodes'."""
-    text = _MAYBE_PLURAL.sub(lambda m: f"{m[1]} {m[2]}{m[3]}{'' if m[1] == '1' else 's'}", text)
-    return _ONE.sub(r"1 \1\2", text)
+    """'1 days' -> '1 day'; '1 episode(s)' -> '1 episode'; '3 episode(s)' -> '3 episodes'.
+
+    Each pattern runs only on text holding its literal part ("(s)", "1 "): most card text
+    holds neither, and a substring test costs a fraction of a regex pass."""
+    if "(s)" in text:
+        text = _MAYBE_PLURAL.sub(_plural, text)
+    return _ONE.sub(r"1 \1\2", text) if "1 " in text else text
+
+
+def _plural(m: re.Match[str]) -> str:
+    return f"{m[1]} {m[2]}{m[3]}{'' if m[1] == '1' else 's'}"

@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 
 from cds_service import jsonbody, schemas
-from cds_service.cards import RENDER_FAILED, render_card
+from cds_service.cards import RENDER_FAILED, UuidSource, render_card
 from cds_service.errors import BadRequest
 from cds_service.fetching import Fetched, fetch, prefetched_bundles
 from cds_service.fhir import Deadline, ResolvedData
@@ -183,13 +183,15 @@ def _render(
         result.dropped = [rtype for rtype, _id in owner.dropped]
         why = "names another patient: " + ", ".join(owner.described())
         result.trace.append({"rule": IDENTITY_STEP, "outcome": "dropped", "why": why})
+    uuids = UuidSource()  # this response's card and suggestion uuids
     for rule, decision in decisions:
         fired = isinstance(decision, Finding)
         result.trace.append(
             {"rule": rule.id, "outcome": "fired" if fired else "silent", "why": decision.reason}
         )
         if isinstance(decision, Finding):
-            card = render_card(rt.cards[rule.id], decision, picture, rt.builders, rt.version)
+            template = rt.cards[rule.id]
+            card = render_card(template, decision, picture, rt.builders, rt.version, uuids)
             if card is None:  # logged by render_card; costs this card only
                 result.trace[-1].update(outcome=RENDER_FAILED, why="the card failed to render")
                 continue

@@ -9,7 +9,6 @@ duration. Modules in this package register themselves; `load_builders()` imports
 
 from __future__ import annotations
 
-import copy
 import importlib
 import pkgutil
 from collections.abc import Callable, Mapping
@@ -23,6 +22,7 @@ from ._fhir import (
     RXNORM,
     SNOMED,
     as_r4,
+    json_copy,
     rxnorm_concept,
     site_concept,
     site_phrase,
@@ -35,6 +35,7 @@ __all__ = [
     "RXNORM",
     "SNOMED",
     "as_r4",
+    "json_copy",
     "rxnorm_concept",
     "site_concept",
     "site_phrase",
@@ -117,7 +118,7 @@ def update(
     Nothing for a draft without an `id` or body: the EHR could not tell which order to update."""
     if not order.reference or not order.raw:
         return []
-    resource = as_r4(copy.deepcopy(dict(order.raw)))
+    resource = as_r4(json_copy(dict(order.raw)))
     changes(resource)
     return [{"type": "update", "description": description, "resource": resource}]
 

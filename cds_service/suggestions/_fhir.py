@@ -4,6 +4,7 @@ valid R4 before it is echoed in an `update`."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +14,19 @@ from cds_service.terminology.sites import coded_sites
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 SNOMED = "http://snomed.info/sct"
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of decoded JSON (a draft as received): each dict and list new, strings,
+    numbers, booleans and null shared (immutable); anything else by `copy.deepcopy`. Several
+    times cheaper than `copy.deepcopy`, which memoises every node of the tree."""
+    cls = value.__class__
+    if cls is dict:
+        return {k: v if v.__class__ in _ATOMS else json_copy(v) for k, v in value.items()}
+    if cls is list:
+        return [v if v.__class__ in _ATOMS else json_copy(v) for v in value]
+    return value if cls in _ATOMS else copy.deepcopy(value)
 
 
 def rxnorm_concept(code: tuple[str, str], text: str) -> dict[str, Any]:

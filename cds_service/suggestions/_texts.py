@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,22 +101,17 @@ def _default() -> SuggestionTexts:
     return load_texts(default_cards_dir())
 
 
-@contextmanager
-def _using(texts: SuggestionTexts, key: str) -> Iterator[None]:
-    token = _CURRENT.set((texts, key))
-    try:
-        yield
-    finally:
-        _CURRENT.reset(token)
-
-
 def bind(key: str, fn: Callable[..., Any], texts: SuggestionTexts | None) -> Callable[..., Any]:
     """`fn` writing `key`'s texts from `texts` (None: the service's own file)."""
 
     @functools.wraps(fn)
     def bound(*args: Any, **kwargs: Any) -> Any:
-        with _using(texts or _default(), key):
+        # set and reset by hand: a generator-based context manager costs ~1.5 us a builder
+        token = _CURRENT.set((texts or _default(), key))
+        try:
             return fn(*args, **kwargs)
+        finally:
+            _CURRENT.reset(token)
 
     return bound
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import math
 from typing import Any
 
@@ -10,6 +9,7 @@ from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
 
 from . import Action, _subject, builder, create, delete_first, replace, service_request, update
+from ._fhir import json_copy
 from ._texts import say
 
 LOINC = "http://loinc.org"
@@ -109,7 +109,7 @@ def swap_roflumilast_strength(finding: Finding, picture: PatientPicture) -> list
     strength = str(finding.values.get("right_strength", ""))
     if not order.reference or not strength or not order.raw:
         return []
-    resource = copy.deepcopy(dict(order.raw))
+    resource = json_copy(dict(order.raw))
     resource.pop("id", None)
     resource.pop("meta", None)
     resource["status"] = "draft"
@@ -118,7 +118,7 @@ def swap_roflumilast_strength(finding: Finding, picture: PatientPicture) -> list
     resource["subject"] = _subject(picture)
     for dosage in resource.get("dosageInstruction") or []:
         if isinstance(dosage, dict):
-            dosage.setdefault("route", copy.deepcopy(TOPICAL_ROUTE))
+            dosage.setdefault("route", json_copy(TOPICAL_ROUTE))
     return replace(order, resource, say("action", strength=strength))
 
 

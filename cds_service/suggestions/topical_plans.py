@@ -4,7 +4,6 @@ phototherapy referral (AAD 2023 topical guideline; clinical-rules R-01, R-16, R-
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from cds_service.picture import MedicationOrder, PatientPicture
@@ -20,6 +19,7 @@ from . import (
     builder,
     create,
     delete,
+    json_copy,
     service_request,
     site_concept,
     site_words,
@@ -82,7 +82,7 @@ def _request(
     """A draft topical MedicationRequest; site (unless told not to; with `only`, just those
     sites) and reason from `like`."""
     for dosage in dosages:
-        dosage["route"] = copy.deepcopy(TOPICAL)
+        dosage["route"] = json_copy(TOPICAL)
         site = site_concept(like, only) if same_site else None
         if site:
             dosage["site"] = site
@@ -109,7 +109,7 @@ def _same_medication(order: MedicationOrder) -> dict[str, Any]:
     """The order's medication[x] as received (concept or reference)."""
     for key in ("medicationCodeableConcept", "medicationReference"):
         if isinstance(order.raw.get(key), dict):
-            return {key: copy.deepcopy(order.raw[key])}
+            return {key: json_copy(order.raw[key])}
     return {"medicationCodeableConcept": {"text": order.name or say_shared("same_steroid")}}
 
 
