@@ -11,14 +11,17 @@ laziness changes when the work is done, never its result.
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import msgspec
 
 from . import access as fx
+from .course import course as course  # re-exported: MedicationOrder reads them from here
+from .course import course_days as course_days
+from .course import duration_in_text as duration_in_text
+from .course import first_repeat as first_repeat
 from .order_sites import OrderSites
 
 if TYPE_CHECKING:
@@ -78,16 +81,6 @@ def first_timing(res: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str
     return dosages, fx.obj(timing.get("repeat")) if isinstance(timing, dict) else {}
 
 
-def first_repeat(res: Mapping[str, Any]) -> Mapping[str, Any]:
-    """`first_timing(res)[1]` without building the list of dosages: it runs for every order."""
-    items = res.get("dosageInstruction")
-    for d in items if items.__class__ is list else fx.as_list(items):
-        if isinstance(d, dict) and d.get("timing") is not None:
-            timing = d["timing"]
-            return fx.obj(timing.get("repeat")) if isinstance(timing, dict) else {}
-    return {}
-
-
 def schedule(repeat: Mapping[str, Any]) -> Schedule:
     """Frequency, period, days, times of day and boundsPeriod of a timing.repeat."""
     if not repeat:
@@ -127,40 +120,12 @@ def details(res: Mapping[str, Any], terminology: Terminology, drug: DrugInfo) ->
         return OrderDetails()
 
 
-def course(res: Mapping[str, Any], instruction: Callable[[], str | None]) -> float | None:
-    """`course_days`; None when the resource cannot be read (and that is logged)."""
-    try:
-        return course_days(res, instruction)
-    except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
-        log.info("order course unreadable: %s", type(exc).__name__)
-        return None
-
-
-def course_days(res: Mapping[str, Any], instruction: Callable[[], str | None]) -> float | None:
-    """The course length in days: timing boundsDuration, else boundsPeriod, else one written in
-    the instructions (`instruction()`, read only then), else expectedSupplyDuration."""
-    repeat = first_repeat(res) if "dosageInstruction" in res else {}
-    duration = None
-    if repeat:
-        if "boundsDuration" in repeat:
-            duration = fx.duration_days(repeat["boundsDuration"])
-        bounds = repeat.get("boundsPeriod")
-        if duration is None and isinstance(bounds, dict):
-            start, end = fx.parse_date(bounds.get("start")), fx.parse_date(bounds.get("end"))
-            if start and end and end >= start:
-                duration = float((end - start).days)
-    if duration is None and not repeat.get("boundsDuration"):
-        text = instruction()
-        duration = duration_in_text(text) if text else None
-    dispense = res.get("dispenseRequest")
-    if duration is None and isinstance(dispense, dict) and "expectedSupplyDuration" in dispense:
-        duration = fx.duration_days(dispense["expectedSupplyDuration"])
-    return duration
-
-
 def read_details(res: Mapping[str, Any], terminology: Terminology, drug: DrugInfo) -> OrderDetails:
     """`details`, raising on an unreadable resource (ValueError, TypeError, ...)."""
-    dosages, repeat = first_timing(res)
+    items = res.get("dosageInstruction")
+    dosages = [
+        d for d in (items if items.__class__ is list else fx.as_list(items)) if isinstance(d, dict)
+    ]
     instruction, site_codings, as_needed = _instructions(res, dosages)
     number, text = fx.number, fx.text
     quantity_value = quantity_unit = refills = None
@@ -171,18 +136,30 @@ def read_details(res: Mapping[str, Any], terminology: Terminology, drug: DrugInf
             quantity_value = number(quantity.get("value"))
             quantity_unit = text(quantity.get("code")) or text(quantity.get("unit"))
         refills = number(dispense.get("numberOfRepeatsAllowed"))
-    reasons = tuple([c for r in fx.dicts(res.get("reasonCode")) for c in fx.codings(r)])
-    refs = [fx.reference(r) for r in fx.dicts(res.get("reasonReference"))]
+    reasons: tuple[fx.Coding, ...] = ()
+    if "reasonCode" in res:
+        reasons = tuple([c for r in fx.dicts(res["reasonCode"]) for c in fx.codings(r)])
+    refs: tuple[str, ...] = ()
+    if "reasonReference" in res:
+        found = [fx.reference(r) for r in fx.dicts(res["reasonReference"])]
+        refs = tuple([ref for ref in found if ref])
+    # Positional, in OrderDetails' order (checked below): a past order's first detail read.
     return OrderDetails(
-        site_codings=site_codings,
-        instruction_text=instruction,
-        as_needed=as_needed,
-        quantity_value=quantity_value,
-        quantity_unit=quantity_unit,
-        refills=int(refills) if refills is not None and refills >= 0 else None,
-        reason_codings=reasons,
-        reason_references=tuple([ref for ref in refs if ref]),
+        site_codings,
+        instruction,
+        as_needed,
+        quantity_value,
+        quantity_unit,
+        int(refills) if refills is not None and refills >= 0 else None,
+        reasons,
+        refs,
     )
+
+
+_DETAIL_ORDER = ("site_codings", "instruction_text", "as_needed", "quantity_value",
+                 "quantity_unit", "refills", "reason_codings", "reason_references")  # fmt: skip
+if OrderDetails.__struct_fields__ != _DETAIL_ORDER:  # a reordered struct must not load
+    raise ImportError("OrderDetails' fields changed: update read_details")
 
 
 def _instructions(
@@ -196,9 +173,11 @@ def _instructions(
     site_texts: list[str | None] = []
     sites: list[fx.Coding] = []
     as_needed = False
-    for d in dosages:
-        texts.append(label(d.get("text")))  # free text: normalised (cds_service/text.py)
-        patient_texts.append(label(d.get("patientInstruction")))
+    for d in dosages:  # an absent text reads as None, which the join below drops anyway
+        if "text" in d:
+            texts.append(label(d["text"]))  # free text: normalised (cds_service/text.py)
+        if "patientInstruction" in d:
+            patient_texts.append(label(d["patientInstruction"]))
         if "additionalInstruction" in d:  # CodeableConcepts: "Apply to face and neck"
             patient_texts += [fx.concept_text(c) for c in fx.dicts(d["additionalInstruction"])]
         site = d.get("site")
@@ -213,21 +192,3 @@ def _instructions(
     if "note" in res:
         texts += [label(n.get("text")) for n in fx.dicts(res.get("note"))]
     return " ; ".join([t for t in texts if t]) or None, tuple(sites), as_needed
-
-
-_COURSE = re.compile(
-    r"(?<![a-z])(?:for|x|×)\s*(?:up\s+to\s+|the\s+next\s+|a\s+further\s+|another\s+)?"
-    r"(\d{1,3})\s*(days?|d|weeks?|wks?|wk|w|months?|mo)(?![a-z])"
-)
-_UNIT_DAYS = {"d": 1, "day": 1, "days": 1, "w": 7, "wk": 7, "wks": 7, "week": 7, "weeks": 7,
-              "mo": 30, "month": 30, "months": 30}  # fmt: skip
-
-
-def duration_in_text(instruction: str) -> float | None:
-    """A course length written only in the sig ("twice daily for 4 weeks", "x 14 days"); None
-    when there is none, or more than one (a step-down "then ..." cannot be read as one)."""
-    found = _COURSE.findall(instruction[:500].lower())
-    if len(found) != 1:
-        return None
-    count, unit = found[0]
-    return float(int(count) * _UNIT_DAYS[unit])
