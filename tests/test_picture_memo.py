@@ -94,3 +94,20 @@ def test_resource_id_without_the_regex_agrees_with_it() -> None:
     for value in samples:
         pattern = value if access._ID.fullmatch(value) else None
         assert access.resource_id(value) == pattern, repr(value)
+
+
+def test_a_negative_zero_is_not_given_a_positive_zeros_schedule(term: Terminology) -> None:
+    # -0.0 == 0 == 0.0 (and they hash alike), but the schedule keeps the sign it was given:
+    # a memo keyed on them would hand the second order the first one's zero.
+    memo = Memo()
+    for first, second in ((0.0, -0.0), (-0.0, 0), (0, -0.0)):
+        for name in ("frequency", "period"):
+            for value in (first, second):
+                repeat = {"frequency": 1, "period": 1, "periodUnit": "d", name: value}
+                res = {
+                    "resourceType": "MedicationRequest",
+                    "medicationCodeableConcept": {"text": "hydrocortisone 1% cream"},
+                    "dosageInstruction": [{"timing": {"repeat": repeat}}],
+                }
+                shared, alone = (build_order(res, {}, term, False, False, m) for m in (memo, None))
+                assert repr(shared) == repr(alone), (name, value)

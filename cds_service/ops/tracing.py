@@ -104,11 +104,15 @@ def server_span(name: str, headers: Any, **attrs: Any) -> _NoSpan | _Span:
     traceparent = headers.get("traceparent")
     carrier = {"traceparent": traceparent} if isinstance(traceparent, str) else {}
     incoming = _propagator.extract(carrier) if carrier else None
-    if incoming is None or _continue_incoming:
-        return _Span(name, attrs, "SERVER", parent=incoming)
     from opentelemetry import trace
     from opentelemetry.context import Context
 
+    if incoming is None:
+        # A new, empty Context, never the current one (`parent=None`): a span left current on
+        # this thread must not become the parent and join another call to this one's trace.
+        return _Span(name, attrs, "SERVER", parent=Context())
+    if _continue_incoming:
+        return _Span(name, attrs, "SERVER", parent=incoming)
     caller = trace.get_current_span(incoming).get_span_context()
     links = [trace.Link(caller)] if caller.is_valid else []
     return _Span(name, attrs, "SERVER", parent=Context(), links=links)

@@ -11,7 +11,8 @@ or absent); anything else gets no key and is derived as before. The memo lives f
 
 Keys hold the exact values the derivation reads, so two resources share a result only when
 the derivation would give both the same: e.g. ``1`` and ``1.0`` as a frequency (both read as
-1.0), never ``true`` and ``1`` (a boolean is refused a key).
+1.0), never ``true`` and ``1`` (a boolean is refused a key), nor ``-0.0`` and ``0`` (a zero
+is refused a key: the schedule keeps a zero's sign).
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def repeat_key(repeat: Mapping[str, Any]) -> tuple[Any, ...] | None:
     f, p, u = repeat.get("frequency"), repeat.get("period"), repeat.get("periodUnit")
     if f.__class__ not in _NUMBERS or p.__class__ not in _NUMBERS:
         return None
+    if f == 0 or p == 0:
+        return None  # -0.0 equals (and hashes as) 0 and 0.0, but the schedule keeps its sign
     if u is not None and u.__class__ is not _STR:
         return None
     bounds = repeat.get("boundsPeriod")

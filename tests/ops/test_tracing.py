@@ -116,6 +116,22 @@ def test_a_malformed_traceparent_gives_a_new_trace_without_a_link(
     assert hook.parent is None and not hook.links
 
 
+@pytest.mark.parametrize("continue_incoming", [False, True])
+def test_a_call_without_traceparent_is_a_new_trace_whatever_span_is_current(
+    tmp_path: Path, traced_app: Any, exporter: InMemorySpanExporter, continue_incoming: bool
+) -> None:
+    # A span left current on the worker thread (one a previous request failed to close, a
+    # wrapper's) must not become the parent: that would join another call, another patient's,
+    # to this one's trace. An absent header starts a new trace, as a malformed one does.
+    settings = make_settings(tmp_path, tracing="console", tracing_continue=continue_incoming)
+    app = traced_app(settings)
+    with tracing.span("left-current"):
+        response = app.test_client().post(f"/cds-services/{SERVICE}", json=load_fixture(FIXTURE))
+    assert response.status_code == 200
+    hook = only(exporter.get_finished_spans(), "cds.hook")
+    assert hook.parent is None and not hook.links
+
+
 def test_an_incoming_traceparent_is_continued_when_configured(
     tmp_path: Path, traced_app: Any, exporter: InMemorySpanExporter
 ) -> None:
