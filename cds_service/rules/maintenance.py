@@ -122,12 +122,14 @@ def tci_proactive_maintenance(picture: PatientPicture) -> Decision:
     age = picture.age_years
     if age is None or age < TCI_MIN_AGE:
         return Silent("age unknown or under 2 years: tci-age-strength covers TCIs there")
+    # A weekly draft whose times a week are unknown (no frequency) cannot be judged: skipped.
     odd = [
         o
         for o in picture.drafts
         if o.is_a("tci")
         and _weekly_schedule(o)
-        and not (TCI_WEEKLY[0] <= (per_week(o) or 0) <= TCI_WEEKLY[1])
+        and (weekly := per_week(o)) is not None
+        and not (TCI_WEEKLY[0] <= weekly <= TCI_WEEKLY[1])
     ]
     if odd:
         order = odd[0]

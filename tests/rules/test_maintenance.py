@@ -11,7 +11,7 @@ from cds_service.rules import Finding
 from cds_service.rules.maintenance import tcs_proactive_maintenance
 from cds_service.suggestions import load_builders
 from tests.conftest import cards_for, load_fixture, post_hook
-from tests.rules.redflags_support import picture_of
+from tests.rules.redflags_support import decide, picture_of
 
 TCS = "tcs-proactive-maintenance"
 TCI = "tci-proactive-maintenance"
@@ -111,6 +111,17 @@ def test_tci_weekly_schedule_outside_2_to_3_is_updated(hooks: Any) -> None:
         assert repeat["boundsDuration"]["value"] == 16  # duration kept as ordered
     assert _cards(hooks, TCI, "twice-weekly-out") == []
     assert _cards(hooks, TCI, "three-times-weekly-out") == []
+
+
+def test_a_weekly_tci_draft_without_a_frequency_cannot_decide_its_schedule() -> None:
+    """A weekly period with no frequency says nothing of how often: no schedule card (it
+    raised a TypeError wording `per_week`, which silenced the flare branch as well)."""
+    body = load_fixture(f"{TCI}/once-weekly-in.json")
+    (entry,) = body["context"]["draftOrders"]["entry"]
+    del entry["resource"]["dosageInstruction"][0]["timing"]["repeat"]["frequency"]
+    decision = decide(TCI, body)
+    assert not isinstance(decision, Finding)
+    assert not decision.reason.startswith("rule failed"), decision.reason
 
 
 @pytest.mark.parametrize(
