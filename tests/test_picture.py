@@ -160,3 +160,43 @@ def test_condition_status_rules(terminology: Terminology) -> None:
     assert _picture(terminology, [], [no_status]).has_active("atopic-dermatitis")
     abated = cond("a", abatementDateTime="2020-01-01")
     assert not _picture(terminology, [], [abated]).has_active("atopic-dermatitis")
+
+
+def _with_contained(rid: str, text: str, status: str = "active") -> dict[str, Any]:
+    """A MedicationRequest naming its own contained Medication "#med" (Epic-style local id)."""
+    return {
+        "resourceType": "MedicationRequest",
+        "id": rid,
+        "status": status,
+        "intent": "order",
+        "subject": {"reference": "Patient/p1"},
+        "contained": [{"resourceType": "Medication", "id": "med", "code": {"text": text}}],
+        "medicationReference": {"reference": "#med"},
+    }
+
+
+def test_each_order_reads_its_own_contained_medication(terminology: Terminology) -> None:
+    # Two past orders and a draft all cite "#med", each a different drug: a local reference
+    # names the citing resource's own contained Medication, never another order's.
+    past = [
+        _with_contained("a", "tacrolimus 0.1% topical ointment"),
+        _with_contained("b", "clobetasol propionate 0.05% topical ointment"),
+    ]
+    draft = _with_contained("d", "hydrocortisone 1% topical cream", status="draft")
+    picture = _picture(terminology, [draft], past)
+    by_id = {o.id: o for o in picture.orders}
+    assert by_id["a"].is_a("tci") and not by_id["a"].is_a("tcs")
+    assert by_id["b"].is_a("tcs") and not by_id["b"].is_a("tci")
+    assert by_id["d"].is_a("tcs") and by_id["d"].name == "hydrocortisone 1% topical cream"
+    assert by_id["b"].name == "clobetasol propionate 0.05% topical ointment"
+
+
+def test_a_local_reference_is_never_resolved_across_requests() -> None:
+    from cds_service.fhir import Deadline, resolve_medications
+
+    orders = [
+        _with_contained("a", "tacrolimus 0.1% topical ointment"),
+        _with_contained("b", "clobetasol propionate 0.05% topical ointment"),
+    ]
+    found = resolve_medications(orders, [], client=None, deadline=Deadline(1.0))
+    assert "#med" not in found

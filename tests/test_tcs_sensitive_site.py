@@ -170,3 +170,33 @@ def test_coded_site_is_named_for_the_clinician(hooks: Any) -> None:
     card = _card(hooks, "clobetasol-eyelid-coded-age-30-in")
     assert "from the coded body site" in card["detail"]
     assert "80243003" not in card["detail"]
+
+
+def test_a_past_orders_contained_medication_does_not_stand_in_for_the_drafts(
+    hooks: Any,
+) -> None:
+    # Epic-style local ids repeat across resources: a past tacrolimus order whose contained
+    # Medication is also "#m1" must not turn the face draft's own "#m1" (triamcinolone
+    # 5 mg/g) into tacrolimus and silence the warning.
+    body = load_fixture(f"{DIR}/contained-medication-ratio-5mg-per-g-face-in.json")
+    patient = body["context"]["patientId"]
+    past = {
+        "resourceType": "MedicationRequest",
+        "id": "past-tacrolimus",
+        "status": "completed",
+        "intent": "order",
+        "subject": {"reference": f"Patient/{patient}"},
+        "authoredOn": "2026-06-01",
+        "contained": [
+            {
+                "resourceType": "Medication",
+                "id": "m1",
+                "code": {"text": "tacrolimus 0.1% topical ointment"},
+            }
+        ],
+        "medicationReference": {"reference": "#m1"},
+    }
+    bundle = body["prefetch"]["medications"]
+    bundle["entry"] = [{"resource": past}, *bundle.get("entry", [])]
+    found = cards_for(post_hook(hooks, body), RULE)
+    assert len(found) == 1 and found[0]["indicator"] == "warning"

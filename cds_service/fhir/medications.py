@@ -27,9 +27,11 @@ def resolve_medications(
 ) -> dict[str, dict[str, Any]]:
     """Map each resolvable medication reference, as written, to its Medication resource.
 
-    Looked up in order: the request's ``contained`` ("#id"), ``known`` resources and Bundles
-    (by id and by entry fullUrl), then a read of Medication/{id} from ``client``. References
-    that cannot be resolved are left out.
+    Looked up in ``known`` resources and Bundles (by id and by entry fullUrl), then read as
+    Medication/{id} from ``client``. References that cannot be resolved are left out, and so
+    are local ones ("#id"): each names the citing request's own contained Medication, and two
+    requests may both contain a "#med" that is a different drug, so they are not keyed here
+    (`contained_medication` reads them from the request).
     """
     index: dict[str, dict[str, Any]] | None = None  # built when the first reference needs it
     found: dict[str, dict[str, Any]] = {}
@@ -43,13 +45,8 @@ def resolve_medications(
         ):
             continue
         reference = _reference(request)
-        if reference is None or reference in found:
-            continue
-        if reference.startswith("#"):
-            contained = _contained(request, reference[1:])
-            if contained is not None:
-                found[reference] = contained
-            continue
+        if reference is None or reference in found or reference.startswith("#"):
+            continue  # "#id" names the request's own contained Medication: `contained_medication`
         if index is None:
             index = _index(known)
         medication = index.get(reference)  # also catches "urn:uuid:..." fullUrls
@@ -88,7 +85,9 @@ def _reference(request: Mapping[str, Any]) -> str | None:
     return reference if isinstance(reference, str) and reference else None
 
 
-def _contained(request: Mapping[str, Any], local_id: str) -> dict[str, Any] | None:
+def contained_medication(request: Mapping[str, Any], reference: str) -> dict[str, Any] | None:
+    """The Medication in `request`'s own ``contained`` that a local reference ("#id") names."""
+    local_id = reference[1:] if reference.startswith("#") else ""
     contained = request.get("contained")
     if not local_id or not isinstance(contained, list):
         return None

@@ -52,9 +52,13 @@ def concept_key(concept: Mapping[str, Any]) -> tuple[Any, ...] | None:
 
 
 def reference_key(ref: Mapping[str, Any]) -> tuple[Any, ...] | None:
-    """A medicationReference's reference and display, when both are strings or absent."""
+    """A medicationReference's reference and display, when both are strings or absent and the
+    reference is not local: "#id" names the order's own contained Medication, which another
+    order's "#id" need not be."""
     r, d = ref.get("reference"), ref.get("display")
     if (r is not None and r.__class__ is not _STR) or (d is not None and d.__class__ is not _STR):
+        return None
+    if r is not None and r.lstrip().startswith("#"):
         return None
     return ("#ref", r, d)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from cds_service.fhir.medications import contained_medication
 from cds_service.terminology import DrugInfo, Terminology
 from cds_service.terminology.drugtext import drug_text
 from cds_service.terminology.strength import find_strengths
@@ -30,7 +31,10 @@ def medication_concept(
     ref_obj = res.get("medicationReference")
     ref = fx.reference(ref_obj)
     display = fx.label(ref_obj.get("display")) if isinstance(ref_obj, dict) else None
-    med = medications.get(ref) if ref else None
+    # A local reference names this request's own contained Medication (not another order's).
+    med = (
+        (contained_medication(res, ref) if ref[0] == "#" else medications.get(ref)) if ref else None
+    )
     if isinstance(med, Mapping) and isinstance(med.get("code"), dict):
         code = med["code"]
         label = fx.concept_text(code)

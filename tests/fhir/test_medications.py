@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from cds_service.fhir import Deadline, FhirClient, resolve_medications
+from cds_service.fhir.medications import contained_medication
 from tests.conftest import FIXTURES, cards_for, load_fixture, post_hook
 from tests.fhir.fake_fhir import FakeFhirServer
 
@@ -30,11 +31,16 @@ def client(fhir: FakeFhirServer, session: requests.Session) -> FhirClient:
     return FhirClient(fhir.base, None, session=session, request_timeout=2.0)
 
 
-def test_contained_medication_is_resolved(fhir, client) -> None:
+def test_contained_medication_is_read_from_its_own_request(fhir, client) -> None:
+    # "#m1" is local to the request: read from it (contained_medication), never keyed for
+    # the call (another request's "#m1" may be another drug) and never fetched.
     contained = {**DUPILUMAB, "id": "m1"}
     request = order("#m1", contained=[{"resourceType": "Patient", "id": "m1"}, contained])
     found = resolve_medications([request], [], client=client, deadline=Deadline(5))
-    assert found == {"#m1": contained}
+    assert found == {}
+    assert contained_medication(request, "#m1") == contained
+    assert contained_medication(request, "#m2") is None
+    assert contained_medication(request, "m1") is None  # not a local reference
     assert fhir.seen == []
 
 
@@ -137,11 +143,10 @@ def test_expired_deadline_reads_nothing(fhir, client) -> None:
 def test_r5_codeable_reference_shape_is_understood(client) -> None:
     request = {
         "resourceType": "MedicationRequest",
-        "medication": {"reference": {"reference": "#m"}},
+        "medication": {"reference": {"reference": "Medication/dupi"}},
     }
-    request["contained"] = [{**DUPILUMAB, "id": "m"}]
-    found = resolve_medications([request], [], client=client, deadline=Deadline(5))
-    assert list(found) == ["#m"]
+    found = resolve_medications([request], [DUPILUMAB], client=client, deadline=Deadline(5))
+    assert found == {"Medication/dupi": DUPILUMAB}
 
 
 @pytest.mark.parametrize(
