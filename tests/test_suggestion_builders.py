@@ -105,3 +105,31 @@ def test_no_update_or_delete_for_a_draft_without_an_id(client: Any) -> None:
             for suggestion in card.get("suggestions", []):
                 kinds = {a["type"] for a in suggestion["actions"]}
                 assert not kinds & {"update", "delete"}, (name, suggestion["label"])
+
+
+def test_a_same_drug_order_carries_the_contained_medication_its_reference_names() -> None:
+    from fhir.resources.R4B import get_fhir_model_class
+
+    from cds_service.suggestions import medication_as_received
+
+    med = {"resourceType": "Medication", "id": "m1", "code": {"text": "triamcinolone 0.1% oint"}}
+    raw = {"contained": [med], "medicationReference": {"reference": "#m1"}}
+    copied = medication_as_received(raw)
+    assert copied == {"contained": [med], "medicationReference": {"reference": "#m1"}}
+    assert copied["contained"][0] is not med  # a copy: the received order is not shared
+    resource = {
+        "resourceType": "MedicationRequest",
+        "status": "draft",
+        "intent": "order",
+        "subject": {"reference": "Patient/p1"},
+        **copied,
+    }
+    get_fhir_model_class("MedicationRequest").model_validate(resource)
+    # A local reference to nothing is not copied (the caller names the drug by text), a
+    # concept or a server reference is copied as it is.
+    assert medication_as_received({"medicationReference": {"reference": "#gone"}}) is None
+    concept = {"medicationCodeableConcept": {"text": "x"}}
+    assert medication_as_received(concept) == concept
+    server = {"medicationReference": {"reference": "Medication/7"}}
+    assert medication_as_received(server) == server
+    assert medication_as_received({}) is None

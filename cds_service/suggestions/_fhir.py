@@ -8,6 +8,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from cds_service.fhir.medications import contained_medication
 from cds_service.picture import MedicationOrder
 from cds_service.rules._topical import site_name
 from cds_service.terminology.sites import coded_sites
@@ -27,6 +28,24 @@ def json_copy(value: Any) -> Any:
     if cls is list:
         return [v if v.__class__ in _ATOMS else json_copy(v) for v in value]
     return value if cls in _ATOMS else copy.deepcopy(value)
+
+
+def medication_as_received(raw: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A MedicationRequest's medication[x] copied for a new order (concept or reference); a
+    local reference ("#id") with the contained Medication it names, so that the new order's
+    reference resolves inside it. None when there is neither, or a local reference to nothing."""
+    for key in ("medicationCodeableConcept", "medicationReference"):
+        value = raw.get(key)
+        if not isinstance(value, dict):
+            continue
+        ref = value.get("reference") if key == "medicationReference" else None
+        if not (isinstance(ref, str) and ref.startswith("#")):
+            return {key: json_copy(value)}
+        contained = contained_medication(raw, ref)
+        if contained is None:
+            return None
+        return {"contained": [json_copy(contained)], key: json_copy(value)}
+    return None
 
 
 def rxnorm_concept(code: tuple[str, str], text: str) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from . import (
     create,
     delete,
     json_copy,
+    medication_as_received,
     service_request,
     site_concept,
     site_words,
@@ -106,11 +107,11 @@ def _request(
 
 
 def _same_medication(order: MedicationOrder) -> dict[str, Any]:
-    """The order's medication[x] as received (concept or reference)."""
-    for key in ("medicationCodeableConcept", "medicationReference"):
-        if isinstance(order.raw.get(key), dict):
-            return {key: json_copy(order.raw[key])}
-    return {"medicationCodeableConcept": {"text": order.name or say_shared("same_steroid")}}
+    """The order's medication[x] as received (`medication_as_received`), else its name."""
+    found = medication_as_received(order.raw)
+    return found or {
+        "medicationCodeableConcept": {"text": order.name or say_shared("same_steroid")}
+    }
 
 
 def tci_medication(order: MedicationOrder | None, age: int | None) -> dict[str, Any] | None:
