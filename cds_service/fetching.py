@@ -47,8 +47,12 @@ def fetch(
     # cards still fit the hook's deadline.
     budget = rt.settings.hook_deadline_seconds
     deadline = Deadline(max(budget / 2, budget - GRACE_SECONDS - RULES_RESERVE_SECONDS))
-    policy = ServerPolicy(rt.settings.fhir_server_allow)
-    owned = CountingSession(policy) if session is None else nullcontext(session)
+    if session is None:  # the hook passes its session: the allow list is parsed only here
+        owned: CountingSession | nullcontext[HttpSession] = CountingSession(
+            ServerPolicy(rt.settings.fhir_server_allow)
+        )
+    else:
+        owned = nullcontext(session)
     with owned as session:
         client = _client(rt, request, session)
         try:
