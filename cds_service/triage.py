@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from cds_service.fhir.medications import contained_medication
+
 SEVERITY = {"critical": 0, "warning": 1, "info": 2}
 MAX_CARDS = 3  # clinical-rules §5.5: never more than 3 cards in a response
 QUIET_BESIDE_WARNINGS = frozenset({"eczema-action-plan"})  # §5.5: never beside a warning
@@ -60,8 +62,22 @@ def _neighbour_veto(rule_id: str, indicator: str, others: Iterable[str]) -> str 
 def _medication_keys(resource: Mapping[str, Any]) -> set[str]:
     """What a MedicationRequest orders: its codes and lower-cased text. The draft is chart data
     of any shape (a `coding` that is a number, say), so every step checks its type."""
-    concept = resource.get("medicationCodeableConcept")
     keys: set[str] = set()
+    _concept_keys(resource.get("medicationCodeableConcept"), keys)
+    reference = resource.get("medicationReference")
+    if isinstance(reference, dict) and reference.get("reference"):
+        ref = str(reference["reference"])
+        # A local "#id" is this resource's own contained Medication: another resource's "#id"
+        # may be another drug, so it is known by that Medication's code and text.
+        contained = contained_medication(resource, ref) if ref.startswith("#") else None
+        if contained is not None and isinstance(contained.get("code"), dict):
+            _concept_keys(contained["code"], keys)
+        else:
+            keys.add(ref)
+    return keys
+
+
+def _concept_keys(concept: Any, keys: set[str]) -> None:
     if isinstance(concept, dict):
         codings = concept.get("coding")
         for coding in codings if isinstance(codings, list) else []:
@@ -69,10 +85,6 @@ def _medication_keys(resource: Mapping[str, Any]) -> set[str]:
                 keys.add(f"{coding.get('system')}|{coding['code']}")
         if isinstance(concept.get("text"), str):
             keys.add(concept["text"].strip().lower())
-    reference = resource.get("medicationReference")
-    if isinstance(reference, dict) and reference.get("reference"):
-        keys.add(str(reference["reference"]))
-    return keys
 
 
 def _actions(suggestion: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -188,3 +188,20 @@ def test_a_draft_of_any_shape_is_compared_without_failing() -> None:
     taper = _card("taper", "warning", DELETE_X, _recreate({"coding": 7}))
     kept, dropped = triage([taper, _card("edit", "info", UPDATE_X)], odd)
     assert [c["source"]["topic"]["code"] for c in kept] == ["taper"]
+
+
+def test_a_local_medication_reference_is_known_by_its_contained_drug() -> None:
+    from cds_service.triage import _medication_keys
+
+    def order(text: str) -> dict[str, Any]:
+        med = {"resourceType": "Medication", "id": "m1", "code": {"text": text}}
+        return {"contained": [med], "medicationReference": {"reference": "#m1"}}
+
+    # Two resources' "#m1" are two drugs: not one medication for triage.
+    assert _medication_keys(order("Clobetasol 0.05% ointment")) == {"clobetasol 0.05% ointment"}
+    assert _medication_keys(order("tacrolimus 0.1% ointment")) == {"tacrolimus 0.1% ointment"}
+    # A local reference naming nothing, or a server reference: the reference itself.
+    assert _medication_keys({"medicationReference": {"reference": "#gone"}}) == {"#gone"}
+    assert _medication_keys({"medicationReference": {"reference": "Medication/7"}}) == {
+        "Medication/7"
+    }
