@@ -19,8 +19,12 @@ def _ratio(num: float, num_unit: str, den: float, den_unit: str) -> dict[str, An
 
 
 def _classify(medication: dict[str, Any]) -> Any:
-    request = {"medicationReference": {"reference": "#m1"}}
-    concept, _, text = medication_concept(request, {"#m1": medication})
+    # Contained (a local reference is read from the order itself) and, the same Medication,
+    # prefetched (a server reference resolved for the call): both read alike.
+    local = {"contained": [medication], "medicationReference": {"reference": "#m1"}}
+    concept, name, text = medication_concept(local, {})
+    served = {"medicationReference": {"reference": "Medication/m1"}}
+    assert medication_concept(served, {"Medication/m1": medication}) == (concept, name, text)
     codings = [
         (c.get("system"), c.get("code"), c.get("display")) for c in concept.get("coding", [])
     ]
