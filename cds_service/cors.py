@@ -36,14 +36,13 @@ def init_cors(app: Flask, origins: Iterable[str], path_prefix: str = "/cds-servi
     allowed = frozenset(normalize_origin(o) for o in origins)
     refused: set[str] = set()
 
-    def in_scope() -> bool:
-        path = request.path
+    def in_scope(path: str) -> bool:
         return path == path_prefix or path.startswith(path_prefix + "/")
 
     @app.before_request
     def _preflight() -> Response | None:
         # Browsers never send credentials on a preflight, so it must not need a token.
-        if request.method == "OPTIONS" and in_scope():
+        if request.method == "OPTIONS" and in_scope(request.path):
             response = app.make_response(("", 204))
             # Allow names the methods of this route (RFC 9110), not every method CORS permits.
             rule = request.url_rule
@@ -55,8 +54,7 @@ def init_cors(app: Flask, origins: Iterable[str], path_prefix: str = "/cds-servi
     @app.after_request
     def _cors_headers(response: Response) -> Response:
         req = request._get_current_object()  # type: ignore[attr-defined]  # ~1 us a proxy use
-        path = req.path
-        if not (path == path_prefix or path.startswith(path_prefix + "/")):  # in_scope()
+        if not in_scope(req.path):
             return response
         # As `response.vary.add("Origin")` and `req.headers.get("Origin")`, without the
         # KeyError (a werkzeug exception, ~3 us) each raises when the header is absent.
