@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from cds_service.picture import PatientPicture
+from cds_service.picture.course import restate_course
 from cds_service.rules import Finding
 
 from . import Action, builder, update
@@ -51,6 +52,9 @@ def set_duration(resource: dict[str, Any], days: int) -> None:
         repeat.pop("boundsPeriod", None)
         repeat.pop("boundsRange", None)
         repeat["boundsDuration"] = {"value": days, "unit": "days", "system": UCUM, "code": "d"}
+    for dosage in resource.get("dosageInstruction") or []:
+        if isinstance(dosage, dict) and isinstance(dosage.get("text"), str):
+            dosage["text"] = restate_course(dosage["text"], days)  # the sig says the new course
     dispense = resource.get("dispenseRequest")
     if isinstance(dispense, dict) and isinstance(dispense.get("expectedSupplyDuration"), dict):
         dispense["expectedSupplyDuration"] = {
