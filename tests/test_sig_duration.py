@@ -58,4 +58,4 @@ def test_no_or_several_course_lengths_read_as_unknown(sig: str) -> None:
 def test_a_written_course_length_is_restated_when_the_course_changes(
     sig: str, days: int, restated: str
 ) -> None:
-    assert restate_course(sig, days) == restated
+    assert restate_course(sig, f"{days} day" if days == 1 else f"{days} days") == restated

@@ -104,13 +104,12 @@ def duration_in_text(instruction: str) -> float | None:
 _COURSE_ANY_CASE = re.compile(_COURSE.pattern, re.IGNORECASE)
 
 
-def restate_course(instruction: str, days: int) -> str:
-    """`instruction` with its one written course length ("for 4 weeks", "x 14 days") set to
-    `days` ("for 14 days"), so the words and a changed bound say one course; unchanged when it
+def restate_course(instruction: str, length: str) -> str:
+    """`instruction` with its one written course length ("for 4 weeks", "x 14 days") replaced
+    by `length` ("14 days"), so the words and a changed bound say one course; unchanged when it
     writes none, or several (a step-down is not one course to rewrite)."""
     found = list(_COURSE_ANY_CASE.finditer(instruction))
     if len(found) != 1:
         return instruction
     match = found[0]
-    length = f"{days} day" if days == 1 else f"{days} days"
     return instruction[: match.start(1)] + length + instruction[match.end(2) :]
