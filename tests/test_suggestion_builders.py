@@ -178,3 +178,25 @@ def test_a_bedtime_update_with_a_coded_dose_words_only_the_schedule(client: Any)
 )
 def test_the_dose_a_sig_writes(sig: str, dose: str | None) -> None:
     assert _dose_in_sig(sig) == dose
+
+
+def test_a_blood_pressure_check_is_not_ordered_as_a_laboratory_procedure(client: Any) -> None:
+    """The ciclosporin checks: serum creatinine is a lab test, a blood pressure is a measurement
+    (an EHR routes an order by its category: a BP "Laboratory procedure" goes to the lab)."""
+    rule = "cyclosporine-monitoring"
+    body = load_fixture(f"{rule}/neoral-text-only-no-checks-in.json")
+    (card,) = cards_for(post_hook(client, body), rule)
+    requests = {
+        a["resource"]["code"]["coding"][0]["code"]: a["resource"]
+        for s in card["suggestions"]
+        for a in s["actions"]
+    }
+    lab = {
+        "system": "http://snomed.info/sct",
+        "code": "108252007",
+        "display": "Laboratory procedure",
+    }
+    assert requests["2160-0"]["category"] == [{"coding": [lab]}]  # serum creatinine
+    blood_pressure = requests["85354-9"]
+    validate_fhir(blood_pressure)
+    assert lab not in [c for cat in blood_pressure.get("category", []) for c in cat["coding"]]
