@@ -200,3 +200,33 @@ def test_a_blood_pressure_check_is_not_ordered_as_a_laboratory_procedure(client:
     blood_pressure = requests["85354-9"]
     validate_fhir(blood_pressure)
     assert lab not in [c for cat in blood_pressure.get("category", []) for c in cat["coding"]]
+
+
+def _created_orders(client: Any, fixture: str, rule: str) -> list[dict[str, Any]]:
+    (card,) = cards_for(post_hook(client, load_fixture(fixture)), rule)
+    return [
+        a["resource"]
+        for s in card["suggestions"]
+        for a in s["actions"]
+        if a["type"] == "create" and a["resource"]["resourceType"] == "MedicationRequest"
+    ]
+
+
+def test_a_new_order_takes_only_the_eczema_reason_of_the_draft(client: Any) -> None:
+    """The emollient is for the patient's eczema: a steroid draft's reason for another
+    dermatosis (psoriasis, lichen sclerosus) is no reason for it; an eczema reason is kept."""
+    rule = "emollient-not-prescribed"
+    for fixture, other in (
+        ("tcs-very-potent-limits/clobetasol-15-days-reason-psoriasis-out.json", "9014002"),
+        (
+            "tcs-potent-on-sensitive-site/clobetasol-vulva-reason-lichen-sclerosus-out.json",
+            "25674000",
+        ),
+        ("tcs-potent-on-sensitive-site/clobetasol-vulva-reason-icd-l900-out.json", "L90.0"),
+    ):
+        (emollient,) = _created_orders(client, fixture, rule)
+        codes = {c["code"] for r in emollient.get("reasonCode", []) for c in r["coding"]}
+        assert other not in codes, fixture
+    fixture = "tcs-potent-on-sensitive-site/clobetasol-eyelid-reason-eczema-in.json"
+    for created in _created_orders(client, fixture, rule):
+        assert created["reasonCode"][0]["coding"][0]["code"] == "24079001"

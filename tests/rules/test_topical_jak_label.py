@@ -51,7 +51,7 @@ def test_combination_with_biologic_or_immunosuppressant(hooks: Any) -> None:
 
 
 def test_the_reduced_quantity_is_stated_with_its_supply_length(hooks: Any) -> None:
-    """"61 g a week ...; reduce to 240 g" reads as 240 g a week: the amount is the whole
+    """ "61 g a week ...; reduce to 240 g" reads as 240 g a week: the amount is the whole
     supply's, and the summary says which supply."""
     found = card(hooks, RULE, "ruxolitinib-244-g-over-28-day-course-in")
     assert found["summary"].endswith("reduce to 240 g per 28-day supply")
