@@ -136,7 +136,7 @@ def test_topical_antibiotic_silent_with_infection_or_infection_reason() -> None:
 
 
 def test_the_infection_summary_names_the_condition_once(hooks: Any) -> None:
-    """"Infected eczema (Infected eczema)" when the chart's condition is infected eczema."""
+    """ "Infected eczema (Infected eczema)" when the chart's condition is infected eczema."""
     c = card(hooks, INF, "eczema-herpeticum/text-only-infected-eczema-out.json")
     assert c["summary"].startswith("Infected eczema on record: treat the infection")
     c = card(hooks, INF, f"{INF}/impetigo-active-patient-view-in.json")
