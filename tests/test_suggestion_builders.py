@@ -172,6 +172,8 @@ def test_a_bedtime_update_with_a_coded_dose_words_only_the_schedule(client: Any)
         ("25 mg twice daily", "25 mg"),
         ("hydroxyzine 25 mg: take two tablets at night", "Two tablets"),  # given, not strength
         ("2.5 mL (200 mg/5 mL) at night", "2.5 mL"),
+        ("1-2 tablets at night as needed", "1-2 tablets"),  # the range, not its upper end
+        ("Take 1 to 2 tablets by mouth every 6 hours", "1 to 2 tablets"),
         ("10 mg/5 mL syrup as directed", None),  # a concentration is no dose
         ("As directed", None),
     ],

@@ -112,7 +112,8 @@ def _to_bedtime(resource: dict[str, Any]) -> None:
     resource["dosageInstruction"] = [dosage]
 
 
-_AMOUNT = r"(?<![\w./])(\d+(?:\.\d+)?|one|two|half a)\s*"
+_NUMBER = r"\d+(?:\.\d+)?"
+_AMOUNT = rf"(?<![\w./-])({_NUMBER}(?:\s*(?:-|to)\s*{_NUMBER})?|one|two|half a)\s*"  # "1-2 tablets"
 # What is given (a tablet count, a volume) before a mass: "25 mg tablet, take 2 tablets" is
 # 2 tablets; a concentration ("200 mg/5 mL") is no dose.
 _SIG_DOSES = tuple(
