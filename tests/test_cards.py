@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -102,3 +104,12 @@ def test_counts_and_their_nouns_agree() -> None:
     assert number_agreement("3 skin-infection episode(s)") == "3 skin-infection episodes"
     assert number_agreement("0.1 days, 0\\.1 days, 21 days") == "0.1 days, 0\\.1 days, 21 days"
     assert number_agreement("for 1 weeks") == "for 1 week"
+
+
+def test_a_card_cites_its_guideline_or_label_not_the_projects_source_notes() -> None:
+    """The source label is what the clinician sees as the citation: "seed 003 (mimics)" names
+    a file of this project's research notes, which no clinician can look up."""
+    for path in sorted(REPO_CARDS.glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        label = data.get("source", {}).get("label", "")
+        assert not re.search(r"\bseeds?\b", label, re.IGNORECASE), f"{path.name}: {label}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cds_service.picture.course import restate_course
 from cds_service.picture.dosage import duration_in_text
 
 
@@ -33,3 +34,28 @@ def test_a_single_course_length_is_read(sig: str, days: float) -> None:
 )
 def test_no_or_several_course_lengths_read_as_unknown(sig: str) -> None:
     assert duration_in_text(sig) is None
+
+
+@pytest.mark.parametrize(
+    ("sig", "days", "restated"),
+    [
+        (
+            "Apply to hands and feet twice daily for 4 weeks",
+            14,
+            "Apply to hands and feet twice daily for 14 days",
+        ),
+        ("Apply to trunk and arms BID x 4 weeks", 14, "Apply to trunk and arms BID x 14 days"),
+        ("APPLY TO LEGS BID X 3 WKS", 7, "APPLY TO LEGS BID X 7 days"),
+        ("for up to 2 weeks", 1, "for up to 1 day"),
+        ("Apply twice daily", 14, "Apply twice daily"),  # no length written: nothing to restate
+        (
+            "daily for 2 weeks then twice weekly for 16 weeks",
+            14,
+            "daily for 2 weeks then twice weekly for 16 weeks",
+        ),
+    ],
+)
+def test_a_written_course_length_is_restated_when_the_course_changes(
+    sig: str, days: int, restated: str
+) -> None:
+    assert restate_course(sig, f"{days} day" if days == 1 else f"{days} days") == restated

@@ -25,6 +25,8 @@ from typing import Any
 
 import pytest
 
+from cds_service.picture.access import duration_days
+from cds_service.picture.dosage import duration_in_text
 from cds_service.runtime import Runtime
 from tests.conftest import FIXTURES, ROOT, load_fixture, make_settings, pinned_clock, post_hook
 from tests.hookcall import HookCaller
@@ -245,3 +247,24 @@ def test_card_files_recommend_at_most_one_suggestion_per_variant() -> None:
         assert len(default) <= 1, f"{path.name}: recommends {default}"
         for variant in data.get("variants", {}).values():
             assert isinstance(variant.get("recommended", ""), str), path.name
+
+
+def test_an_update_that_sets_the_course_leaves_no_other_length_in_the_instruction() -> None:
+    """A duration change keeps the sig's words in step: "twice daily for 4 weeks" with a
+    14-day bound would be two courses in one order (the prescriber signs the words)."""
+    seen = 0
+    for name, _, _, suggestion in _suggestions():
+        for action in suggestion["actions"]:
+            resource = action.get("resource", {})
+            if action["type"] != "update" or resource["resourceType"] != "MedicationRequest":
+                continue
+            for dosage in resource.get("dosageInstruction") or []:
+                bounds = (dosage.get("timing") or {}).get("repeat", {}).get("boundsDuration")
+                text = dosage.get("text")
+                if not (bounds and isinstance(text, str) and duration_in_text(text)):
+                    continue
+                seen += 1
+                days = duration_days(bounds)
+                where = f"{name}: {suggestion['label']}: {text!r}"
+                assert duration_in_text(text) == days, where
+    assert seen >= 1

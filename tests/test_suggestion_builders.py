@@ -6,8 +6,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
+
 from cds_service.rules import Finding
 from cds_service.suggestions import load_builders
+from cds_service.suggestions.red_flags import _dose_in_sig
 from tests.conftest import cards_for, load_fixture, post_hook
 from tests.rules.redflags_support import picture_of
 from tests.test_fixtures import validate_fhir
@@ -133,3 +136,99 @@ def test_a_same_drug_order_carries_the_contained_medication_its_reference_names(
     server = {"medicationReference": {"reference": "Medication/7"}}
     assert medication_as_received(server) == server
     assert medication_as_received({}) is None
+
+
+def test_a_bedtime_update_keeps_a_dose_written_only_in_the_sig(client: Any) -> None:
+    """Many EHRs send the dose only in the sig ("Take 1 tablet ... three times daily"): the
+    bedtime update rewrites the sig, and must not leave an order with no dose at all."""
+    rule = "antihistamine-sedating-bedtime"
+    body = copy.deepcopy(load_fixture(f"{rule}/hydroxyzine-three-times-daily-age-30-in.json"))
+    (dosage,) = body["context"]["draftOrders"]["entry"][0]["resource"]["dosageInstruction"]
+    dosage.pop("doseAndRate")
+    dosage["text"] = "Take 1 tablet by mouth three times daily as needed for itching"
+    (card,) = cards_for(post_hook(client, body), rule)
+    (action,) = card["suggestions"][0]["actions"]
+    (updated,) = action["resource"]["dosageInstruction"]
+    validate_fhir(action["resource"])
+    assert updated["text"] == "1 tablet once daily at bedtime, for night-time itch and sleep"
+    assert updated["timing"]["repeat"]["when"] == ["HS"]
+
+
+def test_a_bedtime_update_with_a_coded_dose_words_only_the_schedule(client: Any) -> None:
+    rule = "antihistamine-sedating-bedtime"
+    body = load_fixture(f"{rule}/hydroxyzine-three-times-daily-age-30-in.json")
+    (card,) = cards_for(post_hook(client, body), rule)
+    (action,) = card["suggestions"][0]["actions"]
+    (updated,) = action["resource"]["dosageInstruction"]
+    assert updated["doseAndRate"][0]["doseQuantity"]["value"] == 1
+    assert updated["text"] == "Once daily at bedtime, for night-time itch and sleep"
+
+
+@pytest.mark.parametrize(
+    ("sig", "dose"),
+    [
+        ("Take 1 tablet by mouth three times daily as needed for itching", "1 tablet"),
+        ("One tablet three times daily for itch", "One tablet"),
+        ("25 mg twice daily", "25 mg"),
+        ("hydroxyzine 25 mg: take two tablets at night", "Two tablets"),  # given, not strength
+        ("2.5 mL (200 mg/5 mL) at night", "2.5 mL"),
+        ("1-2 tablets at night as needed", "1-2 tablets"),  # the range, not its upper end
+        ("Take 1 to 2 tablets by mouth every 6 hours", "1 to 2 tablets"),
+        ("10 mg/5 mL syrup as directed", None),  # a concentration is no dose
+        ("As directed", None),
+    ],
+)
+def test_the_dose_a_sig_writes(sig: str, dose: str | None) -> None:
+    assert _dose_in_sig(sig) == dose
+
+
+def test_a_blood_pressure_check_is_not_ordered_as_a_laboratory_procedure(client: Any) -> None:
+    """The ciclosporin checks: serum creatinine is a lab test, a blood pressure is a measurement
+    (an EHR routes an order by its category: a BP "Laboratory procedure" goes to the lab)."""
+    rule = "cyclosporine-monitoring"
+    body = load_fixture(f"{rule}/neoral-text-only-no-checks-in.json")
+    (card,) = cards_for(post_hook(client, body), rule)
+    requests = {
+        a["resource"]["code"]["coding"][0]["code"]: a["resource"]
+        for s in card["suggestions"]
+        for a in s["actions"]
+    }
+    lab = {
+        "system": "http://snomed.info/sct",
+        "code": "108252007",
+        "display": "Laboratory procedure",
+    }
+    assert requests["2160-0"]["category"] == [{"coding": [lab]}]  # serum creatinine
+    blood_pressure = requests["85354-9"]
+    validate_fhir(blood_pressure)
+    assert lab not in [c for cat in blood_pressure.get("category", []) for c in cat["coding"]]
+
+
+def _created_orders(client: Any, fixture: str, rule: str) -> list[dict[str, Any]]:
+    (card,) = cards_for(post_hook(client, load_fixture(fixture)), rule)
+    return [
+        a["resource"]
+        for s in card["suggestions"]
+        for a in s["actions"]
+        if a["type"] == "create" and a["resource"]["resourceType"] == "MedicationRequest"
+    ]
+
+
+def test_a_new_order_takes_only_the_eczema_reason_of_the_draft(client: Any) -> None:
+    """The emollient is for the patient's eczema: a steroid draft's reason for another
+    dermatosis (psoriasis, lichen sclerosus) is no reason for it; an eczema reason is kept."""
+    rule = "emollient-not-prescribed"
+    for fixture, other in (
+        ("tcs-very-potent-limits/clobetasol-15-days-reason-psoriasis-out.json", "9014002"),
+        (
+            "tcs-potent-on-sensitive-site/clobetasol-vulva-reason-lichen-sclerosus-out.json",
+            "25674000",
+        ),
+        ("tcs-potent-on-sensitive-site/clobetasol-vulva-reason-icd-l900-out.json", "L90.0"),
+    ):
+        (emollient,) = _created_orders(client, fixture, rule)
+        codes = {c["code"] for r in emollient.get("reasonCode", []) for c in r["coding"]}
+        assert other not in codes, fixture
+    fixture = "tcs-potent-on-sensitive-site/clobetasol-eyelid-reason-eczema-in.json"
+    for created in _created_orders(client, fixture, rule):
+        assert created["reasonCode"][0]["coding"][0]["code"] == "24079001"

@@ -99,3 +99,17 @@ def duration_in_text(instruction: str) -> float | None:
         return None
     count, unit = found[0]
     return float(int(count) * _UNIT_DAYS[unit])
+
+
+_COURSE_ANY_CASE = re.compile(_COURSE.pattern, re.IGNORECASE)
+
+
+def restate_course(instruction: str, length: str) -> str:
+    """`instruction` with its one written course length ("for 4 weeks", "x 14 days") replaced
+    by `length` ("14 days"), so the words and a changed bound say one course; unchanged when it
+    writes none, or several (a step-down is not one course to rewrite)."""
+    found = list(_COURSE_ANY_CASE.finditer(instruction))
+    if len(found) != 1:
+        return instruction
+    match = found[0]
+    return instruction[: match.start(1)] + length + instruction[match.end(2) :]

@@ -136,7 +136,8 @@ def site_name(sites: frozenset[str]) -> str:
     """A readable label for the most specific site, including non-sensitive regions."""
     if sites & SITE_LABEL.keys() or not sites:
         return site_label(sites) if sites else "previously affected areas"
-    return ", ".join(sorted(_MORE_SITES.get(s, s) for s in sites))
+    names = sorted(_MORE_SITES.get(s, s) for s in sites)
+    return " and ".join(filter(None, (", ".join(names[:-1]), names[-1])))  # "arms and trunk"
 
 
 def days(value: float | None) -> str | None:

@@ -79,7 +79,7 @@ def tcs_taper_after_long_use(picture: PatientPicture) -> Decision:
         "potency": potency_codes(last),
         "days": used,
         "where": "face" if face else "elsewhere",
-        "end": run.end.isoformat(),
+        "end": min(run.end, picture.today).isoformat(),  # the span `days` counts
     }
     sensitive = order.sites & SENSITIVE_SITES
     if sensitive:

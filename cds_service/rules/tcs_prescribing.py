@@ -34,7 +34,7 @@ WET_WRAP_DAYS = 7
     hooks=frozenset({SELECT, SIGN}),
     needs=frozenset(),
     values="add_days add_grams add_per_day count drug",
-    codes={"missing": "frequency duration quantity"},
+    codes={"missing": "frequency duration quantity", "adds": "frequency duration quantity"},
 )
 def tcs_incomplete_prescription(picture: PatientPicture) -> Decision:
     """Info when a TCS draft has no frequency, duration or quantity."""
@@ -54,6 +54,7 @@ def tcs_incomplete_prescription(picture: PatientPicture) -> Decision:
         values={
             "drug": drug_label(order),
             "missing": tuple(missing),
+            "adds": tuple(missing),  # the card words what the update adds for each
             "count": len(gaps),
             "add_per_day": DEFAULT_PER_DAY if "frequency" in missing else 0,
             "add_days": DEFAULT_DAYS if "duration" in missing else 0,

@@ -17,6 +17,7 @@ from typing import Any
 
 from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.rules import Finding
+from cds_service.vocabulary import ATOPIC_DERMATITIS
 
 from ._fhir import (
     RXNORM,
@@ -52,6 +53,19 @@ def _subject(picture: PatientPicture) -> dict[str, str]:
     return {"reference": f"Patient/{picture.patient_id}"}
 
 
+def eczema_reasons(picture: PatientPicture, like: MedicationOrder | None) -> list[dict[str, Any]]:
+    """The draft's reason codings that name eczema (at most 3), each a reasonCode for a new
+    order: the suggestions treat the eczema, and a draft's reason for another dermatosis
+    (psoriasis, lichen sclerosus) would be a wrong reason for them."""
+    if like is None:
+        return []
+    return [
+        {"coding": [{k: v for k, v in zip(("system", "code", "display"), c, strict=True) if v}]}
+        for c in like.reason_codings
+        if c[1] and picture.concept_in(ATOPIC_DERMATITIS, (c,), None)
+    ][:3]
+
+
 def medication_request(
     picture: PatientPicture,
     *,
@@ -82,12 +96,9 @@ def medication_request(
         "authoredOn": picture.today.isoformat(),
         "dosageInstruction": [dosage],
     }
-    if like is not None and like.reason_codings:
-        resource["reasonCode"] = [
-            {"coding": [{k: v for k, v in zip(("system", "code", "display"), c, strict=True) if v}]}
-            for c in like.reason_codings
-            if c[1]
-        ][:3]
+    reasons = eczema_reasons(picture, like)
+    if reasons:
+        resource["reasonCode"] = reasons
     if quantity_g:
         resource["dispenseRequest"] = {
             "quantity": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from cds_service.picture import PatientPicture
@@ -83,7 +84,7 @@ def order_permethrin(finding: Finding, picture: PatientPicture) -> list[Action]:
     return [create(resource, say("action"))]
 
 
-@builder("bedtime-timing", texts={"action": "", "dosage": ""})
+@builder("bedtime-timing", texts={"action": "", "dosage": "", "dosage_with_dose": "dose"})
 def bedtime_timing(finding: Finding, picture: PatientPicture) -> list[Action]:
     """Update the antihistamine draft: once daily at bedtime, a 14-day course if none is set."""
     order = finding.orders[0]
@@ -104,8 +105,35 @@ def _to_bedtime(resource: dict[str, Any]) -> None:
         repeat["boundsDuration"] = {"value": 14, "unit": "days", "system": UCUM, "code": "d"}
     repeat.update({"frequency": 1, "period": 1, "periodUnit": "d", "when": ["HS"]})
     dosage["timing"] = {"repeat": repeat}
-    dosage["text"] = say("dosage")
+    # The new sig replaces the old one: a dose written only there ("Take 1 tablet ...") is
+    # carried into it, or the order would state no dose at all.
+    dose = None if dosage.get("doseAndRate") else _dose_in_sig(dosage.get("text"))
+    dosage["text"] = say("dosage_with_dose", dose=dose) if dose else say("dosage")
     resource["dosageInstruction"] = [dosage]
+
+
+_NUMBER = r"\d+(?:\.\d+)?"
+_AMOUNT = rf"(?<![\w./-])({_NUMBER}(?:\s*(?:-|to)\s*{_NUMBER})?|one|two|half a)\s*"  # "1-2 tablets"
+# What is given (a tablet count, a volume) before a mass: "25 mg tablet, take 2 tablets" is
+# 2 tablets; a concentration ("200 mg/5 mL") is no dose.
+_SIG_DOSES = tuple(
+    re.compile(_AMOUNT + units + r"(?![\w/])", re.IGNORECASE)
+    for units in (
+        r"(tablets?|tabs?|capsules?|caps?|ml|teaspoons?|tsp|drops?)",
+        r"(mg|mcg|micrograms?)",
+    )
+)
+
+
+def _dose_in_sig(text: Any) -> str | None:
+    """The dose a sig writes ("1 tablet", "5 mL", else "25 mg"), None when it writes none."""
+    for pattern in _SIG_DOSES:
+        match = pattern.search(text) if isinstance(text, str) else None
+        if match is not None:
+            amount, unit = match.group(1).lower(), match.group(2).lower()
+            amount = amount[:1].upper() + amount[1:]  # it opens the sig
+            return f"{amount} {'mL' if unit == 'ml' else unit}"
+    return None
 
 
 @builder("urgent-dermatology-review", texts={"action": "", "note": ""})

@@ -34,6 +34,9 @@ LAB_ORDERS: dict[str, tuple[tuple[str | None, str], ...]] = {
     "lab-creatinine": (("2160-0", "Serum creatinine"),),
     "blood-pressure": (("85354-9", "Blood pressure measurement"),),
 }
+# Sets that are no laboratory test: no "Laboratory procedure" category (an EHR routes a request
+# by it), and none other either (category is optional; no verified code names a measurement).
+NOT_LAB = frozenset({"blood-pressure"})
 
 
 def lab_request(
@@ -47,7 +50,7 @@ def lab_request(
         if display:
             coding["display"] = display
         concept["coding"] = [coding]
-    return {
+    request: dict[str, Any] = {
         "resourceType": "ServiceRequest",
         "status": "draft",
         "intent": "proposal",
@@ -57,6 +60,9 @@ def lab_request(
         "authoredOn": picture.today.isoformat(),
         "note": [{"text": note}],
     }
+    if value_set in NOT_LAB:
+        del request["category"]
+    return request
 
 
 def _labs(value_set: str) -> Any:

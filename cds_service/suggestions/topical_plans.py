@@ -19,6 +19,7 @@ from . import (
     builder,
     create,
     delete,
+    eczema_reasons,
     json_copy,
     medication_as_received,
     service_request,
@@ -97,12 +98,9 @@ def _request(
         "dosageInstruction": dosages,
         "dispenseRequest": _grams(grams),
     }
-    if like is not None and like.reason_codings:
-        resource["reasonCode"] = [
-            {"coding": [{k: v for k, v in zip(("system", "code", "display"), c, strict=True) if v}]}
-            for c in like.reason_codings[:3]
-            if c[1]
-        ]
+    reasons = eczema_reasons(picture, like)
+    if reasons:
+        resource["reasonCode"] = reasons
     return resource
 
 

@@ -6,10 +6,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from cds_service.picture import PatientPicture
+from cds_service.picture.course import restate_course
 from cds_service.rules import Finding
 
 from . import Action, builder, update
-from ._texts import say
+from ._texts import SHARED, declare, say, say_shared
+
+declare(SHARED, {"course_days": "days", "course_one_day": ""})
 
 UCUM = "http://unitsofmeasure.org"
 
@@ -51,6 +54,10 @@ def set_duration(resource: dict[str, Any], days: int) -> None:
         repeat.pop("boundsPeriod", None)
         repeat.pop("boundsRange", None)
         repeat["boundsDuration"] = {"value": days, "unit": "days", "system": UCUM, "code": "d"}
+    length = say_shared("course_one_day") if days == 1 else say_shared("course_days", days=days)
+    for dosage in resource.get("dosageInstruction") or []:
+        if isinstance(dosage, dict) and isinstance(dosage.get("text"), str):
+            dosage["text"] = restate_course(dosage["text"], length)  # one course, as bound
     dispense = resource.get("dispenseRequest")
     if isinstance(dispense, dict) and isinstance(dispense.get("expectedSupplyDuration"), dict):
         dispense["expectedSupplyDuration"] = {

@@ -133,3 +133,11 @@ def test_topical_antibiotic_without_infection_offers_delete(hooks: Any) -> None:
 def test_topical_antibiotic_silent_with_infection_or_infection_reason() -> None:
     for name in ("mupirocin-with-active-impetigo-out", "mupirocin-reason-impetigo-out"):
         assert isinstance(decide(AMR, f"{AMR}/{name}.json"), Silent), name
+
+
+def test_the_infection_summary_names_the_condition_once(hooks: Any) -> None:
+    """ "Infected eczema (Infected eczema)" when the chart's condition is infected eczema."""
+    c = card(hooks, INF, "eczema-herpeticum/text-only-infected-eczema-out.json")
+    assert c["summary"].startswith("Infected eczema on record: treat the infection")
+    c = card(hooks, INF, f"{INF}/impetigo-active-patient-view-in.json")
+    assert c["summary"].startswith("Impetigo on record: treat the infection")

@@ -140,3 +140,14 @@ def test_no_steroid_or_calcineurin_swap_beside_the_tinea_card(hooks: Any) -> Non
         if a["type"] == "create"
     ]
     assert created == ["clotrimazole 1% cream"]
+
+
+def test_the_condition_opens_the_scabies_and_rosacea_summaries(hooks: Any) -> None:
+    """The chart's name for the condition ("Scabies", "Perioral dermatitis") is a capitalised
+    display: it opens the summary, never sits mid-sentence ("Treat the Scabies first")."""
+    c = card(hooks, SCABIES, f"{SCABIES}/triamcinolone-scabies-adult-in.json")
+    assert c["summary"].startswith("Scabies on record: treat it first with permethrin 5% cream")
+    young = f"{SCABIES}/hydrocortisone-scabies-age-1-month-no-permethrin-in.json"
+    assert card(hooks, SCABIES, young)["summary"].startswith("Scabies on record: treat it first")
+    c = card(hooks, ROSACEA, f"{ROSACEA}/triamcinolone-perioral-coded-perioral-dermatitis-in.json")
+    assert c["summary"].startswith("Perioral dermatitis on record: facial steroids worsen it;")

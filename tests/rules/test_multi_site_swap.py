@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cds_service.rules._topical import site_name
 from tests.conftest import cards_for, load_fixture, post_hook
 
 RULE = "tcs-potent-on-sensitive-site"
@@ -53,3 +54,10 @@ def test_sites_only_in_the_text_get_no_delete_and_say_which_sites_stay(hooks: An
 def test_legs_only_draft_gets_no_sensitive_site_card(hooks: Any) -> None:
     body = load_fixture(f"{RULE}/clobetasol-legs-coded-dosage-only-out.json")
     assert cards_for(post_hook(hooks, body), RULE) == []
+
+
+def test_several_other_sites_are_named_as_a_list_with_and() -> None:
+    """ "the draft stays for the arms, trunk" reads as a typo: "arms and trunk"."""
+    assert site_name(frozenset({"trunk", "upper-limb"})) == "arms and trunk"
+    assert site_name(frozenset({"trunk", "upper-limb", "lower-limb"})) == "arms, legs and trunk"
+    assert site_name(frozenset({"lower-limb"})) == "legs"

@@ -155,3 +155,14 @@ def test_latest_qualifying_run_whichever_pass_finds_it(
     run = _find_run(picture)
     assert run is not None
     assert tuple(o.id for o in run.orders) == expected
+
+
+def test_a_run_stopped_before_its_planned_end_is_dated_to_today(hooks: Any) -> None:
+    """ "used daily for 14 days (until 2026-12-13)", today 2026-11-22: the days counted and the
+    date shown are the same span, so a run stopped today shows today."""
+    found = cards_for(
+        post_hook(hooks, load_fixture(f"{RULE}/sign-stop-face-after-14-days-in.json")), RULE
+    )
+    (detail,) = [c["detail"] for c in found]
+    assert "**14 days** (until 2026\\-11\\-22)" in detail
+    assert "2026\\-12\\-13" not in detail

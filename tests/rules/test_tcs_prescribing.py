@@ -202,3 +202,14 @@ def test_very_potent_repeats_without_a_duration_imply_a_course_over_14_days(hook
     assert "for at least 25 days" in card["summary"]
     body = load_fixture("tcs-very-potent-limits/clobetasol-30g-2-repeats-no-duration-out.json")
     assert cards_for(post_hook(hooks, body), "tcs-very-potent-limits") == []
+
+
+def test_the_detail_names_only_what_the_update_adds(hooks: Any) -> None:
+    """ "The suggested update adds what is missing: twice daily, 14 days and 30 g" on an order
+    lacking only its duration reads as if the update set the frequency and amount too."""
+    rule = "tcs-incomplete-prescription"
+    detail = _card(hooks, rule, "no-duration-in")["detail"]
+    assert "The suggested update adds a course of 14 days." in detail
+    assert "adds twice daily" not in detail and "30 g" not in detail
+    detail = _card(hooks, rule, "nothing-given-in")["detail"]
+    assert "The suggested update adds twice daily, a course of 14 days and 30 g." in detail

@@ -48,3 +48,12 @@ def test_combination_with_biologic_or_immunosuppressant(hooks: Any) -> None:
         found = card(hooks, RULE, name)
         assert other in found["summary"]
         assert [a["type"] for a in actions(found)] == ["delete"]
+
+
+def test_the_reduced_quantity_is_stated_with_its_supply_length(hooks: Any) -> None:
+    """ "61 g a week ...; reduce to 240 g" reads as 240 g a week: the amount is the whole
+    supply's, and the summary says which supply."""
+    found = card(hooks, RULE, "ruxolitinib-244-g-over-28-day-course-in")
+    assert found["summary"].endswith("reduce to 240 g per 28-day supply")
+    found = card(hooks, RULE, "ruxolitinib-61-g-per-week-in")
+    assert found["summary"].endswith("reduce to 60 g per 7-day supply")
