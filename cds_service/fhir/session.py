@@ -93,12 +93,18 @@ def tracking_adapter(
     def connection_class(base: type[HTTPConnection]) -> type[HTTPConnection]:
         class Tracked(base):  # type: ignore[valid-type,misc]
             def _new_conn(self) -> socket.socket:
+                name: str = self._dns_host  # type: ignore[has-type]  # urllib3 sets it
                 if policy is not None:
                     try:  # connect to the vetted address, not whatever a second lookup says
                         self._dns_host = vetted_address(self.host, self.port, policy)
                     except OSError as exc:
                         raise NewConnectionError(self, "fhirServer address refused") from exc
-                sock = super()._new_conn()
+                try:
+                    sock = super()._new_conn()
+                finally:
+                    # urllib3's `host` reads `_dns_host`: the TLS server name, the certificate
+                    # check and the Host header of later requests must see the name again.
+                    self._dns_host = name
                 registry.add(sock)  # plain TCP (a TLS handshake runs on it)
                 return sock
 
