@@ -7,6 +7,7 @@ that name, so a session that checks the certificate against the resolved IP reac
 from __future__ import annotations
 
 import datetime
+import json
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,7 @@ from cryptography.x509.oid import NameOID
 
 from cds_service.fhir.allow import ServerPolicy
 from cds_service.fhir.session import SocketRegistry, tracking_session
-from tests.fhir.fake_fhir import FakeFhirServer
+from tests.fhir.fake_fhir import FakeFhirServer, send_bytes
 
 PATIENT = {"resourceType": "Patient", "id": "1"}
 
@@ -88,3 +89,19 @@ def test_host_header_names_the_server_on_a_kept_connection(fhir: FakeFhirServer)
             assert session.get(url, timeout=5).status_code == 200
     assert len({seen.client_port for seen in fhir.seen}) == 1  # one kept connection
     assert [seen.headers["host"] for seen in fhir.seen] == [f"localhost:{fhir.port}"] * 3
+
+
+def test_a_server_allowed_by_name_is_allowed_again_when_a_kept_connection_reconnects(
+    fhir: FakeFhirServer,
+) -> None:
+    """urllib3 reconnects a dropped kept connection on the same connection object: the policy
+    must see the server's name then too, not the address vetted the first time (a private
+    address is allowed only because its name is listed)."""
+    body = json.dumps(PATIENT).encode()
+    fhir.on("/fhir/Patient/1", send_bytes(body, headers={"Connection": "close"}))
+    session = tracking_session(SocketRegistry(), ServerPolicy(["localhost"]))
+    url = f"http://localhost:{fhir.port}/fhir/Patient/1"
+    with session:
+        for _ in range(3):
+            assert session.get(url, timeout=5).status_code == 200
+    assert len({seen.client_port for seen in fhir.seen}) == 3  # a new socket each time
