@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime
 import json
+import socket
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -105,3 +107,25 @@ def test_a_server_allowed_by_name_is_allowed_again_when_a_kept_connection_reconn
         for _ in range(3):
             assert session.get(url, timeout=5).status_code == 200
     assert len({seen.client_port for seen in fhir.seen}) == 3  # a new socket each time
+
+
+def test_every_allowed_address_is_tried_in_turn(
+    fhir: FakeFhirServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As any HTTP client does: a name whose first address does not answer ("localhost" as
+    ::1 first, the server listening on 127.0.0.1 only) is reached on its next one."""
+    real = socket.getaddrinfo
+
+    def resolve(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host != "fhir.test":
+            return real(host, port, *args, **kwargs)
+        dead, alive = (real(a, port, *args, **kwargs)[0] for a in ("127.0.0.2", "127.0.0.1"))
+        return [dead, alive]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    fhir.json("/fhir/Patient/1", PATIENT)
+    session = tracking_session(SocketRegistry(), ServerPolicy(["fhir.test"]))
+    with session:
+        response = session.get(f"http://fhir.test:{fhir.port}/fhir/Patient/1", timeout=5)
+    assert response.status_code == 200
+    assert [seen.headers["host"] for seen in fhir.seen] == [f"fhir.test:{fhir.port}"]
