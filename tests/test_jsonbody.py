@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 
@@ -96,3 +97,32 @@ def test_a_hook_body_keeps_the_request_members_and_drops_others() -> None:
 def test_a_prefetch_that_is_not_an_object_reads_as_json_loads_reads_it(prefetch: object) -> None:
     raw = json.dumps({"hook": "order-sign", "prefetch": prefetch, "other": 1}).encode()
     assert jsonbody.loads_hook(raw) == json.loads(raw)
+
+
+@pytest.mark.parametrize(
+    "path", ["/cds-services/eczema-order-sign", "/cds-services/eczema-order-sign/feedback"]
+)
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "br"])
+def test_a_compressed_body_is_415_not_invalid_json(
+    client: FlaskClient, path: str, coding: str
+) -> None:
+    """The body is never decompressed (a size cap on the wire would not cap it decoded), so
+    a content coding is an unsupported media type (RFC 9110 15.5.16), not malformed JSON."""
+    body = gzip.compress(json.dumps({"hook": "order-sign"}).encode())
+    response = client.post(
+        path, data=body, content_type="application/json", headers={"Content-Encoding": coding}
+    )
+    assert response.status_code == 415
+    assert response.get_json()["issue"][0]["diagnostics"] == (
+        "Content-Encoding is not supported: send the body uncompressed"
+    )
+
+
+def test_identity_content_encoding_is_the_plain_body(client: FlaskClient) -> None:
+    response = client.post(
+        "/cds-services/eczema-order-sign",
+        data=b"{",
+        content_type="application/json",
+        headers={"Content-Encoding": "identity"},
+    )
+    assert response.status_code == 400

@@ -10,7 +10,7 @@ from gunicorn.http.errors import ChunkMissingTerminator, InvalidChunkSize, NoMor
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from cds_service import jsonbody
-from cds_service.errors import BadRequest, NotFound
+from cds_service.errors import BadRequest, NotFound, UnsupportedMediaType
 from cds_service.runtime import Runtime
 from cds_service.services import ServiceDefinition
 
@@ -35,6 +35,9 @@ def service_or_404(service_id: str) -> ServiceDefinition:
 def json_body(parse: Callable[[bytes], Any] = jsonbody.loads) -> Any:
     """The request body parsed as JSON whatever the Content-Type; 400 when it is not JSON."""
     req = request._get_current_object()  # type: ignore[attr-defined]  # ~1 us a proxy use
+    if req.headers.get("Content-Encoding", "").strip().lower() not in ("", "identity"):
+        # Never decoded: the size cap counts the bytes on the wire, not what they expand to.
+        raise UnsupportedMediaType("Content-Encoding is not supported: send the body uncompressed")
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     raw = _read_body(req, limit)
     if req.content_length is None and limit is not None and len(raw) >= limit:

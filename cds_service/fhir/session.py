@@ -21,7 +21,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import NewConnectionError
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from cds_service.fhir.allow import ServerPolicy
 
@@ -71,13 +71,14 @@ def _shutdown(sock: socket.socket) -> None:
         pass
 
 
-def vetted_address(host: str, port: int, policy: ServerPolicy) -> str:
-    """The first address ``host`` resolves to that ``policy`` allows; OSError if none."""
+def vetted_addresses(host: str, port: int, policy: ServerPolicy) -> list[str]:
+    """The addresses ``host`` resolves to that ``policy`` allows, in resolver order; OSError
+    if none."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    for _family, _type, _proto, _name, sockaddr in infos:
-        address = str(sockaddr[0])
-        if policy.allows(host, address):
-            return address
+    allowed = [str(sockaddr[0]) for _f, _t, _p, _n, sockaddr in infos]
+    allowed = [a for a in dict.fromkeys(allowed) if policy.allows(host, a)]
+    if allowed:
+        return allowed
     # The why goes to the log only: the 412 must not tell a caller which addresses answer.
     log.warning("fhirServer refused: %r resolves to no address CDS_FHIR_SERVER_ALLOW allows", host)
     raise OSError("address not allowed")
@@ -93,12 +94,27 @@ def tracking_adapter(
     def connection_class(base: type[HTTPConnection]) -> type[HTTPConnection]:
         class Tracked(base):  # type: ignore[valid-type,misc]
             def _new_conn(self) -> socket.socket:
+                name: str = self._dns_host  # type: ignore[has-type]  # urllib3 sets it
+                addresses = [name]
                 if policy is not None:
-                    try:  # connect to the vetted address, not whatever a second lookup says
-                        self._dns_host = vetted_address(self.host, self.port, policy)
+                    try:  # connect to a vetted address, not whatever a second lookup says
+                        addresses = vetted_addresses(self.host, self.port, policy)
                     except OSError as exc:
                         raise NewConnectionError(self, "fhirServer address refused") from exc
-                sock = super()._new_conn()
+                sock = None
+                for i, address in enumerate(addresses):  # each in turn, as any client does
+                    self._dns_host = address
+                    try:
+                        sock = super()._new_conn()
+                        break
+                    except (NewConnectionError, ConnectTimeoutError):
+                        if i == len(addresses) - 1:
+                            raise
+                    finally:
+                        # urllib3's `host` reads `_dns_host`: the TLS server name, the
+                        # certificate check and later requests' Host header need the name.
+                        self._dns_host = name
+                assert sock is not None  # the last address's failure was raised
                 registry.add(sock)  # plain TCP (a TLS handshake runs on it)
                 return sock
 

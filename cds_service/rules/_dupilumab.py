@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.picture.access import dicts
 
 from ._systemic import _TO_KG, results
 
@@ -88,7 +89,7 @@ def ordered_dose(order: MedicationOrder) -> tuple[float, float] | None:
 
     The maintenance dosage is the last one that is not a single (loading) dose. Its dose is
     `doseQuantity` in mg, or a count of syringes/pens times the mg in the product name."""
-    dosages = [d for d in order.raw.get("dosageInstruction") or [] if isinstance(d, dict)]
+    dosages = list(dicts(order.raw.get("dosageInstruction")))
     maintenance = [d for d in dosages if _repeat(d).get("count") != 1] or dosages
     if not maintenance:
         return None
@@ -96,11 +97,15 @@ def ordered_dose(order: MedicationOrder) -> tuple[float, float] | None:
     repeat = _repeat(dosage)
     unit_days = _WEEK.get(str(repeat.get("periodUnit")))
     period, frequency = repeat.get("period"), repeat.get("frequency", 1)
-    if unit_days is None or not isinstance(period, int | float) or not frequency:
+    if unit_days is None or not _number(period) or not _number(frequency) or not frequency:
         return None
     interval = period * unit_days / float(frequency)
     mg = _dose_mg(dosage, order.name or "")
     return (mg, interval) if mg else None
+
+
+def _number(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _repeat(dosage: dict[str, Any]) -> dict[str, Any]:
@@ -112,8 +117,8 @@ def _repeat(dosage: dict[str, Any]) -> dict[str, Any]:
 def _dose_mg(dosage: dict[str, Any], name: str) -> float | None:
     per_unit = _MG.search(name)
     dose = None
-    for rate in dosage.get("doseAndRate") or []:
-        if isinstance(rate, dict) and isinstance(rate.get("doseQuantity"), dict):
+    for rate in dicts(dosage.get("doseAndRate")):
+        if isinstance(rate.get("doseQuantity"), dict):
             dose = rate["doseQuantity"]
             break
     if dose is None or not isinstance(dose.get("value"), int | float):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from cds_service.picture import MedicationOrder, PatientPicture, grams
+from cds_service.picture.access import dicts
 from cds_service.vocabulary import VERY_POTENT_TCS_MIN_AGE, drafts_of, drug_label, very_potent
 
 from . import SIGN, Decision, Finding, Silent, rule
@@ -119,9 +120,8 @@ def _course_days(order: MedicationOrder, fills: int) -> float | None:
     """Days the whole supply covers: the dosage bounds, else the expected supply duration (per
     fill in R4, so times the number of fills)."""
     repeat: dict[str, object] = {}
-    dosages = order.raw.get("dosageInstruction") if order.raw else None
-    for dosage in [dosages] if isinstance(dosages, dict) else dosages or []:
-        timing = dosage.get("timing") if isinstance(dosage, dict) else None
+    for dosage in dicts(order.raw.get("dosageInstruction") if order.raw else None):
+        timing = dosage.get("timing")
         if isinstance(timing, dict) and isinstance(timing.get("repeat"), dict):
             repeat = timing["repeat"]
             break
