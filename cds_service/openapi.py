@@ -105,7 +105,10 @@ def _errors(*statuses: int) -> dict[str, Any]:
         405: "Method not allowed",
         412: "Patient or conditions neither in prefetch nor fetchable",
         413: "Request body larger than CDS_MAX_BODY_BYTES",
-        415: "A compressed body (Content-Encoding other than identity); with CDS_AUTH_MODE=off also a Content-Type other than application/json",
+        415: (
+            "A compressed body (Content-Encoding other than identity); with CDS_AUTH_MODE=off "
+            "also a Content-Type other than application/json"
+        ),
         503: "The database cannot record this now; retry after Retry-After seconds",
     }
     return {str(s): _json(_ref("OperationOutcome"), text[s]) for s in statuses}
