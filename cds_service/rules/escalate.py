@@ -77,10 +77,15 @@ def escalate_refractory(picture: PatientPicture) -> Decision:
 
     clues: list[str] = []  # codes, worded by the card file
     # Courses on record only: the draft being ordered is the "now", never part of the history.
+    # A course whose reason is another dermatosis (psoriasis, lichen sclerosus...) is not
+    # eczema treatment (§5.1), so it is no sign that eczema failed to respond (R-45: "for AD").
     prior = [
         o
         for o in picture.history
-        if _rank(o) is not None and real(o) and recent(picture, o, SIX_MONTHS)
+        if _rank(o) is not None
+        and real(o)
+        and recent(picture, o, SIX_MONTHS)
+        and not picture.indication_other(o)
     ]
     cumulative = sum(o.duration_days or 0 for o in prior)
     new = [o for o in drafts if _rank(o) is not None]

@@ -72,3 +72,23 @@ def test_referral_on_record_or_unrelated_selection_is_silent(hooks: Any) -> None
     assert _cards(hooks, "view-three-courses-already-referred-out") == []
     assert _cards(hooks, "select-cetirizine-three-courses-out") == []
     assert _cards(hooks, "view-three-courses-no-eczema-out") == []
+
+
+def _reason_text(body: dict[str, Any], index: int, text: str) -> dict[str, Any]:
+    body["prefetch"]["medications"]["entry"][index]["resource"]["reasonCode"] = [{"text": text}]
+    return body
+
+
+def test_courses_for_another_dermatosis_are_not_eczema_treatment(hooks: Any) -> None:
+    """§5.1 indication scope and R-45 ("TCS for AD"): a steroid course on record whose reason is
+    psoriasis / lichen sclerosus is not eczema treatment, so it counts neither toward the 28
+    days nor toward the recurrent courses; a course stating eczema (or nothing) still counts."""
+    body = load_fixture(f"{RULE}/select-new-course-after-28-days-in.json")
+    body = _reason_text(body, 0, "Psoriasis vulgaris")
+    assert cards_for(post_hook(hooks, body), RULE) == []
+    body = load_fixture(f"{RULE}/view-three-moderate-courses-6-months-in.json")
+    body = _reason_text(body, 2, "Lichen sclerosus")
+    assert cards_for(post_hook(hooks, body), RULE) == []
+    body = load_fixture(f"{RULE}/view-three-moderate-courses-6-months-in.json")
+    body = _reason_text(body, 2, "Atopic dermatitis flare")
+    assert len(cards_for(post_hook(hooks, body), RULE)) == 1
