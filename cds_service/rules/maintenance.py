@@ -178,7 +178,8 @@ def _flare_pattern(picture: PatientPicture, drug_class: str) -> FlarePattern | S
     """(last course, the values saying why, sites) for repeated courses without maintenance,
     else Silent. `why` is `same-site` (`courses` at one `site`) or `long-daily` (`course_drug`
     daily for `course_days` days)."""
-    found = courses(picture, drug_class)
+    # A course for another dermatosis (psoriasis, lichen sclerosus...) is not an eczema flare.
+    found = [o for o in courses(picture, drug_class) if not picture.indication_other(o)]
     if picture.hook != VIEW and not any(o.in_scope for o in found):
         return Silent(f"no {drug_class.upper()} flare course among the draft orders in scope")
     if not found:
