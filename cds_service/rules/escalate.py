@@ -70,8 +70,12 @@ def escalate_refractory(picture: PatientPicture) -> Decision:
         return Silent("no topical corticosteroid among the selected orders")
     if not picture.has_eczema(drafts[0] if drafts else None):
         return Silent("no active atopic dermatitis / eczema")
-    if drafts and picture.indication_other(drafts[0]):
+    # A draft for another dermatosis is not eczema treatment (§5.1): neither the course nor a
+    # step-up; with only such drafts the rule is silent.
+    treating = [o for o in drafts if not picture.indication_other(o)]
+    if drafts and not treating:
         return Silent("the order's reason is another dermatosis, not eczema")
+    drafts = treating
     if _referred_recently(picture):
         return Silent("a dermatology referral is already on record in the last 12 months")
 

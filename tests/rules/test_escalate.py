@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
+
+import pytest
 
 from tests.conftest import cards_for, load_fixture, post_hook
 
@@ -92,3 +95,28 @@ def test_courses_for_another_dermatosis_are_not_eczema_treatment(hooks: Any) -> 
     body = load_fixture(f"{RULE}/view-three-moderate-courses-6-months-in.json")
     body = _reason_text(body, 2, "Atopic dermatitis flare")
     assert len(cards_for(post_hook(hooks, body), RULE)) == 1
+
+
+def _second_draft(body: dict[str, Any], text: str, reason: str, first: bool) -> dict[str, Any]:
+    """Add a second selected steroid draft with a reason (before or after the eczema draft)."""
+    entries = body["context"]["draftOrders"]["entry"]
+    other = copy.deepcopy(entries[0])
+    resource = other["resource"]
+    resource["id"] = "esc-28-other-draft"
+    resource["medicationCodeableConcept"] = {"text": text}
+    resource["reasonCode"] = [{"text": reason}]
+    entries.insert(0 if first else 1, other)
+    body["context"]["selections"].append("MedicationRequest/esc-28-other-draft")
+    return body
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_a_draft_for_another_dermatosis_is_neither_the_course_nor_a_step_up(
+    hooks: Any, first: bool
+) -> None:
+    """§5.1: a clobetasol draft for lichen planus beside the eczema draft is not eczema
+    treatment: it neither silences the eczema course's card nor counts as a step-up."""
+    body = load_fixture(f"{RULE}/select-new-course-after-28-days-in.json")
+    body = _second_draft(body, "clobetasol propionate 0.05% ointment", "Lichen planus", first)
+    (card,) = cards_for(post_hook(hooks, body), RULE)
+    assert "a new course" in card["detail"] and "step-up" not in card["detail"]
