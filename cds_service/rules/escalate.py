@@ -56,6 +56,21 @@ def _systemic_courses(picture: PatientPicture) -> list[MedicationOrder]:
     ]
 
 
+def _prior_courses(picture: PatientPicture) -> list[MedicationOrder]:
+    """Moderate-to-potent steroid courses on record in 6 months. Courses on record only: the
+    draft being ordered is the "now", never part of the history. A course whose reason is
+    another dermatosis (psoriasis, lichen sclerosus...) is not eczema treatment (§5.1), so it
+    is no sign that eczema failed to respond (R-45: "for AD")."""
+    return [
+        o
+        for o in picture.history
+        if _rank(o) is not None
+        and real(o)
+        and recent(picture, o, SIX_MONTHS)
+        and not picture.indication_other(o)
+    ]
+
+
 @rule(
     "escalate-refractory",
     hooks=frozenset({VIEW, SELECT}),
@@ -80,17 +95,7 @@ def escalate_refractory(picture: PatientPicture) -> Decision:
         return Silent("a dermatology referral is already on record in the last 12 months")
 
     clues: list[str] = []  # codes, worded by the card file
-    # Courses on record only: the draft being ordered is the "now", never part of the history.
-    # A course whose reason is another dermatosis (psoriasis, lichen sclerosus...) is not
-    # eczema treatment (§5.1), so it is no sign that eczema failed to respond (R-45: "for AD").
-    prior = [
-        o
-        for o in picture.history
-        if _rank(o) is not None
-        and real(o)
-        and recent(picture, o, SIX_MONTHS)
-        and not picture.indication_other(o)
-    ]
+    prior = _prior_courses(picture)
     cumulative = sum(o.duration_days or 0 for o in prior)
     new = [o for o in drafts if _rank(o) is not None]
     if new and cumulative >= CUMULATIVE_DAYS:
