@@ -60,6 +60,7 @@ def tcs_proactive_maintenance(picture: PatientPicture) -> Decision:
         and o.duration_days is not None
         and o.duration_days > MAX_TCS_MAINTENANCE_DAYS
     ]
+    long = [o for o in long if not picture.indication_other(o)] or long  # §5.1, per order
     if long:
         order = long[0]
         if not picture.has_eczema(order):
@@ -131,6 +132,7 @@ def tci_proactive_maintenance(picture: PatientPicture) -> Decision:
         and (weekly := per_week(o)) is not None
         and not (TCI_WEEKLY[0] <= weekly <= TCI_WEEKLY[1])
     ]
+    odd = [o for o in odd if not picture.indication_other(o)] or odd  # §5.1, per order
     if odd:
         order = odd[0]
         if not picture.has_eczema(order):
