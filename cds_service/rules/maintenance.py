@@ -181,8 +181,11 @@ def _flare_pattern(picture: PatientPicture, drug_class: str) -> FlarePattern | S
     else Silent. `why` is `same-site` (`courses` at one `site`) or `long-daily` (`course_drug`
     daily for `course_days` days)."""
     # A course for another dermatosis (psoriasis, lichen sclerosus...) is not an eczema flare.
-    found = [o for o in courses(picture, drug_class) if not picture.indication_other(o)]
+    every = courses(picture, drug_class)
+    found = [o for o in every if not picture.indication_other(o)]
     if picture.hook != VIEW and not any(o.in_scope for o in found):
+        if any(o.in_scope for o in every):
+            return Silent("the order's reason is another dermatosis, not eczema")
         return Silent(f"no {drug_class.upper()} flare course among the draft orders in scope")
     if not found:
         return Silent(f"no {drug_class.upper()} course in the last 6 months")
