@@ -12,7 +12,7 @@ from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.vocabulary import SIX_MONTHS, TWELVE_MONTHS, for_eczema_or_unstated
 
 from . import MEDICATIONS, SELECT, SERVICEREQUESTS, VIEW, Decision, Finding, Silent, rule
-from ._topical import STOPPING_STATUSES, is_intermittent, real, recent
+from ._topical import STOPPING_STATUSES, days_so_far, is_intermittent, real, recent
 
 MODERATE_OR_STRONGER = 4  # US class I-IV
 UK_MODERATE_OR_STRONGER = {"moderate": 4, "potent": 2, "very-potent": 1}  # as US-class ranks
@@ -96,7 +96,7 @@ def escalate_refractory(picture: PatientPicture) -> Decision:
 
     clues: list[str] = []  # codes, worded by the card file
     prior = _prior_courses(picture)
-    cumulative = sum(o.duration_days or 0 for o in prior)
+    cumulative = sum(days_so_far(picture, o) for o in prior)
     new = [o for o in drafts if _rank(o) is not None]
     if new and cumulative >= CUMULATIVE_DAYS:
         strongest = min(_rank(o) or 7 for o in prior)

@@ -120,3 +120,14 @@ def test_a_draft_for_another_dermatosis_is_neither_the_course_nor_a_step_up(
     body = _second_draft(body, "clobetasol propionate 0.05% ointment", "Lichen planus", first)
     (card,) = cards_for(post_hook(hooks, body), RULE)
     assert "a new course" in card["detail"] and "step-up" not in card["detail"]
+
+
+def test_planned_days_still_to_come_are_not_weeks_of_treatment(hooks: Any) -> None:
+    """R-45 "no improvement after 4 weeks": a 28-day course started 7 days ago is 7 days of
+    treatment so far, not 28; started 28 days ago it is 28 (the card fires)."""
+    for started, fires in (("2026-11-15", False), ("2026-10-25", True)):
+        body = load_fixture(f"{RULE}/select-new-course-after-28-days-in.json")
+        course = body["prefetch"]["medications"]["entry"][0]["resource"]
+        course["status"] = "active"
+        course["authoredOn"] = started
+        assert len(cards_for(post_hook(hooks, body), RULE)) == int(fires), started

@@ -35,3 +35,14 @@ def test_a_voided_order_is_not_a_course(status: str) -> None:
 def test_a_voided_order_is_not_weeks_of_treatment(status: str) -> None:
     body = _with_status("new-course-after-28-days-treatment-hands-in", 0, status)
     assert isinstance(decide(RULE, body), Silent)
+
+
+def test_planned_days_still_to_come_are_not_weeks_of_treatment() -> None:
+    """R-40 "a new course after >=4 weeks of treatment": a 28-day course started 7 days ago is
+    7 days of treatment so far (the card still fires, for two courses at the hands, but not
+    for weeks of treatment); started 28 days ago it is 28."""
+    for started, clue in (("2026-11-15", "repeated-courses"), ("2026-10-25", "long-treatment")):
+        body = _with_status("new-course-after-28-days-treatment-hands-in", 0, "active")
+        body["prefetch"]["medications"]["entry"][0]["resource"]["authoredOn"] = started
+        decision = decide(RULE, body)
+        assert isinstance(decision, Finding) and decision.values["clue"] == clue, started
