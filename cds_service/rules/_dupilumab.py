@@ -103,6 +103,21 @@ def ordered_dose(order: MedicationOrder) -> tuple[float, float] | None:
     return (mg, interval) if mg else None
 
 
+def ordered_loading_mg(order: MedicationOrder) -> float | None:
+    """mg of the single (loading) dose given before the maintenance dosage; None when the
+    order has no such dose (a continuing order) or its mg cannot be read."""
+    dosages = [d for d in order.raw.get("dosageInstruction") or [] if isinstance(d, dict)]
+    single = [d for d in dosages if _repeat(d).get("count") == 1]
+    if not single or len(single) == len(dosages):  # one dose only: that is the dose ordered
+        return None
+    return _dose_mg(single[0], order.name or "")
+
+
+def loading_matches(loading_mg: float | None, expected: Tier) -> bool:
+    """No loading dose ordered, or the tier's (none at 6 months to 5 years, §5.6)."""
+    return loading_mg is None or abs(loading_mg - expected.loading_mg) < 1
+
+
 def _repeat(dosage: dict[str, Any]) -> dict[str, Any]:
     timing = dosage.get("timing")
     repeat = timing.get("repeat") if isinstance(timing, dict) else None
