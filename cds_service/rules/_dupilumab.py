@@ -108,6 +108,21 @@ def _number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def ordered_loading_mg(order: MedicationOrder) -> float | None:
+    """mg of the single (loading) dose given before the maintenance dosage; None when the
+    order has no such dose (a continuing order) or its mg cannot be read."""
+    dosages = list(dicts(order.raw.get("dosageInstruction")))
+    single = [d for d in dosages if _repeat(d).get("count") == 1]
+    if not single or len(single) == len(dosages):  # one dose only: that is the dose ordered
+        return None
+    return _dose_mg(single[0], order.name or "")
+
+
+def loading_matches(loading_mg: float | None, expected: Tier) -> bool:
+    """No loading dose ordered, or the tier's (none at 6 months to 5 years, §5.6)."""
+    return loading_mg is None or abs(loading_mg - expected.loading_mg) < 1
+
+
 def _repeat(dosage: dict[str, Any]) -> dict[str, Any]:
     timing = dosage.get("timing")
     repeat = timing.get("repeat") if isinstance(timing, dict) else None

@@ -48,6 +48,14 @@ def started(order: MedicationOrder) -> date | None:
     return order.start or order.authored_on
 
 
+def days_so_far(picture: PatientPicture, order: MedicationOrder) -> float:
+    """The course's days up to today (its duration when the start is unknown): planned days
+    still to come are not yet treatment that failed (R-40, R-45: "after 4 weeks")."""
+    days = order.duration_days or 0
+    begin = started(order)
+    return days if begin is None else max(0, min(days, (picture.today - begin).days))
+
+
 def course_end(order: MedicationOrder) -> date | None:
     """When the course ends: bounds end, else start + duration; None when unknown."""
     if order.end:

@@ -13,7 +13,15 @@ from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.vocabulary import age_text, drug_label
 
 from . import OBSERVATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
-from ._dupilumab import BANDS, matches, ordered_dose, recent_weight_kg, tier
+from ._dupilumab import (
+    BANDS,
+    loading_matches,
+    matches,
+    ordered_dose,
+    ordered_loading_mg,
+    recent_weight_kg,
+    tier,
+)
 from ._systemic import ingredient, latest_weight_kg, named
 
 RULE = "biologic-label-check"
@@ -27,12 +35,13 @@ LEBRIKIZUMAB_MIN_KG = 40
     RULE,
     hooks=frozenset({SELECT, SIGN}),
     needs=frozenset({OBSERVATIONS}),
-    values="age biologic drug kg loading_mg mg min_kg min_years ordered_mg ordered_weeks weeks",
+    values="age biologic drug kg loading_mg mg min_kg min_years ordered_loading_mg ordered_mg "
+    "ordered_weeks weeks",
     codes={
         "label_limit": f"from-6-months from-12-years from-12-years-and-kg {BANDS}",
         "patient": "age age-and-kg age-no-kg",
         "expected": "loading no-loading",
-        "ordered": "dose",
+        "ordered": "dose loading",
     },
 )
 def biologic_label_check(picture: PatientPicture) -> Decision:
@@ -70,13 +79,18 @@ def _dupilumab_dose(picture: PatientPicture, order: MedicationOrder, months: int
     kg = recent_weight_kg(picture)
     expected = tier(months, kg)
     ordered = ordered_dose(order)
-    if expected is None or ordered is None or matches(ordered, expected):
+    if expected is None or ordered is None:
+        return None
+    loading = ordered_loading_mg(order)
+    loading_ok = loading_matches(loading, expected)
+    if matches(ordered, expected) and loading_ok:
         return None
     mg, days = ordered
     return Finding(
         rule_id=RULE,
         reason=(
-            f"fired: {drug_label(order)} {mg:g} mg every {days:g} days; label tier "
+            f"fired: {drug_label(order)} {'' if loading_ok else f'{loading:g} mg loading, '}"
+            f"{mg:g} mg every {days:g} days; label tier "
             f"{expected.band}: {expected.text}"
         ),
         values={
@@ -84,7 +98,8 @@ def _dupilumab_dose(picture: PatientPicture, order: MedicationOrder, months: int
             "biologic": "dupilumab",
             "label_limit": expected.band,
             **_patient(picture, kg, True),
-            "ordered": "dose",
+            "ordered": "dose" if loading_ok else "loading",
+            "ordered_loading_mg": f"{loading:g}" if loading is not None else None,
             "ordered_mg": f"{mg:g}",
             "ordered_weeks": f"{days / 7:g}",
             "expected": "loading" if expected.loading_mg else "no-loading",

@@ -12,7 +12,7 @@ from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.vocabulary import SIX_MONTHS, TWELVE_MONTHS, for_eczema_or_unstated
 
 from . import MEDICATIONS, SELECT, SERVICEREQUESTS, VIEW, Decision, Finding, Silent, rule
-from ._topical import STOPPING_STATUSES, is_intermittent, real, recent
+from ._topical import STOPPING_STATUSES, days_so_far, is_intermittent, real, recent
 
 MODERATE_OR_STRONGER = 4  # US class I-IV
 UK_MODERATE_OR_STRONGER = {"moderate": 4, "potent": 2, "very-potent": 1}  # as US-class ranks
@@ -56,6 +56,21 @@ def _systemic_courses(picture: PatientPicture) -> list[MedicationOrder]:
     ]
 
 
+def _prior_courses(picture: PatientPicture) -> list[MedicationOrder]:
+    """Moderate-to-potent steroid courses on record in 6 months. Courses on record only: the
+    draft being ordered is the "now", never part of the history. A course whose reason is
+    another dermatosis (psoriasis, lichen sclerosus...) is not eczema treatment (§5.1), so it
+    is no sign that eczema failed to respond (R-45: "for AD")."""
+    return [
+        o
+        for o in picture.history
+        if _rank(o) is not None
+        and real(o)
+        and recent(picture, o, SIX_MONTHS)
+        and not picture.indication_other(o)
+    ]
+
+
 @rule(
     "escalate-refractory",
     hooks=frozenset({VIEW, SELECT}),
@@ -70,19 +85,18 @@ def escalate_refractory(picture: PatientPicture) -> Decision:
         return Silent("no topical corticosteroid among the selected orders")
     if not picture.has_eczema(drafts[0] if drafts else None):
         return Silent("no active atopic dermatitis / eczema")
-    if drafts and picture.indication_other(drafts[0]):
+    # A draft for another dermatosis is not eczema treatment (§5.1): neither the course nor a
+    # step-up; with only such drafts the rule is silent.
+    treating = [o for o in drafts if not picture.indication_other(o)]
+    if drafts and not treating:
         return Silent("the order's reason is another dermatosis, not eczema")
+    drafts = treating
     if _referred_recently(picture):
         return Silent("a dermatology referral is already on record in the last 12 months")
 
     clues: list[str] = []  # codes, worded by the card file
-    # Courses on record only: the draft being ordered is the "now", never part of the history.
-    prior = [
-        o
-        for o in picture.history
-        if _rank(o) is not None and real(o) and recent(picture, o, SIX_MONTHS)
-    ]
-    cumulative = sum(o.duration_days or 0 for o in prior)
+    prior = _prior_courses(picture)
+    cumulative = sum(days_so_far(picture, o) for o in prior)
     new = [o for o in drafts if _rank(o) is not None]
     if new and cumulative >= CUMULATIVE_DAYS:
         strongest = min(_rank(o) or 7 for o in prior)

@@ -60,6 +60,7 @@ def tcs_proactive_maintenance(picture: PatientPicture) -> Decision:
         and o.duration_days is not None
         and o.duration_days > MAX_TCS_MAINTENANCE_DAYS
     ]
+    long = [o for o in long if not picture.indication_other(o)] or long  # §5.1, per order
     if long:
         order = long[0]
         if not picture.has_eczema(order):
@@ -131,6 +132,7 @@ def tci_proactive_maintenance(picture: PatientPicture) -> Decision:
         and (weekly := per_week(o)) is not None
         and not (TCI_WEEKLY[0] <= weekly <= TCI_WEEKLY[1])
     ]
+    odd = [o for o in odd if not picture.indication_other(o)] or odd  # §5.1, per order
     if odd:
         order = odd[0]
         if not picture.has_eczema(order):
@@ -178,8 +180,12 @@ def _flare_pattern(picture: PatientPicture, drug_class: str) -> FlarePattern | S
     """(last course, the values saying why, sites) for repeated courses without maintenance,
     else Silent. `why` is `same-site` (`courses` at one `site`) or `long-daily` (`course_drug`
     daily for `course_days` days)."""
-    found = courses(picture, drug_class)
+    # A course for another dermatosis (psoriasis, lichen sclerosus...) is not an eczema flare.
+    every = courses(picture, drug_class)
+    found = [o for o in every if not picture.indication_other(o)]
     if picture.hook != VIEW and not any(o.in_scope for o in found):
+        if any(o.in_scope for o in every):
+            return Silent("the order's reason is another dermatosis, not eczema")
         return Silent(f"no {drug_class.upper()} flare course among the draft orders in scope")
     if not found:
         return Silent(f"no {drug_class.upper()} course in the last 6 months")

@@ -15,6 +15,7 @@ from cds_service.vocabulary import ANTI_INFLAMMATORY, active_in, has_active
 
 from . import SELECT, SERVICEREQUESTS, SIGN, VIEW, Decision, Finding, Silent, rule
 from ._common import site_label
+from ._topical import days_so_far, real
 
 CONTACT_PRONE = frozenset({"face", "eyelid", "neck", "hand"})
 WINDOW = timedelta(days=182)  # "≥2 anti-inflammatory orders in 6 months"
@@ -56,21 +57,18 @@ def patch_test_suggested(picture: PatientPicture) -> Decision:
         return _finding("contact-dermatitis", {"site": ""})
 
     since = picture.today - WINDOW
+    # An order entered in error or cancelled was never a course of treatment.
     courses = [
         o
         for o in picture.orders_in(*ANTI_INFLAMMATORY)
-        if (o.in_scope or (not o.is_draft and o.authored_on and o.authored_on >= since))
+        if real(o) and (o.in_scope or (not o.is_draft and o.authored_on and o.authored_on >= since))
     ]
     sites = frozenset().union(*(o.sites for o in courses)) if courses else frozenset()
     for condition in active_in(picture, "atopic-dermatitis"):
         sites |= condition.body_sites
     prone = sites & CONTACT_PRONE
     drafts = [o for o in picture.drafts if _anti_inflammatory(o)]
-    prior_days = sum(
-        o.duration_days or 0
-        for o in picture.orders_in(*ANTI_INFLAMMATORY)
-        if not o.is_draft and o.authored_on and o.authored_on >= since
-    )
+    prior_days = sum(days_so_far(picture, o) for o in courses if not o.is_draft and o.authored_on)
     if drafts and prior_days >= LONG_TREATMENT_DAYS and prone:  # contact-prone sites
         return _finding(
             "long-treatment", {"site": site_label(prone), "prior_days": f"{prior_days:.0f}"}

@@ -116,6 +116,7 @@ def _signed(picture: PatientPicture, run: Run) -> tuple[MedicationOrder, str | N
     """order-sign: the draft that stops (variant "stopping") or renews the run's drug."""
     last = run.orders[-1]
     same = [o for o in picture.drafts if o.drug.ingredient == last.drug.ingredient]
+    same = [o for o in same if not picture.indication_other(o)] or same  # §5.1, per order
     stopping = [o for o in same if o.status in STOPPING_STATUSES]
     renewing = [o for o in same if o not in stopping and is_potent_tcs(o) and is_daily(o)]
     if picture.today - run.end > RECENT:

@@ -7,7 +7,7 @@ https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=PROTOPIC
 from __future__ import annotations
 
 from cds_service.picture import PatientPicture
-from cds_service.vocabulary import TACROLIMUS_ADULT_AGE, TCI_MIN_AGE, drug_label
+from cds_service.vocabulary import TACROLIMUS_ADULT_AGE, TCI_MIN_AGE, age_text, drug_label
 
 from . import MEDICATIONS, SELECT, SIGN, Decision, Finding, Silent, rule
 from ._topical import real
@@ -40,7 +40,7 @@ def tci_age_strength(picture: PatientPicture) -> Decision:
         return Finding(
             rule_id="tci-age-strength",
             reason=f"{drug_label(order)} ordered for a child of {age} years (under 2)",
-            values={"drug": drug_label(order), "age": age, "count": len(tci)},
+            values={"drug": drug_label(order), "age": age_text(picture), "count": len(tci)},
             orders=(order,),
             suggestions=("swap-to-hydrocortisone",) if order.reference else (),
             variant="under-2",

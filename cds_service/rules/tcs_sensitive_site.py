@@ -62,7 +62,9 @@ def _find(picture: PatientPicture) -> tuple[MedicationOrder | None, str]:
     sensitive = [o for o in sited if o.sites & SENSITIVE_SITES]
     if not sensitive:
         return None, f"sites {', '.join(sorted(sited[0].sites))} are not sensitive sites"
-    return sensitive[0], ""
+    # §5.1 is per order: a draft for another dermatosis does not hide an eczema draft beside it.
+    eczema = [o for o in sensitive if not picture.indication_other(o)]
+    return (eczema or sensitive)[0], ""
 
 
 @rule(

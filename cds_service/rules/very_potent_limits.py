@@ -46,6 +46,8 @@ def tcs_very_potent_limits(picture: PatientPicture) -> Decision:
     if age is not None and age < VERY_POTENT_TCS_MIN_AGE:
         return Silent(f"age {age}: tcs-potency-in-young-child advises a swap instead")
     over = [found for found in map(_over_limit, strong) if found is not None]
+    # §5.1 is per order: a draft for another dermatosis does not hide an eczema draft beside it.
+    over = [f for f in over if not picture.indication_other(f[0])] or over
     if not over:
         return Silent("class I steroid within its label's grams a week and days (or unknown)")
     order, duration, amount, weekly, limit, unit, fills = over[0]

@@ -74,6 +74,11 @@ def test_action_plan_source_follows_age(hooks: Any) -> None:
     adult = card(hooks, PLAN, f"{PLAN}/eczema-no-care-plan-in.json")
     assert adult["source"]["url"] == "https://cks.nice.org.uk/topics/eczema-atopic/"
     assert "CKS" in adult["source"]["label"]
+    # §5.5 "NICE CG57 for under 12s": the day before the 12th birthday, and the day itself
+    eleven = card(hooks, PLAN, f"{PLAN}/eczema-no-care-plan-age-11-in.json")
+    assert eleven["source"]["url"] == "https://www.nice.org.uk/guidance/cg57"
+    twelve = card(hooks, PLAN, f"{PLAN}/eczema-no-care-plan-age-12-in.json")
+    assert twelve["source"] == adult["source"]
 
 
 def test_action_plan_never_beside_a_warning_or_critical_card(hooks: Any) -> None:

@@ -44,3 +44,36 @@ def test_300_mg_every_2_weeks_for_a_12_kg_2_year_old_warns(hooks: Any) -> None:
     assert "200 mg every 4 weeks" in card["summary"] and len(card["summary"]) < 140
     assert "300 mg every 2 weeks" in card["detail"]
     assert card["source"]["url"].startswith("https://dailymed.nlm.nih.gov/")
+
+
+@pytest.mark.parametrize(
+    ("name", "ordered", "expected"),
+    [
+        (  # 6 months-5 years: the label gives no loading dose
+            "dupilumab-age-2-12-kg-loading-600-then-200-mg-every-4-weeks-in",
+            "600 mg loading, then 200 mg every 4 weeks",
+            "200 mg every 4 weeks",
+        ),
+        (  # 6-17 years, 30 to under 60 kg: 400 mg loading, not 600
+            "dupilumab-age-10-30-kg-loading-600-then-200-mg-every-2-weeks-in",
+            "600 mg loading, then 200 mg every 2 weeks",
+            "400 mg loading, then 200 mg every 2 weeks",
+        ),
+    ],
+)
+def test_a_loading_dose_not_the_tiers_is_flagged(
+    hooks: Any, name: str, ordered: str, expected: str
+) -> None:
+    """§5.6: the ordered dose includes its loading dose; the right loading dose is silent
+    (dupilumab-age-10-30-kg-200-mg-every-2-weeks-out orders 400 mg then 200 mg every 2 weeks)."""
+    (card,) = cards_for(post_hook(hooks, load_fixture(f"{RULE}/{name}.json")), RULE)
+    assert f"**{ordered}**" in card["detail"] and f"**{expected}**" in card["detail"]
+    assert (
+        cards_for(
+            post_hook(
+                hooks, load_fixture(f"{RULE}/dupilumab-age-10-30-kg-200-mg-every-2-weeks-out.json")
+            ),
+            RULE,
+        )
+        == []
+    )

@@ -84,3 +84,18 @@ def test_shown_once_per_patient_in_90_days(hooks: Any) -> None:
     assert cards_for(post_hook(hooks, again), RULE) == []
     other = json.loads(json.dumps(body).replace("emol-none-sign", "someone-else"))
     assert len(cards_for(post_hook(hooks, other), RULE)) == 1
+
+
+def test_weekly_amount_is_250_g_under_12_years_and_500_g_from_12(hooks: Any) -> None:
+    """§5.5 (NICE CG57 / CKS): 250-500 g a week for a child, 500 g for an adult; the day a
+    child turns 12 is the first day of the adult amount, the day before is a child's."""
+    for name, grams in (
+        ("triamcinolone-no-emollient-sign-age-11-in", 250),
+        ("triamcinolone-no-emollient-sign-age-12-in", 500),
+        ("triamcinolone-no-emollient-sign-in", 500),
+    ):
+        (card,) = _cards(hooks, name)
+        (action,) = card["suggestions"][0]["actions"]
+        quantity = action["resource"]["dispenseRequest"]["quantity"]
+        assert (quantity["value"], quantity["code"]) == (grams, "g"), name
+        assert quantity["system"] == "http://unitsofmeasure.org"

@@ -171,3 +171,17 @@ def test_the_rule_chooses_the_maintenance_steroid_and_the_builder_orders_it(
     told = replace(finding, values={**finding.values, "maintenance": other, "drug": named[other]})
     (action,) = build(told, picture)
     assert action["resource"]["medicationCodeableConcept"]["text"] == named[other]
+
+
+@pytest.mark.parametrize(
+    ("name", "index"),
+    [("second-course-trunk-in-6-months-in", 0), ("view-two-courses-eyelid-in", 0)],
+)
+def test_a_course_for_another_dermatosis_is_no_eczema_flare(name: str, index: int) -> None:
+    """§5.1: a steroid course on record whose reason is psoriasis / lichen sclerosus is not
+    eczema treatment, so it is not one of the repeated eczema flares at the site."""
+    body = load_fixture(f"{TCS}/{name}.json")
+    assert isinstance(decide(TCS, body), Finding)
+    entry = body["prefetch"]["medications"]["entry"][index]["resource"]
+    entry["reasonCode"] = [{"text": "Plaque psoriasis"}]
+    assert not isinstance(decide(TCS, body), Finding)

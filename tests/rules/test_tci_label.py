@@ -77,3 +77,11 @@ def test_counselling_only_at_order_select_and_from_2_years(hooks: Any) -> None:
     assert _cards(hooks, FIRST, "first-tacrolimus-order-sign-out") == []
     assert _cards(hooks, FIRST, "first-pimecrolimus-age-1-out") == []
     assert len(_cards(hooks, FIRST, "first-pimecrolimus-age-2-in")) == 1
+
+
+def test_under_2_the_card_gives_the_age_in_months(hooks: Any) -> None:
+    """An infant is '10 months', not '0 years' (the age as the other infant cards give it)."""
+    (card,) = _cards(hooks, AGE, "pimecrolimus-age-10-months-in")
+    assert "aged **10 months**" in card["detail"]
+    (card,) = _cards(hooks, AGE, "pimecrolimus-age-1-in")
+    assert "years**" not in card["detail"] and "months**" in card["detail"]
