@@ -12,7 +12,7 @@ Some reminders are about the patient, not the order (`PER_PATIENT`, clinical-rul
 are shown at most once per patient in their window, on any hook, keyed by an HMAC of patient
 id and rule id alone. A reminder that triage will not show (beside a critical card, say) is not
 remembered, so the next chance to show it is not lost; and a retry of the call that showed it
-(same `hookInstance`) gets the same answer.
+(same `hookInstance`, within `RETRY_WINDOW`) gets the same answer.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ from cds_service.triage import neighbour_veto
 log = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=12)
+# A call with the hookInstance of the one that showed a reminder is its retry (same answer)
+# only this soon after: some clients send one constant hookInstance for every call.
+RETRY_WINDOW = timedelta(minutes=10)
 PER_PATIENT = {
     "emollient-not-prescribed": timedelta(days=90),
     "eczema-action-plan": timedelta(days=180),
@@ -172,15 +175,16 @@ class RepeatGuard:
         if not keys:
             return list(decisions)
         calls = {r: self.patient_key(patient_id, r, instance) for r in keys if instance}
-        seen = set()
+        seen, retried = set(), set()
         for rule_id, key in keys.items():
             call = calls.get(rule_id)
             shown = self._seen([key, call] if call else [key], now - PER_PATIENT[rule_id])
-            if call in shown:
-                continue  # a retry of the call that showed it: show it again
+            if call in shown and self._seen([call], now - RETRY_WINDOW):
+                retried.add(rule_id)  # a retry of the call that showed it: show it again,
+                continue  # remembered as shown then (a retry does not move the window)
             if key in shown:
                 seen.add(key)
-        new = [r for r, k in keys.items() if k not in seen]
+        new = [r for r, k in keys.items() if k not in seen and r not in retried]
         if new:
             self._remember([keys[r] for r in new] + [calls[r] for r in new if r in calls], now)
         return [

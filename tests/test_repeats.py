@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import SQLAlchemyError
 
-from cds_service.repeats import RepeatGuard
+from cds_service.repeats import RETRY_WINDOW, RepeatGuard
 from cds_service.rules import Finding, load_rules
 from tests.conftest import NOW, cards_for, load_fixture, post_hook
 
@@ -120,6 +120,23 @@ def test_a_retry_of_the_same_call_gets_the_same_reminder(client: Any) -> None:
     later = copy.deepcopy(body)
     later["hookInstance"] = "0c7f6f57-5a43-4c8e-a7f6-6d2b9c1f0e42"
     assert cards_for(post_hook(client, later), rule) == []
+
+
+def test_a_constant_hook_instance_is_a_retry_only_for_minutes(app: Any) -> None:
+    """Some clients (Da Vinci's request generator) send one hookInstance for every call: a
+    call with the instance of the one that showed a reminder is its retry only soon after."""
+    guard = app.extensions["cds_runtime"].repeats
+    plan = load_rules()["eczema-action-plan"]
+
+    def shown(at: datetime) -> bool:
+        decisions: list[Any] = [(plan, Finding(plan.id, "fires"))]
+        out = guard.apply("patient-view", "p1", decisions, lambda r, f: "info", at, "same")
+        return isinstance(out[0][1], Finding)
+
+    assert shown(NOW)
+    assert shown(NOW + RETRY_WINDOW)  # a retry: the same answer
+    assert not shown(NOW + RETRY_WINDOW + timedelta(seconds=1))  # another call: kept quiet
+    assert not shown(NOW + timedelta(days=30))
 
 
 def test_ids_with_lone_surrogates_are_keyed_not_a_500(app: Any) -> None:
