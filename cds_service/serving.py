@@ -6,11 +6,12 @@ thread until gunicorn's worker timeout, and a few dozen such clients hold them a
 
 This worker waits in its event loop, without a thread, until the request's headers and the
 start of its body (``READY_BYTES``, or the whole body when smaller) are in the kernel's
-receive buffer, looked at with ``MSG_PEEK``. A connection that has not got that far within
-``read_timeout`` seconds of its first byte is closed. Once on a thread, the rest of a large
-body must arrive within the same deadline: reads past it see end of file, so the app answers
-400 and the connection closes. Sockets get a write timeout, so a client that never reads its
-answer cannot hold a thread either.
+receive buffer, looked at with ``MSG_PEEK``; a client that sent ``Expect: 100-continue`` is
+told "100 Continue" from the event loop and its body waited for the same way. A connection
+that has not got that far within ``read_timeout`` seconds of its first byte is closed. Once
+on a thread, the rest of a large body must arrive within the same deadline: reads past it see
+end of file, so the app answers 400 and the connection closes. Sockets get a write timeout, so
+a client that never reads its answer cannot hold a thread either.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 from gunicorn import util
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 READY_BYTES = 65_536  # of body: beyond it a thread reads the rest, within the same deadline
 _HEADER_LIMIT = 65_536  # headers not complete within this many bytes: the parser answers 431
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d{1,12})[ \t]*\r\n", re.I)
@@ -48,8 +50,8 @@ def request_ready(buffered: bytes) -> bool:
     if end < 0:
         return len(buffered) >= _HEADER_LIMIT  # too long to wait for: let the parser refuse it
     body_start = end + 4
-    if _EXPECT_CONTINUE.search(buffered, 0, body_start):
-        return True  # the client sends its body only after gunicorn's "100 Continue"
+    # "Expect: 100-continue" waits like any other: the event loop answers "100 Continue"
+    # (`SlowClientSafeWorker._arrived`), so a client that never sends its body holds no thread.
     if _CHUNKED.search(buffered, 0, body_start):
         # A chunked body waits like any other: for its last chunk, or READY_BYTES of it (a
         # trailer after the last chunk waits for the read deadline; clients rarely send one).
@@ -58,6 +60,12 @@ def request_ready(buffered: bytes) -> bool:
     match = _CONTENT_LENGTH.search(buffered, 0, body_start)
     length = int(match.group(1)) if match else 0
     return len(buffered) - body_start >= min(length, READY_BYTES)
+
+
+def awaits_continue(buffered: bytes) -> bool:
+    """True when the headers are in and ask for "100 Continue" before the body is sent."""
+    end = buffered.find(b"\r\n\r\n")
+    return end >= 0 and _EXPECT_CONTINUE.search(buffered, 0, end + 4) is not None
 
 
 _CODES = {403: "forbidden", 431: "too-long", 500: "exception", 501: "not-supported"}
@@ -155,7 +163,22 @@ class SlowClientSafeWorker(ThreadWorker):
         except OSError:
             return True  # let the parser meet the error on a thread, as gthread does
         # b"": the client closed; the parser sees end of file at once.
-        return not buffered or request_ready(buffered)
+        if not buffered or request_ready(buffered):
+            return True
+        if awaits_continue(buffered) and not getattr(conn, "continue_sent", False):
+            try:  # 25 bytes on a socket that has sent nothing yet: never a partial send
+                conn.sock.send(_CONTINUE, socket.MSG_DONTWAIT)
+                conn.continue_sent = True
+            except OSError:
+                pass  # most clients send the body after a second anyway; else the deadline
+        return False
+
+    def handle_request(self, req: Any, conn: TConn) -> Any:
+        """gunicorn's, minus its own "100 Continue" when the event loop has sent one."""
+        if getattr(conn, "continue_sent", False):
+            conn.continue_sent = False  # a keep-alive connection's next request may ask again
+            req.headers = [(name, value) for name, value in req.headers if name != "EXPECT"]
+        return super().handle_request(req, conn)
 
     def _drop(self, conn: TConn) -> None:
         self._pending.pop(conn, None)
