@@ -105,7 +105,8 @@ def _errors(*statuses: int) -> dict[str, Any]:
         405: "Method not allowed",
         412: "Patient or conditions neither in prefetch nor fetchable",
         413: "Request body larger than CDS_MAX_BODY_BYTES",
-        415: "Content-Type is not application/json (CDS_AUTH_MODE=off only)",
+        415: "A Content-Encoding (send the body uncompressed); with CDS_AUTH_MODE=off, also a "
+        "Content-Type that is not application/json",
         503: "The database cannot record this now; retry after Retry-After seconds",
     }
     return {str(s): _json(_ref("OperationOutcome"), text[s]) for s in statuses}
@@ -177,8 +178,8 @@ def build_openapi(
 ) -> dict[str, Any]:
     """The OpenAPI 3.1 document for these services; ``auth`` adds the bearer-JWT requirement."""
     # With auth on, a token's replay record may fail to be written (503); with it off, every
-    # POST must be JSON (415).
-    protected = _errors(401, 503) if auth else _errors(415)
+    # POST must be JSON (415). A compressed body is 415 either way.
+    protected = _errors(401, 415, 503) if auth else _errors(415)
     security: dict[str, Any] = {"security": [{"ehrJwt": []}]} if auth else {}
     paths: dict[str, Any] = {
         "/cds-services": {

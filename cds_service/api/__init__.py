@@ -10,11 +10,12 @@ from gunicorn.http.errors import ChunkMissingTerminator, InvalidChunkSize, NoMor
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from cds_service import jsonbody
-from cds_service.errors import BadRequest, NotFound
+from cds_service.errors import BadRequest, NotFound, UnsupportedMediaType
 from cds_service.runtime import Runtime
 from cds_service.services import ServiceDefinition
 
 bp = Blueprint("cds", __name__)
+_IDENTITY = ("", "identity")  # no content coding
 
 
 def runtime() -> Runtime:
@@ -35,6 +36,10 @@ def service_or_404(service_id: str) -> ServiceDefinition:
 def json_body(parse: Callable[[bytes], Any] = jsonbody.loads) -> Any:
     """The request body parsed as JSON whatever the Content-Type; 400 when it is not JSON."""
     req = request._get_current_object()  # type: ignore[attr-defined]  # ~1 us a proxy use
+    if req.headers.get("Content-Encoding", "").strip().lower() not in _IDENTITY:
+        # Read as it stands, a gzip body would be "not valid JSON": say what is wrong instead
+        # (RFC 9110 8.4.1); the value is not echoed, as nothing of a request ever is.
+        raise UnsupportedMediaType("Content-Encoding not supported: send the body uncompressed")
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     raw = _read_body(req, limit)
     if req.content_length is None and limit is not None and len(raw) >= limit:
