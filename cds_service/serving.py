@@ -8,7 +8,8 @@ This worker waits in its event loop, without a thread, until the request's heade
 start of its body (``READY_BYTES``, or the whole body when smaller) are in the kernel's
 receive buffer, looked at with ``MSG_PEEK``; a client that sent ``Expect: 100-continue`` is
 told "100 Continue" from the event loop and its body waited for the same way. A connection
-that has not got that far within ``read_timeout`` seconds of its first byte is closed. Once
+that has not got that far within ``read_timeout`` seconds of being accepted is closed (and at
+gunicorn's worker_connections, those waiting longest make room for new ones). Once
 on a thread, the rest of a large body must arrive within the same deadline: reads past it see
 end of file, so the app answers 400 and the connection closes. Sockets get a write timeout, so
 a client that never reads its answer cannot hold a thread either.
@@ -130,6 +131,25 @@ class SlowClientSafeWorker(ThreadWorker):
         self._pending: dict[TConn, float] = {}  # waiting for their request, and until when
         super().init_process()
 
+    def accept(self, server: Any, listener: socket.socket) -> None:
+        """gthread's, with the read deadline counted from here: a connection that never sends
+        a byte is closed by it too. (It had none: it counted against worker_connections for
+        good, and at that many gthread's loop stops looking at sockets, so the worker answered
+        nothing again, even once such clients had gone.)"""
+        try:
+            sock, client = listener.accept()
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        conn = TConn(self.cfg, sock, client, server)
+        self.nr_conns += 1
+        self._pending[conn] = time.monotonic() + self._read_timeout
+        with self._lock:
+            self.poller.register(
+                conn.sock, selectors.EVENT_READ, partial(self.on_client_socket_readable, conn)
+            )
+
     def enqueue_req(self, conn: TConn) -> None:
         deadline = self._pending.get(conn)
         if deadline is None:
@@ -146,7 +166,7 @@ class SlowClientSafeWorker(ThreadWorker):
         conn.init()
         reader = conn.parser.unreader
         sock = reader.sock._sock if isinstance(reader.sock, _DeadlineSocket) else reader.sock
-        # The deadline counts from the first byte, so time spent waiting here counts too.
+        # The deadline counts from accept, so time spent waiting here counts too.
         reader.sock = _DeadlineSocket(sock, deadline, self._read_timeout)
         self._wrap_future(self.tpool.submit(self.handle, conn), conn)
 
@@ -188,8 +208,7 @@ class SlowClientSafeWorker(ThreadWorker):
 
     def murder_keepalived(self) -> None:
         super().murder_keepalived()
-        now = time.monotonic()
-        for conn in [c for c, deadline in self._pending.items() if deadline <= now]:
+        for conn in self._to_close():
             with self._lock:
                 try:
                     self.poller.unregister(conn.sock)
@@ -197,3 +216,16 @@ class SlowClientSafeWorker(ThreadWorker):
                     if isinstance(exc, OSError) and exc.errno != errno.EBADF:
                         raise
             self._drop(conn)
+
+    def _to_close(self) -> list[TConn]:
+        """Connections past their read deadline; and near worker_connections, at which gthread
+        stops looking at sockets (running this once a second), the ones that have waited
+        longest, enough to make room for a tenth more."""
+        now = time.monotonic()
+        late = [c for c, deadline in self._pending.items() if deadline <= now]
+        over = self.nr_conns - len(late) - self.worker_connections * 9 // 10
+        if over >= 0:
+            gone = set(late)
+            waiting = [c for c in self._pending if c not in gone]
+            late += sorted(waiting, key=self._pending.__getitem__)[: over + 1]
+        return late

@@ -21,6 +21,7 @@ FIXTURE = FIXTURES / "tcs-potent-on-sensitive-site/clobetasol-eyelid-coded-age-3
 SLOW = 20  # of each kind
 READ_TIMEOUT = 12  # CDS_REQUEST_READ_TIMEOUT_SECONDS for this server
 CALLS = 10
+IDLE = 150  # connections that never send a byte
 
 
 def _open(port: int, first: bytes) -> socket.socket:
@@ -134,6 +135,31 @@ def test_clients_that_expect_100_continue_and_never_send_the_body_hold_no_thread
         finally:
             for sock in socks:
                 sock.close()
+
+
+def test_connections_that_send_nothing_cannot_take_the_service_down(tmp_path: Path) -> None:
+    """Before: a connection that never sent a byte had no deadline and counted against gunicorn's
+    worker_connections for good; at that many, gthread's event loop stops looking at any socket,
+    so the service answered nothing, even after the idle clients had gone. Now such connections
+    are closed at the read deadline, and at capacity the longest-waiting ones make room."""
+    body = FIXTURE.read_bytes()
+    env = {
+        "CDS_REQUEST_READ_TIMEOUT_SECONDS": str(READ_TIMEOUT),
+        "GUNICORN_CMD_ARGS": f"--worker-connections {IDLE // 3}",  # 2 workers: IDLE is past both
+    }
+    with gunicorn_server(tmp_path, **env) as (base, _log):
+        port = int(base.rsplit(":", 1)[1])
+        idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(IDLE)]
+        try:
+            time.sleep(1.5)  # every one accepted (or waiting in the listen backlog)
+            # Answered long before the idle ones' read deadline (generous: a loaded machine).
+            results = [_call(base, body) for _ in range(CALLS)]
+            assert [status for status, _ in results] == [200] * CALLS
+            assert max(seconds for _, seconds in results) < READ_TIMEOUT / 2
+        finally:
+            for sock in idle:
+                sock.close()
+        assert _call(base, body)[0] == 200  # and once they have gone
 
 
 def _read_answer(sock: socket.socket) -> bytes:
