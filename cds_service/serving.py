@@ -18,7 +18,6 @@ a client that never reads its answer cannot hold a thread either.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import re
 import selectors
@@ -27,8 +26,9 @@ import time
 from functools import partial
 from typing import Any
 
-from gunicorn import util
 from gunicorn.workers.gthread import TConn, ThreadWorker
+
+from cds_service.serving_errors import quiet
 
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 READY_BYTES = 65_536  # of body: beyond it a thread reads the rest, within the same deadline
@@ -67,36 +67,6 @@ def awaits_continue(buffered: bytes) -> bool:
     """True when the headers are in and ask for "100 Continue" before the body is sent."""
     end = buffered.find(b"\r\n\r\n")
     return end >= 0 and _EXPECT_CONTINUE.search(buffered, 0, end + 4) is not None
-
-
-_CODES = {403: "forbidden", 431: "too-long", 500: "exception", 501: "not-supported"}
-
-
-def write_json_error(sock: socket.socket, status_int: int, reason: str, mesg: str) -> None:
-    """gunicorn's own error answers (400 bad request line, 431, 500 before the app) as the
-    JSON OperationOutcome every other error is. ``mesg`` is not sent: it quotes the request."""
-    body = json.dumps(
-        {
-            "resourceType": "OperationOutcome",
-            "issue": [
-                {
-                    "severity": "error",
-                    "code": _CODES.get(status_int, "invalid"),
-                    "diagnostics": reason,
-                }
-            ],
-        }
-    ).encode()
-    head = (
-        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-    )
-    util.write_nonblock(sock, head.encode("latin-1") + body)
-
-
-# gunicorn has no hook for these answers; its workers call util.write_error, so it is replaced
-# in the processes that load this worker class (the server as `make serve` and the image run it).
-util.write_error = write_json_error
 
 
 class _DeadlineSocket:
@@ -192,6 +162,11 @@ class SlowClientSafeWorker(ThreadWorker):
             except OSError:
                 pass  # most clients send the body after a second anyway; else the deadline
         return False
+
+    def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
+        """gunicorn's, but its warning names the kind of error only: its text quotes the request
+        line or a header (a query string, a token), which the access log leaves out."""
+        super().handle_error(req, client, addr, quiet(exc))
 
     def handle_request(self, req: Any, conn: TConn) -> Any:
         """gunicorn's, minus its own "100 Continue" when the event loop has sent one."""
