@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import Flask
+from flask import Flask, Response
 
 from cds_service.auth.guard import init_auth
 from cds_service.cors import init_cors
@@ -50,4 +50,14 @@ def create_app(
 
     app.register_blueprint(bp)
     register_error_handlers(app)
+    app.after_request(_not_cached_nor_sniffed)
     return app
+
+
+def _not_cached_nor_sniffed(response: Response) -> Response:
+    """Answers carry patient-specific advice and the Sandbox is a browser: no cache keeps one,
+    and no browser reads one as anything but its declared type."""
+    headers = response.headers
+    headers["Cache-Control"] = "no-store"
+    headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -89,15 +89,23 @@ def fetch(
 
 def _client(rt: Runtime, body: dict[str, Any], session: HttpSession) -> FhirClient | None:
     """The FHIR client for the request; None (prefetch only, else 412) when it has no usable
-    token and its fhirServer is not listed in CDS_FHIR_OPEN_SERVERS."""
+    token and its fhirServer is not listed in CDS_FHIR_OPEN_SERVERS, or when it is http:// and
+    the operator has listed neither it nor any other server (a token and a chart in clear text)."""
     s = rt.settings
+    server = body.get("fhirServer")
+    listed = bool(s.fhir_server_allow) or (
+        isinstance(server, str) and is_open_server(server.strip(), s.fhir_open_servers)
+    )
     client = client_for_request(
         body,
         session=session,
         request_timeout=s.fhir_timeout_seconds,
         max_bytes=s.fhir_max_bytes,
         max_pages=s.fhir_max_pages,
+        require_https=not listed,
     )
+    if client is None and not listed and str(server).strip()[:7].lower() == "http://":
+        log.info("fhirServer not read: http://, and CDS_FHIR_SERVER_ALLOW is not set")
     if client is None or client.has_token or is_open_server(client.base_url, s.fhir_open_servers):
         return client
     log.info("fhirServer not read: no fhirAuthorization token and not in CDS_FHIR_OPEN_SERVERS")

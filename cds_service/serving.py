@@ -6,17 +6,18 @@ thread until gunicorn's worker timeout, and a few dozen such clients hold them a
 
 This worker waits in its event loop, without a thread, until the request's headers and the
 start of its body (``READY_BYTES``, or the whole body when smaller) are in the kernel's
-receive buffer, looked at with ``MSG_PEEK``. A connection that has not got that far within
-``read_timeout`` seconds of its first byte is closed. Once on a thread, the rest of a large
-body must arrive within the same deadline: reads past it see end of file, so the app answers
-400 and the connection closes. Sockets get a write timeout, so a client that never reads its
-answer cannot hold a thread either.
+receive buffer, looked at with ``MSG_PEEK``; a client that sent ``Expect: 100-continue`` is
+told "100 Continue" from the event loop and its body waited for the same way. A connection
+that has not got that far within ``read_timeout`` seconds of being accepted is closed (and at
+gunicorn's worker_connections, those waiting longest make room for new ones). Once
+on a thread, the rest of a large body must arrive within the same deadline: reads past it see
+end of file, so the app answers 400 and the connection closes. Sockets get a write timeout, so
+a client that never reads its answer cannot hold a thread either.
 """
 
 from __future__ import annotations
 
 import errno
-import json
 import os
 import re
 import selectors
@@ -25,9 +26,11 @@ import time
 from functools import partial
 from typing import Any
 
-from gunicorn import util
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
+from cds_service.serving_errors import quiet
+
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 READY_BYTES = 65_536  # of body: beyond it a thread reads the rest, within the same deadline
 _HEADER_LIMIT = 65_536  # headers not complete within this many bytes: the parser answers 431
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d{1,12})[ \t]*\r\n", re.I)
@@ -48,8 +51,8 @@ def request_ready(buffered: bytes) -> bool:
     if end < 0:
         return len(buffered) >= _HEADER_LIMIT  # too long to wait for: let the parser refuse it
     body_start = end + 4
-    if _EXPECT_CONTINUE.search(buffered, 0, body_start):
-        return True  # the client sends its body only after gunicorn's "100 Continue"
+    # "Expect: 100-continue" waits like any other: the event loop answers "100 Continue"
+    # (`SlowClientSafeWorker._arrived`), so a client that never sends its body holds no thread.
     if _CHUNKED.search(buffered, 0, body_start):
         # A chunked body waits like any other: for its last chunk, or READY_BYTES of it (a
         # trailer after the last chunk waits for the read deadline; clients rarely send one).
@@ -60,34 +63,10 @@ def request_ready(buffered: bytes) -> bool:
     return len(buffered) - body_start >= min(length, READY_BYTES)
 
 
-_CODES = {403: "forbidden", 431: "too-long", 500: "exception", 501: "not-supported"}
-
-
-def write_json_error(sock: socket.socket, status_int: int, reason: str, mesg: str) -> None:
-    """gunicorn's own error answers (400 bad request line, 431, 500 before the app) as the
-    JSON OperationOutcome every other error is. ``mesg`` is not sent: it quotes the request."""
-    body = json.dumps(
-        {
-            "resourceType": "OperationOutcome",
-            "issue": [
-                {
-                    "severity": "error",
-                    "code": _CODES.get(status_int, "invalid"),
-                    "diagnostics": reason,
-                }
-            ],
-        }
-    ).encode()
-    head = (
-        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-    )
-    util.write_nonblock(sock, head.encode("latin-1") + body)
-
-
-# gunicorn has no hook for these answers; its workers call util.write_error, so it is replaced
-# in the processes that load this worker class (the server as `make serve` and the image run it).
-util.write_error = write_json_error
+def awaits_continue(buffered: bytes) -> bool:
+    """True when the headers are in and ask for "100 Continue" before the body is sent."""
+    end = buffered.find(b"\r\n\r\n")
+    return end >= 0 and _EXPECT_CONTINUE.search(buffered, 0, end + 4) is not None
 
 
 class _DeadlineSocket:
@@ -122,6 +101,25 @@ class SlowClientSafeWorker(ThreadWorker):
         self._pending: dict[TConn, float] = {}  # waiting for their request, and until when
         super().init_process()
 
+    def accept(self, server: Any, listener: socket.socket) -> None:
+        """gthread's, with the read deadline counted from here: a connection that never sends
+        a byte is closed by it too. (It had none: it counted against worker_connections for
+        good, and at that many gthread's loop stops looking at sockets, so the worker answered
+        nothing again, even once such clients had gone.)"""
+        try:
+            sock, client = listener.accept()
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        conn = TConn(self.cfg, sock, client, server)
+        self.nr_conns += 1
+        self._pending[conn] = time.monotonic() + self._read_timeout
+        with self._lock:
+            self.poller.register(
+                conn.sock, selectors.EVENT_READ, partial(self.on_client_socket_readable, conn)
+            )
+
     def enqueue_req(self, conn: TConn) -> None:
         deadline = self._pending.get(conn)
         if deadline is None:
@@ -138,7 +136,7 @@ class SlowClientSafeWorker(ThreadWorker):
         conn.init()
         reader = conn.parser.unreader
         sock = reader.sock._sock if isinstance(reader.sock, _DeadlineSocket) else reader.sock
-        # The deadline counts from the first byte, so time spent waiting here counts too.
+        # The deadline counts from accept, so time spent waiting here counts too.
         reader.sock = _DeadlineSocket(sock, deadline, self._read_timeout)
         self._wrap_future(self.tpool.submit(self.handle, conn), conn)
 
@@ -155,7 +153,27 @@ class SlowClientSafeWorker(ThreadWorker):
         except OSError:
             return True  # let the parser meet the error on a thread, as gthread does
         # b"": the client closed; the parser sees end of file at once.
-        return not buffered or request_ready(buffered)
+        if not buffered or request_ready(buffered):
+            return True
+        if awaits_continue(buffered) and not getattr(conn, "continue_sent", False):
+            try:  # 25 bytes on a socket that has sent nothing yet: never a partial send
+                conn.sock.send(_CONTINUE, socket.MSG_DONTWAIT)
+                conn.continue_sent = True
+            except OSError:
+                pass  # most clients send the body after a second anyway; else the deadline
+        return False
+
+    def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
+        """gunicorn's, but its warning names the kind of error only: its text quotes the request
+        line or a header (a query string, a token), which the access log leaves out."""
+        super().handle_error(req, client, addr, quiet(exc))
+
+    def handle_request(self, req: Any, conn: TConn) -> Any:
+        """gunicorn's, minus its own "100 Continue" when the event loop has sent one."""
+        if getattr(conn, "continue_sent", False):
+            conn.continue_sent = False  # a keep-alive connection's next request may ask again
+            req.headers = [(name, value) for name, value in req.headers if name != "EXPECT"]
+        return super().handle_request(req, conn)
 
     def _drop(self, conn: TConn) -> None:
         self._pending.pop(conn, None)
@@ -165,8 +183,7 @@ class SlowClientSafeWorker(ThreadWorker):
 
     def murder_keepalived(self) -> None:
         super().murder_keepalived()
-        now = time.monotonic()
-        for conn in [c for c, deadline in self._pending.items() if deadline <= now]:
+        for conn in self._to_close():
             with self._lock:
                 try:
                     self.poller.unregister(conn.sock)
@@ -174,3 +191,16 @@ class SlowClientSafeWorker(ThreadWorker):
                     if isinstance(exc, OSError) and exc.errno != errno.EBADF:
                         raise
             self._drop(conn)
+
+    def _to_close(self) -> list[TConn]:
+        """Connections past their read deadline; and near worker_connections, at which gthread
+        stops looking at sockets (running this once a second), the ones that have waited
+        longest, enough to make room for a tenth more."""
+        now = time.monotonic()
+        late = [c for c, deadline in self._pending.items() if deadline <= now]
+        over = self.nr_conns - len(late) - self.worker_connections * 9 // 10
+        if over >= 0:
+            gone = set(late)
+            waiting = [c for c in self._pending if c not in gone]
+            late += sorted(waiting, key=self._pending.__getitem__)[: over + 1]
+        return late

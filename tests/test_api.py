@@ -194,3 +194,35 @@ def test_a_feedback_batch_is_bounded(client: Any) -> None:
     assert client.post("/cds-services/eczema-order-sign/feedback", json=body).status_code == 400
     body = {"feedback": [entry] * 1000}
     assert client.post("/cds-services/eczema-order-sign/feedback", json=body).status_code == 200
+
+
+def test_no_answer_may_be_cached_or_sniffed(tmp_path: Path) -> None:
+    """Cards and errors carry patient-specific advice (and the Sandbox is a browser): every
+    answer says no-store, and nosniff so a browser never reads JSON as HTML. Before: neither."""
+    app = create_app(
+        make_settings(tmp_path, cors_origins=("https://sandbox.cds-hooks.org",)),
+        clock=pinned_clock,
+    )
+    client = app.test_client()
+    sign = "/cds-services/eczema-order-sign"
+    answers = [
+        client.get("/cds-services"),
+        post_hook(client, load_fixture(FIXTURE)),
+        client.post(sign, data="{", content_type="application/json"),
+        client.post("/cds-services/nope", json={}),
+        client.post(f"{sign}/feedback", json=_feedback()),
+        client.get("/healthz"),
+        client.get("/metrics"),
+        client.options(
+            sign,
+            headers={
+                "Origin": "https://sandbox.cds-hooks.org",
+                "Access-Control-Request-Method": "POST",
+            },
+        ),
+    ]
+    for response in answers:
+        assert response.headers.get("Cache-Control") == "no-store", response.request.path
+        assert response.headers.get("X-Content-Type-Options") == "nosniff"
+    assert answers[1].status_code == 200
+    app.extensions["cds_runtime"].store.dispose()

@@ -197,3 +197,31 @@ def test_open_server_patterns_match_the_host_only() -> None:
     assert not is_open_server("http://localhost.evil.example/fhir", ("localhost",))
     assert not is_open_server("http://127.0.0.2/fhir", ("127.0.0.1",))
     assert not is_open_server("not a url", ("*",))
+
+
+def test_an_http_fhir_server_is_read_only_when_the_operator_listed_it(tmp_path: Any) -> None:
+    """Before: with CDS_FHIR_SERVER_ALLOW unset (public servers only: production's default) an
+    http:// fhirServer was sent the EHR's bearer token, and the chart came back, in clear text
+    (CDS Hooks 2.0: production data over HTTPS only). Now an http server must be listed."""
+    import requests
+
+    from cds_service import create_app
+    from cds_service.fetching import _client
+    from tests.conftest import make_settings, pinned_clock
+
+    def client_for(server: str, **settings: Any) -> Any:
+        app = create_app(make_settings(tmp_path, **settings), clock=pinned_clock)
+        body = {"fhirServer": server, "fhirAuthorization": {"access_token": "opaque"}}
+        with requests.Session() as session:
+            found = _client(app.extensions["cds_runtime"], body, session)
+        app.extensions["cds_runtime"].store.dispose()
+        return found
+
+    public = {"fhir_server_allow": (), "fhir_open_servers": ()}
+    assert client_for("http://fhir.example.org/r4", **public) is None
+    assert client_for("HTTP://fhir.example.org/r4", **public) is None
+    assert client_for("https://fhir.example.org/r4", **public).has_token
+    listed = {"fhir_server_allow": ("fhir.example.org",), "fhir_open_servers": ()}
+    assert client_for("http://fhir.example.org/r4", **listed).has_token
+    open_server = {"fhir_server_allow": (), "fhir_open_servers": ("fhir.example.org",)}
+    assert client_for("http://fhir.example.org/r4", **open_server) is not None

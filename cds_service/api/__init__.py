@@ -15,6 +15,7 @@ from cds_service.runtime import Runtime
 from cds_service.services import ServiceDefinition
 
 bp = Blueprint("cds", __name__)
+_IDENTITY = ("", "identity")  # no content coding
 
 
 def runtime() -> Runtime:
@@ -35,8 +36,9 @@ def service_or_404(service_id: str) -> ServiceDefinition:
 def json_body(parse: Callable[[bytes], Any] = jsonbody.loads) -> Any:
     """The request body parsed as JSON whatever the Content-Type; 400 when it is not JSON."""
     req = request._get_current_object()  # type: ignore[attr-defined]  # ~1 us a proxy use
-    if req.headers.get("Content-Encoding", "").strip().lower() not in ("", "identity"):
-        # Never decoded: the size cap counts the bytes on the wire, not what they expand to.
+    if req.headers.get("Content-Encoding", "").strip().lower() not in _IDENTITY:
+        # Never decoded: the size cap counts the bytes on the wire, not what they expand to;
+        # the value is not echoed, as nothing of a request ever is (RFC 9110 15.5.16).
         raise UnsupportedMediaType("Content-Encoding is not supported: send the body uncompressed")
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     raw = _read_body(req, limit)

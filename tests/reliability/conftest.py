@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from cds_service import create_app, schemas
 from tests.conftest import make_settings, pinned_clock
 
-ERROR_STATUSES = {400, 404, 405, 412, 413}
+ERROR_STATUSES = {400, 404, 405, 412, 413, 415}
 
 
 @pytest.fixture(scope="module")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import gzip
 import json
 import re
 import time
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -111,6 +113,35 @@ def test_chunked_body_over_the_cap_gets_413(small_cap_client: FlaskClient) -> No
     app_iter, status, _ = run_wsgi_app(small_cap_client.application, environ, buffered=True)
     assert status.startswith("413")
     assert json.loads(b"".join(app_iter))["resourceType"] == "OperationOutcome"
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "br", "gzip, identity"])
+def test_a_compressed_body_gets_415_saying_so(module_client: FlaskClient, coding: str) -> None:
+    """Before: a gzip body got 400 "Request body is not valid JSON", which sends an integrator
+    looking at the JSON; the service reads no content coding (RFC 9110 8.4.1: 415)."""
+    plain = json.dumps(_sign()).encode()
+    body = gzip.compress(plain) if coding.startswith("gzip") else zlib.compress(plain)
+    for path in (SIGN, SIGN + "/feedback"):
+        response = module_client.post(
+            path, data=body, content_type="application/json", headers={"Content-Encoding": coding}
+        )
+        assert response.status_code == 415
+        assert_well_formed(response)
+        assert "Content-Encoding" in _diagnostics(response)
+        assert coding not in _diagnostics(response)  # nothing of the request is echoed
+
+
+@pytest.mark.parametrize("coding", ["identity", "Identity", " identity ", ""])
+def test_an_identity_content_encoding_is_read_as_usual(
+    module_client: FlaskClient, coding: str
+) -> None:
+    response = module_client.post(
+        SIGN,
+        data=json.dumps(_sign()),
+        content_type="application/json",
+        headers={"Content-Encoding": coding},
+    )
+    assert response.status_code == 200
 
 
 class _Trickle:

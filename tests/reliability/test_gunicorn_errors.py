@@ -48,3 +48,23 @@ def test_server_errors_are_json_and_echo_nothing(tmp_path: Path) -> None:
         assert response.status_code == 200  # auth off: the token is not read
         response = requests.post(f"{base}/cds-services/{marker}", json={}, timeout=10)
         assert response.status_code == 404 and marker not in response.text
+
+
+def test_requests_gunicorn_refuses_are_logged_without_their_text(tmp_path: Path) -> None:
+    """Before: gunicorn's warning quoted the refused request line ("Invalid HTTP request line:
+    'POST /cds-services/x?patient=Jane Doe ...'"), a query string the access log leaves out."""
+    with gunicorn_server(tmp_path) as (base, log):
+        port = int(base.rsplit(":", 1)[1])
+        marker = "MARKER-9c1e"
+        refused = [
+            f"POST /cds-services/x?name=Jane {marker} HTTP/1.1\r\nHost: x\r\n\r\n",
+            f"GET /{marker}\r\n\r\n",
+            f"GET /{marker} HTTP/9.9\r\nHost: x\r\n\r\n",
+            f"GET / HTTP/1.1\r\nHost: x\r\nX {marker}: 1\r\n\r\n",
+        ]
+        for request in refused:
+            assert raw_exchange(port, request.encode())[0] == 400
+        requests.get(f"{base}/healthz", timeout=10)  # the log has caught up
+        text = log.read_text()
+        assert text.count("Invalid request from") == len(refused), text
+        assert marker not in text
