@@ -2,6 +2,7 @@
 
 Per key (CDS Hooks 2.0.1 "Prefetch templates"; house style item 7):
 absent / not an object / OperationOutcome / Bundle with an error or fatal OperationOutcome entry
+/ a single resource of another type than the template reads (a Patient under ``conditions``)
 -> fetch it (an information or warning entry, a searchset's ``search.mode: outcome``, is dropped);
 ``null`` -> NULL (authoritative "no data", never fetched); Bundle without entries -> EMPTY;
 Bundle with a ``next`` link -> pages followed on ``fhirServer`` when there is one;
@@ -115,7 +116,7 @@ class _Resolution:
                 return
         if value is None:
             self.resources[key], self.states[key] = (), KeyState.NULL
-        elif is_resource(value) and (found := _provided(value)) is not None:
+        elif is_resource(value) and (found := _provided(value, template)) is not None:
             bundle = value["resourceType"] == "Bundle"
             if bundle and next_link(value) and client is not None:
                 self.jobs[key] = partial(client.follow_next, value, self.deadline)
@@ -150,18 +151,25 @@ class _Resolution:
 _ABSENT = object()
 
 
+def _template_type(template: str) -> str:
+    """The resource type a template reads or searches: "Condition?patient=..." -> Condition."""
+    return template.split("?", 1)[0].split("/", 1)[0]
+
+
 def _mapping(value: object) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _provided(value: Mapping[str, Any]) -> tuple[dict[str, Any], ...] | None:
+def _provided(value: Mapping[str, Any], template: str) -> tuple[dict[str, Any], ...] | None:
     """What `flatten` gives for a prefetched resource, or None when it must be fetched instead:
-    an OperationOutcome (alone, or an error one in a Bundle: the EHR's query failed) or a
-    malformed Bundle."""
+    an OperationOutcome (alone, or an error one in a Bundle: the EHR's query failed), a
+    malformed Bundle, or a lone resource of another type than the template asks for (it is
+    not the answer to that query: read as an empty one it would let "no result on record"
+    decide)."""
     if value["resourceType"] == "OperationOutcome":
         return None
     if value["resourceType"] != "Bundle":
-        return (dict(value),)
+        return (dict(value),) if value["resourceType"] == _template_type(template) else None
     if not isinstance(value.get("entry", []), list):
         return None
     found, error = split_outcomes(value)

@@ -150,6 +150,26 @@ def test_value_that_is_not_a_resource_is_refetched(fhir, client, value) -> None:
     assert data.resources["patient"] == (PATIENT,)
 
 
+def test_a_lone_resource_of_another_type_than_the_query_is_refetched(fhir, client) -> None:
+    """A Patient under `conditions` is no answer to the Condition search: read as an empty one
+    it would let "nothing on record" decide. A lone Condition there is still read."""
+    serve_both(fhir)
+    data = resolve(hook_request({"patient": CONDITION, "conditions": PATIENT}), client)
+    assert data.states == {"patient": KeyState.FETCHED, "conditions": KeyState.FETCHED}
+    assert data.resources == {"patient": (PATIENT,), "conditions": (CONDITION,)}
+    fhir.seen.clear()
+    data = resolve(hook_request({"patient": PATIENT, "conditions": CONDITION}), client)
+    assert data.resources == {"patient": (PATIENT,), "conditions": (CONDITION,)}
+    assert fhir.seen == []
+
+
+def test_a_lone_resource_of_another_type_without_a_server_is_unavailable() -> None:
+    request = hook_request({"patient": PATIENT, "conditions": PATIENT})
+    assert resolve(request, None).states["conditions"] is KeyState.UNAVAILABLE
+    with pytest.raises(PrefetchUnavailable):
+        resolve(request, None, required=frozenset({"conditions"}))
+
+
 def test_prefetch_that_is_not_an_object_is_treated_as_absent(fhir, client) -> None:
     serve_both(fhir)
     request = hook_request(None)
