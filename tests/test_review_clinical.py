@@ -1,0 +1,114 @@
+"""Clinical review on realistic chart shapes: the safety cards fire on the patient's own data,
+however the EHR writes it (references, statuses), and stay silent when the data says no."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import post_hook
+
+PID = "e63wRTbPfr1p8UW81d8Seiw3"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+SITE_RULE = "tcs-potent-on-sensitive-site"
+CLOBETASOL = {
+    "resourceType": "Medication",
+    "code": {
+        "coding": [
+            {
+                "system": RXNORM,
+                "code": "861512",
+                "display": "clobetasol propionate 0.5 MG/GM Topical Ointment",
+            }
+        ],
+        "text": "CLOBETASOL PROPIONATE 0.05 % OINT",
+    },
+}
+
+
+def _condition(**extra: Any) -> dict[str, Any]:
+    condition: dict[str, Any] = {
+        "resourceType": "Condition",
+        "id": "eczema",
+        "subject": {"reference": f"Patient/{PID}"},
+        "clinicalStatus": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                    "code": "active",
+                }
+            ]
+        },
+        "code": {
+            "coding": [{"system": "http://snomed.info/sct", "code": "24079001"}],
+            "text": "Atopic dermatitis",
+        },
+    }
+    condition.update(extra)
+    return condition
+
+
+def _draft(medication: dict[str, Any], sig: str = "Apply to face twice daily") -> dict[str, Any]:
+    return {
+        "resourceType": "MedicationRequest",
+        "id": "draft-1",
+        "status": "draft",
+        "intent": "order",
+        "subject": {"reference": f"Patient/{PID}"},
+        "authoredOn": "2026-11-22",
+        **medication,
+        "dosageInstruction": [
+            {"text": sig, "timing": {"repeat": {"frequency": 2, "period": 1, "periodUnit": "d"}}}
+        ],
+    }
+
+
+def _request(
+    hook: str, entries: list[dict[str, Any]], conditions: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    context: dict[str, Any] = {"userId": "Practitioner/1", "patientId": PID}
+    if hook != "patient-view":
+        context["draftOrders"] = {"resourceType": "Bundle", "type": "collection", "entry": entries}
+    if hook == "order-select":
+        context["selections"] = ["MedicationRequest/draft-1"]
+    return {
+        "hook": hook,
+        "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+        "context": context,
+        "prefetch": {
+            "patient": {
+                "resourceType": "Patient",
+                "id": PID,
+                "birthDate": "1988-04-02",
+                "gender": "female",
+            },
+            "conditions": {
+                "resourceType": "Bundle",
+                "type": "searchset",
+                "entry": [
+                    {"resource": c}
+                    for c in (conditions if conditions is not None else [_condition()])
+                ],
+            },
+        },
+    }
+
+
+def _rules(hooks: Any, body: dict[str, Any]) -> list[str]:
+    response = post_hook(hooks, body)
+    assert response.status_code == 200
+    return [c["source"]["topic"]["code"] for c in response.get_json()["cards"]]
+
+
+def test_medication_named_by_the_draft_bundles_full_url_is_read(hooks: Any) -> None:
+    """A draft's medicationReference may name a Medication entry of the draftOrders Bundle by
+    its fullUrl (a urn:uuid or an absolute URL), as FHIR resolves references in a Bundle."""
+    for full_url in (
+        "urn:uuid:5c1e1f2a-3d4b-4c5d-8e6f-7a8b9c0d1e2f",
+        "https://ehr.example.org/fhir/Medication/m1",
+    ):
+        medication = {**CLOBETASOL, "id": "m1"} if full_url.startswith("https") else CLOBETASOL
+        entries = [
+            {"resource": _draft({"medicationReference": {"reference": full_url}})},
+            {"fullUrl": full_url, "resource": medication},
+        ]
+        assert SITE_RULE in _rules(hooks, _request("order-sign", entries)), full_url
