@@ -112,3 +112,47 @@ def test_medication_named_by_the_draft_bundles_full_url_is_read(hooks: Any) -> N
             {"fullUrl": full_url, "resource": medication},
         ]
         assert SITE_RULE in _rules(hooks, _request("order-sign", entries)), full_url
+
+
+HERPETICUM = {
+    "coding": [{"system": "http://snomed.info/sct", "code": "423391007"}],
+    "text": "Eczema herpeticum",
+}
+
+
+def _herpeticum(**status: Any) -> dict[str, Any]:
+    found = _condition(id="eh", code=HERPETICUM, onsetDateTime="2026-11-20")
+    del found["clinicalStatus"]
+    found.update(status)
+    return found
+
+
+def test_condition_status_written_as_text_or_in_capitals_is_read(hooks: Any) -> None:
+    """clinicalStatus / verificationStatus decide whatever their spelling: a text-only
+    "Resolved" or "Entered in Error", a display without a code, a bare string (STU3), the
+    C-CDA SNOMED problem status, or a code in capitals."""
+    draft = [{"resource": _draft({"medicationCodeableConcept": CLOBETASOL["code"]})}]
+    snomed = "http://snomed.info/sct"
+    resolved = [
+        {"clinicalStatus": {"text": "Resolved"}},
+        {"clinicalStatus": "resolved"},
+        {"clinicalStatus": {"coding": [{"system": snomed, "code": "413322009"}]}},
+    ]
+    for status in resolved:  # the only eczema on the chart is resolved: no AD gate
+        body = _request("order-sign", draft, [_condition(**status)])
+        assert SITE_RULE not in _rules(hooks, body), status
+    for status in [
+        {"clinicalStatus": {"coding": [{"code": "ACTIVE"}]}},
+        {"clinicalStatus": {"text": "Active"}, "verificationStatus": {"text": "Confirmed"}},
+        {"clinicalStatus": {"coding": [{"system": snomed, "code": "55561003"}]}},
+    ]:
+        body = _request("order-sign", draft, [_condition(**status)])
+        assert SITE_RULE in _rules(hooks, body), status
+    for status in [
+        {"verificationStatus": {"coding": [{"display": "Entered in Error"}]}},
+        {"verificationStatus": {"text": "Refuted"}},
+    ]:  # a herpeticum entered in error or refuted raises no critical card
+        body = _request("patient-view", [], [_condition(), _herpeticum(**status)])
+        assert "eczema-herpeticum" not in _rules(hooks, body), status
+    body = _request("patient-view", [], [_condition(), _herpeticum()])
+    assert "eczema-herpeticum" in _rules(hooks, body)
