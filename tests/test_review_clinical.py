@@ -156,3 +156,39 @@ def test_condition_status_written_as_text_or_in_capitals_is_read(hooks: Any) -> 
         assert "eczema-herpeticum" not in _rules(hooks, body), status
     body = _request("patient-view", [], [_condition(), _herpeticum()])
     assert "eczema-herpeticum" in _rules(hooks, body)
+
+
+def _observation(oid: str, loinc: str, name: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "Observation",
+        "id": oid,
+        "status": "final",
+        "subject": {"reference": f"Patient/{PID}"},
+        "code": {"coding": [{"system": "http://loinc.org", "code": loinc}], "text": name},
+        "effectiveDateTime": "2026-11-15T09:30:00Z",
+        **extra,
+    }
+
+
+def test_lab_not_performed_is_no_monitoring_result(hooks: Any) -> None:
+    """A creatinine with a dataAbsentReason and no value ("not performed") checked nothing: the
+    ciclosporin monitoring card still asks for one."""
+    ciclosporin = _draft(
+        {"medicationCodeableConcept": {"text": "cycloSPORINE modified (NEORAL) 100 MG capsule"}},
+        "Take 150 mg by mouth twice daily",
+    )
+    pressure = _observation("bp", "85354-9", "Blood pressure")
+    body = _request("order-sign", [{"resource": ciclosporin}])
+    creatinine = _observation("cr", "2160-0", "Creatinine")
+    for absent, fires in ((True, True), (False, False)):
+        value: dict[str, Any] = (
+            {"dataAbsentReason": {"coding": [{"code": "not-performed"}], "text": "Not performed"}}
+            if absent
+            else {"valueQuantity": {"value": 0.8, "unit": "mg/dL"}}
+        )
+        body["prefetch"]["observations"] = {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "entry": [{"resource": {**creatinine, **value}}, {"resource": pressure}],
+        }
+        assert ("cyclosporine-monitoring" in _rules(hooks, body)) is fires, absent

@@ -24,14 +24,17 @@ def build_observation(res: Mapping[str, Any]) -> ObservationFact:
     if isinstance(res.get("effectivePeriod"), dict):
         effective = res["effectivePeriod"].get("start")
     concept = res.get("valueCodeableConcept")
+    value = fx.number(qty.get("value"))
+    text_value = fx.label(res.get("valueString")) or fx.concept_text(concept)
     return ObservationFact(
         codings=fx.codings(res.get("code")),
         effective=fx.parse_date(effective),
-        value=fx.number(qty.get("value")),
+        value=value,
         unit=fx.text(qty.get("code")) or fx.text(qty.get("unit")),
-        text_value=fx.label(res.get("valueString")) or fx.concept_text(concept),
+        text_value=text_value,
         status=fx.text(res.get("status")),
         code_text=fx.concept_text(res.get("code")),
+        absent=value is None and text_value is None and bool(res.get("dataAbsentReason")),
     )
 
 
