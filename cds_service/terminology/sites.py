@@ -150,10 +150,14 @@ _PHRASES: tuple[tuple[str, str], ...] = (
 _SITE_RE = re.compile("|".join(f"(?P<g{i}>\\b(?:{p})\\b)" for i, (_, p) in enumerate(_PHRASES)))
 _GROUP_SITE = {f"g{i}": category for i, (category, _) in enumerate(_PHRASES)}
 
-# Quantity phrases contain "no"/"not" but do not exclude a site ("not more than 2 weeks on face").
+# Quantity phrases contain "no"/"not" but do not exclude a site ("not more than 2 weeks on face");
+# nor do negations of how to apply ("without occlusion to face", "not thickly, to eyelids").
 # Hand-washing and closing-the-tube boilerplate name the hands or a lid but no application site.
 _QUANTITY_RE = re.compile(
     r"\b(?:no|not) (?:more|longer) than\b|\bnot to exceed\b|\bnot exceeding\b"
+    r"|\b(?:without|no) (?:an? |any )?(?:occlusion|occlusive dressings?|dressings?"
+    r"|bandag(?:e|es|ing)|covering|wrapping|rubbing)\b"
+    r"|\bnot (?:too )?(?:thick|thickly|heavily|occluded|bandaged)\b"
     r"|\bwash(?:ing)? (?:the |your |his |her |both )?hands?\b"
     r"|\b(?:close|replace|screw|tighten|keep) (?:the )?(?:lid|cap)s?\b"
 )

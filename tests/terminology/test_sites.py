@@ -204,6 +204,11 @@ def test_site_in_text(term: Terminology, text, sites) -> None:
         ("bum cheeks", set()),
         ("close lid tightly after use", set()),
         ("replace the cap; apply to arms", {"upper-limb"}),
+        # a negation of how to apply names no excluded site
+        ("Apply without occlusion to face BID", {"face"}),
+        ("Apply sparingly, not thickly, to eyelids", {"eyelid"}),
+        ("apply with no bandage to the groin", {"groin"}),
+        ("without occlusion; do not apply to face", set()),
     ],
 )
 def test_negated_sites_are_not_reported(term: Terminology, text, sites) -> None:
