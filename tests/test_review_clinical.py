@@ -89,6 +89,7 @@ def _request(
                     for c in (conditions if conditions is not None else [_condition()])
                 ],
             },
+            "medications": {"resourceType": "Bundle", "type": "searchset", "entry": []},
         },
     }
 
@@ -192,3 +193,29 @@ def test_lab_not_performed_is_no_monitoring_result(hooks: Any) -> None:
             "entry": [{"resource": {**creatinine, **value}}, {"resource": pressure}],
         }
         assert ("cyclosporine-monitoring" in _rules(hooks, body)) is fires, absent
+
+
+def test_oral_liquid_steroid_without_the_word_oral_is_an_oral_corticosteroid(hooks: Any) -> None:
+    """Epic names a child's prednisolone "prednisoLONE (ORAPRED) 15 mg/5 mL solution": a
+    strength per 5 mL is an oral liquid's, so the oral-steroid warning fires as for a tablet."""
+    for name in (
+        "prednisoLONE (ORAPRED) 15 mg/5 mL solution",
+        "prednisoLONE sodium phosphate 6.7 mg/5 mL solution",
+        "Millipred 5 mg tablet",
+    ):
+        draft = _draft({"medicationCodeableConcept": {"text": name}}, "Take 10 mL by mouth daily")
+        draft["dosageInstruction"][0]["timing"]["repeat"]["boundsDuration"] = {
+            "value": 21,
+            "unit": "d",
+        }
+        body = _request("order-sign", [{"resource": draft}])
+        assert "oral-corticosteroid-for-eczema" in _rules(hooks, body), name
+
+
+def test_a_strength_per_ml_names_no_route(started: Any) -> None:
+    """Injections are written per mL (Depo-Medrol 40 mg/mL): only "per 5 mL" implies oral."""
+    for name in (
+        "methylprednisolone acetate 40 mg/mL suspension",
+        "dexamethasone 4 mg/mL solution",
+    ):
+        assert "oral-corticosteroid" not in started.terminology.classify_drug([], name).drug_classes
