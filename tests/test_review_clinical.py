@@ -219,3 +219,30 @@ def test_a_strength_per_ml_names_no_route(started: Any) -> None:
         "dexamethasone 4 mg/mL solution",
     ):
         assert "oral-corticosteroid" not in started.terminology.classify_drug([], name).drug_classes
+
+
+def test_dupilumab_dose_written_in_ml_is_read_from_the_products_concentration(hooks: Any) -> None:
+    """Epic doses a pen as "2 mL": with "300 mg/2 mL" in the name that is 300 mg, so an
+    8-year-old of 25 kg on 300 mg every 2 weeks (label: every 4 weeks) gets the tier card."""
+    weight = _observation(
+        "wt", "29463-7", "Body weight", valueQuantity={"value": 25, "unit": "kg", "code": "kg"}
+    )
+    for days, fires in ((14, True), (28, False)):
+        draft = _draft(
+            {"medicationCodeableConcept": {"text": "dupilumab (DUPIXENT) 300 mg/2 mL pen"}},
+            "Inject 2 mL under the skin",
+        )
+        draft["dosageInstruction"][0]["timing"] = {
+            "repeat": {"frequency": 1, "period": days, "periodUnit": "d"}
+        }
+        draft["dosageInstruction"][0]["doseAndRate"] = [
+            {"doseQuantity": {"value": 2, "unit": "mL", "code": "mL"}}
+        ]
+        body = _request("order-sign", [{"resource": draft}])
+        body["prefetch"]["patient"]["birthDate"] = "2018-06-01"
+        body["prefetch"]["observations"] = {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "entry": [{"resource": weight}],
+        }
+        assert ("biologic-label-check" in _rules(hooks, body)) is fires, days
