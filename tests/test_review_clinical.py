@@ -246,3 +246,13 @@ def test_dupilumab_dose_written_in_ml_is_read_from_the_products_concentration(ho
             "entry": [{"resource": weight}],
         }
         assert ("biologic-label-check" in _rules(hooks, body)) is fires, days
+
+
+def test_a_draft_entered_in_error_gets_no_emollient_card(hooks: Any) -> None:
+    """A steroid draft marked entered-in-error is being ordered no more than a cancelled one."""
+    for status, fires in (("draft", True), ("entered-in-error", False), ("cancelled", False)):
+        draft = _draft({"medicationCodeableConcept": {"text": "triamcinolone 0.1 % cream"}})
+        draft["status"] = status
+        body = _request("order-sign", [{"resource": draft}])
+        body["prefetch"]["careplans"] = {"resourceType": "Bundle", "type": "searchset"}
+        assert ("emollient-not-prescribed" in _rules(hooks, body)) is fires, status
