@@ -256,3 +256,19 @@ def test_a_draft_entered_in_error_gets_no_emollient_card(hooks: Any) -> None:
         body = _request("order-sign", [{"resource": draft}])
         body["prefetch"]["careplans"] = {"resourceType": "Bundle", "type": "searchset"}
         assert ("emollient-not-prescribed" in _rules(hooks, body)) is fires, status
+
+
+def test_reason_reference_display_names_the_indication(hooks: Any) -> None:
+    """A reasonReference whose Condition is not in the prefetch still says, by its display,
+    what the order treats: clobetasol for vulval lichen sclerosus is not eczema treatment."""
+    for reason, fires in (
+        ({"reference": "Condition/not-prefetched", "display": "Lichen sclerosus"}, False),
+        ({"display": "Vulvar lichen sclerosus"}, False),
+        ({"reference": "Condition/not-prefetched", "display": "Atopic dermatitis"}, True),
+    ):
+        draft = _draft(
+            {"medicationCodeableConcept": CLOBETASOL["code"], "reasonReference": [reason]},
+            "Apply to vulva at bedtime",
+        )
+        body = _request("order-sign", [{"resource": draft}])
+        assert (SITE_RULE in _rules(hooks, body)) is fires, reason
