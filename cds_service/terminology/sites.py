@@ -161,6 +161,14 @@ _QUANTITY_RE = re.compile(
     r"|\bwash(?:ing)? (?:the |your |his |her |both )?hands?\b"
     r"|\b(?:close|replace|screw|tighten|keep) (?:the )?(?:lid|cap)s?\b"
 )
+# A negated use with a limit restricts how long or how often, not where: "do not use on face for
+# longer than 7 days", "do not apply more than twice daily to face", "avoid prolonged use on
+# face" all name the face as a site. The negation (and the caution) is dropped before reading.
+_LIMITED_USE_RE = re.compile(
+    r"\b(?:do not|don't|dont|never|not) (?=(?:use|apply)\b[^.;:!?()\n]*?"
+    r"\b(?:(?:more|longer) than|beyond|in excess of|at a time)\b)"
+    r"|\bavoid (?:prolonged|long-term|long term|extended|continuous|chronic) use\b"
+)
 # "peri-orbital", "under-arms", "infra-mammary", "non-facial": a prefix joined by a hyphen is one
 # word, so "non-facial areas" names no face and "peri-anal" is perianal.
 _PREFIX_RE = re.compile(r"\b(peri|infra|sub|under|inter|non|naso)-(?=[a-z])")
@@ -179,7 +187,8 @@ def _clause_sites(clause: str) -> set[str]:
 
 
 def _clauses(text: str) -> list[str]:
-    text = _PREFIX_RE.sub(r"\1", _QUANTITY_RE.sub(" ", normalise_text(text)))
+    text = _QUANTITY_RE.sub(" ", _LIMITED_USE_RE.sub(" ", normalise_text(text)))
+    text = _PREFIX_RE.sub(r"\1", text)
     return _CLAUSE_RE.split(text)
 
 
