@@ -272,3 +272,32 @@ def test_reason_reference_display_names_the_indication(hooks: Any) -> None:
         )
         body = _request("order-sign", [{"resource": draft}])
         assert (SITE_RULE in _rules(hooks, body)) is fires, reason
+
+
+def test_old_acute_red_flag_without_a_clinical_status_raises_no_critical_card(hooks: Any) -> None:
+    """An encounter diagnosis may carry no clinicalStatus: cellulitis or eczema herpeticum
+    diagnosed years ago is not urgent today; recent or undated, it still is."""
+    icd = "http://hl7.org/fhir/sid/icd-10-cm"
+    category = [
+        {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/condition-category",
+                    "code": "encounter-diagnosis",
+                }
+            ]
+        }
+    ]
+    for code, rule_id in (("L03.115", "cellulitis-urgent"), ("B00.0", "eczema-herpeticum")):
+        for dates, fires in (
+            ({"onsetDateTime": "2019-05-01", "recordedDate": "2019-05-01"}, False),
+            ({"recordedDate": "2026-11-20"}, True),
+            ({}, True),
+        ):
+            episode = _condition(
+                id="episode", code={"coding": [{"system": icd, "code": code}]}, category=category
+            )
+            del episode["clinicalStatus"]
+            episode.update(dates)
+            body = _request("patient-view", [], [_condition(), episode])
+            assert (rule_id in _rules(hooks, body)) is fires, (code, dates)
