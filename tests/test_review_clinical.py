@@ -301,3 +301,17 @@ def test_old_acute_red_flag_without_a_clinical_status_raises_no_critical_card(ho
             episode.update(dates)
             body = _request("patient-view", [], [_condition(), episode])
             assert (rule_id in _rules(hooks, body)) is fires, (code, dates)
+
+
+def test_brand_only_potent_steroid_names_are_recognised(hooks: Any) -> None:
+    """A Cerner synonym may name only the brand: Impeklo, Tovet, Embeline (clobetasol 0.05%)
+    and ApexiCon E (diflorasone 0.05%) on the face get the sensitive-site warning."""
+    for name in (
+        "Impeklo 0.05% topical lotion",
+        "Tovet 0.05% topical foam",
+        "Embeline 0.05% topical cream",
+        "ApexiCon E 0.05% topical cream",
+        "Diprosalic ointment",
+    ):
+        draft = _draft({"medicationCodeableConcept": {"text": name}})
+        assert SITE_RULE in _rules(hooks, _request("order-sign", [{"resource": draft}])), name
