@@ -315,3 +315,29 @@ def test_brand_only_potent_steroid_names_are_recognised(hooks: Any) -> None:
     ):
         draft = _draft({"medicationCodeableConcept": {"text": name}})
         assert SITE_RULE in _rules(hooks, _request("order-sign", [{"resource": draft}])), name
+
+
+def test_observation_whose_subject_reference_is_no_string_is_not_the_patients(hooks: Any) -> None:
+    """A prefetched Observation Bundle is read lazily; an entry whose subject.reference is a
+    number or a list names no one we can confirm, as for every other resource: its creatinine
+    and blood pressure do not silence the ciclosporin monitoring card."""
+    ciclosporin = _draft(
+        {"medicationCodeableConcept": {"text": "cycloSPORINE modified (NEORAL) 100 MG capsule"}},
+        "Take 150 mg by mouth twice daily",
+    )
+    for reference in (12435119, [f"Patient/{PID}"]):
+        results = [
+            _observation(
+                "cr", "2160-0", "Creatinine", valueQuantity={"value": 0.8, "unit": "mg/dL"}
+            ),
+            _observation("bp", "85354-9", "Blood pressure"),
+        ]
+        for result in results:
+            result["subject"] = {"reference": reference}
+        body = _request("order-sign", [{"resource": ciclosporin}])
+        body["prefetch"]["observations"] = {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "entry": [{"resource": r} for r in results],
+        }
+        assert "cyclosporine-monitoring" in _rules(hooks, body), reference
