@@ -341,3 +341,18 @@ def test_observation_whose_subject_reference_is_no_string_is_not_the_patients(ho
             "entry": [{"resource": r} for r in results],
         }
         assert "cyclosporine-monitoring" in _rules(hooks, body), reference
+
+
+def test_coding_system_written_by_name_or_edition_is_read(hooks: Any) -> None:
+    """ "SNOMED CT", "ICD-10-CM", https, a SNOMED CT edition URI: the eczema code still opens
+    the AD gate (a formatting detail never decides)."""
+    draft = [{"resource": _draft({"medicationCodeableConcept": CLOBETASOL["code"]})}]
+    for system, code in (
+        ("SNOMED CT", "24079001"),
+        ("https://snomed.info/sct", "24079001"),
+        ("http://snomed.info/sct/731000124108", "24079001"),
+        ("ICD-10-CM", "L20.9"),
+        ("URN:OID:2.16.840.1.113883.6.90", "L20.9"),
+    ):
+        eczema = _condition(code={"coding": [{"system": system, "code": code}]})
+        assert SITE_RULE in _rules(hooks, _request("order-sign", draft, [eczema])), system
