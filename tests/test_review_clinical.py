@@ -356,3 +356,25 @@ def test_coding_system_written_by_name_or_edition_is_read(hooks: Any) -> None:
     ):
         eczema = _condition(code={"coding": [{"system": system, "code": code}]})
         assert SITE_RULE in _rules(hooks, _request("order-sign", draft, [eczema])), system
+
+
+def test_monitoring_results_under_other_usual_loinc_codes_count(hooks: Any) -> None:
+    """A UK creatinine in umol/L (14682-9) and the systolic-and-diastolic panel (55284-4),
+    coded without a display, are the monitoring the ciclosporin card asks for."""
+    ciclosporin = _draft(
+        {"medicationCodeableConcept": {"text": "cycloSPORINE modified (NEORAL) 100 MG capsule"}},
+        "Take 150 mg by mouth twice daily",
+    )
+    results = [
+        _observation("cr", "14682-9", "", valueQuantity={"value": 70, "unit": "umol/L"}),
+        _observation("bp", "55284-4", ""),
+    ]
+    for result in results:
+        del result["code"]["text"]
+    body = _request("order-sign", [{"resource": ciclosporin}])
+    body["prefetch"]["observations"] = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [{"resource": r} for r in results],
+    }
+    assert "cyclosporine-monitoring" not in _rules(hooks, body)
