@@ -165,7 +165,7 @@ _QUANTITY_RE = re.compile(
 # longer than 7 days", "do not apply more than twice daily to face", "avoid prolonged use on
 # face" all name the face as a site. The negation (and the caution) is dropped before reading.
 _LIMITED_USE_RE = re.compile(
-    r"\b(?:do not|don't|dont|never|not) (?=(?:use|apply)\b[^.;:!?()\n]*?"
+    r"\b(?:do not|don't|dont|never|not) (?=(?:use|apply)\b[^.,;:!?()\n]*?"
     r"\b(?:(?:more|longer) than|beyond|in excess of|at a time)\b)"
     r"|\bavoid (?:prolonged|long-term|long term|extended|continuous|chronic) use\b"
 )
@@ -187,7 +187,7 @@ def _clause_sites(clause: str) -> set[str]:
 
 
 def _clauses(text: str) -> list[str]:
-    text = _QUANTITY_RE.sub(" ", _LIMITED_USE_RE.sub(" ", normalise_text(text)))
+    text = _LIMITED_USE_RE.sub(" ", _QUANTITY_RE.sub(" ", normalise_text(text)))
     text = _PREFIX_RE.sub(r"\1", text)
     return _CLAUSE_RE.split(text)
 

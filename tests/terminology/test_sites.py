@@ -216,6 +216,8 @@ def test_site_in_text(term: Terminology, text, sites) -> None:
         ("avoid prolonged use on face", {"face"}),
         ("Avoid face and do not use longer than 14 days", set()),
         ("Do not use on face. Do not use longer than 2 weeks", set()),
+        ("Do not use on the face, apply to body no more than twice daily", set()),
+        ("Do not use on the face, for longer than 2 weeks on the body", set()),
     ],
 )
 def test_negated_sites_are_not_reported(term: Terminology, text, sites) -> None:
