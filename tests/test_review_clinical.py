@@ -378,3 +378,29 @@ def test_monitoring_results_under_other_usual_loinc_codes_count(hooks: Any) -> N
         "entry": [{"resource": r} for r in results],
     }
     assert "cyclosporine-monitoring" not in _rules(hooks, body)
+
+
+def test_site_named_only_by_the_orders_reason(hooks: Any) -> None:
+    """Epic's associated diagnosis "Eczematous dermatitis of right upper eyelid" (H01.131)
+    with "apply to affected area": the affected area is the eyelid. A site in the
+    instructions still wins over the reason's."""
+    reason = {
+        "coding": [
+            {
+                "system": "http://hl7.org/fhir/sid/icd-10-cm",
+                "code": "H01.131",
+                "display": "Eczematous dermatitis of right upper eyelid",
+            }
+        ]
+    }
+    for sig, fires in (("Apply to affected area twice daily", True), ("Apply to arms", False)):
+        draft = _draft(
+            {"medicationCodeableConcept": CLOBETASOL["code"], "reasonCode": [reason]}, sig
+        )
+        response = post_hook(hooks, _request("order-sign", [{"resource": draft}]))
+        cards = [
+            c for c in response.get_json()["cards"] if c["source"]["topic"]["code"] == SITE_RULE
+        ]
+        assert bool(cards) is fires, sig
+        if fires:
+            assert "from the order's reason" in cards[0]["detail"]
