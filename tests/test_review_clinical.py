@@ -404,3 +404,17 @@ def test_site_named_only_by_the_orders_reason(hooks: Any) -> None:
         assert bool(cards) is fires, sig
         if fires:
             assert "from the order's reason" in cards[0]["detail"]
+
+
+def test_dispensed_unit_with_an_aside_is_read(hooks: Any) -> None:
+    """ "gram(s)", "g (gram)", "mL(s)": 120 g of clobetasol over 14 days is 60 g a week, over
+    the label's 50 g."""
+    for unit in ("gram(s)", "g (gram)", "mL(s)"):
+        draft = _draft({"medicationCodeableConcept": CLOBETASOL["code"]}, "Apply to trunk")
+        draft["dosageInstruction"][0]["timing"]["repeat"]["boundsDuration"] = {
+            "value": 14,
+            "unit": "d",
+        }
+        draft["dispenseRequest"] = {"quantity": {"value": 120, "unit": unit}}
+        body = _request("order-sign", [{"resource": draft}])
+        assert "tcs-very-potent-limits" in _rules(hooks, body), unit

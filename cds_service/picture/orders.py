@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -196,8 +197,14 @@ def grams(order: MedicationOrder) -> float | None:
     """Quantity of one fill in grams (mL counted as g) when its unit is a mass or volume unit."""
     if order.quantity_value is None or not order.quantity_unit:
         return None
-    factor = _TO_GRAMS.get(order.quantity_unit.strip().lower())
+    unit = order.quantity_unit.strip().lower()
+    factor = _TO_GRAMS.get(unit)
+    if factor is None:  # "gram(s)", "g (gram)", "mL(s)": the unit before the aside
+        factor = _TO_GRAMS.get(_ASIDE.sub("", unit).strip())
     return order.quantity_value * factor if factor is not None else None
+
+
+_ASIDE = re.compile(r"\(s\)|\([^()]{0,40}\)")
 
 
 def fills(order: MedicationOrder) -> int:
