@@ -418,3 +418,22 @@ def test_dispensed_unit_with_an_aside_is_read(hooks: Any) -> None:
         draft["dispenseRequest"] = {"quantity": {"value": 120, "unit": unit}}
         body = _request("order-sign", [{"resource": draft}])
         assert "tcs-very-potent-limits" in _rules(hooks, body), unit
+
+
+def test_course_length_written_in_words_is_read(hooks: Any) -> None:
+    """ "for two weeks" is a duration: the incomplete-prescription card does not ask for one,
+    and clobetasol "for one month" is over the 2-week label limit."""
+    triamcinolone = _draft(
+        {"medicationCodeableConcept": {"text": "triamcinolone 0.1 % cream"}},
+        "Apply to arms twice daily for two weeks",
+    )
+    triamcinolone["dispenseRequest"] = {"quantity": {"value": 30, "unit": "g"}}
+    body = _request("order-select", [{"resource": triamcinolone}])
+    assert "tcs-incomplete-prescription" not in _rules(hooks, body)
+    clobetasol = _draft(
+        {"medicationCodeableConcept": CLOBETASOL["code"]},
+        "Apply to trunk twice daily for one month",
+    )
+    clobetasol["dispenseRequest"] = {"quantity": {"value": 30, "unit": "g"}}
+    body = _request("order-sign", [{"resource": clobetasol}])
+    assert "tcs-very-potent-limits" in _rules(hooks, body)
