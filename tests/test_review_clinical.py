@@ -437,3 +437,24 @@ def test_course_length_written_in_words_is_read(hooks: Any) -> None:
     clobetasol["dispenseRequest"] = {"quantity": {"value": 30, "unit": "g"}}
     body = _request("order-sign", [{"resource": clobetasol}])
     assert "tcs-very-potent-limits" in _rules(hooks, body)
+
+
+def test_site_of_the_condition_the_order_treats(hooks: Any) -> None:
+    """ "Apply to affected area" for the chart's "Eczema of eyelid" (bodySite eyelid, named
+    by reasonReference): the affected area is the eyelid."""
+    eyelid = _condition(
+        id="eyelid-eczema",
+        code={"text": "Eczema of eyelid"},
+        bodySite=[{"coding": [{"system": "http://snomed.info/sct", "code": "80243003"}]}],
+    )
+    plain = _condition(id="ad", code={"text": "Atopic dermatitis"})
+    for target, fires in (("eyelid-eczema", True), ("ad", False)):
+        draft = _draft(
+            {
+                "medicationCodeableConcept": CLOBETASOL["code"],
+                "reasonReference": [{"reference": f"Condition/{target}"}],
+            },
+            "Apply to affected area twice daily",
+        )
+        body = _request("order-sign", [{"resource": draft}], [_condition(), eyelid, plain])
+        assert (SITE_RULE in _rules(hooks, body)) is fires, target
