@@ -458,3 +458,23 @@ def test_site_of_the_condition_the_order_treats(hooks: Any) -> None:
         )
         body = _request("order-sign", [{"resource": draft}], [_condition(), eyelid, plain])
         assert (SITE_RULE in _rules(hooks, body)) is fires, target
+
+
+def test_eye_condition_older_than_the_biologic_is_not_its_side_effect(hooks: Any) -> None:
+    """An atopic patient's allergic conjunctivitis of 2015 is not conjunctivitis on the
+    dupilumab started in 2026; one that began after the first dose is."""
+    dupilumab = {
+        **_draft({"medicationCodeableConcept": {"text": "dupilumab (DUPIXENT) 300 mg/2 mL pen"}}),
+        "id": "dupilumab-2026",
+        "status": "active",
+        "authoredOn": "2026-06-01",
+    }
+    for onset, fires in (("2015-04-01", False), ("2026-11-10", True)):
+        eye = _condition(
+            id="eye",
+            code={"text": "Acute atopic conjunctivitis, bilateral"},
+            onsetDateTime=onset,
+        )
+        body = _request("patient-view", [], [_condition(), eye])
+        body["prefetch"]["medications"]["entry"] = [{"resource": dupilumab}]
+        assert ("eye-symptoms-on-biologic" in _rules(hooks, body)) is fires, onset
