@@ -478,3 +478,20 @@ def test_eye_condition_older_than_the_biologic_is_not_its_side_effect(hooks: Any
         body = _request("patient-view", [], [_condition(), eye])
         body["prefetch"]["medications"]["entry"] = [{"resource": dupilumab}]
         assert ("eye-symptoms-on-biologic" in _rules(hooks, body)) is fires, onset
+
+
+def test_tubes_of_a_named_pack_size_are_grams(hooks: Any) -> None:
+    """2 tubes of "clobetasol propionate 0.5 MG/GM ointment 60 g tube" over 14 days is 120 g,
+    60 g a week: over the label's 50 g. Without a pack size in the name the amount is unknown."""
+    for name, fires in (
+        ("clobetasol propionate 0.5 MG/GM Topical Ointment 60 g tube", True),
+        ("clobetasol propionate 0.5 MG/GM Topical Ointment", False),
+    ):
+        draft = _draft({"medicationCodeableConcept": {"text": name}}, "Apply to trunk")
+        draft["dosageInstruction"][0]["timing"]["repeat"]["boundsDuration"] = {
+            "value": 14,
+            "unit": "d",
+        }
+        draft["dispenseRequest"] = {"quantity": {"value": 2, "unit": "tube"}}
+        body = _request("order-sign", [{"resource": draft}])
+        assert ("tcs-very-potent-limits" in _rules(hooks, body)) is fires, name
