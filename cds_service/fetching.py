@@ -76,8 +76,12 @@ def fetch(
                 [f"{key}: unavailable" for key in exc.keys],
             ) from exc
         resources = data.plain()
-        # The prefetched Bundles too: a reference may name a Medication by its entry fullUrl.
+        # The prefetched Bundles and the draftOrders Bundle too: a reference may name a
+        # Medication by its entry fullUrl ("urn:uuid:...", an absolute URL).
+        drafts = request["context"].get("draftOrders")
         known = resources + _draft_resources(request["context"]) + prefetched_bundles(request)
+        if isinstance(drafts, dict) and drafts.get("resourceType") == "Bundle":
+            known.append(drafts)
         medications = resolve_medications(
             [r for r in known if r.get("resourceType") == "MedicationRequest"],
             known,

@@ -284,6 +284,14 @@ def kitchen_sink(hook: str, base: str) -> dict[str, Any]:
             "issued": "2026-07-01T10:00:00Z",
             "valueCodeableConcept": {"text": "normal"},
         },
+        {  # a test not performed: no value, a dataAbsentReason
+            "resourceType": "Observation",
+            "id": "o4",
+            "status": "final",
+            "code": _cc(LOINC, "2160-0", "Creatinine"),
+            "effectiveDateTime": "2026-09-01",
+            "dataAbsentReason": {"coding": [{"code": "not-performed"}]},
+        },
     ]
     clobetasol = {
         "resourceType": "MedicationRequest",

@@ -67,6 +67,7 @@ READ_ELEMENTS: dict[str, tuple[str, ...]] = {
         "valueQuantity",
         "valueString",
         "valueCodeableConcept",
+        "dataAbsentReason",
     ),
     "CarePlan": ("status", "code", "category", "activity", "created"),
     "ServiceRequest": ("status", "code", "category", "authoredOn"),

@@ -21,6 +21,7 @@ from .identity import Owner
 from .lazy import LazyFacts, ObservationBatch
 from .memo import Memo
 from .model import ConditionFact, MedicationOrder, ObservationFact, PatientPicture, RecordFact
+from .order_sites import REASON_EVIDENCE, OrderSites
 from .orders import build_order
 from .records import build_condition, build_observation, build_record
 
@@ -51,6 +52,7 @@ def build_picture(
         chart.keep(order, chart.orders)
     for res in resources:
         chart.add(res)
+    _sites_from_reason_conditions(chart.orders, chart.conditions, terminology)
     patient = chart.patient
     birth = fx.parse_date(patient.get("birthDate")) if isinstance(patient, Mapping) else None
     gender = fx.text(patient.get("gender")) if isinstance(patient, Mapping) else None
@@ -133,6 +135,23 @@ class _Chart:
             self.observations.append(res)
         elif rtype in ("CarePlan", "ServiceRequest"):
             self.keep(_safe(build_record, res), self.records)
+
+
+def _sites_from_reason_conditions(
+    orders: list[MedicationOrder], conditions: list[ConditionFact], terminology: Terminology
+) -> None:
+    """A draft that names no site itself is for the sites of the chart Condition its
+    reasonReference names ("apply to affected area" for "Eczema of eyelid", bodySite eyelid)."""
+    for order in orders:
+        if not order.is_draft or order.sites or not order.reason_references:
+            continue
+        ids = {ref.rsplit("/", 1)[-1] for ref in order.reason_references}
+        sites: frozenset[str] = frozenset()
+        for c in conditions:
+            if c.id in ids:
+                sites |= c.body_sites | terminology.body_sites((), c.text)
+        if sites:
+            order.__dict__["placement"] = OrderSites(sites, REASON_EVIDENCE)
 
 
 # What reading a resource of an unexpected shape raises: that resource is skipped and counted.

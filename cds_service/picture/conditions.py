@@ -197,8 +197,17 @@ class _Concept:
 def reason_concepts(
     raw: Mapping[str, Any], flat: tuple[Coding, ...]
 ) -> tuple[tuple[tuple[Coding, ...], str | None], ...]:
-    """Each reasonCode of a raw MedicationRequest as (codings, text); else the flat codings."""
+    """Each reasonCode of a raw MedicationRequest as (codings, text), else the flat codings;
+    then each reasonReference's display as text (the Condition it names may not be on the
+    chart: "Lichen sclerosus" still says what the order treats)."""
     found = raw.get("reasonCode") if raw else None
+    concepts: tuple[tuple[tuple[Coding, ...], str | None], ...]
     if found is None:
-        return ((flat, None),) if flat else ()
-    return tuple((codings(r), text(r.get("text"))) for r in dicts(found))
+        concepts = ((flat, None),) if flat else ()
+    else:
+        concepts = tuple((codings(r), text(r.get("text"))) for r in dicts(found))
+    refs = raw.get("reasonReference") if raw else None
+    if refs is None:
+        return concepts
+    shown = tuple(((), label) for r in dicts(refs) if (label := text(r.get("display"))))
+    return concepts + shown

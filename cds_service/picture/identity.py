@@ -80,13 +80,16 @@ class Owner:
 
     def owns_named(self, rtype: Any, rid: Any, ref: Any) -> bool:
         """True when `ref` (the patient Reference's ``reference``) is absent or names the
-        patient; otherwise the resource (`rtype`, `rid`) is recorded as dropped."""
+        patient; otherwise the resource (`rtype`, `rid`) is recorded as dropped. A reference
+        that is no string (a deferred Observation's, read as written) names no one we can
+        confirm: dropped, as `owns` drops it."""
         if (
             not self.patient_id
-            or not isinstance(ref, str)
-            or ref in self._own
-            or not ref.strip()
-            or self._is_own(ref.strip())
+            or ref is None
+            or (
+                isinstance(ref, str)
+                and (ref in self._own or not ref.strip() or self._is_own(ref.strip()))
+            )
         ):
             return True
         self.dropped.append(

@@ -157,6 +157,7 @@ class ObservationFact(msgspec.Struct, frozen=True):
     text_value: str | None
     status: str | None
     code_text: str | None = None  # Observation.code.text (or first display), for text-only sets
+    absent: bool = False  # a dataAbsentReason and no value: not done, or nothing to report
 
 
 class RecordFact(msgspec.Struct, frozen=True):

@@ -29,20 +29,28 @@ class OrderSites(msgspec.Struct, frozen=True):
 
 
 def read_sites(found: OrderDetails, terminology: Terminology, drug: DrugInfo) -> OrderSites:
-    """Body sites from the coded sites, else from the instructions; and which it was, worded
-    for the prescriber (card text quotes it)."""
+    """Body sites from the coded sites, else from the instructions, else from the order's
+    reason ("Eczematous dermatitis of right upper eyelid" with "apply to affected area": the
+    affected area is the eyelid); and which it was, worded for the prescriber (card text
+    quotes it)."""
     if found.site_codings:
         coded = terminology.body_sites([(s, c) for s, c, _ in found.site_codings], None)
         if coded:
             return OrderSites(coded, "the coded body site")
     instruction = found.instruction_text
-    if not instruction or not terminology.body_sites((), instruction):
-        return OrderSites()
-    if len(instruction) <= MEMO_TEXT:  # past orders repeat a handful of sigs
-        sites = _instruction_sites(terminology, drug.ingredient, instruction)
-    else:
-        sites = _instruction_sites.__wrapped__(terminology, drug.ingredient, instruction)
-    return OrderSites(sites, "the instructions") if sites else OrderSites()
+    if instruction and terminology.body_sites((), instruction):
+        if len(instruction) <= MEMO_TEXT:  # past orders repeat a handful of sigs
+            sites = _instruction_sites(terminology, drug.ingredient, instruction)
+        else:
+            sites = _instruction_sites.__wrapped__(terminology, drug.ingredient, instruction)
+        if sites:
+            return OrderSites(sites, "the instructions")
+    reasons = "; ".join(d for _, _, d in found.reason_codings if d)[:MEMO_TEXT]
+    sites = terminology.body_sites((), reasons) if reasons else frozenset()
+    return OrderSites(sites, REASON_EVIDENCE) if sites else OrderSites()
+
+
+REASON_EVIDENCE = "the order's reason"
 
 
 @lru_cache(maxsize=MEMO_ENTRIES)

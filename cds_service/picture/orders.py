@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -184,7 +185,8 @@ def _schedule(repeat: Mapping[str, Any], memo: Memo | None) -> dosage.Schedule:
 # Dispensed units (dispenseRequest.quantity code, else unit text, lower-cased) to grams: UCUM
 # codes and unit words, and the SNOMED CT / dm+d units of measure 258682000 gram and 258773002
 # millilitre. A millilitre of lotion, solution or foam counts as a gram, as labels count it
-# (clobetasol solution: 50 mL a week like 50 g). Tubes, packs and bottles stay unknown.
+# (clobetasol solution: 50 mL a week like 50 g). A count of tubes, packs or bottles is grams
+# only when the product name gives one pack size ("clobetasol 0.05 % ointment 60 g tube").
 _TO_GRAMS = {
     **_MASS_TO_GRAMS, "258682000": 1.0, "[oz_av]": 28.349523125, "oz": 28.349523125,
     "ml": 1.0, "millilitre": 1.0, "milliliter": 1.0, "millilitres": 1.0, "milliliters": 1.0,
@@ -196,8 +198,24 @@ def grams(order: MedicationOrder) -> float | None:
     """Quantity of one fill in grams (mL counted as g) when its unit is a mass or volume unit."""
     if order.quantity_value is None or not order.quantity_unit:
         return None
-    factor = _TO_GRAMS.get(order.quantity_unit.strip().lower())
+    unit = order.quantity_unit.strip().lower()
+    factor = _TO_GRAMS.get(unit)
+    if factor is None:  # "gram(s)", "g (gram)", "mL(s)": the unit before the aside
+        unit = _ASIDE.sub("", unit).strip()
+        factor = _TO_GRAMS.get(unit)
+    if factor is None and unit.strip("{}") in _PACKS:
+        sizes = set(_PACK_SIZE.findall((order.name or "")[:200]))
+        factor = float(sizes.pop()) if len(sizes) == 1 else None
     return order.quantity_value * factor if factor is not None else None
+
+
+_ASIDE = re.compile(r"\(s\)|\([^()]{0,40}\)")
+_PACKS = frozenset(
+    {"tube", "tubes", "each", "ea", "pack", "packs", "package", "packages", "container",
+     "containers", "jar", "jars", "bottle", "bottles", "can", "cans", "unit", "units"}
+)  # fmt: skip
+# A pack size in the product name: "60 g", "30 GM", "100 mL" (never a "/5 mL" denominator).
+_PACK_SIZE = re.compile(r"(?<![/\d.])(\d{1,4}(?:\.\d+)?)\s*(?:g|gm|grams?|ml)\b", re.IGNORECASE)
 
 
 def fills(order: MedicationOrder) -> int:

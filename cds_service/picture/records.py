@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from cds_service.terminology import Terminology
+from cds_service.text import normalise
 
 from . import access as fx
 from .memo import Memo, concept_key, sites_key
@@ -23,14 +24,17 @@ def build_observation(res: Mapping[str, Any]) -> ObservationFact:
     if isinstance(res.get("effectivePeriod"), dict):
         effective = res["effectivePeriod"].get("start")
     concept = res.get("valueCodeableConcept")
+    value = fx.number(qty.get("value"))
+    text_value = fx.label(res.get("valueString")) or fx.concept_text(concept)
     return ObservationFact(
         codings=fx.codings(res.get("code")),
         effective=fx.parse_date(effective),
-        value=fx.number(qty.get("value")),
+        value=value,
         unit=fx.text(qty.get("code")) or fx.text(qty.get("unit")),
-        text_value=fx.label(res.get("valueString")) or fx.concept_text(concept),
+        text_value=text_value,
         status=fx.text(res.get("status")),
         code_text=fx.concept_text(res.get("code")),
+        absent=value is None and text_value is None and bool(res.get("dataAbsentReason")),
     )
 
 
@@ -74,13 +78,53 @@ def build_condition(res: Mapping[str, Any], terminology: Terminology, memo: Memo
         fx.resource_id(res.get("id")),
         codings,
         label,
-        fx.first_code(res.get("clinicalStatus")),
-        fx.first_code(res.get("verificationStatus")),
+        _status(res.get("clinicalStatus"), CLINICAL_STATUSES),
+        _status(res.get("verificationStatus"), VERIFICATION_STATUSES),
         _first_date(res, _CONDITION_DATE),
         _first_date(res, _ABATEMENT_DATE),
         fx.parse_date(res.get("recordedDate")),
         _body_sites(sites, terminology, memo) if sites is not None else frozenset(),
     )
+
+
+CLINICAL_STATUSES = frozenset(
+    {"active", "recurrence", "relapse", "inactive", "remission", "resolved"}
+)
+VERIFICATION_STATUSES = frozenset(
+    {"unconfirmed", "provisional", "differential", "confirmed", "refuted", "entered-in-error"}
+)
+# The SNOMED CT problem statuses of C-CDA documents (converted charts code clinicalStatus so).
+_SNOMED_STATUS = {"55561003": "active", "73425007": "inactive", "413322009": "resolved"}
+
+
+def _status(concept: Any, known: frozenset[str]) -> str | None:
+    """A Condition status as its FHIR code: a coding's code in any case ("ACTIVE") or a C-CDA
+    SNOMED status, the first `known` one winning; without a code, a coding's display or the
+    concept's text ("Resolved", "Entered in Error"), or a bare string (the STU3 shape), when it
+    names a `known` code. An unknown code is kept as written (no known status); else None."""
+    if isinstance(concept, str):
+        concept = {"text": concept}
+    if not isinstance(concept, dict):
+        return None
+    codes: list[str] = []
+    words = [concept.get("text")]
+    for coding in fx.dicts(concept.get("coding")):
+        code = fx.text(coding.get("code"))
+        if code:
+            code = normalise(code.strip())
+            codes.append(_SNOMED_STATUS.get(code, code.lower()))
+        words.append(coding.get("display"))
+    for code in codes:
+        if code in known:
+            return code
+    if codes:
+        return codes[0]
+    for word in words:
+        if isinstance(word, str):
+            found = "-".join(normalise(word).lower().replace("_", " ").split())
+            if found in known:
+                return found
+    return None
 
 
 CONDITION_FIELDS = (

@@ -43,7 +43,7 @@ SITE_PRIORITY = (
 POTENCY_CODES = (
     "us-1 us-2 us-3 us-4 us-5 us-6 us-7 uk-mild uk-moderate uk-potent uk-very-potent unknown"
 )
-SITE_EVIDENCE_CODES = "coded instructions order"
+SITE_EVIDENCE_CODES = "coded instructions reason order"
 
 
 def potency_codes(order: MedicationOrder) -> tuple[str, ...]:
@@ -59,10 +59,13 @@ def potency_codes(order: MedicationOrder) -> tuple[str, ...]:
 
 def site_evidence_code(order: MedicationOrder) -> str:
     """Where the order's site came from, as a code: `coded` (a coded body site),
-    `instructions` (site words in the instructions) or `order` (neither)."""
+    `instructions` (site words in the instructions), `reason` (the order's reason names
+    the site) or `order` (none of them)."""
     if not order.site_evidence:
         return "order"
-    return "instructions" if order.site_evidence == "the instructions" else "coded"
+    if order.site_evidence == "the instructions":
+        return "instructions"
+    return "reason" if order.site_evidence == "the order's reason" else "coded"
 
 
 def potency_label(order: MedicationOrder) -> str:

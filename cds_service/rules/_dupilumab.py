@@ -28,6 +28,10 @@ WEIGHT_MAX_AGE_DAYS = 90
 _WEEK = {"wk": 7.0, "d": 1.0, "mo": 30.0, "h": 1 / 24}
 BANDS = "adults 6-17y-60kg-plus 6-17y-30-60kg 6-17y-15-30kg 6m-5y-15-30kg 6m-5y-5-15kg"
 _MG = re.compile(r"(\d+(?:\.\d+)?)\s*mg\b", re.IGNORECASE)
+# "300 mg/2 mL", "200 MG in 1.14 ML": the product's concentration, for a dose written in mL.
+_MG_PER_ML = re.compile(
+    r"(\d+(?:\.\d+)?)\s*mg\s*(?:/|per|in)\s*(\d+(?:\.\d+)?)?\s*ml\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -141,8 +145,11 @@ def _dose_mg(dosage: dict[str, Any], name: str) -> float | None:
     unit = str(dose.get("code") or dose.get("unit") or "").lower()
     if unit == "mg":
         return float(dose["value"])
-    if unit == "ml":
-        return None  # mL needs the concentration: not guessed
+    if unit == "ml":  # mL needs the concentration, read from the product name (else unknown)
+        per_ml = _MG_PER_ML.search(name)
+        if per_ml is None:
+            return None
+        return float(dose["value"]) * float(per_ml.group(1)) / float(per_ml.group(2) or 1)
     return float(dose["value"]) * float(per_unit.group(1)) if per_unit else None
 
 

@@ -68,6 +68,19 @@ def days_ago(picture: PatientPicture, when: date | None) -> int | None:
     return (picture.today - when).days
 
 
+def acute_active(picture: PatientPicture, condition: ConditionFact, days: int) -> bool:
+    """An acute red flag (eczema herpeticum, cellulitis) that is active now. Without a
+    clinicalStatus (an encounter diagnosis may carry none) the model counts a condition as
+    active; for an acute episode that holds only when it is dated within `days` or undated:
+    a cellulitis diagnosed years ago with no status recorded is not urgent today."""
+    if not condition.active:
+        return False
+    if condition.clinical_status is not None:
+        return True
+    ago = days_ago(picture, latest_date(condition))
+    return ago is None or ago <= days
+
+
 def latest_date(condition: ConditionFact) -> date | None:
     """The most recent of onset and recorded date."""
     dates = [d for d in (condition.onset, condition.recorded) if d is not None]

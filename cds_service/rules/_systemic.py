@@ -33,11 +33,12 @@ def in_set(picture: PatientPicture, value_set: str, obs: ObservationFact) -> boo
 
 
 def results(picture: PatientPicture, value_set: str) -> list[ObservationFact]:
-    """Observations in the value set that are results (not cancelled or in error)."""
+    """Observations in the value set that are results (not cancelled or in error, and not a
+    dataAbsentReason without a value: a test not performed checked nothing)."""
     return [
         o
         for o in picture.observations
-        if o.status not in NOT_A_RESULT and in_set(picture, value_set, o)
+        if o.status not in NOT_A_RESULT and not o.absent and in_set(picture, value_set, o)
     ]
 
 

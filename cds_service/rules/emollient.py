@@ -54,7 +54,8 @@ def emollient_not_prescribed(picture: PatientPicture) -> Decision:
     treating = [
         o
         for o in picture.drafts
-        if (o.is_a("tcs") or o.is_a("tci")) and o.status not in STOPPING_STATUSES
+        if (o.is_a("tcs") or o.is_a("tci"))
+        and o.status not in STOPPING_STATUSES | {"entered-in-error"}
     ]
     if not treating:
         return Silent("no topical steroid or calcineurin inhibitor being ordered")

@@ -35,6 +35,18 @@ def eye_symptoms_on_biologic(picture: PatientPicture) -> Decision:
     eyes = active_in(picture, "conjunctivitis-keratitis")
     if not eyes:
         return Silent("no active conjunctivitis or keratitis recorded")
+    # An eye condition dated before the first order of the biologic is not one it caused (an
+    # atopic patient's allergic conjunctivitis of years ago); undated ones still count.
+    starts = [
+        started
+        for o in named((o for o in picture.history if o.is_a("biologic")), *EYE_BIOLOGICS)
+        if o.status not in ("entered-in-error", "cancelled")
+        and (started := o.start or o.authored_on) is not None
+    ]
+    first = min(starts) if starts else None
+    eyes = tuple(e for e in eyes if first is None or e.started is None or e.started >= first)
+    if not eyes:
+        return Silent("the conjunctivitis / keratitis on record predates the biologic")
     if not picture.has_eczema():
         return Silent("no active atopic dermatitis / eczema")
     order, eye = biologics[0], eyes[0]

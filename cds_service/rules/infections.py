@@ -22,9 +22,10 @@ from cds_service.vocabulary import (
 )
 
 from . import SELECT, SIGN, VIEW, Decision, Finding, Silent, rule
-from ._redflags import aciclovir_dose, condition_label, days_ago, latest_date
+from ._redflags import aciclovir_dose, acute_active, condition_label, days_ago, latest_date
 
 HERPETICUM_RECENT_DAYS = 14  # "recorded in the last 14 days"
+UNSTATED_DAYS = 14  # a cellulitis without a clinicalStatus counts when this recent (or undated)
 PERIOCULAR = frozenset({"eyelid", "face"})  # lesions around the eyes: same-day ophthalmology
 EPISODE_WINDOW_DAYS = 365  # "≥2 skin-infection episodes in 12 months"
 RECURRENT_EPISODES = 2
@@ -69,7 +70,8 @@ def eczema_herpeticum(picture: PatientPicture) -> Decision:
     current: list[tuple[ConditionFact, int | None]] = []
     for c in recorded_in(picture, "eczema-herpeticum"):
         ago = days_ago(picture, latest_date(c))
-        if c.active or (ago is not None and ago <= HERPETICUM_RECENT_DAYS):
+        recent = ago is not None and ago <= HERPETICUM_RECENT_DAYS
+        if recent or acute_active(picture, c, HERPETICUM_RECENT_DAYS):
             current.append((c, ago))
     if not current:
         return Silent("no eczema herpeticum active or recorded in the last 14 days")
@@ -177,7 +179,9 @@ def cellulitis_urgent(picture: PatientPicture) -> Decision:
     """Critical: active cellulitis in a patient with eczema needs urgent evaluation."""
     if not picture.has_eczema():
         return Silent("no active atopic dermatitis / eczema")
-    cellulitis = active_in(picture, "cellulitis")
+    cellulitis = [
+        c for c in active_in(picture, "cellulitis") if acute_active(picture, c, UNSTATED_DAYS)
+    ]
     if not cellulitis:
         return Silent("no active cellulitis on record")
     condition = cellulitis[0]

@@ -138,6 +138,14 @@ def _route(route_cue: str | None, primary: Mention, vocabulary: Vocabulary) -> s
     if strength is not None and strength.is_mass_fraction:
         return "topical"
     ingredient = vocabulary.ingredients[primary.base]
+    if (
+        strength is not None
+        and strength.unit in ("mg", "mcg")
+        and strength.den_unit == "ml"
+        and strength.den_amount == 5
+        and "oral" in ingredient.classes
+    ):
+        return "oral"  # "15 mg/5 mL" is an oral liquid's (a 5 mL spoon); injections are per mL
     if strength is not None and strength.unit in ("mg", "mcg") and strength.den_unit is None:
         # A plain "25 mg" dose is not a skin product: pick the only systemic route we know.
         systemic = [r for r in ("oral", "injection") if r in ingredient.classes]

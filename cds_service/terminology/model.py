@@ -42,12 +42,34 @@ class TerminologyError(Exception):
     """A terminology data file is missing, malformed or inconsistent; the message names the file."""
 
 
+# Written by name, in any case ("SNOMED CT", "ICD-10-CM", "RxNorm"): what hand-made feeds and
+# integration engines send. A SNOMED CT edition URI ("http://snomed.info/sct/731000124108",
+# the version's form) is SNOMED CT too.
+_SYSTEM_NAMES = {
+    **dict.fromkeys(["snomed", "snomed ct", "snomed-ct", "snomedct", "sct"], SNOMED),
+    **dict.fromkeys(["icd-10-cm", "icd10cm", "icd-10 cm", "icd10-cm"], ICD10CM),
+    **dict.fromkeys(["icd-10", "icd10"], ICD10),
+    "rxnorm": RXNORM,
+    "loinc": LOINC,
+}
+_CANONICAL = frozenset({SNOMED, ICD10CM, ICD10, RXNORM, LOINC})
+
+
 def normalise_system(system: str | None) -> str | None:
-    """Map a coding system URI or OID to the canonical FHIR URI (None stays None)."""
+    """Map a coding system URI, OID or name to the canonical FHIR URI (None stays None)."""
     if system is None:
         return None
     system = system.strip()
-    return SYSTEM_ALIASES.get(system, system)
+    found = SYSTEM_ALIASES.get(system)
+    if found is not None or system in _CANONICAL:
+        return found or system
+    key = system.lower().rstrip("/").replace("https://", "http://", 1)
+    found = SYSTEM_ALIASES.get(key) or _SYSTEM_NAMES.get(key)
+    if found is None and key in _CANONICAL:
+        found = key
+    if found is None and key.startswith("http://snomed.info/sct/"):
+        found = SNOMED
+    return found or system
 
 
 def normalise_code(system: str | None, code: str) -> str:

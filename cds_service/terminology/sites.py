@@ -150,12 +150,24 @@ _PHRASES: tuple[tuple[str, str], ...] = (
 _SITE_RE = re.compile("|".join(f"(?P<g{i}>\\b(?:{p})\\b)" for i, (_, p) in enumerate(_PHRASES)))
 _GROUP_SITE = {f"g{i}": category for i, (category, _) in enumerate(_PHRASES)}
 
-# Quantity phrases contain "no"/"not" but do not exclude a site ("not more than 2 weeks on face").
+# Quantity phrases contain "no"/"not" but do not exclude a site ("not more than 2 weeks on face");
+# nor do negations of how to apply ("without occlusion to face", "not thickly, to eyelids").
 # Hand-washing and closing-the-tube boilerplate name the hands or a lid but no application site.
 _QUANTITY_RE = re.compile(
     r"\b(?:no|not) (?:more|longer) than\b|\bnot to exceed\b|\bnot exceeding\b"
+    r"|\b(?:without|no) (?:an? |any )?(?:occlusion|occlusive dressings?|dressings?"
+    r"|bandag(?:e|es|ing)|covering|wrapping|rubbing)\b"
+    r"|\bnot (?:too )?(?:thick|thickly|heavily|occluded|bandaged)\b"
     r"|\bwash(?:ing)? (?:the |your |his |her |both )?hands?\b"
     r"|\b(?:close|replace|screw|tighten|keep) (?:the )?(?:lid|cap)s?\b"
+)
+# A negated use with a limit restricts how long or how often, not where: "do not use on face for
+# longer than 7 days", "do not apply more than twice daily to face", "avoid prolonged use on
+# face" all name the face as a site. The negation (and the caution) is dropped before reading.
+_LIMITED_USE_RE = re.compile(
+    r"\b(?:do not|don't|dont|never|not) (?=(?:use|apply)\b[^.,;:!?()\n]*?"
+    r"\b(?:(?:more|longer) than|beyond|in excess of|at a time)\b)"
+    r"|\bavoid (?:prolonged|long-term|long term|extended|continuous|chronic) use\b"
 )
 # "peri-orbital", "under-arms", "infra-mammary", "non-facial": a prefix joined by a hyphen is one
 # word, so "non-facial areas" names no face and "peri-anal" is perianal.
@@ -175,7 +187,8 @@ def _clause_sites(clause: str) -> set[str]:
 
 
 def _clauses(text: str) -> list[str]:
-    text = _PREFIX_RE.sub(r"\1", _QUANTITY_RE.sub(" ", normalise_text(text)))
+    text = _LIMITED_USE_RE.sub(" ", _QUANTITY_RE.sub(" ", normalise_text(text)))
+    text = _PREFIX_RE.sub(r"\1", text)
     return _CLAUSE_RE.split(text)
 
 

@@ -204,6 +204,20 @@ def test_site_in_text(term: Terminology, text, sites) -> None:
         ("bum cheeks", set()),
         ("close lid tightly after use", set()),
         ("replace the cap; apply to arms", {"upper-limb"}),
+        # a negation of how to apply names no excluded site
+        ("Apply without occlusion to face BID", {"face"}),
+        ("Apply sparingly, not thickly, to eyelids", {"eyelid"}),
+        ("apply with no bandage to the groin", {"groin"}),
+        ("without occlusion; do not apply to face", set()),
+        # a negated use with a limit says how long or how often, not where
+        ("Do not use on face for longer than 7 days", {"face"}),
+        ("Do not use more than 5 days on eyelids", {"eyelid"}),
+        ("Do not apply more than twice daily to face", {"face"}),
+        ("avoid prolonged use on face", {"face"}),
+        ("Avoid face and do not use longer than 14 days", set()),
+        ("Do not use on face. Do not use longer than 2 weeks", set()),
+        ("Do not use on the face, apply to body no more than twice daily", set()),
+        ("Do not use on the face, for longer than 2 weeks on the body", set()),
     ],
 )
 def test_negated_sites_are_not_reported(term: Terminology, text, sites) -> None:
