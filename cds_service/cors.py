@@ -44,6 +44,7 @@ def init_cors(app: Flask, origins: Iterable[str], path_prefix: str = "/cds-servi
         # Browsers never send credentials on a preflight, so it must not need a token.
         if request.method == "OPTIONS" and in_scope(request.path):
             response = app.make_response(("", 204))
+            del response.headers["Content-Type"]  # no content: Flask's text/html default says none
             # Allow names the methods of this route (RFC 9110), not every method CORS permits.
             rule = request.url_rule
             methods = sorted(rule.methods or ()) if rule is not None else []

@@ -50,6 +50,8 @@ def test_preflight_from_allowed_origin_gets_cors_headers(client: FlaskClient, pa
     assert response.headers["Access-Control-Allow-Headers"] == "Authorization, Content-Type"
     assert "Origin" in response.headers["Vary"]
     assert "Access-Control-Allow-Credentials" not in response.headers
+    assert "Content-Type" not in response.headers  # a 204 has no content to type
+    assert response.get_data() == b""
 
 
 def test_preflight_from_another_origin_gets_no_cors_headers(client: FlaskClient) -> None:
