@@ -50,6 +50,13 @@ def text(value: Any, limit: int = 2000) -> str | None:
     return None
 
 
+def code(value: Any) -> str | None:
+    """A FHIR code (`status`, `intent`) as rules compare it: codes are lower case, but some
+    exports capitalise them ("ACTIVE", "Completed"), which must not make an order look void."""
+    found = text(value, 64)
+    return found if found is None or found.islower() else found.strip().lower()
+
+
 def resource_id(value: Any) -> str | None:
     """A resource ``id`` usable in ``Type/id`` references (no slash, space or control
     character; at most 256 characters), else None."""

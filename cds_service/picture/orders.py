@@ -95,7 +95,7 @@ def build_order(
     This runs once per prefetched order (thousands on a long chart), so it does only what
     nearly every rule needs; what its orders share is derived once per call with `memo`.
     """
-    text = fx.text
+    code = fx.code
     has_medication, name, med_codings, drug = _medication(res, medications, terminology, memo)
     plan = dosage.NO_SCHEDULE
     if "dosageInstruction" in res:
@@ -110,8 +110,8 @@ def build_order(
         fx.resource_id(res.get("id")),
         is_draft,
         in_scope,
-        text(res.get("status")),
-        text(res.get("intent")),
+        code(res.get("status")),
+        code(res.get("intent")),
         drug,
         name,
         med_codings,

@@ -32,7 +32,7 @@ def build_observation(res: Mapping[str, Any]) -> ObservationFact:
         value=value,
         unit=fx.text(qty.get("code")) or fx.text(qty.get("unit")),
         text_value=text_value,
-        status=fx.text(res.get("status")),
+        status=fx.code(res.get("status")),
         code_text=fx.concept_text(res.get("code")),
         absent=value is None and text_value is None and bool(res.get("dataAbsentReason")),
     )
@@ -57,7 +57,7 @@ def build_record(res: Mapping[str, Any]) -> RecordFact:
     return RecordFact(
         resource_type=str(res.get("resourceType")),
         codings=tuple(c for concept in concepts for c in fx.codings(concept)) + tuple(texts),
-        status=fx.text(res.get("status")),
+        status=fx.code(res.get("status")),
         authored=fx.parse_date(res.get("authoredOn") or res.get("created")),
     )
 
