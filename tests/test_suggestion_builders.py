@@ -154,6 +154,67 @@ def test_a_bedtime_update_keeps_a_dose_written_only_in_the_sig(client: Any) -> N
     assert updated["timing"]["repeat"]["when"] == ["HS"]
 
 
+@pytest.mark.parametrize(
+    ("repeat", "dispensed", "expected"),
+    [
+        ({"frequency": 3, "period": 1, "periodUnit": "d"}, 42, 14),  # 14 days of 3 a day
+        ({"frequency": 2, "period": 1, "periodUnit": "d"}, 15, 8),  # rounded up
+        ({"frequency": 1, "period": 8, "periodUnit": "h"}, 30, 10),
+        ({"frequency": 1, "period": 1, "periodUnit": "d"}, 14, 14),  # once a day already
+        ({"frequency": 3, "period": 1}, 42, 42),  # no unit: not scaled
+        ({"frequency": "3", "period": 1, "periodUnit": "d"}, 42, 42),
+    ],
+)
+def test_a_bedtime_update_dispenses_for_the_same_course(
+    client: Any, repeat: dict[str, Any], dispensed: int, expected: int
+) -> None:
+    """Once at bedtime in place of three doses a day: 42 tablets would last 42 days, not the
+    14 prescribed (an accepted update must not triple a sedating antihistamine's supply)."""
+    rule = "antihistamine-sedating-bedtime"
+    body = copy.deepcopy(load_fixture(f"{rule}/hydroxyzine-three-times-daily-age-30-in.json"))
+    draft = body["context"]["draftOrders"]["entry"][0]["resource"]
+    draft["dosageInstruction"][0]["timing"]["repeat"].update(repeat)
+    if "periodUnit" not in repeat:
+        draft["dosageInstruction"][0]["timing"]["repeat"].pop("periodUnit")
+    draft["dispenseRequest"] = {
+        "quantity": {"value": dispensed, "unit": "tablet"},
+        "numberOfRepeatsAllowed": 0,
+    }
+    (card,) = cards_for(post_hook(client, body), rule)
+    (action,) = card["suggestions"][0]["actions"]
+    validate_fhir(action["resource"])
+    dispense = action["resource"]["dispenseRequest"]
+    assert dispense == {
+        "quantity": {"value": expected, "unit": "tablet"},
+        "numberOfRepeatsAllowed": 0,
+    }
+    assert draft["dispenseRequest"]["quantity"]["value"] == dispensed  # the draft is not changed
+
+
+def test_an_update_rewrites_the_patients_copy_of_the_instruction_too(client: Any) -> None:
+    """`patientInstruction` is what the patient reads: left as it was, it would keep the old
+    schedule ("three times daily") or course ("for 4 weeks") beside the updated order."""
+    rule = "antihistamine-sedating-bedtime"
+    body = copy.deepcopy(load_fixture(f"{rule}/hydroxyzine-three-times-daily-age-30-in.json"))
+    draft = body["context"]["draftOrders"]["entry"][0]["resource"]
+    draft["dosageInstruction"][0]["patientInstruction"] = "Take 1 tablet three times a day"
+    (card,) = cards_for(post_hook(client, body), rule)
+    (updated,) = card["suggestions"][0]["actions"][0]["resource"]["dosageInstruction"]
+    assert updated["patientInstruction"] == updated["text"]
+    assert "three" not in updated["patientInstruction"]
+
+    rule = "tcs-very-potent-limits"
+    body = copy.deepcopy(load_fixture(f"{rule}/clobetasol-15-days-in.json"))
+    draft = body["context"]["draftOrders"]["entry"][0]["resource"]
+    draft["dosageInstruction"][0]["patientInstruction"] = "Apply thinly twice daily for 15 days"
+    (card,) = cards_for(post_hook(client, body), rule)
+    updates = [a for s in card["suggestions"] for a in s["actions"] if a["type"] == "update"]
+    assert updates
+    for action in updates:
+        (dosage,) = action["resource"]["dosageInstruction"]
+        assert dosage["patientInstruction"] == "Apply thinly twice daily for 14 days"
+
+
 def test_a_bedtime_update_with_a_coded_dose_words_only_the_schedule(client: Any) -> None:
     rule = "antihistamine-sedating-bedtime"
     body = load_fixture(f"{rule}/hydroxyzine-three-times-daily-age-30-in.json")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
-from typing import Any
+from typing import Any, TypeGuard
 
 from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
@@ -109,7 +110,40 @@ def _to_bedtime(resource: dict[str, Any]) -> None:
     # carried into it, or the order would state no dose at all.
     dose = None if dosage.get("doseAndRate") else _dose_in_sig(dosage.get("text"))
     dosage["text"] = say("dosage_with_dose", dose=dose) if dose else say("dosage")
+    if "patientInstruction" in dosage:  # the patient's copy of the old schedule goes too
+        dosage["patientInstruction"] = dosage["text"]
     resource["dosageInstruction"] = [dosage]
+    _scale_supply(resource, _daily_doses(old))
+
+
+_PER_DAY = {"h": 24.0, "d": 1.0, "wk": 1 / 7}
+
+
+def _daily_doses(repeat: dict[str, Any]) -> float | None:
+    """Doses a day of the schedule replaced, None when it cannot be read."""
+    frequency, period = repeat.get("frequency", 1), repeat.get("period", 1)
+    unit = repeat.get("periodUnit")
+    per_day = _PER_DAY.get(unit) if isinstance(unit, str) else None
+    if per_day is None or not _positive(frequency) or not _positive(period):
+        return None
+    return float(frequency) / float(period) * per_day
+
+
+def _scale_supply(resource: dict[str, Any], old_daily: float | None) -> None:
+    """Once at bedtime in place of several doses a day: the quantity to dispense shrinks with
+    the doses (rounded up), so the supply still lasts the course, not three times as long."""
+    dispense = resource.get("dispenseRequest")
+    if old_daily is None or old_daily <= 1 or not isinstance(dispense, dict):
+        return
+    quantity = dispense.get("quantity")
+    if not isinstance(quantity, dict) or not _positive(value := quantity.get("value")):
+        return
+    scaled = {**quantity, "value": math.ceil(value / old_daily)}
+    resource["dispenseRequest"] = {**dispense, "quantity": scaled}
+
+
+def _positive(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
 
 _NUMBER = r"\d+(?:\.\d+)?"

@@ -56,8 +56,9 @@ def set_duration(resource: dict[str, Any], days: int) -> None:
         repeat["boundsDuration"] = {"value": days, "unit": "days", "system": UCUM, "code": "d"}
     length = say_shared("course_one_day") if days == 1 else say_shared("course_days", days=days)
     for dosage in resource.get("dosageInstruction") or []:
-        if isinstance(dosage, dict) and isinstance(dosage.get("text"), str):
-            dosage["text"] = restate_course(dosage["text"], length)  # one course, as bound
+        for field in ("text", "patientInstruction"):  # the patient's words say one course too
+            if isinstance(dosage, dict) and isinstance(dosage.get(field), str):
+                dosage[field] = restate_course(dosage[field], length)  # one course, as bound
     dispense = resource.get("dispenseRequest")
     if isinstance(dispense, dict) and isinstance(dispense.get("expectedSupplyDuration"), dict):
         dispense["expectedSupplyDuration"] = {
