@@ -1,0 +1,120 @@
+"""Clinical review, second pass: Oracle Health (Cerner), UK and lab-feed shapes of the same
+facts the rules read (a frequency written in the sig or as a timing code, screening results
+named by their lab abbreviations or coded only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import post_hook
+
+PID = "p-clin2"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+LOINC = "http://loinc.org"
+INCOMPLETE = "tcs-incomplete-prescription"
+JAK = "oral-jak-screening"
+
+
+def _bundle(resources: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [{"resource": r} for r in resources],
+    }
+
+
+def _eczema() -> dict[str, Any]:
+    return {
+        "resourceType": "Condition",
+        "id": "ad",
+        "subject": {"reference": f"Patient/{PID}"},
+        "clinicalStatus": {"coding": [{"code": "active"}]},
+        "code": {
+            "coding": [{"system": "http://snomed.info/sct", "code": "24079001"}],
+            "text": "Atopic dermatitis",
+        },
+    }
+
+
+def _draft(name: str, dosage: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "MedicationRequest",
+        "id": "d1",
+        "status": "draft",
+        "intent": "order",
+        "subject": {"reference": f"Patient/{PID}"},
+        "authoredOn": "2026-11-22",
+        "medicationCodeableConcept": {"text": name},
+        "dosageInstruction": [dosage],
+        **extra,
+    }
+
+
+def _call(
+    hooks: Any, drafts: list[dict[str, Any]], observations: tuple[dict[str, Any], ...] = ()
+) -> list[dict[str, Any]]:
+    body = {
+        "hook": "order-select",
+        "hookInstance": "0d6f1f4e-8f0c-4a59-9f43-clin2clin2cl",
+        "context": {
+            "userId": "Practitioner/1",
+            "patientId": PID,
+            "selections": ["MedicationRequest/d1"],
+            "draftOrders": {
+                "resourceType": "Bundle",
+                "type": "collection",
+                "entry": [{"resource": d} for d in drafts],
+            },
+        },
+        "prefetch": {
+            "patient": {"resourceType": "Patient", "id": PID, "birthDate": "1988-04-02"},
+            "conditions": _bundle([_eczema()]),
+            "medications": _bundle([]),
+            "observations": _bundle(list(observations)),
+        },
+    }
+    response = post_hook(hooks, body)
+    assert response.status_code == 200
+    cards: list[dict[str, Any]] = response.get_json()["cards"]
+    return cards
+
+
+def _summaries(cards: list[dict[str, Any]], rule: str) -> list[str]:
+    return [c["summary"] for c in cards if c["source"]["topic"]["code"] == rule]
+
+
+TUBE = {"dispenseRequest": {"quantity": {"value": 1, "unit": "tube(s)"}}}
+
+
+def test_frequency_written_in_the_sig_or_as_a_timing_code_is_given(hooks: Any) -> None:
+    """Oracle Health writes 'BID' in timing.code and the sig ('1 app Topical BID x 14 day(s)'),
+    EMIS 'Apply thinly twice a day': the order has a frequency; only its absence asks for one."""
+    triamcinolone = "triamcinolone 0.1% topical ointment"
+    bid = {
+        "coding": [
+            {"system": "urn:oid:2.16.840.1.113883.6.1043", "code": "696530", "display": "BID"}
+        ]
+    }
+    given = [
+        {"text": "1 app Topical BID x 14 day(s)"},
+        {"text": "Apply thinly twice a day for 14 days"},
+        {"text": "apply b.i.d. for 7 days"},
+        {"text": "Apply BD for 2 weeks"},
+        {"text": "apply once daily for 10 days"},
+        {"text": "apply 2 times a day x 7 days"},
+        {"text": "apply at bedtime for 14 days"},
+        {"text": "Apply for 14 days", "timing": {"code": bid}},
+        {"text": "Apply for 14 days", "timing": {"code": {"coding": [{"code": "TID"}]}}},
+    ]
+    for dosage in given:
+        cards = _call(hooks, [_draft(triamcinolone, dosage, **TUBE)])
+        assert not any("frequency" in s for s in _summaries(cards, INCOMPLETE)), dosage
+    for dosage in (
+        {"text": "Apply for 14 days"},
+        {"text": "Apply to the trunk for 1 week"},
+        {"text": "Apply when needed for 14 days", "timing": {"code": {"text": "PRN"}}},
+    ):
+        cards = _call(hooks, [_draft(triamcinolone, dosage, **TUBE)])
+        assert _summaries(cards, INCOMPLETE) == ["Complete the steroid order: add the frequency"], (
+            dosage
+        )
