@@ -118,3 +118,25 @@ def test_frequency_written_in_the_sig_or_as_a_timing_code_is_given(hooks: Any) -
         assert _summaries(cards, INCOMPLETE) == ["Complete the steroid order: add the frequency"], (
             dosage
         )
+
+
+def test_bedtime_given_as_a_timing_code_is_bedtime(hooks: Any) -> None:
+    """A sedating antihistamine timed by timing.code alone (FHIR's BED, Oracle Health's QHS)
+    is at bedtime: the card asking to give it at bedtime stays silent."""
+    rule = "antihistamine-sedating-bedtime"
+    for code in (
+        {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation",
+                    "code": "BED",
+                }
+            ]
+        },
+        {"coding": [{"code": "696540", "display": "QHS"}], "text": "QHS"},
+        {"text": "At bedtime"},
+    ):
+        draft = _draft("hydroxyzine HCl 25 mg oral tablet", {"timing": {"code": code}})
+        assert not _summaries(_call(hooks, [draft]), rule), code
+    daytime = _draft("hydroxyzine HCl 25 mg oral tablet", {"timing": {"code": {"text": "TID"}}})
+    assert _summaries(_call(hooks, [daytime]), rule)

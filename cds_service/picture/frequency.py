@@ -37,15 +37,22 @@ def frequency_in_text(text: str | None) -> bool:
     return text is not None and _FREQUENCY.search(text[:500].lower()) is not None
 
 
-def timing_code_frequency(res: Mapping[str, Any]) -> bool:
-    """True when a dosage's timing.code is a schedule: a known abbreviation as its code, or a
-    code display / text that names how often."""
+def timing_code_words(res: Mapping[str, Any]) -> list[str]:
+    """Each dosage's timing.code as written: its codes, code displays and text."""
+    words: list[str] = []
     for dosage in fx.dicts(res.get("dosageInstruction")):
         timing = dosage.get("timing")
         concept = timing.get("code") if isinstance(timing, dict) else None
         for _system, code, display in fx.codings(concept):
-            if (code or "").strip().upper() in _TIMING_CODES or frequency_in_text(display):
-                return True
-        if isinstance(concept, dict) and frequency_in_text(fx.label(concept.get("text"))):
-            return True
-    return False
+            words += [w for w in (code, display) if w]
+        if isinstance(concept, dict):
+            words += [w for w in (fx.label(concept.get("text")),) if w]
+    return words
+
+
+def timing_code_frequency(res: Mapping[str, Any]) -> bool:
+    """True when a dosage's timing.code is a schedule: a known abbreviation as its code, or a
+    code display / text that names how often."""
+    return any(
+        w.strip().upper() in _TIMING_CODES or frequency_in_text(w) for w in timing_code_words(res)
+    )
