@@ -140,3 +140,39 @@ def test_bedtime_given_as_a_timing_code_is_bedtime(hooks: Any) -> None:
         assert not _summaries(_call(hooks, [draft]), rule), code
     daytime = _draft("hydroxyzine HCl 25 mg oral tablet", {"timing": {"code": {"text": "TID"}}})
     assert _summaries(_call(hooks, [daytime]), rule)
+
+
+def _result(code: str | None, text: str | None) -> dict[str, Any]:
+    concept: dict[str, Any] = {"coding": [{"system": LOINC, "code": code}] if code else []}
+    if text:
+        concept["text"] = text
+    return {
+        "resourceType": "Observation",
+        "id": f"lab-{code or text}",
+        "status": "final",
+        "subject": {"reference": f"Patient/{PID}"},
+        "code": concept,
+        "effectiveDateTime": "2026-10-01",
+        "valueCodeableConcept": {"text": "Negative"},
+    }
+
+
+UPADACITINIB = {"text": "Take 15 mg by mouth once daily"}
+
+
+def test_jak_screening_read_from_lab_abbreviations_and_the_igra_code(hooks: Any) -> None:
+    """Screening done is screening done however the lab names it: a code-only QuantiFERON
+    (LOINC 71773-6), 'Hep B Surface Ag' / 'Hep C Ab' (US catalogues), 'FBC' (UK)."""
+    draft = _draft("upadacitinib 15 mg extended-release tablet", UPADACITINIB)
+    labs = [
+        _result("71773-6", None),
+        _result(None, "Hep B Surface Ag"),
+        _result(None, "Hep B Core Ab, Total"),
+        _result(None, "Hep C Ab"),
+        _result(None, "FBC"),
+        _result("57698-3", None),
+    ]
+    assert _summaries(_call(hooks, [draft], tuple(labs)), JAK) == []
+    assert _summaries(_call(hooks, [draft], tuple(labs[1:])), JAK) == [
+        "Order the screening missing for upadacitinib: TB"
+    ]
