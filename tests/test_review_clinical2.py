@@ -176,3 +176,25 @@ def test_jak_screening_read_from_lab_abbreviations_and_the_igra_code(hooks: Any)
     assert _summaries(_call(hooks, [draft], tuple(labs[1:])), JAK) == [
         "Order the screening missing for upadacitinib: TB"
     ]
+
+
+def test_occlusion_written_as_cling_film_wet_pyjamas_or_damp_bandages_is_a_wet_wrap(
+    hooks: Any,
+) -> None:
+    """Wet wraps as families are told to do them: saran / plastic wrap / cling film over the
+    steroid, wet pyjamas, damp tubular bandages. A 3-week course is over 14 days."""
+    rule = "wet-wrap-duration"
+    for sig in (
+        "apply and cover with saran wrap nightly for 3 weeks",
+        "Apply under cling film at night for 21 days",
+        "apply, then wet pyjamas overnight, for 3 weeks",
+        "Apply and cover with damp tubular bandages (Tubifast) nightly for 3 weeks",
+    ):
+        draft = _draft("triamcinolone 0.1% ointment", {"text": sig}, **TUBE)
+        assert _summaries(_call(hooks, [draft]), rule) == [
+            "Wet wraps with a steroid: limit the course to 3-7 days (at most 14); ordered 21 days"
+        ], sig
+    plain = _draft(
+        "triamcinolone 0.1% ointment", {"text": "apply bid for 3 weeks, no plastic wrap"}
+    )
+    assert _summaries(_call(hooks, [plain]), rule) == []
