@@ -4,9 +4,10 @@ named by their lab abbreviations or coded only)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from tests.conftest import post_hook
+from tests.conftest import load_fixture, post_hook
 
 PID = "p-clin2"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
@@ -198,3 +199,73 @@ def test_occlusion_written_as_cling_film_wet_pyjamas_or_damp_bandages_is_a_wet_w
         "triamcinolone 0.1% ointment", {"text": "apply bid for 3 weeks, no plastic wrap"}
     )
     assert _summaries(_call(hooks, [plain]), rule) == []
+
+
+def _view(hooks: Any, fixture: str, rule: str, **prefetch: Any) -> list[str]:
+    body = load_fixture(fixture)
+    body["hookInstance"] = str(uuid.uuid4())
+    body["prefetch"].update(prefetch)
+    response = post_hook(hooks, body)
+    assert response.status_code == 200
+    return _summaries(response.get_json()["cards"], rule)
+
+
+EPIC_REFERRAL = {
+    "coding": [
+        {
+            "system": "urn:oid:1.2.840.114350.1.13.0.1.7.2.696580",
+            "code": "REF44",
+            "display": "AMB REFERRAL TO DERMATOLOGY",
+        }
+    ],
+    "text": "Ambulatory referral to Dermatology",
+}
+
+
+def test_a_referral_or_care_plan_named_in_text_is_on_record(hooks: Any) -> None:
+    """Epic codes a referral with a local order code and names it in text; a care plan is
+    often only a title ('Eczema Action Plan') or a category text. Both are on record."""
+    fixture = "escalate-refractory/view-three-moderate-courses-6-months-in.json"
+    rule = "escalate-refractory"
+    assert _view(hooks, fixture, rule)  # it fires without a referral
+    for code in (EPIC_REFERRAL, {"text": "Referral to dermatology"}):
+        referral = {
+            "resourceType": "ServiceRequest",
+            "id": "ref1",
+            "status": "active",
+            "intent": "order",
+            "code": code,
+            "subject": _subject(fixture),
+            "authoredOn": "2026-10-01",
+        }
+        bundle = {"resourceType": "Bundle", "type": "searchset"}
+        bundle["entry"] = [{"resource": referral}]
+        assert _view(hooks, fixture, rule, servicerequests=bundle) == [], code
+
+    fixture = "eczema-action-plan/" + _action_plan_fixture()
+    rule = "eczema-action-plan"
+    assert _view(hooks, fixture, rule)
+    for plan in ({"title": "Eczema Action Plan"}, {"category": [{"text": "Eczema care plan"}]}):
+        careplan = {
+            "resourceType": "CarePlan",
+            "id": "cp1",
+            "status": "active",
+            "intent": "plan",
+            "subject": _subject(fixture),
+            "created": "2026-06-01",
+            **plan,
+        }
+        bundle = {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": careplan}]}
+        assert _view(hooks, fixture, rule, careplans=bundle) == [], plan
+
+
+def _subject(fixture: str) -> Any:
+    """The subject of the fixture's first Condition (the patient's own reference)."""
+    return load_fixture(fixture)["prefetch"]["conditions"]["entry"][0]["resource"]["subject"]
+
+
+def _action_plan_fixture() -> str:
+    """A fixture in which the action-plan card fires."""
+    from tests.conftest import FIXTURES
+
+    return sorted(p.name for p in (FIXTURES / "eczema-action-plan").glob("*-in.json"))[0]

@@ -168,6 +168,12 @@ class RecordFact(msgspec.Struct, frozen=True):
     status: str | None
     authored: date | None
 
+    def in_set(self, terminology: Terminology, value_set: str) -> bool:
+        """A code in the value set, or its displays and texts match the set's text."""
+        codes = [(s, c) for s, c, _d in self.codings]
+        text = " ; ".join(d for _s, _c, d in self.codings if d) or None
+        return terminology.in_value_set(value_set, codes, text)
+
 
 @dataclass(frozen=True)
 class PatientPicture(ConditionQueries, OrderQueries):
