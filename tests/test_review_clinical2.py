@@ -269,3 +269,42 @@ def _action_plan_fixture() -> str:
     from tests.conftest import FIXTURES
 
     return sorted(p.name for p in (FIXTURES / "eczema-action-plan").glob("*-in.json"))[0]
+
+
+def _clobetasol_course(dosage: dict[str, Any]) -> dict[str, Any]:
+    timing = dosage.setdefault("timing", {})
+    timing["repeat"] = {"boundsPeriod": {"start": "2026-10-01", "end": "2026-11-15"}}
+    return {
+        **_draft("clobetasol propionate 0.05% ointment", dosage),
+        "id": "m1",
+        "status": "completed",
+        "authoredOn": "2026-10-01",
+    }
+
+
+def test_daily_use_written_in_the_sig_or_as_a_timing_code_is_daily(hooks: Any) -> None:
+    """Six weeks of clobetasol that just ended, 'twice daily' written only in the sig (EMIS)
+    or as timing.code BID (Oracle Health): the taper warning fires as for a coded repeat."""
+    rule = "tcs-taper-after-long-use"
+    for dosage in (
+        {"text": "Apply thinly twice a day to the legs"},
+        {"text": "1 app Topical BID", "timing": {"code": {"coding": [{"code": "BID"}]}}},
+        {"timing": {"code": {"coding": [{"code": "696530", "display": "BID"}]}}},
+    ):
+        body = {
+            "hook": "patient-view",
+            "hookInstance": str(uuid.uuid4()),
+            "context": {"userId": "Practitioner/1", "patientId": PID},
+            "prefetch": {
+                "patient": {"resourceType": "Patient", "id": PID, "birthDate": "1988-04-02"},
+                "conditions": _bundle([_eczema()]),
+                "medications": _bundle([_clobetasol_course(dosage)]),
+            },
+        }
+        response = post_hook(hooks, body)
+        assert _summaries(response.get_json()["cards"], rule), dosage
+    # a step-down ('twice daily ... then once daily') is not one daily rate: nothing to read
+    body["prefetch"]["medications"] = _bundle(
+        [_clobetasol_course({"text": "apply twice daily for 2 weeks then every other day"})]
+    )
+    assert not _summaries(post_hook(hooks, body).get_json()["cards"], rule)

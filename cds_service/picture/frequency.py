@@ -56,3 +56,51 @@ def timing_code_frequency(res: Mapping[str, Any]) -> bool:
     return any(
         w.strip().upper() in _TIMING_CODES or frequency_in_text(w) for w in timing_code_words(res)
     )
+
+
+# Administrations a day of each timing.code abbreviation.
+_CODE_PER_DAY = {
+    "BID": 2.0, "BD": 2.0, "TID": 3.0, "TDS": 3.0, "QID": 4.0, "QDS": 4.0, "QD": 1.0,
+    "OD": 1.0, "DAILY": 1.0, "AM": 1.0, "PM": 1.0, "BED": 1.0, "HS": 1.0, "QHS": 1.0,
+    "NIGHTLY": 1.0, "QOD": 0.5, "WK": 1 / 7, "WEEKLY": 1 / 7, "MO": 1 / 30,
+    "Q1H": 24.0, "Q2H": 12.0, "Q3H": 8.0, "Q4H": 6.0, "Q6H": 4.0, "Q8H": 3.0, "Q12H": 2.0,
+    "Q24H": 1.0,
+}  # fmt: skip
+_NUMBER = {"once": 1, "twice": 2, "thrice": 3, "one": 1, "two": 2, "three": 3, "four": 4,
+           "five": 5}  # fmt: skip
+_SCHEDULE = re.compile(
+    r"(?<![a-z0-9])(?:"
+    r"(?P<n>once|twice|thrice|(?:one|two|three|four|five|[1-6])\s*(?:x|times?))"
+    r"\s*(?:a|an|per|each|every|/)?\s*(?P<per>day|daily|night|nightly|week|weekly|wk)"
+    r"|(?P<h>(?:every|q)\s?(?P<hours>\d{1,2})\s?h(?:ours?|rs?)?)"
+    r"|(?P<alt>every\s+other\s+day|q\.?o\.?d|alternate\s+days)"
+    r"|(?P<two>b\.?i\.?d|b\.?d)|(?P<three>t\.?i\.?d|t\.?d\.?s)|(?P<four>q\.?i\.?d|q\.?d\.?s)"
+    r"|(?P<week>weekly)"
+    r"|(?P<one>daily|nightly|q\.?d|o\.?d|q\.?h\.?s|hs|bedtime|at\s+night|at\s+bed"
+    r"|(?:every|each)\s+(?:day|morning|evening|night))"
+    r")(?![a-z0-9])"
+)
+
+
+def _match_per_day(m: re.Match[str]) -> float | None:
+    """Administrations a day that one schedule phrase says."""
+    if m["n"]:
+        word = re.split(r"[\sx]|times?", m["n"], maxsplit=1)[0]
+        count = _NUMBER[word] if word in _NUMBER else int(word)
+        return count / 7 if m["per"] in ("week", "weekly", "wk") else float(count)
+    if m["h"]:
+        hours = int(m["hours"])
+        return 24 / hours if hours else None
+    named = {"alt": 0.5, "two": 2.0, "three": 3.0, "four": 4.0, "week": 1 / 7, "one": 1.0}
+    return next((v for k, v in named.items() if m[k]), None)
+
+
+def per_day_written(res: Mapping[str, Any], instruction: str | None) -> float | None:
+    """Administrations a day from a timing.code ('BID') or the sig ('apply thinly twice a
+    day'), when timing.repeat gives none; None when they say nothing, or say several
+    different things (a step-down 'twice daily for 1 week, then once daily')."""
+    found = {_CODE_PER_DAY.get(w.strip().upper()) for w in timing_code_words(res)}
+    if instruction:
+        found |= {_match_per_day(m) for m in _SCHEDULE.finditer(instruction[:500].lower())}
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
