@@ -308,3 +308,19 @@ def test_daily_use_written_in_the_sig_or_as_a_timing_code_is_daily(hooks: Any) -
         [_clobetasol_course({"text": "apply twice daily for 2 weeks then every other day"})]
     )
     assert not _summaries(post_hook(hooks, body).get_json()["cards"], rule)
+
+
+def test_topical_retinoid_and_acne_brands_named_alone_are_irritants(hooks: Any) -> None:
+    """Oracle Health's Multum names a brand alone ('Differin topical'): the irritant card
+    fires for a retinoid or benzoyl peroxide brand as for its ingredient."""
+    for name in (
+        "Differin topical",
+        "Retin-A 0.05% cream",
+        "Tazorac 0.1% cream",
+        "Aklief 0.005% cream",
+        "PanOxyl 10% foaming wash",
+        "Epiduo Forte gel",
+        "Salex 6% cream",
+    ):
+        cards = _call(hooks, [_draft(name, {"text": "apply nightly"})])
+        assert _summaries(cards, "irritant-topical"), name
