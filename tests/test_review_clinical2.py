@@ -324,3 +324,9 @@ def test_topical_retinoid_and_acne_brands_named_alone_are_irritants(hooks: Any) 
     ):
         cards = _call(hooks, [_draft(name, {"text": "apply nightly"})])
         assert _summaries(cards, "irritant-topical"), name
+
+
+def test_mupirocin_brand_centany_is_a_topical_antibiotic(hooks: Any) -> None:
+    """Centany is mupirocin 2% ointment: on uninfected eczema it gets the same info card."""
+    cards = _call(hooks, [_draft("Centany 2% ointment", {"text": "apply tid for 5 days"})])
+    assert _summaries(cards, "topical-antimicrobial-uninfected")
