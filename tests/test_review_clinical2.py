@@ -52,7 +52,10 @@ def _draft(name: str, dosage: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 
 def _call(
-    hooks: Any, drafts: list[dict[str, Any]], observations: tuple[dict[str, Any], ...] = ()
+    hooks: Any,
+    drafts: list[dict[str, Any]],
+    observations: tuple[dict[str, Any], ...] = (),
+    conditions: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     body = {
         "hook": "order-select",
@@ -69,7 +72,7 @@ def _call(
         },
         "prefetch": {
             "patient": {"resourceType": "Patient", "id": PID, "birthDate": "1988-04-02"},
-            "conditions": _bundle([_eczema()]),
+            "conditions": _bundle(conditions or [_eczema()]),
             "medications": _bundle([]),
             "observations": _bundle(list(observations)),
         },
@@ -330,3 +333,38 @@ def test_mupirocin_brand_centany_is_a_topical_antibiotic(hooks: Any) -> None:
     """Centany is mupirocin 2% ointment: on uninfected eczema it gets the same info card."""
     cards = _call(hooks, [_draft("Centany 2% ointment", {"text": "apply tid for 5 days"})])
     assert _summaries(cards, "topical-antimicrobial-uninfected")
+
+
+def test_immunity_vaccination_or_screening_for_an_infection_is_not_the_infection(
+    hooks: Any,
+) -> None:
+    """'Immunity to hepatitis B', 'Hepatitis B vaccination status: immune' and 'Hepatitis C
+    screening' on the problem list are not an active serious infection: no critical card
+    before an oral JAK (its screening done); a positive screen or the infection still is."""
+    draft = _draft("upadacitinib 15 mg extended-release tablet", UPADACITINIB)
+    labs = (
+        _result("71773-6", None),
+        _result("5196-1", None),
+        _result("16128-1", None),
+        _result("58410-2", None),
+        _result("57698-3", None),
+    )
+
+    def problem(text: str) -> dict[str, Any]:
+        return {**_eczema(), "id": "p2", "code": {"text": text}}
+
+    def cards(text: str) -> list[str]:
+        return [
+            c["indicator"]
+            for c in _call(hooks, [draft], labs, conditions=[_eczema(), problem(text)])
+            if c["source"]["topic"]["code"] == JAK
+        ]
+
+    for text in (
+        "Immunity to hepatitis B",
+        "Hepatitis B vaccination status: immune",
+        "Hepatitis C screening",
+    ):
+        assert cards(text) == [], text
+    for text in ("Chronic hepatitis C", "Hepatitis C screening positive"):
+        assert cards(text) == ["critical"], text
