@@ -419,6 +419,8 @@ def kitchen_sink(hook: str, base: str) -> dict[str, Any]:
                     "category": [_cc(SNOMED, "736366004", "Care plan")],
                     "activity": [{"detail": {"code": _cc(SNOMED, "410518001", "Education")}}],
                     "created": "2026-01-01",
+                    "title": "Eczema action plan",
+                    "description": "Flare plan and daily emollient",
                 }
             ),
             # The EHR's search partly failed (an error outcome entry): refetched, from `_view`.

@@ -69,7 +69,7 @@ READ_ELEMENTS: dict[str, tuple[str, ...]] = {
         "valueCodeableConcept",
         "dataAbsentReason",
     ),
-    "CarePlan": ("status", "code", "category", "activity", "created"),
+    "CarePlan": ("status", "code", "category", "activity", "created", "title", "description"),
     "ServiceRequest": ("status", "code", "category", "authoredOn"),
 }
 KEPT = frozenset(name for names in READ_ELEMENTS.values() for name in names)

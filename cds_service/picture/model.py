@@ -22,6 +22,7 @@ from . import dosage, order_sites
 from .access import Coding
 from .conditions import EXCLUDED_VERIFICATION, ConditionQueries, reason_concepts
 from .dosage import Detail, OrderDetails
+from .frequency import per_day_written
 from .order_queries import OrderQueries
 from .order_sites import OrderSites
 
@@ -123,10 +124,18 @@ class MedicationOrder(msgspec.Struct, frozen=True, dict=True):
 
     @property
     def per_day(self) -> float | None:
-        """Administrations per day, when the timing says."""
-        if self.frequency is None or not self.period_days:
+        """Administrations per day, when the timing says; without a timing.repeat frequency,
+        what a timing.code ('BID') or the sig ('apply thinly twice a day') says."""
+        if self.frequency is None:
+            return self.written_per_day
+        if not self.period_days:
             return None
         return self.frequency / self.period_days
+
+    @cached_property
+    def written_per_day(self) -> float | None:
+        """`frequency.per_day_written`, read on first use."""
+        return per_day_written(self.raw, self.instruction_text)
 
     @property
     def is_active_or_draft(self) -> bool:
@@ -167,6 +176,12 @@ class RecordFact(msgspec.Struct, frozen=True):
     codings: tuple[Coding, ...]
     status: str | None
     authored: date | None
+
+    def in_set(self, terminology: Terminology, value_set: str) -> bool:
+        """A code in the value set, or its displays and texts match the set's text."""
+        codes = [(s, c) for s, c, _d in self.codings]
+        text = " ; ".join(d for _s, _c, d in self.codings if d) or None
+        return terminology.in_value_set(value_set, codes, text)
 
 
 @dataclass(frozen=True)

@@ -39,24 +39,24 @@ def build_observation(res: Mapping[str, Any]) -> ObservationFact:
 
 
 def build_record(res: Mapping[str, Any]) -> RecordFact:
-    """CarePlan / ServiceRequest codes (code, category, activity), status and date."""
+    """CarePlan / ServiceRequest codes (code, category, activity), status and date. Text is
+    kept as code-less codings, read by their display: a concept's text ('Patch test', a
+    category 'Eczema care plan'), an activity written as text only ('apply moisturiser twice
+    daily'), a CarePlan's title and description ('Eczema Action Plan')."""
     concepts = [res.get("code")] + list(fx.dicts(res.get("category")))
-    texts: list[fx.Coding] = []
+    texts: list[str | None] = []
+    if res.get("resourceType") == "CarePlan":
+        texts += [fx.label(res.get("title")), fx.label(res.get("description"))]
     for activity in fx.dicts(res.get("activity")):
         detail = activity.get("detail")
         if isinstance(detail, dict):
             concepts.append(detail.get("code"))
-            # An activity written as text only ("apply moisturiser twice daily") still says
-            # what is planned: kept as a code-less coding, read by its display.
-            for found in (
-                fx.text(fx.obj(detail.get("code")).get("text")),
-                fx.text(detail.get("description")),
-            ):
-                if found:
-                    texts.append((None, None, found))
+            texts.append(fx.text(detail.get("description")))
+    texts += [fx.label(c.get("text")) for c in concepts if isinstance(c, dict)]
     return RecordFact(
         resource_type=str(res.get("resourceType")),
-        codings=tuple(c for concept in concepts for c in fx.codings(concept)) + tuple(texts),
+        codings=tuple(c for concept in concepts for c in fx.codings(concept))
+        + tuple((None, None, t) for t in texts if t),
         status=fx.code(res.get("status")),
         authored=fx.parse_date(res.get("authoredOn") or res.get("created")),
     )

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from cds_service.picture import ConditionFact, MedicationOrder, PatientPicture
+from cds_service.picture.frequency import timing_code_words
 
 # Oral aciclovir for eczema herpeticum, five times a day for 5 days. Children (Oxford University
 # Hospitals paediatric antimicrobial guide, "Infected eczema (Herpeticum)"): 1-23 months 100 mg,
@@ -33,6 +34,8 @@ def aciclovir_dose(age_months: int | None) -> tuple[str, str, str] | None:
 
 # FHIR event-timing codes for bedtime / night, and the same in instruction text.
 BEDTIME_WHEN = frozenset({"HS", "NIGHT"})
+# timing.code: FHIR / v3 GTSAbbreviation BED, and the QHS / HS EHRs write there.
+BEDTIME_CODES = frozenset({"BED", "HS", "QHS"})
 _BEDTIME_TEXT = re.compile(
     r"\b(?:bed ?time|at bed|before bed|at night|night ?time|night-time|nightly|every night"
     r"|each night|q\.? ?h\.? ?s\.?|hs|before sleep)\b",
@@ -41,10 +44,16 @@ _BEDTIME_TEXT = re.compile(
 
 
 def is_bedtime(order: MedicationOrder) -> bool:
-    """Timed at bedtime: timing.repeat.when HS/NIGHT, or bedtime words in the instructions."""
+    """Timed at bedtime: timing.repeat.when HS/NIGHT, a timing.code BED / QHS (or one whose
+    display or text says bedtime), or bedtime words in the instructions."""
     if BEDTIME_WHEN & {w.upper() for w in order.when}:
         return True
-    return bool(order.instruction_text and _BEDTIME_TEXT.search(order.instruction_text))
+    if order.instruction_text and _BEDTIME_TEXT.search(order.instruction_text):
+        return True
+    return any(
+        w.strip().upper() in BEDTIME_CODES or _BEDTIME_TEXT.search(w)
+        for w in timing_code_words(order.raw)
+    )
 
 
 TIMING_CODES = "once-daily per-day at-times as-needed untimed"

@@ -14,7 +14,14 @@ from ._common import SITE_LABEL, site_label
 VOID_STATUSES = frozenset({"entered-in-error", "cancelled"})
 STOPPING_STATUSES = frozenset({"stopped", "cancelled", "completed"})
 
-_WET_WRAP = re.compile(r"\bwet[\s-]?wrap\w*|\bwet (?:dressing|bandag)\w*|\bocclu(?:si|de|ded)\w*")
+# Wet wraps and occlusion as sigs write them: "wet wraps", "under occlusion", cling film /
+# saran / plastic wrap over the steroid, wet pyjamas, damp tubular bandages (Tubifast).
+_WET_WRAP = re.compile(
+    r"\bwet[\s-]?wrap\w*|\bocclu(?:si|de|ded)\w*"
+    r"|\b(?:wet|damp|moist)(?:ened)? (?:tubular |cotton )?"
+    r"(?:dressing|bandag|pyjama|pajama|pjs|garment|tubifast|tubigrip|stockinette|layer)\w*"
+    r"|\b(?:saran|cling|plastic|glad|cellophane)[\s-]?(?:wrap|film)\w*"
+)
 _NEGATION = re.compile(r"\b(?:no|not|avoid\w*|without|never|don'?t|do not)\b[^.;,]{0,25}$")
 
 

@@ -32,13 +32,11 @@ def _rank(order: MedicationOrder) -> int | None:
 
 def _referred_recently(picture: PatientPicture) -> bool:
     """A dermatology referral (not revoked or in error) on record in the last 12 months."""
-    vs = picture.terminology
     for record in picture.records:
-        codes = [(s, c) for s, c, _d in record.codings]
         if (
             record.status not in ("revoked", "entered-in-error")
             and (record.authored is None or picture.today - record.authored <= TWELVE_MONTHS)
-            and vs.in_value_set("dermatology-referral", codes)
+            and record.in_set(picture.terminology, "dermatology-referral")
         ):
             return True
     return False

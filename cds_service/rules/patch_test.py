@@ -42,14 +42,10 @@ def patch_test_suggested(picture: PatientPicture) -> Decision:
     vs = picture.terminology
     for record in picture.records:
         recent = record.authored is None or picture.today - record.authored <= RECENT_WORKUP
-        codes = [(s, c) for s, c, _d in record.codings]
         if (
             recent
             and record.status not in ("revoked", "entered-in-error")
-            and (
-                vs.in_value_set("patch-test", codes)
-                or vs.in_value_set("dermatology-referral", codes)
-            )
+            and (record.in_set(vs, "patch-test") or record.in_set(vs, "dermatology-referral"))
         ):
             return Silent("a patch test or dermatology referral is already on record")
 

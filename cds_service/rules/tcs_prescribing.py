@@ -8,6 +8,7 @@ https://www.jaad.org/article/S0190-9622(23)00004-X/fulltext
 from __future__ import annotations
 
 from cds_service.picture import MedicationOrder, PatientPicture
+from cds_service.picture.frequency import frequency_in_text, timing_code_frequency
 from cds_service.vocabulary import (
     POTENT_TCS_MIN_MONTHS,
     SENSITIVE_SITES,
@@ -67,13 +68,21 @@ def tcs_incomplete_prescription(picture: PatientPicture) -> Decision:
 
 def _missing(order: MedicationOrder) -> list[str]:
     missing = []
-    if order.frequency is None and not order.days_of_week:
+    if not _has_frequency(order):
         missing.append("frequency")
     if order.duration_days is None and not wet_wrap(order):  # wet-wrap-duration speaks there
         missing.append("duration")
     if order.quantity_value is None:
         missing.append("quantity")
     return missing
+
+
+def _has_frequency(order: MedicationOrder) -> bool:
+    """timing.repeat's frequency, days or times of day, a timing.code schedule ('BID'), or a
+    schedule written in the instructions ('apply thinly twice a day')."""
+    if order.frequency is not None or order.days_of_week or order.when:
+        return True
+    return frequency_in_text(order.instruction_text) or timing_code_frequency(order.raw)
 
 
 @rule(

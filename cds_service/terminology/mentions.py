@@ -9,7 +9,8 @@ A NegEx-style reader, small on purpose. Decisions (clinical-rules §5.1):
   value sets that opt in (red flags: a suspected eczema herpeticum needs the same-day card);
 * personal history ("history of eczema", "h/o", "PMH") counts: atopic dermatitis relapses for
   life, and a Condition that is really over is already inactive by its clinicalStatus;
-* an exposure, a contact or an aftermath is not the condition: "exposure to scabies",
+* an exposure, a contact, an aftermath, an immunity, a vaccine or a screening is not the
+  condition ("immunity to hepatitis B", "Hepatitis C screening"): "exposure to scabies",
   "scabies exposure", "scabies contact" (Z20.7-style contact codes), "post-scabies itch" and
   "s/p cellulitis" never count ("post" only as the word right before the term, "X contact"
   not when a dermatitis/allergy word follows: "nickel contact dermatitis" is a condition;
@@ -70,7 +71,9 @@ _POST_FAMILY = re.compile(r"^\W*(?:in|of)\s+(?:his|her|the|a|patient s)?\s*" + _
 _NEGATION = re.compile(
     r"\b(?:no|not|without|denies|denied|deny|negative for|neg for|free of|absence of|"
     r"never had|never|nil|ruled out|excluded|rules out|risk of|risk for|at risk|"
-    r"screening for|screen for|prevention of|exposure to|exposed to|contact with)\b"
+    r"screening for|screen for|prevention of|exposure to|exposed to|contact with|"
+    r"immunity to|immune to|immuni[sz]ed against|vaccinated against|vaccinated for|"
+    r"vaccination against|vaccination for|vaccine against|vaccine for)\b"
 )
 _UNCERTAIN = re.compile(
     r"(?:\?|\b(?:possible|possibly|probable|probably|suspected|suspect|suspicion of|"
@@ -85,10 +88,14 @@ _POST_NEGATION = re.compile(
     r"excluded|unlikely|absent|not present|not confirmed|not found|denied|"
     r"(?<!not )(?<!un)resolved))\b"
 )
-# "scabies exposure", "scabies contact" (not "nickel contact dermatitis / allergy").
+# "scabies exposure", "scabies contact" (not "nickel contact dermatitis / allergy"); the
+# immunity, vaccine or screening of an infection is not the infection ("Hepatitis B immune",
+# "hepatitis B vaccination status", "Hepatitis C screening", unless it reads positive).
 _POST_EXPOSURE = re.compile(
     r"^[^\w,]*(?:exposure|exposed|contact"
-    r"(?!\W+(?:dermat\w*|eczema\w*|allerg\w*|urticaria|sensiti\w*)))\b"
+    r"(?!\W+(?:dermat\w*|eczema\w*|allerg\w*|urticaria|sensiti\w*))"
+    r"|immune|immunity|immuni[sz]ation|immuni[sz]ed|vaccines?|vaccinations?|vaccinated"
+    r"|screen(?:s|ed|ing)?(?![^,]*\b(?:positive|reactive|detected)\b))\b"
 )
 _POST_UNCERTAIN = re.compile(r"^\W*(?:\?|(?:\w+\W+){0,2}?(?:suspected|possible|query)\b)")
 
