@@ -164,8 +164,11 @@ _QUANTITY_RE = re.compile(
 # A negated use with a limit restricts how long or how often, not where: "do not use on face for
 # longer than 7 days", "do not apply more than twice daily to face", "avoid prolonged use on
 # face" all name the face as a site. The negation (and the caution) is dropped before reading.
+# The limit must be the same negation's: in "do not apply to face and do not use for more than
+# 2 weeks" the face is excluded, and a second negation before the limit ends the span.
 _LIMITED_USE_RE = re.compile(
-    r"\b(?:do not|don't|dont|never|not) (?=(?:use|apply)\b[^.,;:!?()\n]*?"
+    r"\b(?:do not|don't|dont|never|not) (?=(?:use|apply)\b"
+    r"(?:(?!\b(?:not|never|no|avoid\w*)\b|n't\b)[^.,;:!?()\n])*?"
     r"\b(?:(?:more|longer) than|beyond|in excess of|at a time)\b)"
     r"|\bavoid (?:prolonged|long-term|long term|extended|continuous|chronic) use\b"
 )
