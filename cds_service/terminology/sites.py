@@ -213,6 +213,18 @@ def text_sites(
     return frozenset(found)
 
 
+def excluded_sites(text: str | None) -> frozenset[str]:
+    """Sites the text names but does not apply to: negated ("avoid the face") or another
+    drug's. An order's reason cannot give them back ("Eczema of face and trunk" with "apply
+    twice daily, not on face" is not an order for the face)."""
+    if not text:
+        return frozenset()
+    named = {
+        _GROUP_SITE[hit.lastgroup or ""] for c in _clauses(text) for hit in _SITE_RE.finditer(c)
+    }
+    return frozenset(named - {""}) - text_sites(text)
+
+
 def coded_sites(codings: Iterable[tuple[str | None, str | None]]) -> frozenset[str]:
     """Site categories from SNOMED body-site codings (other systems are ignored)."""
     return frozenset(

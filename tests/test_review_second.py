@@ -1,0 +1,47 @@
+"""Second review of the clinical round: what the first fixes read too widely."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.test_review_clinical import (
+    CLOBETASOL,
+    SITE_RULE,
+    _condition,
+    _draft,
+    _request,
+    _rules,
+)
+
+FACE_AND_TRUNK = "Atopic dermatitis of face and trunk"
+
+
+def test_reason_site_the_instructions_exclude(hooks: Any) -> None:
+    """The order's reason names the face, the instructions exclude it ("avoid the face"):
+    the order is not for the face, whether the reason is a reasonCode or a reasonReference.
+    A reason's site still counts when the instructions name none."""
+    reason = {
+        "coding": [
+            {"system": "http://snomed.info/sct", "code": "24079001", "display": FACE_AND_TRUNK}
+        ]
+    }
+    for sig, fires in (
+        ("Apply to affected areas twice daily. Avoid the face.", False),
+        ("Apply twice daily, not on face", False),
+        ("Apply to affected area twice daily", True),
+    ):
+        draft = _draft(
+            {"medicationCodeableConcept": CLOBETASOL["code"], "reasonCode": [reason]}, sig
+        )
+        assert (SITE_RULE in _rules(hooks, _request("order-sign", [{"resource": draft}]))) is fires
+    face = _condition(id="face-ad", code={"text": FACE_AND_TRUNK})
+    for sig, fires in (("Apply twice daily. Do not use on face.", False), ("Apply BID", True)):
+        draft = _draft(
+            {
+                "medicationCodeableConcept": CLOBETASOL["code"],
+                "reasonReference": [{"reference": "Condition/face-ad"}],
+            },
+            sig,
+        )
+        body = _request("order-sign", [{"resource": draft}], [_condition(), face])
+        assert (SITE_RULE in _rules(hooks, body)) is fires, sig
