@@ -45,3 +45,16 @@ def test_reason_site_the_instructions_exclude(hooks: Any) -> None:
         )
         body = _request("order-sign", [{"resource": draft}], [_condition(), face])
         assert (SITE_RULE in _rules(hooks, body)) is fires, sig
+
+
+def test_times_a_day_is_no_course_length(hooks: Any) -> None:
+    """ "2x a day" says how often: it is no one-day course (which hid the missing duration),
+    and beside "for 2 weeks" it does not make the course length unreadable."""
+    for sig, asks in (
+        ("Apply to arms 2x a day", True),
+        ("Apply to arms 2x a day for 2 weeks", False),
+    ):
+        draft = _draft({"medicationCodeableConcept": {"text": "triamcinolone 0.1 % cream"}}, sig)
+        draft["dispenseRequest"] = {"quantity": {"value": 30, "unit": "g"}}
+        body = _request("order-select", [{"resource": draft}])
+        assert ("tcs-incomplete-prescription" in _rules(hooks, body)) is asks, sig
