@@ -9,10 +9,12 @@ from tests.test_review_clinical import (
     SITE_RULE,
     _condition,
     _draft,
+    _observation,
     _request,
     _rules,
 )
 
+LOINC = "http://loinc.org"
 FACE_AND_TRUNK = "Atopic dermatitis of face and trunk"
 
 
@@ -58,3 +60,30 @@ def test_times_a_day_is_no_course_length(hooks: Any) -> None:
         draft["dispenseRequest"] = {"quantity": {"value": 30, "unit": "g"}}
         body = _request("order-select", [{"resource": draft}])
         assert ("tcs-incomplete-prescription" in _rules(hooks, body)) is asks, sig
+
+
+def test_panel_with_component_values_is_a_result(hooks: Any) -> None:
+    """A blood-pressure panel's values are its components; a dataAbsentReason beside them
+    (the panel itself has no value) does not make the check undone."""
+    ciclosporin = _draft(
+        {"medicationCodeableConcept": {"text": "cycloSPORINE modified (NEORAL) 100 MG capsule"}},
+        "Take 150 mg by mouth twice daily",
+    )
+    pressure = _observation(
+        "bp",
+        "85354-9",
+        "Blood pressure",
+        dataAbsentReason={"coding": [{"code": "not-applicable"}]},
+        component=[
+            {"code": {"coding": [{"system": LOINC, "code": code}]}, "valueQuantity": {"value": v}}
+            for code, v in (("8480-6", 128), ("8462-4", 82))
+        ],
+    )
+    creatinine = _observation("cr", "2160-0", "Creatinine", valueQuantity={"value": 0.8})
+    body = _request("order-sign", [{"resource": ciclosporin}])
+    body["prefetch"]["observations"] = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [{"resource": creatinine}, {"resource": pressure}],
+    }
+    assert "cyclosporine-monitoring" not in _rules(hooks, body)

@@ -34,7 +34,11 @@ def build_observation(res: Mapping[str, Any]) -> ObservationFact:
         text_value=text_value,
         status=fx.text(res.get("status")),
         code_text=fx.concept_text(res.get("code")),
-        absent=value is None and text_value is None and bool(res.get("dataAbsentReason")),
+        # A panel's values are its components or members (a blood pressure's 8480-6 / 8462-4).
+        absent=value is None
+        and text_value is None
+        and bool(res.get("dataAbsentReason"))
+        and not (res.get("component") or res.get("hasMember")),
     )
 
 
