@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.conftest import cards_for, load_fixture, post_hook
 from tests.test_review_clinical import (
     CLOBETASOL,
     SITE_RULE,
@@ -87,3 +88,17 @@ def test_panel_with_component_values_is_a_result(hooks: Any) -> None:
         "entry": [{"resource": creatinine}, {"resource": pressure}],
     }
     assert "cyclosporine-monitoring" not in _rules(hooks, body)
+
+
+def test_a_first_dose_of_the_maintenance_amount_is_no_loading_dose(hooks: Any) -> None:
+    """6 months to 5 years: the label gives no loading dose, and a first dose written on its
+    own ("200 mg once", then "200 mg every 4 weeks") is not one: no card. A larger first
+    dose still is."""
+    name = "dupilumab-age-2-12-kg-loading-600-then-200-mg-every-4-weeks-in"
+    for first, fires in ((200, False), (600, True)):
+        body = load_fixture(f"biologic-label-check/{name}.json")
+        dosage = body["context"]["draftOrders"]["entry"][0]["resource"]["dosageInstruction"][0]
+        dosage["text"] = f"First dose {first} mg once"
+        dosage["doseAndRate"][0]["doseQuantity"]["value"] = first
+        found = cards_for(post_hook(hooks, body), "biologic-label-check")
+        assert bool(found) is fires, first
