@@ -30,6 +30,9 @@ def test_a_single_course_length_is_read(sig: str, days: float) -> None:
         "apply x2 daily",  # a frequency, not a course
         "apply 2x a day",  # so is "x a day" after a count
         "Use 1 x a week",
+        "apply for 2 days a week",  # proactive use: days in each week, not a course
+        "Apply for two days a week to previously affected areas",
+        "use for 3 days each week",
         "every 2 weeks",
         "for external use only",
         "daily for 2 weeks then twice weekly for 16 weeks",  # a step-down: not one course

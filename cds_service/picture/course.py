@@ -92,6 +92,8 @@ _COURSE = re.compile(
     r"(?<![a-z])(?:for|(?:x|×)(?!\s*an?\s+(?:" + _UNITS + r")(?![a-z])))\s*"
     r"(?:up\s+to\s+|the\s+next\s+|a\s+further\s+|another\s+)?"
     r"(\d{1,3}\s*|(?:" + "|".join(_WORDS) + r")\s+)(" + _UNITS + r")(?![a-z])"
+    # "for 2 days a week" (proactive use) says how often in each week, not for how long.
+    r"(?!\s*(?:a|per|each|every|/|of each|in each|of the)\s*(?:week|wk|month)s?\b)"
 )
 _UNIT_DAYS = {"d": 1, "day": 1, "days": 1, "w": 7, "wk": 7, "wks": 7, "week": 7, "weeks": 7,
               "mo": 30, "month": 30, "months": 30}  # fmt: skip
