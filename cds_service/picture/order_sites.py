@@ -53,7 +53,8 @@ def read_sites(found: OrderDetails, terminology: Terminology, drug: DrugInfo) ->
 
 def reason_sites(sites: frozenset[str], instruction: str | None) -> OrderSites:
     """The sites of the order's reason less those its instructions exclude ("not on face")."""
-    sites -= excluded_sites(instruction)
+    if sites:  # most orders' reasons name no site: no need to read the instructions again
+        sites -= excluded_sites(instruction)
     return OrderSites(sites, REASON_EVIDENCE) if sites else OrderSites()
 
 
