@@ -7,6 +7,7 @@ from typing import Any
 from tests.conftest import cards_for, load_fixture, post_hook
 from tests.test_review_clinical import (
     CLOBETASOL,
+    HERPETICUM,
     SITE_RULE,
     _condition,
     _draft,
@@ -102,3 +103,21 @@ def test_a_first_dose_of_the_maintenance_amount_is_no_loading_dose(hooks: Any) -
         dosage["doseAndRate"][0]["doseQuantity"]["value"] = first
         found = cards_for(post_hook(hooks, body), "biologic-label-check")
         assert bool(found) is fires, first
+
+
+def test_a_local_status_code_is_read_by_its_display(hooks: Any) -> None:
+    """A local verificationStatus code ("EIE") with the display "Entered in Error": a recent
+    herpeticum entered in error raises no critical card; a local "A" displayed "Active" makes
+    an older one active."""
+    local = "http://hospital.example.org/condition-status"
+    error = {"coding": [{"system": local, "code": "EIE", "display": "Entered in Error"}]}
+    active = {"coding": [{"system": local, "code": "A", "display": "Active"}]}
+    for extra, fires in (
+        ({"verificationStatus": error, "onsetDateTime": "2026-11-20"}, False),
+        ({"clinicalStatus": active, "recordedDate": "2025-01-01"}, True),
+    ):
+        condition = _condition(id="eh", code=HERPETICUM)
+        del condition["clinicalStatus"]
+        condition.update(extra)
+        body = _request("patient-view", [], [_condition(), condition])
+        assert ("eczema-herpeticum" in _rules(hooks, body)) is fires, extra
