@@ -121,3 +121,16 @@ def test_a_local_status_code_is_read_by_its_display(hooks: Any) -> None:
         condition.update(extra)
         body = _request("patient-view", [], [_condition(), condition])
         assert ("eczema-herpeticum" in _rules(hooks, body)) is fires, extra
+
+
+def test_reason_site_another_drug_is_for(hooks: Any) -> None:
+    """ "Apply to body twice daily (use hydrocortisone 1% on face)": the face is the
+    hydrocortisone's, so the reason's face is not the clobetasol's either."""
+    reason = {
+        "coding": [
+            {"system": "http://snomed.info/sct", "code": "24079001", "display": FACE_AND_TRUNK}
+        ]
+    }
+    sig = "Apply to body twice daily (use hydrocortisone 1% on face)"
+    draft = _draft({"medicationCodeableConcept": CLOBETASOL["code"], "reasonCode": [reason]}, sig)
+    assert SITE_RULE not in _rules(hooks, _request("order-sign", [{"resource": draft}]))

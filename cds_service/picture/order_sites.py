@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from cds_service.terminology.sites import excluded_sites
+from cds_service.terminology.sites import named_sites
 from cds_service.terminology.sites import text_sites as sites_in_text
 from cds_service.terminology.terminology import MEMO_ENTRIES, MEMO_TEXT
 
@@ -52,9 +52,10 @@ def read_sites(found: OrderDetails, terminology: Terminology, drug: DrugInfo) ->
 
 
 def reason_sites(sites: frozenset[str], instruction: str | None) -> OrderSites:
-    """The sites of the order's reason less those its instructions exclude ("not on face")."""
+    """The sites of the order's reason, for an order whose instructions name none of its own,
+    less any they name at all: those they exclude ("not on face") or give to another drug."""
     if sites:  # most orders' reasons name no site: no need to read the instructions again
-        sites -= excluded_sites(instruction)
+        sites -= named_sites(instruction)
     return OrderSites(sites, REASON_EVIDENCE) if sites else OrderSites()
 
 

@@ -213,16 +213,17 @@ def text_sites(
     return frozenset(found)
 
 
-def excluded_sites(text: str | None) -> frozenset[str]:
-    """Sites the text names but does not apply to: negated ("avoid the face") or another
-    drug's. An order's reason cannot give them back ("Eczema of face and trunk" with "apply
-    twice daily, not on face" is not an order for the face)."""
+def named_sites(text: str | None) -> frozenset[str]:
+    """Every site the text names, negated or not ("avoid the face" names the face). For an
+    order whose instructions apply it to no site of its own, these are sites they keep it off
+    or give to another drug ("(use hydrocortisone 1% on face)"): its reason cannot give them
+    back ("Eczema of face and trunk" with "apply twice daily, not on face")."""
     if not text:
         return frozenset()
     named = {
         _GROUP_SITE[hit.lastgroup or ""] for c in _clauses(text) for hit in _SITE_RE.finditer(c)
     }
-    return frozenset(named - {""}) - text_sites(text)
+    return frozenset(named - {""})
 
 
 def coded_sites(codings: Iterable[tuple[str | None, str | None]]) -> frozenset[str]:
