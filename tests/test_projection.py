@@ -292,6 +292,24 @@ def kitchen_sink(hook: str, base: str) -> dict[str, Any]:
             "effectiveDateTime": "2026-09-01",
             "dataAbsentReason": {"coding": [{"code": "not-performed"}]},
         },
+        {  # a panel: its values are its components, a dataAbsentReason beside them
+            "resourceType": "Observation",
+            "id": "o5",
+            "code": _cc(LOINC, "85354-9", "Blood pressure panel"),
+            "effectiveDateTime": "2026-09-01",
+            "dataAbsentReason": {"coding": [{"code": "not-applicable"}]},
+            "component": [
+                {"code": _cc(LOINC, "8480-6", "Systolic"), "valueQuantity": {"value": 1}}
+            ],
+        },
+        {  # a panel of members
+            "resourceType": "Observation",
+            "id": "o6",
+            "code": _cc(LOINC, "24323-8", "Metabolic panel"),
+            "effectiveDateTime": "2026-09-01",
+            "dataAbsentReason": {"coding": [{"code": "not-applicable"}]},
+            "hasMember": [{"reference": "Observation/o4"}],
+        },
     ]
     clobetasol = {
         "resourceType": "MedicationRequest",

@@ -68,6 +68,9 @@ READ_ELEMENTS: dict[str, tuple[str, ...]] = {
         "valueString",
         "valueCodeableConcept",
         "dataAbsentReason",
+        # Only whether there are any: a panel with them is a result despite a dataAbsentReason.
+        "component",
+        "hasMember",
     ),
     "CarePlan": ("status", "code", "category", "activity", "created", "title", "description"),
     "ServiceRequest": ("status", "code", "category", "authoredOn"),

@@ -21,7 +21,7 @@ from .identity import Owner
 from .lazy import LazyFacts, ObservationBatch
 from .memo import Memo
 from .model import ConditionFact, MedicationOrder, ObservationFact, PatientPicture, RecordFact
-from .order_sites import REASON_EVIDENCE, OrderSites
+from .order_sites import reason_sites
 from .orders import build_order
 from .records import build_condition, build_observation, build_record
 
@@ -151,7 +151,7 @@ def _sites_from_reason_conditions(
             if c.id in ids:
                 sites |= c.body_sites | terminology.body_sites((), c.text)
         if sites:
-            order.__dict__["placement"] = OrderSites(sites, REASON_EVIDENCE)
+            order.__dict__["placement"] = reason_sites(sites, order.instruction_text)
 
 
 # What reading a resource of an unexpected shape raises: that resource is skipped and counted.

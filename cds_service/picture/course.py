@@ -83,12 +83,17 @@ def _bounds_days(quantity: Any) -> float | None:
     return fx.duration_days(quantity)
 
 
-# A count in digits, or in words before a space ("for two weeks", "for a month").
+# A count in digits, or in words before a space ("for two weeks", "for a month"). After "x" a
+# count is never "a": "2x a day", "1 x a week" say how often, not for how long.
 _WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
           "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fourteen": 14}  # fmt: skip
+_UNITS = r"days?|d|weeks?|wks?|wk|w|months?|mo"
 _COURSE = re.compile(
-    r"(?<![a-z])(?:for|x|×)\s*(?:up\s+to\s+|the\s+next\s+|a\s+further\s+|another\s+)?"
-    r"(\d{1,3}\s*|(?:" + "|".join(_WORDS) + r")\s+)(days?|d|weeks?|wks?|wk|w|months?|mo)(?![a-z])"
+    r"(?<![a-z])(?:for|(?:x|×)(?!\s*an?\s+(?:" + _UNITS + r")(?![a-z])))\s*"
+    r"(?:up\s+to\s+|the\s+next\s+|a\s+further\s+|another\s+)?"
+    r"(\d{1,3}\s*|(?:" + "|".join(_WORDS) + r")\s+)(" + _UNITS + r")(?![a-z])"
+    # "for 2 days a week" (proactive use) says how often in each week, not for how long.
+    r"(?!\s*(?:a|per|each|every|/|of each|in each|of the)\s*(?:week|wk|month)s?\b)"
 )
 _UNIT_DAYS = {"d": 1, "day": 1, "days": 1, "w": 7, "wk": 7, "wks": 7, "week": 7, "weeks": 7,
               "mo": 30, "month": 30, "months": 30}  # fmt: skip

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from cds_service.terminology.sites import named_sites
 from cds_service.terminology.sites import text_sites as sites_in_text
 from cds_service.terminology.terminology import MEMO_ENTRIES, MEMO_TEXT
 
@@ -47,6 +48,14 @@ def read_sites(found: OrderDetails, terminology: Terminology, drug: DrugInfo) ->
             return OrderSites(sites, "the instructions")
     reasons = "; ".join(d for _, _, d in found.reason_codings if d)[:MEMO_TEXT]
     sites = terminology.body_sites((), reasons) if reasons else frozenset()
+    return reason_sites(sites, instruction)
+
+
+def reason_sites(sites: frozenset[str], instruction: str | None) -> OrderSites:
+    """The sites of the order's reason, for an order whose instructions name none of its own,
+    less any they name at all: those they exclude ("not on face") or give to another drug."""
+    if sites:  # most orders' reasons name no site: no need to read the instructions again
+        sites -= named_sites(instruction)
     return OrderSites(sites, REASON_EVIDENCE) if sites else OrderSites()
 
 

@@ -34,7 +34,11 @@ def build_observation(res: Mapping[str, Any]) -> ObservationFact:
         text_value=text_value,
         status=fx.code(res.get("status")),
         code_text=fx.concept_text(res.get("code")),
-        absent=value is None and text_value is None and bool(res.get("dataAbsentReason")),
+        # A panel's values are its components or members (a blood pressure's 8480-6 / 8462-4).
+        absent=value is None
+        and text_value is None
+        and bool(res.get("dataAbsentReason"))
+        and not (res.get("component") or res.get("hasMember")),
     )
 
 
@@ -99,9 +103,10 @@ _SNOMED_STATUS = {"55561003": "active", "73425007": "inactive", "413322009": "re
 
 def _status(concept: Any, known: frozenset[str]) -> str | None:
     """A Condition status as its FHIR code: a coding's code in any case ("ACTIVE") or a C-CDA
-    SNOMED status, the first `known` one winning; without a code, a coding's display or the
-    concept's text ("Resolved", "Entered in Error"), or a bare string (the STU3 shape), when it
-    names a `known` code. An unknown code is kept as written (no known status); else None."""
+    SNOMED status, the first `known` one winning; without a known code, a coding's display or
+    the concept's text ("Resolved", "Entered in Error", beside a local code "EIE"), or a bare
+    string (the STU3 shape), when it names a `known` code. An unknown code with no known words
+    is kept as written (no known status); else None."""
     if isinstance(concept, str):
         concept = {"text": concept}
     if not isinstance(concept, dict):
@@ -117,14 +122,12 @@ def _status(concept: Any, known: frozenset[str]) -> str | None:
     for code in codes:
         if code in known:
             return code
-    if codes:
-        return codes[0]
-    for word in words:
+    for word in words:  # a local code ("EIE") with its display ("Entered in Error")
         if isinstance(word, str):
             found = "-".join(normalise(word).lower().replace("_", " ").split())
             if found in known:
                 return found
-    return None
+    return codes[0] if codes else None
 
 
 CONDITION_FIELDS = (

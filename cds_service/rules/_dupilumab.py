@@ -122,9 +122,15 @@ def ordered_loading_mg(order: MedicationOrder) -> float | None:
     return _dose_mg(single[0], order.name or "")
 
 
-def loading_matches(loading_mg: float | None, expected: Tier) -> bool:
-    """No loading dose ordered, or the tier's (none at 6 months to 5 years, §5.6)."""
-    return loading_mg is None or abs(loading_mg - expected.loading_mg) < 1
+def loading_matches(loading_mg: float | None, expected: Tier, maintenance_mg: float) -> bool:
+    """No loading dose ordered, or the tier's (none at 6 months to 5 years, §5.6). A first
+    dose written on its own of the maintenance amount ("200 mg once", then "200 mg every 4
+    weeks") is the first maintenance dose, no loading dose."""
+    return (
+        loading_mg is None
+        or abs(loading_mg - expected.loading_mg) < 1
+        or abs(loading_mg - maintenance_mg) < 1
+    )
 
 
 def _repeat(dosage: dict[str, Any]) -> dict[str, Any]:

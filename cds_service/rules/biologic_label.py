@@ -82,7 +82,7 @@ def _dupilumab_dose(picture: PatientPicture, order: MedicationOrder, months: int
     if expected is None or ordered is None:
         return None
     loading = ordered_loading_mg(order)
-    loading_ok = loading_matches(loading, expected)
+    loading_ok = loading_matches(loading, expected, ordered[0])
     if matches(ordered, expected) and loading_ok:
         return None
     mg, days = ordered

@@ -164,8 +164,11 @@ _QUANTITY_RE = re.compile(
 # A negated use with a limit restricts how long or how often, not where: "do not use on face for
 # longer than 7 days", "do not apply more than twice daily to face", "avoid prolonged use on
 # face" all name the face as a site. The negation (and the caution) is dropped before reading.
+# The limit must be the same negation's: in "do not apply to face and do not use for more than
+# 2 weeks" the face is excluded, and a second negation before the limit ends the span.
 _LIMITED_USE_RE = re.compile(
-    r"\b(?:do not|don't|dont|never|not) (?=(?:use|apply)\b[^.,;:!?()\n]*?"
+    r"\b(?:do not|don't|dont|never|not) (?=(?:use|apply)\b"
+    r"(?:(?!\b(?:not|never|no|avoid\w*)\b|n't\b)[^.,;:!?()\n])*?"
     r"\b(?:(?:more|longer) than|beyond|in excess of|at a time)\b)"
     r"|\bavoid (?:prolonged|long-term|long term|extended|continuous|chronic) use\b"
 )
@@ -208,6 +211,19 @@ def text_sites(
         if sites and not (other_product is not None and other_product(clause)):
             found |= sites
     return frozenset(found)
+
+
+def named_sites(text: str | None) -> frozenset[str]:
+    """Every site the text names, negated or not ("avoid the face" names the face). For an
+    order whose instructions apply it to no site of its own, these are sites they keep it off
+    or give to another drug ("(use hydrocortisone 1% on face)"): its reason cannot give them
+    back ("Eczema of face and trunk" with "apply twice daily, not on face")."""
+    if not text:
+        return frozenset()
+    named = {
+        _GROUP_SITE[hit.lastgroup or ""] for c in _clauses(text) for hit in _SITE_RE.finditer(c)
+    }
+    return frozenset(named - {""})
 
 
 def coded_sites(codings: Iterable[tuple[str | None, str | None]]) -> frozenset[str]:

@@ -218,6 +218,11 @@ def test_site_in_text(term: Terminology, text, sites) -> None:
         ("Do not use on face. Do not use longer than 2 weeks", set()),
         ("Do not use on the face, apply to body no more than twice daily", set()),
         ("Do not use on the face, for longer than 2 weeks on the body", set()),
+        # a second negation: the limit is not the face's
+        ("Arms. Do not apply to face and do not use for more than 2 weeks", {"upper-limb"}),
+        ("Do not apply to the face or groin and don't use for longer than 14 days", set()),
+        ("Never apply to face and never use more than twice daily", set()),
+        ("Do not use on face or in skin folds for more than 7 days", {"face", "skin-fold"}),
     ],
 )
 def test_negated_sites_are_not_reported(term: Terminology, text, sites) -> None:
