@@ -215,6 +215,24 @@ def test_an_update_rewrites_the_patients_copy_of_the_instruction_too(client: Any
         assert dosage["patientInstruction"] == "Apply thinly twice daily for 14 days"
 
 
+def test_a_twice_weekly_update_rewrites_the_old_schedules_words(client: Any) -> None:
+    """The draft's sig says "once weekly": kept beside a twice-weekly timing it would be two
+    schedules in one order."""
+    rule = "tci-proactive-maintenance"
+    body = copy.deepcopy(load_fixture(f"{rule}/once-weekly-in.json"))
+    (dosage,) = body["context"]["draftOrders"]["entry"][0]["resource"]["dosageInstruction"]
+    dosage["text"] = "Apply to face once weekly"
+    dosage["patientInstruction"] = "Use on your face once a week"
+    (card,) = cards_for(post_hook(client, body), rule)
+    (suggestion,) = [s for s in card["suggestions"] if s["label"].startswith("Change to twice")]
+    (action,) = suggestion["actions"]
+    validate_fhir(action["resource"])
+    (updated,) = action["resource"]["dosageInstruction"]
+    assert updated["timing"]["repeat"]["frequency"] == 2
+    assert "once" not in updated["text"] and "twice weekly" in updated["text"]
+    assert updated["patientInstruction"] == updated["text"]
+
+
 def test_a_bedtime_update_with_a_coded_dose_words_only_the_schedule(client: Any) -> None:
     rule = "antihistamine-sedating-bedtime"
     body = load_fixture(f"{rule}/hydroxyzine-three-times-daily-age-30-in.json")

@@ -150,9 +150,11 @@ def create_tci_maintenance(finding: Finding, picture: PatientPicture) -> list[Ac
     return [create(resource, say("action"))]
 
 
-@builder("set-twice-weekly", texts={"action": ""})
+@builder("set-twice-weekly", texts={"action": "", "dosage": "site"})
 def set_twice_weekly(finding: Finding, picture: PatientPicture) -> list[Action]:
-    """Change a maintenance draft to twice weekly (Mon/Thu), keeping its duration."""
+    """Change a maintenance draft to twice weekly (Mon/Thu), keeping its duration; the sig
+    written for the old schedule ("once weekly") is rewritten, or it would contradict it."""
+    words = say("dosage", site=_site(finding.orders[0], None))
 
     def change(resource: dict[str, Any]) -> None:
         for dosage in resource.get("dosageInstruction") or []:
@@ -166,6 +168,9 @@ def set_twice_weekly(finding: Finding, picture: PatientPicture) -> list[Action]:
                     "periodUnit": "wk",
                     "dayOfWeek": ["mon", "thu"],
                 }
+                for field in ("text", "patientInstruction"):
+                    if isinstance(dosage.get(field), str):
+                        dosage[field] = words
 
     return update(finding.orders[0], change, say("action"))  # nothing without an id
 
