@@ -6,7 +6,6 @@ that name, so a session that checks the certificate against the resolved IP reac
 
 from __future__ import annotations
 
-import datetime
 import json
 import socket
 import ssl
@@ -15,51 +14,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from cds_service.fhir.allow import ServerPolicy
 from cds_service.fhir.session import SocketRegistry, tracking_session
+from tests.auth.slow_keyhost import self_signed
 from tests.fhir.fake_fhir import FakeFhirServer, send_bytes
 
 PATIENT = {"resourceType": "Patient", "id": "1"}
 
 
-def _certificate_for_localhost(directory: Path) -> tuple[Path, Path]:
-    """A self-signed certificate naming only DNS:localhost (no IP address), and its key."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
 @pytest.fixture
 def tls_fhir(tmp_path: Path) -> Iterator[tuple[FakeFhirServer, Path]]:
     """The fake FHIR server behind TLS with a certificate for "localhost" only."""
-    cert, key = _certificate_for_localhost(tmp_path)
+    cert, key = self_signed(tmp_path, "localhost")
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server = FakeFhirServer()
