@@ -1,0 +1,55 @@
+"""Review of the round's changes: a daily rate written in the sig but kept to some days of
+the week is proactive use, not daily use."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from cds_service.picture.frequency import per_day_written
+from tests.conftest import post_hook
+from tests.test_review_clinical2 import PID, _bundle, _clobetasol_course, _eczema, _summaries
+
+
+def test_a_daily_rate_kept_to_days_of_the_week_is_averaged_over_the_week() -> None:
+    """'twice a day on 2 days a week' is four applications a week, not two a day."""
+    for text, rate in (
+        ("Apply twice a day on 2 days a week", 4 / 7),
+        ("apply twice daily on weekends", 4 / 7),
+        ("Apply BID Mondays and Thursdays", 4 / 7),
+        ("apply bd mon, tues & thurs", 6 / 7),
+        ("apply once daily 2 consecutive days per week", 2 / 7),
+        ("apply twice weekly on Mon and Thu", 2 / 7),
+        ("apply daily 7 days a week", 1.0),
+        ("apply od, avoid sun, for a month", 1.0),
+    ):
+        assert per_day_written({}, text) == rate, text
+    # the days cannot be counted ('Monday to Friday'): no rate to read
+    assert per_day_written({}, "apply daily Monday to Friday") is None
+
+
+def test_proactive_clobetasol_twice_daily_two_days_a_week_is_no_daily_course(hooks: Any) -> None:
+    """Six weeks of clobetasol 'twice a day on 2 days a week' (proactive use) that just ended:
+    no 'potent steroid used daily' taper warning; the same course written daily has one."""
+    rule = "tcs-taper-after-long-use"
+
+    def taper(text: str) -> list[str]:
+        body = {
+            "hook": "patient-view",
+            "hookInstance": str(uuid.uuid4()),
+            "context": {"userId": "Practitioner/1", "patientId": PID},
+            "prefetch": {
+                "patient": {"resourceType": "Patient", "id": PID, "birthDate": "1988-04-02"},
+                "conditions": _bundle([_eczema()]),
+                "medications": _bundle([_clobetasol_course({"text": text})]),
+            },
+        }
+        return _summaries(post_hook(hooks, body).get_json()["cards"], rule)
+
+    assert taper("Apply thinly twice a day to the legs")
+    for text in (
+        "Apply twice a day on 2 days a week",
+        "apply twice daily on weekends",
+        "Apply BID Mondays and Thursdays",
+    ):
+        assert not taper(text), text
