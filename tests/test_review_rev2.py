@@ -7,8 +7,21 @@ import uuid
 from typing import Any
 
 from cds_service.picture.frequency import per_day_written
+from cds_service.terminology import mentions
+from cds_service.terminology.mentions import Mention
 from tests.conftest import post_hook
-from tests.test_review_clinical2 import PID, _bundle, _clobetasol_course, _eczema, _summaries
+from tests.test_review_clinical2 import (
+    JAK,
+    PID,
+    UPADACITINIB,
+    _bundle,
+    _call,
+    _clobetasol_course,
+    _draft,
+    _eczema,
+    _result,
+    _summaries,
+)
 
 
 def test_a_daily_rate_kept_to_days_of_the_week_is_averaged_over_the_week() -> None:
@@ -53,3 +66,27 @@ def test_proactive_clobetasol_twice_daily_two_days_a_week_is_no_daily_course(hoo
         "Apply BID Mondays and Thursdays",
     ):
         assert not taper(text), text
+
+
+def test_an_immune_phase_of_an_infection_is_the_infection(hooks: Any) -> None:
+    """'Hepatitis B immune-tolerant phase' is chronic hepatitis B (HBsAg positive) and 'HIV
+    immune reconstitution syndrome' is HIV: the critical card before an oral JAK still fires;
+    'Hepatitis B immune' (immunity) still does not."""
+    draft = _draft("upadacitinib 15 mg extended-release tablet", UPADACITINIB)
+    labs = tuple(_result(code, None) for code in ("71773-6", "5196-1", "16128-1", "58410-2"))
+    labs += (_result("57698-3", None),)
+
+    def cards(text: str) -> list[str]:
+        problem = {**_eczema(), "id": "p2", "code": {"text": text}}
+        found = _call(hooks, [draft], labs, conditions=[_eczema(), problem])
+        return [c["indicator"] for c in found if c["source"]["topic"]["code"] == JAK]
+
+    for text in (
+        "Chronic hepatitis B, immune tolerant phase",
+        "Hepatitis B immune-tolerant phase",
+        "Hepatitis B (immune active)",
+    ):
+        assert cards(text) == ["critical"], text
+    assert cards("Hepatitis B immune") == []
+    hiv = mentions.compile_terms(["hiv"])
+    assert mentions.read("HIV immune reconstitution syndrome", hiv, None) is Mention.AFFIRMED
