@@ -1,5 +1,5 @@
-"""Review of the round's changes: a daily rate written in the sig but kept to some days of
-the week is proactive use, not daily use."""
+"""Review of the round's changes: a daily rate kept to days of the week, an immune phase
+of an infection, referrals and care plans named as not made."""
 
 from __future__ import annotations
 
@@ -7,19 +7,23 @@ import uuid
 from typing import Any
 
 from cds_service.picture.frequency import per_day_written
+from cds_service.rules import Finding
 from cds_service.terminology import mentions
 from cds_service.terminology.mentions import Mention
-from tests.conftest import post_hook
+from tests.conftest import load_fixture, post_hook
+from tests.rules.redflags_support import decide
 from tests.test_review_clinical2 import (
     JAK,
     PID,
     UPADACITINIB,
+    _action_plan_fixture,
     _bundle,
     _call,
     _clobetasol_course,
     _draft,
     _eczema,
     _result,
+    _subject,
     _summaries,
 )
 
@@ -90,3 +94,40 @@ def test_an_immune_phase_of_an_infection_is_the_infection(hooks: Any) -> None:
     assert cards("Hepatitis B immune") == []
     hiv = mentions.compile_terms(["hiv"])
     assert mentions.read("HIV immune reconstitution syndrome", hiv, None) is Mention.AFFIRMED
+
+
+def test_a_referral_or_care_plan_named_as_not_made_is_not_on_record() -> None:
+    """'No dermatology referral needed' or 'Referral to dermatology declined' is no referral,
+    'Eczema action plan not given' or an 'Asthma flare plan' no eczema plan: the cards that
+    ask for them still fire (decided directly: the plan reminder is shown once a patient)."""
+
+    def finds(rule: str, fixture: str, key: str, resource: dict[str, Any]) -> bool:
+        body = load_fixture(fixture)
+        resource = {"id": "r1", "status": "active", "subject": _subject(fixture), **resource}
+        body["prefetch"][key] = {"resourceType": "Bundle", "type": "searchset"}
+        body["prefetch"][key]["entry"] = [{"resource": resource}]
+        return isinstance(decide(rule, body), Finding)
+
+    fixture = "escalate-refractory/view-three-moderate-courses-6-months-in.json"
+    referral = {"resourceType": "ServiceRequest", "intent": "order", "authoredOn": "2026-10-01"}
+    for text in (
+        "No dermatology referral needed",
+        "Referral to dermatology declined",
+        "Dermatology referral - cancelled",
+    ):
+        request = {**referral, "code": {"text": text}}
+        assert finds("escalate-refractory", fixture, "servicerequests", request), text
+    assert not finds(
+        "escalate-refractory",
+        fixture,
+        "servicerequests",
+        {**referral, "code": {"text": "Ambulatory referral to Dermatology"}},
+    )
+
+    fixture = "eczema-action-plan/" + _action_plan_fixture()
+    plan = {"resourceType": "CarePlan", "intent": "plan", "created": "2026-06-01"}
+    for title in ("Eczema action plan not given", "Asthma flare plan", "Asthma action plan"):
+        careplan = {**plan, "title": title}
+        assert finds("eczema-action-plan", fixture, "careplans", careplan), title
+    careplan = {**plan, "title": "Eczema flare plan"}
+    assert not finds("eczema-action-plan", fixture, "careplans", careplan)
