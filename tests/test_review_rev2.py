@@ -15,6 +15,7 @@ from tests.rules.redflags_support import decide
 from tests.test_review_clinical2 import (
     JAK,
     PID,
+    TUBE,
     UPADACITINIB,
     _action_plan_fixture,
     _bundle,
@@ -131,3 +132,16 @@ def test_a_referral_or_care_plan_named_as_not_made_is_not_on_record() -> None:
         assert finds("eczema-action-plan", fixture, "careplans", careplan), title
     careplan = {**plan, "title": "Eczema flare plan"}
     assert not finds("eczema-action-plan", fixture, "careplans", careplan)
+
+
+def test_a_non_occlusive_dressing_is_no_occlusion(hooks: Any) -> None:
+    """Clobetasol 'under a non-occlusive dressing' is not under occlusion: no wet-wrap card
+    (which would also silence tcs-very-potent-limits); 'under occlusion' still has one."""
+    rule = "wet-wrap-duration"
+    clobetasol = "clobetasol propionate 0.05% ointment"
+
+    def wrapped(text: str) -> list[str]:
+        return _summaries(_call(hooks, [_draft(clobetasol, {"text": text}, **TUBE)]), rule)
+
+    assert wrapped("Apply twice daily under occlusion to the hands for 7 days")
+    assert not wrapped("Apply twice daily under a non-occlusive dressing to the hands for 7 days")
