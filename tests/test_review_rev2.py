@@ -3,6 +3,7 @@ of an infection, referrals and care plans named as not made."""
 
 from __future__ import annotations
 
+import copy
 import uuid
 from typing import Any
 
@@ -10,8 +11,9 @@ from cds_service.picture.frequency import per_day_written
 from cds_service.rules import Finding
 from cds_service.terminology import mentions
 from cds_service.terminology.mentions import Mention
-from tests.conftest import load_fixture, post_hook
+from tests.conftest import cards_for, load_fixture, post_hook
 from tests.rules.redflags_support import decide
+from tests.test_fixtures import validate_fhir
 from tests.test_review_clinical2 import (
     JAK,
     PID,
@@ -145,3 +147,23 @@ def test_a_non_occlusive_dressing_is_no_occlusion(hooks: Any) -> None:
 
     assert wrapped("Apply twice daily under occlusion to the hands for 7 days")
     assert not wrapped("Apply twice daily under a non-occlusive dressing to the hands for 7 days")
+
+
+def test_a_twice_weekly_update_keeps_a_course_length_written_only_in_the_sig(
+    client: Any,
+) -> None:
+    """'Apply to face once weekly for 16 weeks' with no timing bounds: the rewritten sig
+    no longer says 16 weeks, so the updated timing carries the course length."""
+    rule = "tci-proactive-maintenance"
+    body = copy.deepcopy(load_fixture(f"{rule}/once-weekly-in.json"))
+    (dosage,) = body["context"]["draftOrders"]["entry"][0]["resource"]["dosageInstruction"]
+    del dosage["timing"]["repeat"]["boundsDuration"]
+    dosage["text"] = "Apply to face once weekly for 16 weeks"
+    (card,) = cards_for(post_hook(client, body), rule)
+    (suggestion,) = [s for s in card["suggestions"] if s["label"].startswith("Change to twice")]
+    (action,) = suggestion["actions"]
+    validate_fhir(action["resource"])
+    (updated,) = action["resource"]["dosageInstruction"]
+    assert "16 weeks" not in updated["text"]
+    assert updated["timing"]["repeat"]["boundsDuration"]["value"] == 112
+    assert updated["timing"]["repeat"]["boundsDuration"]["code"] == "d"
