@@ -167,3 +167,24 @@ def test_a_twice_weekly_update_keeps_a_course_length_written_only_in_the_sig(
     assert "16 weeks" not in updated["text"]
     assert updated["timing"]["repeat"]["boundsDuration"]["value"] == 112
     assert updated["timing"]["repeat"]["boundsDuration"]["code"] == "d"
+
+
+def test_a_bedtime_update_keeps_a_course_given_as_a_count_of_doses(client: Any) -> None:
+    """Three a day, 21 doses (timing.repeat.count, no bounds) is a 7-day course: once at
+    bedtime it stays 7 days with 7 tablets, not a 14-day course with 7 tablets."""
+    rule = "antihistamine-sedating-bedtime"
+    body = copy.deepcopy(load_fixture(f"{rule}/hydroxyzine-three-times-daily-age-30-in.json"))
+    draft = body["context"]["draftOrders"]["entry"][0]["resource"]
+    draft["dosageInstruction"][0]["timing"]["repeat"] = {
+        "frequency": 3,
+        "period": 1,
+        "periodUnit": "d",
+        "count": 21,
+    }
+    draft["dispenseRequest"] = {"quantity": {"value": 21, "unit": "tablet"}}
+    (card,) = cards_for(post_hook(client, body), rule)
+    (action,) = card["suggestions"][0]["actions"]
+    validate_fhir(action["resource"])
+    (dosage,) = action["resource"]["dosageInstruction"]
+    assert dosage["timing"]["repeat"]["boundsDuration"]["value"] == 7
+    assert action["resource"]["dispenseRequest"]["quantity"]["value"] == 7
