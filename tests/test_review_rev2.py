@@ -44,8 +44,18 @@ def test_a_daily_rate_kept_to_days_of_the_week_is_averaged_over_the_week() -> No
         ("apply od, avoid sun, for a month", 1.0),
     ):
         assert per_day_written({}, text) == rate, text
-    # the days cannot be counted ('Monday to Friday'): no rate to read
+    # the days cannot be counted ('Monday to Friday'), or the days a week are a second
+    # schedule after a daily one: no one rate to read
     assert per_day_written({}, "apply daily Monday to Friday") is None
+    assert per_day_written({}, "apply twice daily for 2 weeks then on 2 days a week") is None
+    # a day named for something else than the use keeps the daily rate
+    for text in (
+        "apply twice daily; review on Monday",
+        "apply twice daily until Friday",
+        "apply bd, review at the weekend",
+        "apply twice daily starting Monday",
+    ):
+        assert per_day_written({}, text) == 2.0, text
 
 
 def test_proactive_clobetasol_twice_daily_two_days_a_week_is_no_daily_course(hooks: Any) -> None:

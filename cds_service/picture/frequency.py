@@ -112,13 +112,27 @@ _WEEKDAY_RANGE = re.compile(
 )
 
 
+# A day named for something else than the use: 'review on Monday', 'until Friday'.
+_ONE_OFF = re.compile(
+    r"(?<![a-z])(?:until|till|til|by|from|start\w*|review\w*|recheck\w*|reassess\w*|see|seen|"
+    r"after|before|next|this|last|follow\w*|appointment|appt|clinic)(?:\W+[a-z]+){0,2}\W*$"
+)
+
+
+_STEP = re.compile(r"(?<![a-z])(?:then|followed by|thereafter|after that)(?![a-z])")
+
+
+def _one_off(text: str, match: re.Match[str]) -> bool:
+    return _ONE_OFF.search(text[max(0, match.start() - 40) : match.start()]) is not None
+
+
 def days_a_week_written(text: str) -> float | None:
     """Days of each week the sig names for its use, when it names them: 'on 2 days a week',
     'weekends', weekday names; 0 when it names them in a way not counted here (a range
     'Monday to Friday', several different counts)."""
     counts = {2 if m["weekend"] else _NUMBER.get(m["d"]) or int(m["d"]) for m in
-              _DAYS_A_WEEK.finditer(text)}  # fmt: skip
-    days = {(m[1] or m[2])[:3] for m in _WEEKDAY.finditer(text)}
+              _DAYS_A_WEEK.finditer(text) if not _one_off(text, m)}  # fmt: skip
+    days = {(m[1] or m[2])[:3] for m in _WEEKDAY.finditer(text) if not _one_off(text, m)}
     if days:
         counts.add(0 if _WEEKDAY_RANGE.search(text) else len(days))
     if not counts:
@@ -140,4 +154,6 @@ def per_day_written(res: Mapping[str, Any], instruction: str | None) -> float | 
     days = days_a_week_written(text)
     if rate is None or rate < 1 or days is None:
         return rate
+    if _STEP.search(text):  # 'twice daily for 2 weeks, then on 2 days a week': two schedules
+        return None
     return rate * days / 7 if 0 < days < 7 else (rate if days == 7 else None)
