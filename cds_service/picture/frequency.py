@@ -95,12 +95,65 @@ def _match_per_day(m: re.Match[str]) -> float | None:
     return next((v for k, v in named.items() if m[k]), None)
 
 
+# Days of the week the sig keeps a daily rate to ('twice a day on 2 days a week', 'on
+# weekends', 'Mondays and Thursdays'): proactive use, not daily use.
+_DAYS_A_WEEK = re.compile(
+    r"(?<![a-z0-9])(?P<d>one|two|three|four|five|six|[1-6])\s+(?:consecutive\s+)?days?"
+    r"\s*(?:a|an|per|each|every|/|in\s+(?:a|each|every|the))?\s*(?:week|wk)"
+    r"|(?P<weekend>weekends?)"
+)
+_WEEKDAY = re.compile(
+    r"(?<![a-z])(mon|tue|wed|thu|fri|sat|sun)(?:days?|s?day|nesday|rsday|urday)s?(?![a-z])"
+    r"|(?<![a-z])(mon|tues?|wed|thu|thurs?|fri|sat)(?![a-z])"
+)
+_WEEKDAY_RANGE = re.compile(
+    r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\s*(?:-|–|to|through|thru|until)\s*"
+    r"(?:mon|tue|wed|thu|fri|sat|sun)"
+)
+
+
+# A day named for something else than the use: 'review on Monday', 'until Friday'.
+_ONE_OFF = re.compile(
+    r"(?<![a-z])(?:until|till|til|by|from|start\w*|review\w*|recheck\w*|reassess\w*|see|seen|"
+    r"after|before|next|this|last|follow\w*|appointment|appt|clinic)(?:\W+[a-z]+){0,2}\W*$"
+)
+
+
+_STEP = re.compile(r"(?<![a-z])(?:then|followed by|thereafter|after that)(?![a-z])")
+
+
+def _one_off(text: str, match: re.Match[str]) -> bool:
+    return _ONE_OFF.search(text[max(0, match.start() - 40) : match.start()]) is not None
+
+
+def days_a_week_written(text: str) -> float | None:
+    """Days of each week the sig names for its use, when it names them: 'on 2 days a week',
+    'weekends', weekday names; 0 when it names them in a way not counted here (a range
+    'Monday to Friday', several different counts)."""
+    counts = {2 if m["weekend"] else _NUMBER.get(m["d"]) or int(m["d"]) for m in
+              _DAYS_A_WEEK.finditer(text) if not _one_off(text, m)}  # fmt: skip
+    days = {(m[1] or m[2])[:3] for m in _WEEKDAY.finditer(text) if not _one_off(text, m)}
+    if days:
+        counts.add(0 if _WEEKDAY_RANGE.search(text) else len(days))
+    if not counts:
+        return None
+    return float(counts.pop()) if len(counts) == 1 else 0.0
+
+
 def per_day_written(res: Mapping[str, Any], instruction: str | None) -> float | None:
     """Administrations a day from a timing.code ('BID') or the sig ('apply thinly twice a
     day'), when timing.repeat gives none; None when they say nothing, or say several
-    different things (a step-down 'twice daily for 1 week, then once daily')."""
+    different things (a step-down 'twice daily for 1 week, then once daily'). A daily rate
+    kept to some days of the week ('twice a day on 2 days a week') is averaged over the
+    week; None when those days cannot be counted."""
     found = {_CODE_PER_DAY.get(w.strip().upper()) for w in timing_code_words(res)}
-    if instruction:
-        found |= {_match_per_day(m) for m in _SCHEDULE.finditer(instruction[:500].lower())}
+    text = instruction[:500].lower() if instruction else ""
+    found |= {_match_per_day(m) for m in _SCHEDULE.finditer(text)}
     found.discard(None)
-    return found.pop() if len(found) == 1 else None
+    rate = found.pop() if len(found) == 1 else None
+    days = days_a_week_written(text)
+    if rate is None or rate < 1 or days is None:
+        return rate
+    if _STEP.search(text):  # 'twice daily for 2 weeks, then on 2 days a week': two schedules
+        return None
+    return rate * days / 7 if 0 < days < 7 else (rate if days == 7 else None)

@@ -18,7 +18,7 @@ import msgspec
 
 from cds_service.vocabulary import DRUG_CLASSES, UnknownName
 
-from . import dosage, order_sites
+from . import dosage, order_sites, record_text
 from .access import Coding
 from .conditions import EXCLUDED_VERIFICATION, ConditionQueries, reason_concepts
 from .dosage import Detail, OrderDetails
@@ -178,10 +178,11 @@ class RecordFact(msgspec.Struct, frozen=True):
     authored: date | None
 
     def in_set(self, terminology: Terminology, value_set: str) -> bool:
-        """A code in the value set, or its displays and texts match the set's text."""
+        """A code in the value set, or a display or text that names it (`record_text`)."""
         codes = [(s, c) for s, c, _d in self.codings]
-        text = " ; ".join(d for _s, _c, d in self.codings if d) or None
-        return terminology.in_value_set(value_set, codes, text)
+        if terminology.in_value_set(value_set, codes):
+            return True
+        return record_text.names(terminology, value_set, (d for _s, _c, d in self.codings if d))
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,10 @@ VOID_STATUSES = frozenset({"entered-in-error", "cancelled"})
 STOPPING_STATUSES = frozenset({"stopped", "cancelled", "completed"})
 
 # Wet wraps and occlusion as sigs write them: "wet wraps", "under occlusion", cling film /
-# saran / plastic wrap over the steroid, wet pyjamas, damp tubular bandages (Tubifast).
+# saran / plastic wrap over the steroid, wet pyjamas, damp tubular bandages (Tubifast); a
+# "non-occlusive" dressing is none.
 _WET_WRAP = re.compile(
-    r"\bwet[\s-]?wrap\w*|\bocclu(?:si|de|ded)\w*"
+    r"\bwet[\s-]?wrap\w*|(?<!non)(?<!non[\s-])\bocclu(?:si|de|ded)\w*"
     r"|\b(?:wet|damp|moist)(?:ened)? (?:tubular |cotton )?"
     r"(?:dressing|bandag|pyjama|pajama|pjs|garment|tubifast|tubigrip|stockinette|layer)\w*"
     r"|\b(?:saran|cling|plastic|glad|cellophane)[\s-]?(?:wrap|film)\w*"

@@ -38,9 +38,7 @@ def _on_record(picture: PatientPicture, record: RecordFact) -> bool:
 def _plan_on_record(picture: PatientPicture, record: RecordFact) -> bool:
     if not _on_record(picture, record):
         return False
-    codes = [(s, c) for s, c, _d in record.codings]
-    text = " ; ".join(d for _s, _c, d in record.codings if d) or None
-    return picture.terminology.in_value_set("skin-care-plan", codes, text)
+    return record.in_set(picture.terminology, "skin-care-plan")
 
 
 def moisturiser_plan(picture: PatientPicture) -> RecordFact | None:

@@ -102,8 +102,10 @@ def _to_bedtime(resource: dict[str, Any]) -> None:
     old = timing.get("repeat")
     old = old if isinstance(old, dict) else {}
     repeat: dict[str, Any] = {k: v for k, v in old.items() if k.startswith("bounds")}
-    if not repeat:
-        repeat["boundsDuration"] = {"value": 14, "unit": "days", "system": UCUM, "code": "d"}
+    if not repeat:  # the old course: its doses (count) at its rate, else 14 days
+        count, daily = old.get("count"), _daily_doses(old)
+        days = math.ceil(count / daily) if _positive(count) and daily else 14
+        repeat["boundsDuration"] = {"value": days, "unit": "days", "system": UCUM, "code": "d"}
     repeat.update({"frequency": 1, "period": 1, "periodUnit": "d", "when": ["HS"]})
     dosage["timing"] = {"repeat": repeat}
     # The new sig replaces the old one: a dose written only there ("Take 1 tablet ...") is

@@ -152,15 +152,17 @@ def create_tci_maintenance(finding: Finding, picture: PatientPicture) -> list[Ac
 
 @builder("set-twice-weekly", texts={"action": "", "dosage": "site"})
 def set_twice_weekly(finding: Finding, picture: PatientPicture) -> list[Action]:
-    """Change a maintenance draft to twice weekly (Mon/Thu), keeping its duration; the sig
-    written for the old schedule ("once weekly") is rewritten, or it would contradict it."""
-    words = say("dosage", site=_site(finding.orders[0], None))
+    """Make a draft twice weekly (Mon/Thu), keeping its course (a sig's too); rewrite its sig."""
+    order = finding.orders[0]
+    words = say("dosage", site=_site(order, None))
 
     def change(resource: dict[str, Any]) -> None:
         for dosage in resource.get("dosageInstruction") or []:
             repeat = (dosage.get("timing") or {}).get("repeat")
             if isinstance(repeat, dict):
                 bounds = {k: v for k, v in repeat.items() if k.startswith("bounds")}
+                if not bounds and (days := order.duration_days) and days >= 1:
+                    bounds["boundsDuration"] = _days(round(days))
                 dosage["timing"]["repeat"] = {
                     **bounds,
                     "frequency": 2,
@@ -172,7 +174,7 @@ def set_twice_weekly(finding: Finding, picture: PatientPicture) -> list[Action]:
                     if isinstance(dosage.get(field), str):
                         dosage[field] = words
 
-    return update(finding.orders[0], change, say("action"))  # nothing without an id
+    return update(order, change, say("action"))  # nothing without an id
 
 
 @builder("taper-tcs", texts={"action": "", "daily": "days", "alternate": "days", "weekly": "days"})

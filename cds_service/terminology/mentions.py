@@ -88,13 +88,20 @@ _POST_NEGATION = re.compile(
     r"excluded|unlikely|absent|not present|not confirmed|not found|denied|"
     r"(?<!not )(?<!un)resolved))\b"
 )
+# "immune" naming a phase or state of the infection, not immunity to it: chronic hepatitis B
+# in its "immune-tolerant" / "immune-active" phase, HIV "immune reconstitution" syndrome.
+_IMMUNE_STATE = (
+    r"(?:toleran\w*|activ\w*|inactiv\w*|control\w*|clearance|escape|reconstitut\w*|"
+    r"suppress\w*|compromis\w*|deficien\w*|dysregulat\w*|mediated|complex\w*|phase)"
+)
 # "scabies exposure", "scabies contact" (not "nickel contact dermatitis / allergy"); the
 # immunity, vaccine or screening of an infection is not the infection ("Hepatitis B immune",
 # "hepatitis B vaccination status", "Hepatitis C screening", unless it reads positive).
 _POST_EXPOSURE = re.compile(
     r"^[^\w,]*(?:exposure|exposed|contact"
     r"(?!\W+(?:dermat\w*|eczema\w*|allerg\w*|urticaria|sensiti\w*))"
-    r"|immune|immunity|immuni[sz]ation|immuni[sz]ed|vaccines?|vaccinations?|vaccinated"
+    r"|immun(?:e|ity)(?!\W+" + _IMMUNE_STATE + r")"
+    r"|immuni[sz]ation|immuni[sz]ed|vaccines?|vaccinations?|vaccinated"
     r"|screen(?:s|ed|ing)?(?![^,]*\b(?:positive|reactive|detected)\b))\b"
 )
 _POST_UNCERTAIN = re.compile(r"^\W*(?:\?|(?:\w+\W+){0,2}?(?:suspected|possible|query)\b)")
