@@ -101,7 +101,9 @@ _POST_EXPOSURE = re.compile(
     r"^[^\w,]*(?:exposure|exposed|contact"
     r"(?!\W+(?:dermat\w*|eczema\w*|allerg\w*|urticaria|sensiti\w*))"
     r"|immun(?:e|ity)(?!\W+" + _IMMUNE_STATE + r")"
-    r"|immuni[sz]ation|immuni[sz]ed|vaccines?|vaccinations?|vaccinated"
+    # "immunisation history reviewed" is about the record, not immunity to the condition named
+    r"|(?:immuni[sz]ation|vaccines?|vaccinations?)(?!\W+(?:history|record|review\w*))"
+    r"|immuni[sz]ed|vaccinated"
     r"|screen(?:s|ed|ing)?(?![^,]*\b(?:positive|reactive|detected)\b))\b"
 )
 _POST_UNCERTAIN = re.compile(r"^\W*(?:\?|(?:\w+\W+){0,2}?(?:suspected|possible|query)\b)")

@@ -124,3 +124,19 @@ def test_text_is_folded_before_matching() -> None:
 def test_only_the_start_of_a_long_text_is_read() -> None:
     terms = compile_terms(["eczema"])
     assert read("x " * 1500 + "eczema", terms, None) is ABSENT
+
+
+def test_an_immunisation_record_named_beside_an_infection_is_not_immunity_to_it() -> None:
+    """'Eczema herpeticum - immunisation history reviewed' is eczema herpeticum (a critical
+    red flag); 'Hepatitis B vaccination status: immune' and 'Hepatitis B immune' are not
+    hepatitis B."""
+    herpeticum = compile_terms(["eczema herpeticum"])
+    for text in (
+        "Eczema herpeticum - immunisation history reviewed",
+        "Eczema herpeticum; vaccination record up to date",
+        "Eczema herpeticum, immunization review done",
+    ):
+        assert read(text, herpeticum, None) is Mention.AFFIRMED, text
+    hepatitis_b = compile_terms(["hepatitis b"])
+    for text in ("Hepatitis B vaccination status: immune", "Hepatitis B immune", "Hep B vaccine"):
+        assert read(text, hepatitis_b, None) is not Mention.AFFIRMED, text
