@@ -48,6 +48,7 @@ def test_a_cancelled_emollient_is_still_no_emollient_in_capitals(client: Any) ->
 @pytest.mark.parametrize(
     ("value", "expected"),
     [("active", "active"), ("ON-HOLD", "on-hold"), ("Entered-In-Error", "entered-in-error"),
+     (" cancelled ", "cancelled"), ("\tdraft", "draft"),
      (" ", None), ("", None), (None, None), (3, None), (["active"], None)],
 )  # fmt: skip
 def test_code_reads_a_code_in_any_case(value: Any, expected: str | None) -> None:

@@ -54,7 +54,9 @@ def code(value: Any) -> str | None:
     """A FHIR code (`status`, `intent`) as rules compare it: codes are lower case, but some
     exports capitalise them ("ACTIVE", "Completed"), which must not make an order look void."""
     found = text(value, 64)
-    return found if found is None or found.islower() else found.strip().lower()
+    if found is None or (found.islower() and not found[0].isspace() and not found[-1].isspace()):
+        return found
+    return found.strip().lower()
 
 
 def resource_id(value: Any) -> str | None:
