@@ -285,6 +285,20 @@ def _clobetasol_course(dosage: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _course_chart(dosage: dict[str, Any]) -> dict[str, Any]:
+    """patient-view for an adult with eczema whose six-week clobetasol course just ended."""
+    return {
+        "hook": "patient-view",
+        "hookInstance": str(uuid.uuid4()),
+        "context": {"userId": "Practitioner/1", "patientId": PID},
+        "prefetch": {
+            "patient": {"resourceType": "Patient", "id": PID, "birthDate": "1988-04-02"},
+            "conditions": _bundle([_eczema()]),
+            "medications": _bundle([_clobetasol_course(dosage)]),
+        },
+    }
+
+
 def test_daily_use_written_in_the_sig_or_as_a_timing_code_is_daily(hooks: Any) -> None:
     """Six weeks of clobetasol that just ended, 'twice daily' written only in the sig (EMIS)
     or as timing.code BID (Oracle Health): the taper warning fires as for a coded repeat."""
@@ -294,16 +308,7 @@ def test_daily_use_written_in_the_sig_or_as_a_timing_code_is_daily(hooks: Any) -
         {"text": "1 app Topical BID", "timing": {"code": {"coding": [{"code": "BID"}]}}},
         {"timing": {"code": {"coding": [{"code": "696530", "display": "BID"}]}}},
     ):
-        body = {
-            "hook": "patient-view",
-            "hookInstance": str(uuid.uuid4()),
-            "context": {"userId": "Practitioner/1", "patientId": PID},
-            "prefetch": {
-                "patient": {"resourceType": "Patient", "id": PID, "birthDate": "1988-04-02"},
-                "conditions": _bundle([_eczema()]),
-                "medications": _bundle([_clobetasol_course(dosage)]),
-            },
-        }
+        body = _course_chart(dosage)
         response = post_hook(hooks, body)
         assert _summaries(response.get_json()["cards"], rule), dosage
     # a step-down ('twice daily ... then once daily') is not one daily rate: nothing to read

@@ -4,7 +4,6 @@ of an infection, referrals and care plans named as not made."""
 from __future__ import annotations
 
 import copy
-import uuid
 from typing import Any
 
 from cds_service.picture.frequency import per_day_written
@@ -16,13 +15,11 @@ from tests.rules.redflags_support import decide
 from tests.test_fixtures import validate_fhir
 from tests.test_review_clinical2 import (
     JAK,
-    PID,
     TUBE,
     UPADACITINIB,
     _action_plan_fixture,
-    _bundle,
     _call,
-    _clobetasol_course,
+    _course_chart,
     _draft,
     _eczema,
     _result,
@@ -64,16 +61,7 @@ def test_proactive_clobetasol_twice_daily_two_days_a_week_is_no_daily_course(hoo
     rule = "tcs-taper-after-long-use"
 
     def taper(text: str) -> list[str]:
-        body = {
-            "hook": "patient-view",
-            "hookInstance": str(uuid.uuid4()),
-            "context": {"userId": "Practitioner/1", "patientId": PID},
-            "prefetch": {
-                "patient": {"resourceType": "Patient", "id": PID, "birthDate": "1988-04-02"},
-                "conditions": _bundle([_eczema()]),
-                "medications": _bundle([_clobetasol_course({"text": text})]),
-            },
-        }
+        body = _course_chart({"text": text})
         return _summaries(post_hook(hooks, body).get_json()["cards"], rule)
 
     assert taper("Apply thinly twice a day to the legs")
