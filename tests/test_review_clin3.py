@@ -1,0 +1,66 @@
+"""Third clinical read of the round's suggestions: what the updated orders dispense."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from tests.conftest import cards_for, load_fixture, post_hook
+from tests.test_fixtures import validate_fhir
+
+BEDTIME = "antihistamine-sedating-bedtime"
+
+
+def _bedtime_update(client: Any, text: str, quantity: int, dose: float | None) -> dict[str, Any]:
+    """The bedtime update of hydroxyzine 'three times daily' with no course length set."""
+    body = copy.deepcopy(load_fixture(f"{BEDTIME}/hydroxyzine-three-times-daily-age-30-in.json"))
+    draft = body["context"]["draftOrders"]["entry"][0]["resource"]
+    (dosage,) = draft["dosageInstruction"]
+    dosage["text"] = text
+    dosage["timing"]["repeat"] = {"frequency": 3, "period": 1, "periodUnit": "d"}
+    if dose is None:
+        del dosage["doseAndRate"]
+    else:
+        dosage["doseAndRate"][0]["doseQuantity"]["value"] = dose
+    draft["dispenseRequest"] = {"quantity": {"value": quantity, "unit": "tablet"}}
+    (card,) = cards_for(post_hook(client, body), BEDTIME)
+    (action,) = card["suggestions"][0]["actions"]
+    validate_fhir(action["resource"])
+    return action["resource"]
+
+
+def test_a_bedtime_update_that_sets_the_14_day_course_dispenses_for_14_nights(
+    client: Any,
+) -> None:
+    """With no course on the draft the update limits it to 14 days; the quantity is what 14
+    nights need, not the old supply divided by three (100 tablets 'three times daily' became
+    34 tablets for a 14-day course; '1-2 tablets' and 30 became 10 for 14 nights)."""
+    for text, quantity, dose, expected in (
+        ("One tablet three times daily for itch", 100, 1, 14),
+        ("Take 2 tablets three times daily", 100, 2, 28),
+        ("Take half a tablet three times daily", 100, 0.5, 7),
+        ("Take 1-2 tablets three times daily as needed for itch", 30, None, 28),
+        ("Take 1 to 2 tablets three times daily when itchy", 30, None, 28),
+        ("Take two tablets three times daily", 90, None, 28),
+        ("Take 1 tablet three times daily", 9, 1, 14),
+    ):
+        resource = _bedtime_update(client, text, quantity, dose)
+        (dosage,) = resource["dosageInstruction"]
+        assert dosage["timing"]["repeat"]["boundsDuration"]["value"] == 14, text
+        assert resource["dispenseRequest"]["quantity"]["value"] == expected, text
+
+
+def test_a_bedtime_update_in_another_unit_keeps_the_scaled_supply(client: Any) -> None:
+    """A dose in mg beside a quantity in tablets cannot be counted: the supply shrinks with
+    the doses, as before."""
+    resource = _bedtime_update(client, "25 mg three times daily", 42, None)
+    assert resource["dispenseRequest"]["quantity"]["value"] == 14
+
+
+def test_a_bedtime_update_keeps_a_course_length_written_only_in_the_sig(client: Any) -> None:
+    """'One tablet three times daily for 5 days' with no timing bounds: the rewritten sig no
+    longer says 5 days, so the timing carries it; it was set to 14 days with 5 tablets."""
+    resource = _bedtime_update(client, "One tablet three times daily for 5 days", 15, 1)
+    (dosage,) = resource["dosageInstruction"]
+    assert dosage["timing"]["repeat"]["boundsDuration"]["value"] == 5
+    assert resource["dispenseRequest"]["quantity"]["value"] == 5
