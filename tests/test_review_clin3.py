@@ -64,3 +64,40 @@ def test_a_bedtime_update_keeps_a_course_length_written_only_in_the_sig(client: 
     (dosage,) = resource["dosageInstruction"]
     assert dosage["timing"]["repeat"]["boundsDuration"]["value"] == 5
     assert resource["dispenseRequest"]["quantity"]["value"] == 5
+
+
+def _infant_card(client: Any, path: str, rule: str, birth: str) -> dict[str, Any]:
+    body = copy.deepcopy(load_fixture(path))
+    for value in body["prefetch"].values():
+        if isinstance(value, dict) and value.get("resourceType") == "Patient":
+            value["birthDate"] = birth
+    (card,) = cards_for(post_hook(client, body), rule)
+    return card
+
+
+def test_an_age_under_a_month_is_in_days_or_weeks_and_one_month_is_singular(
+    client: Any,
+) -> None:
+    """A 2-day-old was 'a child aged 0 months'; the antihistamine infant card said
+    '1 months' (the day is 2026-11-22)."""
+    tci = ("tci-age-strength/pimecrolimus-age-10-months-in.json", "tci-age-strength")
+    infant = (
+        "antihistamine-sedating-bedtime/chlorpheniramine-three-times-daily-4-months-in.json",
+        "antihistamine-sedating-bedtime",
+    )
+    for (path, rule), birth, words in (
+        (tci, "2026-11-20", "2 days"),
+        (tci, "2026-11-21", "1 day"),
+        (tci, "2026-11-22", "under 1 day"),
+        (tci, "2026-10-25", "4 weeks"),
+        (tci, "2026-11-08", "2 weeks"),
+        (tci, "2026-10-20", "1 month"),
+        (infant, "2026-10-20", "1 month"),
+        (infant, "2026-11-08", "2 weeks"),
+        (infant, "2026-07-20", "4 months"),
+    ):
+        card = _infant_card(client, path, rule, birth)
+        text = card["summary"] + "\n" + card["detail"]
+        assert f"aged **{words}**" in card["detail"], (rule, birth, card["detail"][:200])
+        assert "0 month" not in text and "1 months" not in text and "months months" not in text
+        assert len(card["summary"]) < 140
