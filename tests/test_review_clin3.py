@@ -101,3 +101,41 @@ def test_an_age_under_a_month_is_in_days_or_weeks_and_one_month_is_singular(
         assert f"aged **{words}**" in card["detail"], (rule, birth, card["detail"][:200])
         assert "0 month" not in text and "1 months" not in text and "months months" not in text
         assert len(card["summary"]) < 140
+
+
+def _instructions(card: dict[str, Any]) -> list[str]:
+    return [
+        dosage.get("text") or ""
+        for suggestion in card["suggestions"]
+        for action in suggestion["actions"]
+        for dosage in (action.get("resource") or {}).get("dosageInstruction") or []
+    ]
+
+
+def test_a_rewritten_sig_names_every_site_of_the_draft(client: Any) -> None:
+    """Instructions the service writes name all the draft's sites: 'once weekly to face and
+    neck' became 'twice weekly to the face' (the neck dropped), and clobetasol for the face and
+    neck was replaced by tacrolimus 'to the face' only, the draft deleted."""
+    rule = "tci-proactive-maintenance"
+    body = copy.deepcopy(load_fixture(f"{rule}/once-weekly-in.json"))
+    (dosage,) = body["context"]["draftOrders"]["entry"][0]["resource"]["dosageInstruction"]
+    del dosage["site"]
+    dosage["text"] = "Apply once weekly to face and neck"
+    (card,) = cards_for(post_hook(client, body), rule)
+    assert any("face and neck twice weekly" in text for text in _instructions(card))
+
+    site_rule = "tcs-potent-on-sensitive-site"
+    body = copy.deepcopy(
+        load_fixture(f"{site_rule}/clobetasol-neck-and-legs-one-site-two-codings-in.json")
+    )
+    draft = body["context"]["draftOrders"]["entry"][0]["resource"]
+    for dosage in draft["dosageInstruction"]:
+        dosage.pop("site", None)
+        dosage["text"] = "Apply to face and neck twice daily for 7 days"
+    (card,) = cards_for(post_hook(client, body), site_rule)
+    texts = _instructions(card)
+    assert texts and all("face and neck" in text for text in texts), texts
+    for suggestion in card["suggestions"]:
+        for action in suggestion["actions"]:
+            if action.get("resource"):
+                validate_fhir(action["resource"])
