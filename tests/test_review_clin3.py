@@ -139,3 +139,23 @@ def test_a_rewritten_sig_names_every_site_of_the_draft(client: Any) -> None:
         for action in suggestion["actions"]:
             if action.get("resource"):
                 validate_fhir(action["resource"])
+
+
+def test_a_course_the_patient_instruction_repeats_is_read(client: Any) -> None:
+    """'twice daily for 4 weeks' in the sig and 'for four weeks' in the patient's instruction
+    are one course, not two: a month of clobetasol passed the 2-week limit unwarned. A sig
+    that itself steps down, or a patient's copy that disagrees, stays unreadable."""
+    rule = "tcs-very-potent-limits"
+    base = load_fixture(f"{rule}/clobetasol-4-weeks-written-only-in-the-sig-in.json")
+    for text, patient, fires in (
+        ("Apply twice daily for 4 weeks", "Use twice a day for four weeks, then stop", True),
+        ("Apply twice daily for 1 month", "Apply twice daily for a month", True),
+        ("Apply twice daily for 4 weeks", "Apply twice daily for 4 weeks", True),
+        ("Apply twice daily for 10 days", "Apply twice daily for 10 days", False),
+        ("Apply twice daily for 10 days", "Apply twice daily for 4 weeks", False),
+        ("Twice daily for 7 days then daily for 7 days", "Twice daily for 7 days", False),
+    ):
+        body = copy.deepcopy(base)
+        (dosage,) = body["context"]["draftOrders"]["entry"][0]["resource"]["dosageInstruction"]
+        dosage["text"], dosage["patientInstruction"] = text, patient
+        assert bool(cards_for(post_hook(client, body), rule)) is fires, (text, patient)
