@@ -203,13 +203,27 @@ def drug_label(order: MedicationOrder) -> str:
 
 
 def age_text(picture: PatientPicture) -> str:
-    """'4 months' under 2 years, else '15 years'; 'unknown' without a birth date."""
+    """'4 months' under 2 years ('2 weeks', '5 days' under a month), else '15 years';
+    'unknown' without a birth date."""
     years, months = picture.age_years, picture.age_months
-    if years is None or months is None:
+    if years is None or months is None or picture.birth_date is None:
         return "unknown"
-    if years < 2:
-        return f"{months} month{'s' if months != 1 else ''}"
-    return f"{years} years"
+    if years >= 2:
+        return f"{years} years"
+    if months >= 1:
+        return _counted(months, "month")
+    days = (picture.today - picture.birth_date).days
+    return (
+        "under 1 day"
+        if days < 1
+        else _counted(days, "day")
+        if days < 14
+        else _counted(days // 7, "week")
+    )
+
+
+def _counted(number: int, unit: str) -> str:
+    return f"{number} {unit}{'s' if number != 1 else ''}"
 
 
 def tacrolimus_strength(age: int | None) -> str:

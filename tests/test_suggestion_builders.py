@@ -61,8 +61,9 @@ def test_swap_names_the_site_in_dosage_site_and_text(client: Any) -> None:
     in_text = load_fixture(f"{rule}/clobetasol-face-in-text-in.json")
     (card,) = cards_for(post_hook(client, in_text), rule)
     dosage = card["suggestions"][0]["actions"][0]["resource"]["dosageInstruction"][0]
-    assert dosage["site"] == {"text": "face"}  # a site found only in the instruction text
-    assert "to the face" in dosage["text"]
+    # sites found only in the instruction text ('Apply to face and neck'): all of them
+    assert dosage["site"] == {"text": "face and neck"}
+    assert "to the face and neck" in dosage["text"]
 
 
 def test_tci_age_strength_recommends_exactly_one(client: Any) -> None:

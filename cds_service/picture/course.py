@@ -57,6 +57,8 @@ def course_days(res: Mapping[str, Any], instruction: Callable[[], str | None]) -
     if not repeat.get("boundsDuration"):
         text = instruction()
         duration = duration_in_text(text) if text else None
+        if duration is None and text:
+            duration = _agreed_course(res)
     dispense = res.get("dispenseRequest")
     if duration is None and isinstance(dispense, dict) and "expectedSupplyDuration" in dispense:
         duration = fx.duration_days(dispense["expectedSupplyDuration"])
@@ -108,6 +110,25 @@ def duration_in_text(instruction: str) -> float | None:
     count, unit = found[0]
     count = count.strip()
     return float((int(count) if count.isdigit() else _WORDS[count]) * _UNIT_DAYS[unit])
+
+
+def _agreed_course(res: Mapping[str, Any]) -> float | None:
+    """The course of an order's one dosage whose sig and patient instruction each write one and
+    the same ('for 4 weeks' and 'for four weeks'); None when either writes several (a
+    step-down) or they disagree. The joined instruction text reads as two courses."""
+    dosages = res.get("dosageInstruction")
+    if not (isinstance(dosages, list) and len(dosages) == 1 and isinstance(dosages[0], dict)):
+        return None
+    lengths = set()
+    for field in ("text", "patientInstruction"):
+        words = dosages[0].get(field)
+        if not isinstance(words, str):
+            continue
+        if len(_COURSE.findall(words[:500].lower())) > 1:
+            return None
+        lengths.add(duration_in_text(words))
+    lengths.discard(None)
+    return lengths.pop() if len(lengths) == 1 else None
 
 
 _COURSE_ANY_CASE = re.compile(_COURSE.pattern, re.IGNORECASE)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.vocabulary import SIX_MONTHS
 
-from ._common import SITE_LABEL, site_label
+from ._common import SITE_LABEL, SITE_PRIORITY, site_label
 
 VOID_STATUSES = frozenset({"entered-in-error", "cancelled"})
 STOPPING_STATUSES = frozenset({"stopped", "cancelled", "completed"})
@@ -159,3 +159,14 @@ def site_name(sites: frozenset[str]) -> str:
 def days(value: float | None) -> str | None:
     """A day count for card text; None when unknown (the card file words it: `[absent]`)."""
     return None if value is None else f"{value:g}"
+
+
+def sites_listed(sites: frozenset[str]) -> str:
+    """Every site, for an instruction the service writes ('face and neck', 'face, neck and
+    trunk'): `site_name` names only the most specific sensitive one, as a card does."""
+    ranked = [SITE_LABEL[s] for s in SITE_PRIORITY if s in sites]
+    rest = sorted(
+        SITE_LABEL.get(s) or _MORE_SITES.get(s, s) for s in sites if s not in SITE_PRIORITY
+    )
+    names = ranked + rest
+    return " and ".join(filter(None, (", ".join(names[:-1]), names[-1]))) if names else ""

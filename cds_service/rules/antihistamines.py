@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cds_service.picture import PatientPicture
-from cds_service.vocabulary import drug_label, eczema_drafts, recorded_in
+from cds_service.vocabulary import age_text, drug_label, eczema_drafts, recorded_in
 
 from . import SELECT, SIGN, Decision, Finding, Silent, rule
 from ._redflags import (
@@ -80,12 +80,12 @@ def sedating_not_at_bedtime(picture: PatientPicture) -> Decision:
         order = drafts[0]
         return Finding(
             rule_id="antihistamine-sedating-bedtime",
-            reason=f"{drug_label(order)} for an infant aged {months} months (under 6 months)",
+            reason=f"{drug_label(order)} for an infant aged {age_text(picture)} (under 6 months)",
             values={
                 "drug": drug_label(order),
                 **timing_values(order),
                 "age": picture.age_years,
-                "months": months,
+                "months": age_text(picture),  # '4 months', '1 month', '2 weeks'
                 **more_values(drafts),
             },
             orders=tuple(drafts),

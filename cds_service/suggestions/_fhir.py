@@ -10,7 +10,7 @@ from typing import Any
 
 from cds_service.fhir.medications import contained_medication
 from cds_service.picture import MedicationOrder
-from cds_service.rules._topical import site_name
+from cds_service.rules._topical import sites_listed
 from cds_service.terminology.sites import coded_sites
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
@@ -96,7 +96,7 @@ def site_concept(
             for s, c, d in order.site_codings
             if len(keep) == 1 and c and coded_sites([(s, c)]) == keep
         ][:1]
-        words = site_name(keep)
+        words = sites_listed(keep)
         return {"coding": codings, "text": words} if codings else {"text": words}
     raw = _first_dosage(order.raw).get("site")
     coded = [
@@ -117,7 +117,7 @@ def site_phrase(order: MedicationOrder | None) -> str | None:
     if order is None or not (order.sites or order.site_codings):
         return None
     if order.sites:
-        return site_name(order.sites)
+        return sites_listed(order.sites)
     displays = [d for _, _, d in order.site_codings if d]
     return displays[0].lower() if displays else None
 
@@ -134,7 +134,7 @@ def site_words(order: MedicationOrder | None, only: frozenset[str] | None = None
     `{site}` ("eyelids"), None without one (the text then names the affected area)."""
     place = site_phrase(order)
     if order is not None and only is not None and order.sites & only:
-        place = site_name(order.sites & only)
+        place = sites_listed(order.sites & only)
     return place or None
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from cds_service.picture import PatientPicture
 from cds_service.rules import Finding
-from cds_service.rules._topical import site_name
+from cds_service.rules._topical import site_name, sites_listed
 from cds_service.terminology import SENSITIVE_SITES
 from cds_service.terminology.sites import coded_sites
 
@@ -45,7 +45,7 @@ def swap(
     resource = medication_request(
         picture, like=order, only=sensitive, instruction=instruction, **med
     )
-    place, rest = site_name(sensitive), site_name(others)
+    place, rest = sites_listed(sensitive), site_name(others)
     actions = [
         create(
             resource,

@@ -91,10 +91,12 @@ def bedtime_timing(finding: Finding, picture: PatientPicture) -> list[Action]:
     order = finding.orders[0]
     if not order.raw or not order.reference:
         return []
-    return update(order, _to_bedtime, say("action"))
+    days = order.duration_days  # a course only the sig gives ('for 5 days') is kept too
+    written = days if days is not None and days >= 1 else None
+    return update(order, lambda resource: _to_bedtime(resource, written), say("action"))
 
 
-def _to_bedtime(resource: dict[str, Any]) -> None:
+def _to_bedtime(resource: dict[str, Any], written_days: float | None) -> None:
     dosages = [d for d in resource.get("dosageInstruction") or [] if isinstance(d, dict)]
     dosage = dict(dosages[0]) if dosages else {}
     timing = dosage.get("timing")
@@ -102,9 +104,15 @@ def _to_bedtime(resource: dict[str, Any]) -> None:
     old = timing.get("repeat")
     old = old if isinstance(old, dict) else {}
     repeat: dict[str, Any] = {k: v for k, v in old.items() if k.startswith("bounds")}
-    if not repeat:  # the old course: its doses (count) at its rate, else 14 days
+    course_set = not repeat  # the old course: its doses (count) at its rate, else 14 days
+    if course_set:
         count, daily = old.get("count"), _daily_doses(old)
-        days = math.ceil(count / daily) if _positive(count) and daily else 14
+        if _positive(count) and daily:
+            days, course_set = math.ceil(count / daily), False
+        elif written_days is not None:
+            days, course_set = round(written_days), False
+        else:
+            days = 14
         repeat["boundsDuration"] = {"value": days, "unit": "days", "system": UCUM, "code": "d"}
     repeat.update({"frequency": 1, "period": 1, "periodUnit": "d", "when": ["HS"]})
     dosage["timing"] = {"repeat": repeat}
@@ -115,7 +123,11 @@ def _to_bedtime(resource: dict[str, Any]) -> None:
     if "patientInstruction" in dosage:  # the patient's copy of the old schedule goes too
         dosage["patientInstruction"] = dosage["text"]
     resource["dosageInstruction"] = [dosage]
-    _scale_supply(resource, _daily_doses(old))
+    nightly = _nightly_amount(dosage, resource.get("dispenseRequest"), dose)
+    if course_set and nightly:  # a course it sets: the supply is what its nights need
+        _set_supply(resource, math.ceil(repeat["boundsDuration"]["value"] * nightly))
+    else:  # the old course: the supply shrinks with the doses
+        _scale_supply(resource, _daily_doses(old))
 
 
 _PER_DAY = {"h": 24.0, "d": 1.0, "wk": 1 / 7}
@@ -142,6 +154,37 @@ def _scale_supply(resource: dict[str, Any], old_daily: float | None) -> None:
         return
     scaled = {**quantity, "value": math.ceil(value / old_daily)}
     resource["dispenseRequest"] = {**dispense, "quantity": scaled}
+
+
+def _nightly_amount(dosage: dict[str, Any], dispense: Any, sig_dose: str | None) -> float | None:
+    """The dose at bedtime in the dispensed unit ('1-2 tablets': 2), None when either is
+    missing or they are in different units (25 mg against tablets)."""
+    quantity = dispense.get("quantity") if isinstance(dispense, dict) else None
+    unit = quantity.get("unit") if isinstance(quantity, dict) else None
+    if not isinstance(unit, str):
+        return None
+    rates = dosage.get("doseAndRate")
+    first = rates[0] if isinstance(rates, list) and rates else None
+    given = first.get("doseQuantity") if isinstance(first, dict) else None
+    if isinstance(given, dict):
+        value, dose_unit = given.get("value"), given.get("unit")
+    elif sig_dose is not None:
+        # the most it gives: '1-2 tablets', '1 to 2 tablets' are 2 tablets a night
+        words = sig_dose.lower().replace("half a", "0.5").replace("-", " ").split()
+        amount, dose_unit = _WORD_COUNTS.get(words[-2], words[-2]), words[-1]
+        value = float(amount) if re.fullmatch(_NUMBER, amount) else None
+    else:
+        return None
+    same = isinstance(dose_unit, str) and dose_unit.lower().rstrip("s") == unit.lower().rstrip("s")
+    return float(value) if same and _positive(value) else None
+
+
+_WORD_COUNTS = {"one": "1", "two": "2"}
+
+
+def _set_supply(resource: dict[str, Any], value: int) -> None:
+    dispense = resource["dispenseRequest"]
+    resource["dispenseRequest"] = {**dispense, "quantity": {**dispense["quantity"], "value": value}}
 
 
 def _positive(value: Any) -> TypeGuard[int | float]:
