@@ -9,6 +9,7 @@ from cds_service.rules._dupilumab import _MG, _dose_mg
 from cds_service.suggestions.red_flags import _dose_in_sig
 from cds_service.terminology import Terminology
 from cds_service.terminology.drugtext import MAX_TEXT as DRUG_TEXT
+from cds_service.terminology.sites import _LIMITED_USE_RE
 from cds_service.terminology.valuesets import MAX_TEXT
 
 _PAD = " " * 600  # past the 500 characters of a sig that are read
@@ -45,3 +46,11 @@ def test_a_dupilumab_concentration_past_the_start_of_the_name_is_not_read() -> N
     # each of its digits): the number found is the same.
     match = _MG.search("x12300 mg")
     assert match is not None and match[1] == "12300"
+
+
+def test_a_limits_span_ends_at_a_second_dont() -> None:
+    """'dont' ends a limit's span as 'do not' does: each 'dont use' no longer reads on to
+    the end of the clause past all the others (quadratic in a sig repeating it)."""
+    text = "dont use on face dont use for more than 2 weeks"
+    match = _LIMITED_USE_RE.search(text)
+    assert match is not None and match.start() == text.index("dont use for")

@@ -168,7 +168,7 @@ _QUANTITY_RE = re.compile(
 # 2 weeks" the face is excluded, and a second negation before the limit ends the span.
 _LIMITED_USE_RE = re.compile(
     r"\b(?:do not|don't|dont|never|not) (?=(?:use|apply)\b"
-    r"(?:(?!\b(?:not|never|no|avoid\w*)\b|n't\b)[^.,;:!?()\n])*?"
+    r"(?:(?!\b(?:not|never|no|dont|avoid\w*)\b|n't\b)[^.,;:!?()\n])*?"
     r"\b(?:(?:more|longer) than|beyond|in excess of|at a time)\b)"
     r"|\bavoid (?:prolonged|long-term|long term|extended|continuous|chronic) use\b"
 )
