@@ -9,7 +9,7 @@ from cds_service.rules._dupilumab import _MG, _dose_mg
 from cds_service.suggestions.red_flags import _dose_in_sig
 from cds_service.terminology import Terminology
 from cds_service.terminology.drugtext import MAX_TEXT as DRUG_TEXT
-from cds_service.terminology.sites import _LIMITED_USE_RE
+from cds_service.terminology.sites import _LIMITED_USE_RE, text_sites
 from cds_service.terminology.valuesets import MAX_TEXT
 
 _PAD = " " * 600  # past the 500 characters of a sig that are read
@@ -54,3 +54,9 @@ def test_a_limits_span_ends_at_a_second_dont() -> None:
     text = "dont use on face dont use for more than 2 weeks"
     match = _LIMITED_USE_RE.search(text)
     assert match is not None and match.start() == text.index("dont use for")
+
+
+def test_dont_without_its_apostrophe_negates_a_site() -> None:
+    """'dont use on face' keeps the drug off the face, as "don't" and 'do not' do."""
+    for sig in ("apply to arms, dont use on face", "apply to arms, don't use on face"):
+        assert text_sites(sig) == frozenset({"upper-limb"}), sig

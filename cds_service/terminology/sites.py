@@ -176,7 +176,7 @@ _LIMITED_USE_RE = re.compile(
 # word, so "non-facial areas" names no face and "peri-anal" is perianal.
 _PREFIX_RE = re.compile(r"\b(peri|infra|sub|under|inter|non|naso)-(?=[a-z])")
 _NEGATION_RE = re.compile(
-    r"\b(?:avoid\w*|not|never|no|without|except|excluding|exclude|apart from|other than"
+    r"\b(?:avoid\w*|not|never|no|dont|without|except|excluding|exclude|apart from|other than"
     r"|away from|out of|spar(?:e|ing))\b|n't\b"
 )
 # A clause ends at punctuation, "but", "then", or a comma that starts a new positive instruction.
