@@ -137,8 +137,9 @@ _COURSE_ANY_CASE = re.compile(_COURSE.pattern, re.IGNORECASE)
 def restate_course(instruction: str, length: str) -> str:
     """`instruction` with its one written course length ("for 4 weeks", "x 14 days") replaced
     by `length` ("14 days"), so the words and a changed bound say one course; unchanged when it
-    writes none, or several (a step-down is not one course to rewrite)."""
-    found = list(_COURSE_ANY_CASE.finditer(instruction))
+    writes none, or several (a step-down is not one course to rewrite). Only the start is
+    read, as `duration_in_text` reads it: a longer text costs no more than a sig."""
+    found = list(_COURSE_ANY_CASE.finditer(instruction, 0, 500))
     if len(found) != 1:
         return instruction
     match = found[0]

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from cds_service.terminology.mentions import Mention
+from cds_service.terminology.valuesets import MAX_TEXT
 
 if TYPE_CHECKING:
     from cds_service.terminology import Terminology
@@ -27,6 +28,6 @@ def names(terminology: Terminology, value_set: str, texts: Iterable[str]) -> boo
     return any(
         vs.matches_text(text)
         and vs.mention(text) is not Mention.NEGATED
-        and _NOT_DONE.search(text.lower()) is None
+        and _NOT_DONE.search(text[:MAX_TEXT].lower()) is None
         for text in texts
     )

@@ -21,16 +21,19 @@ from typing import Any, TypeGuard
 
 from cds_service.picture import MedicationOrder, PatientPicture
 from cds_service.picture.access import dicts
+from cds_service.terminology.drugtext import MAX_TEXT
 
 from ._systemic import _TO_KG, results
 
 WEIGHT_MAX_AGE_DAYS = 90
 _WEEK = {"wk": 7.0, "d": 1.0, "mo": 30.0, "h": 1 / 24}
 BANDS = "adults 6-17y-60kg-plus 6-17y-30-60kg 6-17y-15-30kg 6m-5y-15-30kg 6m-5y-5-15kg"
-_MG = re.compile(r"(\d+(?:\.\d+)?)\s*mg\b", re.IGNORECASE)
+# A number starts after no digit: the first match is the same, and a long run of digits is
+# read once, not once from each of its digits (quadratic).
+_MG = re.compile(r"(?<!\d)(\d+(?:\.\d+)?)\s*mg\b", re.IGNORECASE)
 # "300 mg/2 mL", "200 MG in 1.14 ML": the product's concentration, for a dose written in mL.
 _MG_PER_ML = re.compile(
-    r"(\d+(?:\.\d+)?)\s*mg\s*(?:/|per|in)\s*(\d+(?:\.\d+)?)?\s*ml\b", re.IGNORECASE
+    r"(?<!\d)(\d+(?:\.\d+)?)\s*mg\s*(?:/|per|in)\s*(\d+(?:\.\d+)?)?\s*ml\b", re.IGNORECASE
 )
 
 
@@ -140,6 +143,7 @@ def _repeat(dosage: dict[str, Any]) -> dict[str, Any]:
 
 
 def _dose_mg(dosage: dict[str, Any], name: str) -> float | None:
+    name = name[:MAX_TEXT]  # a product name's start, as drug names are read
     per_unit = _MG.search(name)
     dose = None
     for rate in dicts(dosage.get("doseAndRate")):

@@ -207,7 +207,7 @@ _SIG_DOSES = tuple(
 def _dose_in_sig(text: Any) -> str | None:
     """The dose a sig writes ("1 tablet", "5 mL", else "25 mg"), None when it writes none."""
     for pattern in _SIG_DOSES:
-        match = pattern.search(text) if isinstance(text, str) else None
+        match = pattern.search(text[:500]) if isinstance(text, str) else None  # a sig's start
         if match is not None:
             amount, unit = match.group(1).lower(), match.group(2).lower()
             amount = amount[:1].upper() + amount[1:]  # it opens the sig

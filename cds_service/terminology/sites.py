@@ -168,7 +168,7 @@ _QUANTITY_RE = re.compile(
 # 2 weeks" the face is excluded, and a second negation before the limit ends the span.
 _LIMITED_USE_RE = re.compile(
     r"\b(?:do not|don't|dont|never|not) (?=(?:use|apply)\b"
-    r"(?:(?!\b(?:not|never|no|avoid\w*)\b|n't\b)[^.,;:!?()\n])*?"
+    r"(?:(?!\b(?:not|never|no|dont|avoid\w*)\b|n't\b)[^.,;:!?()\n])*?"
     r"\b(?:(?:more|longer) than|beyond|in excess of|at a time)\b)"
     r"|\bavoid (?:prolonged|long-term|long term|extended|continuous|chronic) use\b"
 )
@@ -176,7 +176,7 @@ _LIMITED_USE_RE = re.compile(
 # word, so "non-facial areas" names no face and "peri-anal" is perianal.
 _PREFIX_RE = re.compile(r"\b(peri|infra|sub|under|inter|non|naso)-(?=[a-z])")
 _NEGATION_RE = re.compile(
-    r"\b(?:avoid\w*|not|never|no|without|except|excluding|exclude|apart from|other than"
+    r"\b(?:avoid\w*|not|never|no|dont|without|except|excluding|exclude|apart from|other than"
     r"|away from|out of|spar(?:e|ing))\b|n't\b"
 )
 # A clause ends at punctuation, "but", "then", or a comma that starts a new positive instruction.
