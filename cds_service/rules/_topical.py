@@ -133,7 +133,9 @@ def wet_wrap(order: MedicationOrder) -> str | None:
     """The wet-wrap / occlusion phrase in the order's instructions, unless it is negated."""
     text = (order.instruction_text or "").lower()[:2000]
     for match in _WET_WRAP.finditer(text):
-        if not _NEGATION.search(text[: match.start()]):
+        # the negation ends within 25 characters of the phrase: look only that far back (a
+        # search of the whole prefix per phrase is quadratic on "not wet wrap " repeated)
+        if not _NEGATION.search(text, max(0, match.start() - 80), match.start()):
             return match.group(0)
     return None
 
